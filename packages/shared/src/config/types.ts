@@ -1,0 +1,160 @@
+/**
+ * The validated configuration, as every service sees it after loading (defaults applied,
+ * `${ENV}` and `*_FILE` secrets substituted). The YAML keys are exactly these names.
+ */
+
+/** Directory entry for one person. */
+export interface UserConfig {
+  name: string;
+  email?: string;
+  /** E.164, e.g. "+8613800000000". */
+  phone?: string;
+  groups: string[];
+}
+
+/** Who to notify: user names or "group:<name>". */
+export type NotifyTarget = string;
+
+/** A label-matching rule that picks owners. */
+export interface RouteConfig {
+  name: string;
+  /** Alertmanager matcher syntax, all must match: ['team="db"', 'severity=~"critical|error"']. */
+  matchers: string[];
+  notify: NotifyTarget[];
+  /** Channels this route adds recipients to; all channels when absent. */
+  channels?: string[];
+  /** Extra email Cc for deliveries this route matched. */
+  cc?: string[];
+}
+
+/** Which alerts a channel carries. */
+export interface ChannelOptions {
+  enabled: boolean;
+  /** Severities carried; empty = all. */
+  severities: string[];
+  /** Statuses carried: firing and/or resolved. */
+  statuses: Array<'firing' | 'resolved'>;
+}
+
+export interface RedisConfig {
+  /** redis://… ; empty means "find one" (REDIS_URL, 127.0.0.1:6379, private redis-server). */
+  url: string;
+  /** Prefix inside every queue hash tag: {<keyPrefix>:email}. */
+  keyPrefix: string;
+}
+
+export interface QueueConfig {
+  /** severity label value → rank, lower is more urgent. */
+  severityRanks: Record<string, number>;
+  unknownSeverityRank: number;
+  maxAttempts: number;
+  backoff: { baseMs: number; maxMs: number };
+  leaseMs: number;
+  retention: { completedMs: number; deadMs: number };
+}
+
+export interface IngestConfig {
+  listen: { host: string; port: number };
+  auth: {
+    bearerTokens: string[];
+    basic: Array<{ username: string; password: string }>;
+  };
+  /** Body size limit, bytes. */
+  bodyLimitBytes: number;
+  dedupWindowMs: number;
+  /** How long a resolved alert's record is kept. */
+  alertRetentionMs: number;
+}
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** Implicit TLS (port 465). */
+  secure: boolean;
+  /** Refuse to send without STARTTLS. */
+  requireTLS: boolean;
+  tls: { ca?: string; servername?: string; rejectUnauthorized: boolean };
+  auth?: { user: string; pass: string };
+  connectionTimeoutMs: number;
+  greetingTimeoutMs: number;
+  socketTimeoutMs: number;
+  pool: { maxConnections: number; rateDeltaMs: number; rateLimit: number };
+}
+
+export interface HttpMailGatewayConfig {
+  url: string;
+  bearerToken?: string;
+  basic?: { username: string; password: string };
+  timeoutMs: number;
+}
+
+export interface EmailConfig {
+  from: string;
+  cc: string[];
+  transport: 'smtp' | 'http' | 'sink';
+  smtp?: SmtpConfig;
+  http?: HttpMailGatewayConfig;
+  /** ejs subject template; default "[FIRING:3] HighCPU (cluster=prod-bj)". */
+  subjectTemplate?: string;
+  /** Directory whose html.ejs / text.ejs / subject.ejs override the defaults. */
+  templatesDir?: string;
+  attachGroupJson: boolean;
+  /** Where the local sink keeps mails (transport "sink"). */
+  sinkDir: string;
+  concurrency: number;
+}
+
+/** One template parameter: a short ejs expression over the group, cut to maxLength characters. */
+export interface SmsParamConfig {
+  expr: string;
+  maxLength: number;
+}
+
+export interface SmsTemplateConfig {
+  templateId: string;
+  params: SmsParamConfig[];
+}
+
+export interface SmsConfig {
+  /** Dry-run when secretId/secretKey are empty. */
+  tencent: {
+    secretId: string;
+    secretKey: string;
+    region: string;
+    smsSdkAppId: string;
+    signName: string;
+    /** Override for tests and private gateways, e.g. "127.0.0.1:8080". */
+    endpoint?: string;
+    protocol: 'https:' | 'http:';
+  };
+  templates: {
+    /** +86 numbers. */
+    domestic: SmsTemplateConfig;
+    /** Every other country; international templates carry no SignName. */
+    international?: SmsTemplateConfig;
+  };
+  /** Storm control: at most maxPerWindow SMS per phone per windowMs; the rest are merged. */
+  budget: { maxPerWindow: number; windowMs: number };
+  concurrency: number;
+}
+
+export interface LogConfig {
+  level: 'error' | 'warn' | 'info' | 'debug';
+}
+
+/** The whole configuration file. */
+export interface GatewayConfig {
+  redis: RedisConfig;
+  queue: QueueConfig;
+  log: LogConfig;
+  users: UserConfig[];
+  /** Always notified, on every channel: user names or "group:<name>". */
+  mandatory: NotifyTarget[];
+  /** Label whose value names a user directly (e.g. "owner"); empty disables it. */
+  ownerLabel: string;
+  routes: RouteConfig[];
+  channels: Record<string, ChannelOptions>;
+  ingest: IngestConfig;
+  email: EmailConfig;
+  sms: SmsConfig;
+}

@@ -1,0 +1,30 @@
+// Public surface of @alertgw/shared, exported by name.
+export { ERROR_CODES, GatewayError } from './errors';
+export type { ErrorCode } from './errors';
+export type { AlertStatus, LabelSet, WebhookAlert, WebhookMessage } from './webhook/types';
+export type { NotificationPayload, Recipient } from './notification';
+export type * from './config/types';
+export { createLogger, maskPhone, maskPhonesIn, redact } from './log';
+export type { Logger } from './log';
+export { createQueueMetrics, createRegistry, registerQueueDepthGauge } from './metrics';
+export type { QueueMetrics } from './metrics';
+export { locateRedis, answersPing, freePort } from './redis/locate-redis';
+export type { LocatedRedis } from './redis/locate-redis';
+export { QueueKeys } from './queue/keys';
+export { TaskQueue } from './queue/task-queue';
+export type { ClaimResult, EnqueueInput, EnqueueResult, FailResult, RedisClient, TaskQueueOptions } from './queue/task-queue';
+export { backoffDelay } from './queue/backoff';
+export type { BackoffOptions } from './queue/backoff';
+export { RANK_BASE, severityRank } from './queue/severity';
+export type {
+  ChannelHandler,
+  ClaimedTask,
+  ErrorClass,
+  RecipientResult,
+  RecipientStatus,
+  SendOutcome,
+  TaskRecord,
+  TaskStatus,
+} from './queue/types';
+export { Worker } from './worker/worker';
+export type { WorkerOptions } from './worker/worker';

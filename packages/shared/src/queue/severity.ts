@@ -1,0 +1,9 @@
+/** Score multiplier: severity rank in the high bits, arrival order (2^44 ≈ 1.7e13 tasks) in the low. */
+export const RANK_BASE = 2 ** 44;
+
+/** Rank of a severity label value from the configured table; unknown values get `unknownRank`. */
+export function severityRank(severity: string | undefined, ranks: Record<string, number>, unknownRank: number): number {
+  if (!severity) return unknownRank;
+  const rank = ranks[severity.toLowerCase()];
+  return rank === undefined ? unknownRank : rank;
+}

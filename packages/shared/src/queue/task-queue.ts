@@ -1,0 +1,272 @@
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { GatewayError } from '../errors';
+import type { BackoffOptions } from './backoff';
+import { QueueKeys } from './keys';
+import { pipelineScript, scriptCaller, type ScriptCaller } from './scripts';
+import { RANK_BASE } from './severity';
+import type { ClaimedTask, RecipientResult, TaskRecord, TaskStatus } from './types';
+
+/** A single Redis or a Redis Cluster client: every queue key shares one slot. */
+export type RedisClient = Redis | Cluster;
+
+/** Options of one channel's queue. */
+export interface TaskQueueOptions {
+  redis: RedisClient;
+  /** Key prefix inside the hash tag, e.g. "ag" → {ag:email}. */
+  prefix: string;
+  /** Queue (channel) name. */
+  name: string;
+  maxAttempts?: number;
+  backoff?: BackoffOptions;
+  leaseMs?: number;
+  retention?: { completedMs: number; deadMs: number };
+}
+
+/** One task to add. */
+export interface EnqueueInput<P> {
+  payload: P;
+  severityRank: number;
+  /** Idempotency key: a second enqueue with it within dedupTtlMs returns the first id. */
+  dedupKey?: string;
+  dedupTtlMs?: number;
+  delayMs?: number;
+  maxAttempts?: number;
+}
+
+/** Result of enqueue: the task id, and whether the key had already been seen. */
+export interface EnqueueResult {
+  id: string;
+  duplicate: boolean;
+}
+
+/** What claim() found: a task, or when to look again. */
+export type ClaimResult<P> = { task: ClaimedTask<P> } | { task: null; nextWakeInMs: number | null };
+
+/** How fail() ended. */
+export type FailResult = 'delayed' | 'dead' | 'lost';
+
+const STATUS_INDEX: Record<Exclude<TaskStatus, never>, keyof QueueKeys> = {
+  pending: 'pending',
+  delayed: 'delayed',
+  active: 'leases',
+  dead: 'dead',
+  completed: 'completed',
+};
+
+/**
+ * A severity-ordered task queue in Redis: ZSET of ids scored by rank·2^44 + arrival,
+ * one hash per task, SET NX PX locks with fencing tokens, a lease index, delayed and
+ * dead-letter sets. Every mutation is one Lua script.
+ */
+export class TaskQueue<P = unknown> {
+  readonly name: string;
+  readonly keys: QueueKeys;
+  readonly redis: RedisClient;
+  readonly maxAttempts: number;
+  readonly backoff: BackoffOptions;
+  readonly leaseMs: number;
+  readonly retention: { completedMs: number; deadMs: number };
+  private readonly call: ScriptCaller;
+
+  constructor(opts: TaskQueueOptions) {
+    this.redis = opts.redis;
+    this.name = opts.name;
+    this.keys = new QueueKeys(opts.prefix, opts.name);
+    this.maxAttempts = opts.maxAttempts ?? 10;
+    this.backoff = opts.backoff ?? { baseMs: 1000, maxMs: 300_000 };
+    this.leaseMs = opts.leaseMs ?? 30_000;
+    this.retention = opts.retention ?? { completedMs: 86_400_000, deadMs: 7 * 86_400_000 };
+    this.call = scriptCaller(opts.redis);
+  }
+
+  /** Adds a task atomically with its idempotency check; returns its id and whether it was a duplicate. */
+  async enqueue(input: EnqueueInput<P>): Promise<EnqueueResult> {
+    const [keys, args] = this.enqueueArgs(input);
+    return this.parseEnqueueReply(await this.call('enqueue', keys, args));
+  }
+
+  /** Queues the same enqueue on a pipeline, so several channels cost one round trip. */
+  addEnqueueToPipeline(pipeline: ChainableCommander, input: EnqueueInput<P>): void {
+    const [keys, args] = this.enqueueArgs(input);
+    pipelineScript(pipeline, 'enqueue', keys, args);
+  }
+
+  /** Turns the script's reply into an EnqueueResult. */
+  parseEnqueueReply(reply: unknown): EnqueueResult {
+    const [id, duplicate] = reply as [string, number];
+    return { id: String(id), duplicate: Number(duplicate) === 1 };
+  }
+
+  private enqueueArgs(input: EnqueueInput<P>): [string[], Array<string | number>] {
+    if (!Number.isInteger(input.severityRank) || input.severityRank < 0 || input.severityRank > 255) {
+      throw new RangeError(`severityRank must be an integer 0..255, got ${input.severityRank}`);
+    }
+    const dedupKey = input.dedupKey ?? '';
+    const ttl = dedupKey ? (input.dedupTtlMs ?? 600_000) : 0;
+    const k = this.keys;
+    return [
+      [k.seq, k.pending, k.delayed, k.marker, k.dedup(dedupKey || '-')],
+      [
+        k.base,
+        input.severityRank,
+        JSON.stringify(input.payload),
+        input.maxAttempts ?? this.maxAttempts,
+        ttl,
+        Math.max(0, Math.floor(input.delayMs ?? 0)),
+        this.name,
+        dedupKey,
+      ],
+    ];
+  }
+
+  /** Claims the most urgent task for `workerId`, or says when something may become due. */
+  async claim(workerId: string): Promise<ClaimResult<P>> {
+    const k = this.keys;
+    const reply = (await this.call(
+      'claim',
+      [k.pending, k.delayed, k.leases, k.marker, k.fence, k.dead],
+      [k.base, this.leaseMs, workerId, this.retention.deadMs],
+    )) as unknown[];
+    if (Number(reply[0]) === 0) {
+      const next = Number(reply[1]);
+      return { task: null, nextWakeInMs: next < 0 ? null : Math.max(0, next - Number(reply[2])) };
+    }
+    const fields: Record<string, string> = {};
+    for (let i = 3; i < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
+    return { task: { ...this.parseTask(fields), token: String(reply[2]) } };
+  }
+
+  /** Renews the lease; false means it was lost and the work must stop. */
+  async extend(id: string, token: string): Promise<boolean> {
+    const k = this.keys;
+    return Number(await this.call('extend', [k.lock(id), k.leases], [id, token, this.leaseMs])) === 1;
+  }
+
+  /** Completes the task if `token` still holds it; false when the lease was lost. */
+  async ack(id: string, token: string, results: Record<string, RecipientResult>, info?: Record<string, unknown>): Promise<boolean> {
+    const k = this.keys;
+    const reply = await this.call(
+      'ack',
+      [k.lock(id), k.leases, k.task(id), k.completed],
+      [id, token, JSON.stringify(results), this.retention.completedMs, info ? JSON.stringify(info) : ''],
+    );
+    return Number(reply) === 1;
+  }
+
+  /** Records a failed attempt: delayed by `delayMs` if retryable with attempts left, else dead. */
+  async fail(
+    id: string,
+    token: string,
+    opts: { error: string; retryable: boolean; delayMs: number; results: Record<string, RecipientResult>; info?: Record<string, unknown> },
+  ): Promise<FailResult> {
+    const k = this.keys;
+    const reply = Number(
+      await this.call(
+        'fail',
+        [k.lock(id), k.leases, k.task(id), k.delayed, k.dead, k.marker],
+        [
+          id,
+          token,
+          JSON.stringify(opts.results),
+          opts.error.slice(0, 2000),
+          Math.max(0, Math.floor(opts.delayMs)),
+          opts.retryable ? 1 : 0,
+          this.retention.deadMs,
+          opts.info ? JSON.stringify(opts.info) : '',
+        ],
+      ),
+    );
+    return reply === 1 ? 'delayed' : reply === 2 ? 'dead' : 'lost';
+  }
+
+  /** Puts a claimed task back to pending without counting the attempt (shutdown). */
+  async release(id: string, token: string): Promise<boolean> {
+    const k = this.keys;
+    return Number(await this.call('release', [k.lock(id), k.leases, k.task(id), k.pending, k.marker], [id, token])) === 1;
+  }
+
+  /** Moves dead letters back to pending (all, oldest first, up to `max`, or the given ids). */
+  async replayDead(ids: string[] = [], max = 1000): Promise<number> {
+    const k = this.keys;
+    return Number(await this.call('replay', [k.dead, k.pending, k.marker], [k.base, max, ...ids]));
+  }
+
+  /** The task's record, or null when unknown or expired. */
+  async get(id: string): Promise<TaskRecord<P> | null> {
+    const fields = await this.redis.hgetall(this.keys.task(id));
+    return fields.id ? this.parseTask(fields) : null;
+  }
+
+  /** Tasks in one state, most urgent (pending) or oldest (others) first. */
+  async list(status: TaskStatus, page: { offset?: number; limit?: number } = {}): Promise<Array<TaskRecord<P>>> {
+    const offset = page.offset ?? 0;
+    const limit = Math.min(page.limit ?? 50, 1000);
+    const index = this.keys[STATUS_INDEX[status]] as string;
+    const ids = await this.redis.zrange(index, offset, offset + limit - 1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.task(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies
+      .map(([, fields]) => fields as Record<string, string>)
+      .filter((f) => f && f.id)
+      .map((f) => this.parseTask(f));
+  }
+
+  /** How many tasks are in each state. */
+  async counts(): Promise<Record<TaskStatus, number>> {
+    const k = this.keys;
+    const replies = (await this.redis
+      .pipeline()
+      .zcard(k.pending)
+      .zcard(k.leases)
+      .zcard(k.delayed)
+      .zcard(k.completed)
+      .zcard(k.dead)
+      .exec()) ?? [];
+    const n = (i: number) => Number(replies[i]?.[1] ?? 0);
+    return { pending: n(0), active: n(1), delayed: n(2), completed: n(3), dead: n(4) };
+  }
+
+  /** Pending tasks per severity rank (ranks 0..maxRank). */
+  async pendingByRank(maxRank: number): Promise<number[]> {
+    const pipeline = this.redis.pipeline();
+    for (let rank = 0; rank <= maxRank; rank++) {
+      pipeline.zcount(this.keys.pending, rank * RANK_BASE, `(${(rank + 1) * RANK_BASE}`);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([, n]) => Number(n));
+  }
+
+  /** Parses a task hash into a record; a payload that is not JSON is a bug, not bad input. */
+  parseTask(f: Record<string, string>): TaskRecord<P> {
+    let payload: P;
+    let results: Record<string, RecipientResult>;
+    try {
+      payload = JSON.parse(f.payload) as P;
+      results = JSON.parse(f.results || '{}') as Record<string, RecipientResult>;
+    } catch (cause) {
+      throw new GatewayError('NOT_FOUND', `task ${f.id} of queue ${this.name} has an unreadable payload`, { cause });
+    }
+    const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+    return {
+      id: f.id,
+      queue: f.queue ?? this.name,
+      status: f.status as TaskStatus,
+      payload,
+      severityRank: Number(f.rank),
+      attempts: Number(f.attempts ?? 0),
+      maxAttempts: Number(f.maxAttempts ?? this.maxAttempts),
+      results,
+      lastError: f.lastError || undefined,
+      createdAt: Number(f.createdAt),
+      updatedAt: Number(f.updatedAt),
+      dueAt: num(f.dueAt),
+      finishedAt: num(f.finishedAt),
+      token: f.token || undefined,
+      owner: f.owner || undefined,
+      dedupKey: f.dedupKey || undefined,
+      info: f.info ? (JSON.parse(f.info) as Record<string, unknown>) : undefined,
+    };
+  }
+}

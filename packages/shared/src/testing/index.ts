@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+
+export { freePort, startPrivateRedis, answersPing } from '../redis/locate-redis';
+
+/** The Redis URL jest's global setup found for this run. */
+export function testRedisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL not set: run tests through jest (global setup finds Redis)');
+  return url;
+}
+
+/** A fresh ioredis client on the test Redis; close it in afterAll. */
+export function testRedis(): Redis {
+  return new Redis(testRedisUrl(), { maxRetriesPerRequest: 3 });
+}
+
+/** A random key prefix, so tests never see each other's keys. */
+export function uniquePrefix(label = 't'): string {
+  return `${label}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every key that starts with `prefix` or `{prefix` (hash-tagged queue keys). */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+}
+
+/** Polls `check` until it returns a truthy value (events we cannot subscribe to); fails after timeoutMs. */
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
