@@ -1,0 +1,157 @@
+import type Redis from 'ioredis';
+import { deleteKeys, testRedis, uniquePrefix } from '../../src/testing';
+import { AlertKeys } from '../../src/alerts/alert-keys';
+import { appendTimeline } from '../../src/alerts/append-timeline';
+import { getAlert, listAlerts } from '../../src/alerts/read-alerts';
+import { upsertAlerts, type UpsertAlertsInput } from '../../src/alerts/upsert-alerts';
+import type { WebhookAlert } from '../../src/webhook/types';
+
+const ZERO = '0001-01-01T00:00:00Z';
+
+function alert(fp: string, over: Partial<WebhookAlert> = {}): WebhookAlert {
+  return {
+    status: 'firing',
+    labels: { alertname: 'HighCPU', severity: 'critical', fp },
+    annotations: { summary: `<b>${fp}</b>` },
+    startsAt: '2026-11-24T13:42:14.978729533Z',
+    endsAt: ZERO,
+    generatorURL: '',
+    fingerprint: fp,
+    ...over,
+  };
+}
+
+describe('alert record store', () => {
+  let redis: Redis;
+  let prefix: string;
+  let keys: AlertKeys;
+  const t0 = new Date('2026-11-24T14:00:00Z');
+
+  const input = (alerts: WebhookAlert[], over: Partial<UpsertAlertsInput> = {}): UpsertAlertsInput => ({
+    prefix,
+    alerts,
+    receiver: 'ops',
+    groupKey: '{}:{alertname="HighCPU"}',
+    deliveryKey: 'd1',
+    tasks: [{ channel: 'email', taskId: '7', duplicate: false }],
+    retentionMs: 60_000,
+    now: t0,
+    ...over,
+  });
+
+  beforeAll(() => {
+    redis = testRedis();
+  });
+  beforeEach(() => {
+    prefix = uniquePrefix('alerts');
+    keys = new AlertKeys(prefix);
+  });
+  afterEach(() => deleteKeys(redis, prefix));
+  afterAll(() => redis.quit());
+
+  it('stores each alert with its timeline and indexes it', async () => {
+    const res = await upsertAlerts(redis, input([alert('a1'), alert('a2', { labels: { severity: 'warning' } })]));
+    expect(res).toEqual({ upserted: 2, swept: 0 });
+    const got = await getAlert(redis, prefix, 'a1');
+    expect(got?.alert).toMatchObject({
+      fingerprint: 'a1',
+      status: 'firing',
+      severity: 'critical',
+      labels: { alertname: 'HighCPU', severity: 'critical', fp: 'a1' },
+      annotations: { summary: '<b>a1</b>' },
+      endsAt: ZERO,
+      receiver: 'ops',
+      firstSeen: t0.toISOString(),
+      lastSeen: t0.toISOString(),
+    });
+    expect(got?.timeline.map((e) => e.type)).toEqual(['received', 'task-created']);
+    expect(got?.timeline[1]).toMatchObject({ channel: 'email', taskId: '7', duplicate: false });
+    expect(await redis.pttl(keys.record('a1'))).toBe(-1);
+    expect(await redis.zrange(keys.byStatus('firing'), 0, -1)).toEqual(expect.arrayContaining(['a1', 'a2']));
+    expect(await redis.zrange(keys.bySeverity('warning'), 0, -1)).toEqual(['a2']);
+  });
+
+  it('adds no second set of events for the same delivery, but does for the next one', async () => {
+    await upsertAlerts(redis, input([alert('a1')]));
+    const later = new Date(t0.getTime() + 5000);
+    await upsertAlerts(redis, input([alert('a1')], { now: later }));
+    let got = await getAlert(redis, prefix, 'a1');
+    expect(got?.timeline).toHaveLength(2);
+    expect(got?.alert.lastSeen).toBe(later.toISOString());
+    expect(got?.alert.firstSeen).toBe(t0.toISOString());
+    await upsertAlerts(redis, input([alert('a1')], { deliveryKey: 'd2', now: later }));
+    got = await getAlert(redis, prefix, 'a1');
+    expect(got?.timeline).toHaveLength(4);
+  });
+
+  it('expires a resolved record after the retention and sweeps it from every index', async () => {
+    await upsertAlerts(redis, input([alert('a1')]));
+    await upsertAlerts(redis, input([alert('a1', { status: 'resolved', endsAt: '2026-11-24T14:00:00Z' })], { deliveryKey: 'd2' }));
+    const ttl = await redis.pttl(keys.record('a1'));
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(await redis.pttl(keys.timeline('a1'))).toBeGreaterThan(50_000);
+    expect(await redis.zrange(keys.byStatus('firing'), 0, -1)).toEqual([]);
+    expect(await redis.zrange(keys.byStatus('resolved'), 0, -1)).toEqual(['a1']);
+
+    // A later delivery (past the retention) sweeps the index entries of the expired record.
+    const res = await upsertAlerts(redis, input([alert('b1')], { deliveryKey: 'd3', now: new Date(t0.getTime() + 61_000) }));
+    expect(res.swept).toBe(1);
+    expect(await redis.exists(keys.record('a1'), keys.timeline('a1'))).toBe(0);
+    expect(await redis.zscore(keys.all, 'a1')).toBeNull();
+    expect(await redis.zscore(keys.byStatus('resolved'), 'a1')).toBeNull();
+    expect(await redis.zscore(keys.bySeverity('critical'), 'a1')).toBeNull();
+    expect(await redis.zscore(keys.expiry, 'a1')).toBeNull();
+  });
+
+  it('a record firing again is kept, and a stale firing for the same start is ignored', async () => {
+    const resolved = alert('a1', { status: 'resolved', endsAt: '2026-11-24T14:00:00Z' });
+    await upsertAlerts(redis, input([resolved]));
+    await upsertAlerts(redis, input([alert('a1')], { deliveryKey: 'late-twin' }));
+    expect((await getAlert(redis, prefix, 'a1'))?.alert.status).toBe('resolved');
+    expect(await redis.pttl(keys.record('a1'))).toBeGreaterThan(0);
+
+    await upsertAlerts(redis, input([alert('a1', { startsAt: '2026-11-24T15:00:00Z' })], { deliveryKey: 'refire' }));
+    expect((await getAlert(redis, prefix, 'a1'))?.alert.status).toBe('firing');
+    expect(await redis.pttl(keys.record('a1'))).toBe(-1);
+    expect(await redis.zscore(keys.expiry, 'a1')).toBeNull();
+  });
+
+  it('appendTimeline adds to an existing record and refuses an unknown one', async () => {
+    await upsertAlerts(redis, input([alert('a1', { status: 'resolved', endsAt: '2026-11-24T14:00:00Z' })]));
+    expect(await appendTimeline(redis, prefix, 'a1', { type: 'notification', channel: 'email', taskId: '7' })).toBe(true);
+    expect(await appendTimeline(redis, prefix, 'nope', { type: 'notification' })).toBe(false);
+    expect(await redis.exists(keys.timeline('nope'))).toBe(0);
+    const got = await getAlert(redis, prefix, 'a1');
+    expect(got?.timeline.map((e) => e.type)).toEqual(['received', 'task-created', 'notification']);
+    expect(await redis.pttl(keys.timeline('a1'))).toBeGreaterThan(0);
+  });
+
+  it('lists by status, severity and filter, paginated newest first', async () => {
+    for (let i = 0; i < 7; i++) {
+      const sev = i % 2 === 0 ? 'critical' : 'warning';
+      const status = i < 5 ? 'firing' : 'resolved';
+      await upsertAlerts(
+        redis,
+        input([alert(`f${i}`, { status, labels: { severity: sev, n: String(i) } })], { deliveryKey: `d${i}`, now: new Date(t0.getTime() + i) }),
+      );
+    }
+    const all = await listAlerts(redis, prefix, { limit: 3 });
+    expect(all.items.map((r) => r.fingerprint)).toEqual(['f6', 'f5', 'f4']);
+    expect(all).toMatchObject({ total: 7, nextOffset: 3 });
+    const last = await listAlerts(redis, prefix, { offset: 6, limit: 3 });
+    expect(last.items.map((r) => r.fingerprint)).toEqual(['f0']);
+    expect(last.nextOffset).toBeNull();
+
+    const firingCritical = await listAlerts(redis, prefix, { status: 'firing', severity: 'critical', limit: 2 });
+    expect(firingCritical.items.map((r) => r.fingerprint)).toEqual(['f4', 'f2']);
+    expect(firingCritical.nextOffset).toBe(2);
+    const rest = await listAlerts(redis, prefix, { status: 'firing', severity: 'critical', offset: 2, limit: 2 });
+    expect(rest.items.map((r) => r.fingerprint)).toEqual(['f0']);
+    expect(rest.nextOffset).toBeNull();
+
+    const resolved = await listAlerts(redis, prefix, { status: 'resolved' });
+    expect(resolved.items.map((r) => r.fingerprint)).toEqual(['f6', 'f5']);
+    const filtered = await listAlerts(redis, prefix, { filter: (r) => Number(r.labels.n) % 3 === 0 });
+    expect(filtered.items.map((r) => r.fingerprint)).toEqual(['f6', 'f3', 'f0']);
+  });
+});
