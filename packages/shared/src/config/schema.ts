@@ -1,0 +1,212 @@
+/**
+ * JSON schema (draft-07) of the configuration file, mirroring ./types.ts key for key.
+ * Every object is closed (`additionalProperties: false`) so a misspelt key is an error, not a
+ * silently ignored setting; every object has a `default` so ajv's useDefaults fills nested
+ * defaults even when a whole section is left out.
+ */
+
+const str = { type: 'string' } as const;
+const nonEmpty = { type: 'string', minLength: 1 } as const;
+const posInt = { type: 'integer', minimum: 1 } as const;
+const nonNegInt = { type: 'integer', minimum: 0 } as const;
+const stringList = { type: 'array', items: nonEmpty, default: [] } as const;
+
+/** Closed object whose missing keys get defaults. */
+function section(properties: Record<string, object>, required: string[] = [], withDefault = true): object {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    ...(required.length ? { required } : {}),
+    properties,
+    ...(withDefault ? { default: {} } : {}),
+  };
+}
+
+const channelOptions = (severities: string[], statuses: string[]): object =>
+  section({
+    enabled: { type: 'boolean', default: true },
+    severities: { type: 'array', items: nonEmpty, default: severities },
+    statuses: {
+      type: 'array',
+      items: { type: 'string', enum: ['firing', 'resolved'] },
+      uniqueItems: true,
+      default: statuses,
+    },
+  });
+
+const smsTemplate = section(
+  {
+    templateId: { type: 'string', default: '' },
+    params: {
+      type: 'array',
+      maxItems: 20,
+      default: [],
+      items: section(
+        {
+          expr: { type: 'string', maxLength: 2000 },
+          // 12 characters per variable is Tencent's cap for personally verified accounts
+          // (https://www.tencentcloud.com/document/product/382/40653); organisations may raise it.
+          maxLength: { ...posInt, default: 12 },
+        },
+        ['expr'],
+        false,
+      ),
+    },
+  },
+  ['templateId'],
+  false,
+);
+
+const smtp = section(
+  {
+    host: nonEmpty,
+    port: { type: 'integer', minimum: 1, maximum: 65535, default: 587 },
+    secure: { type: 'boolean', default: false },
+    requireTLS: { type: 'boolean', default: false },
+    tls: section({ ca: str, servername: str, rejectUnauthorized: { type: 'boolean', default: true } }),
+    // Secrets may be empty here (`${SMTP_PASSWORD:-}`) so that an unused section still loads;
+    // checkConfig refuses an empty one for the transport actually in use.
+    auth: section({ user: nonEmpty, pass: str }, ['user', 'pass'], false),
+    connectionTimeoutMs: { ...posInt, default: 10_000 },
+    greetingTimeoutMs: { ...posInt, default: 10_000 },
+    socketTimeoutMs: { ...posInt, default: 30_000 },
+    pool: section({
+      maxConnections: { ...posInt, default: 5 },
+      rateDeltaMs: { ...posInt, default: 1_000 },
+      // 0 = no rate limit.
+      rateLimit: { ...nonNegInt, default: 0 },
+    }),
+  },
+  ['host'],
+  false,
+);
+
+const httpGateway = section(
+  {
+    url: { type: 'string', format: 'uri', pattern: '^https?://' },
+    bearerToken: str,
+    basic: section({ username: nonEmpty, password: str }, ['username', 'password'], false),
+    timeoutMs: { ...posInt, default: 10_000 },
+  },
+  ['url'],
+  false,
+);
+
+/** The configuration schema; validate with ajv `{ useDefaults: true, allErrors: true, coerceTypes: true }`. */
+export const CONFIG_SCHEMA = {
+  $id: 'https://alertgw.dev/schemas/config.json',
+  ...section(
+  {
+    redis: section({
+      url: { type: 'string', default: '' },
+      // The prefix sits inside a Redis Cluster hash tag, so braces would break slotting.
+      keyPrefix: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', default: 'ag' },
+    }),
+    queue: section({
+      severityRanks: {
+        type: 'object',
+        additionalProperties: nonNegInt,
+        default: { critical: 0, error: 1, major: 1, warning: 2, info: 3 },
+      },
+      unknownSeverityRank: { ...nonNegInt, default: 4 },
+      maxAttempts: { ...posInt, default: 10 },
+      backoff: section({ baseMs: { ...posInt, default: 1_000 }, maxMs: { ...posInt, default: 300_000 } }),
+      leaseMs: { type: 'integer', minimum: 1_000, default: 30_000 },
+      retention: section({
+        completedMs: { ...nonNegInt, default: 86_400_000 },
+        deadMs: { ...nonNegInt, default: 604_800_000 },
+      }),
+    }),
+    log: section({ level: { type: 'string', enum: ['error', 'warn', 'info', 'debug'], default: 'info' } }),
+    users: {
+      type: 'array',
+      default: [],
+      items: section(
+        {
+          name: { type: 'string', minLength: 1, maxLength: 128 },
+          email: str,
+          phone: str,
+          groups: stringList,
+        },
+        ['name'],
+        false,
+      ),
+    },
+    mandatory: stringList,
+    ownerLabel: { type: 'string', default: 'owner' },
+    routes: {
+      type: 'array',
+      default: [],
+      items: section(
+        {
+          name: nonEmpty,
+          matchers: { type: 'array', items: nonEmpty, minItems: 1 },
+          notify: { type: 'array', items: nonEmpty, minItems: 1 },
+          channels: { type: 'array', items: nonEmpty },
+          cc: { type: 'array', items: nonEmpty },
+        },
+        ['name', 'matchers', 'notify'],
+        false,
+      ),
+    },
+    channels: {
+      type: 'object',
+      properties: {
+        email: channelOptions([], ['firing', 'resolved']),
+        // Resolved SMS are off by default: an SMS costs money and wakes people up.
+        sms: channelOptions(['critical', 'error'], ['firing']),
+      },
+      additionalProperties: channelOptions([], ['firing', 'resolved']),
+      default: {},
+    },
+    ingest: section({
+      listen: section({
+        host: { type: 'string', default: '0.0.0.0' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 9097 },
+      }),
+      auth: section({
+        bearerTokens: { type: 'array', items: nonEmpty, default: [] },
+        basic: {
+          type: 'array',
+          default: [],
+          items: section({ username: nonEmpty, password: nonEmpty }, ['username', 'password'], false),
+        },
+      }),
+      bodyLimitBytes: { ...posInt, default: 1_048_576 },
+      dedupWindowMs: { ...nonNegInt, default: 600_000 },
+      alertRetentionMs: { ...nonNegInt, default: 604_800_000 },
+    }),
+    email: section({
+      from: { type: 'string', minLength: 1, default: 'alertgw@localhost' },
+      cc: stringList,
+      transport: { type: 'string', enum: ['smtp', 'http', 'sink'], default: 'sink' },
+      smtp,
+      http: httpGateway,
+      subjectTemplate: { type: 'string', maxLength: 2000 },
+      templatesDir: nonEmpty,
+      attachGroupJson: { type: 'boolean', default: false },
+      sinkDir: { type: 'string', minLength: 1, default: './var/mail' },
+      concurrency: { ...posInt, default: 8 },
+    }),
+    sms: section({
+      tencent: section({
+        secretId: { type: 'string', default: '' },
+        secretKey: { type: 'string', default: '' },
+        region: { type: 'string', minLength: 1, default: 'ap-guangzhou' },
+        smsSdkAppId: { type: 'string', default: '' },
+        signName: { type: 'string', default: '' },
+        endpoint: nonEmpty,
+        protocol: { type: 'string', enum: ['https:', 'http:'], default: 'https:' },
+      }),
+      templates: {
+        ...section({ domestic: smsTemplate, international: smsTemplate }, ['domestic'], false),
+        default: { domestic: { templateId: '', params: [] } },
+      },
+      budget: section({
+        maxPerWindow: { ...posInt, default: 5 },
+        windowMs: { ...posInt, default: 600_000 },
+      }),
+      concurrency: { ...posInt, default: 8 },
+    }),
+  }, [], false),
+} as const;

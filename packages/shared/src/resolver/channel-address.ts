@@ -1,0 +1,7 @@
+import type { UserConfig } from '../config/types';
+
+/** Where a user is reached on a channel; one line per channel, so a third channel is one more line. */
+export const CHANNEL_ADDRESS: Readonly<Record<string, (user: UserConfig) => string | undefined>> = {
+  email: (user) => user.email,
+  sms: (user) => user.phone,
+};

@@ -1,0 +1,200 @@
+import type { GatewayConfig, NotifyTarget, UserConfig } from '../config/types';
+import { GatewayError } from '../errors';
+import type { Recipient } from '../notification';
+import type { WebhookAlert } from '../webhook/types';
+import { CHANNEL_ADDRESS } from './channel-address';
+import { createDirectory } from './directory';
+import { matches, type Matcher } from './matcher';
+import { parseMatchers } from './parse-matchers';
+
+/** A name that should have picked someone but is not in the directory (never silently dropped). */
+export interface UnknownUser {
+  name: string;
+  /** The rule that named it: "mandatory", "route:<name>", "label:<ownerLabel>". */
+  rule: string;
+  /** Alerts that carried the name (for a route or mandatory: the alerts it applied to). */
+  fingerprints: string[];
+}
+
+/** A user picked for a channel on which the directory has no address for them. */
+export interface Unreachable {
+  user: string;
+  channel: string;
+  /** The first rule that picked them. */
+  rule: string;
+}
+
+/** Who gets one alert group, per channel, and what could not be resolved. */
+export interface Resolution {
+  /** One entry per channel given to createResolver, possibly empty; each address appears once. */
+  byChannel: Record<string, Recipient[]>;
+  /** Email Cc from the matched routes that cover the email channel, minus the email recipients. */
+  cc: string[];
+  unknownUsers: UnknownUser[];
+  unreachable: Unreachable[];
+}
+
+/** Turns an alert group into recipients; built once per config. */
+export interface Resolver {
+  resolve(alerts: readonly WebhookAlert[]): Resolution;
+}
+
+/** Owner label values beyond this many names are ignored, so one label cannot page everyone. */
+const MAX_OWNER_NAMES = 20;
+const MAX_REPORTED_NAME = 64;
+
+interface CompiledRoute {
+  rule: string;
+  matchers: Matcher[];
+  notify: NotifyTarget[];
+  channels?: ReadonlySet<string>;
+  cc: string[];
+}
+
+/**
+ * Builds the resolver, parsing every route's matchers once. Recipients come from: the mandatory
+ * list (every channel), then EVERY matching route in config order (no first-match-wins: a route
+ * adds people, it never hides another route's), limited to the route's `channels` if set, then
+ * the owner label (every channel; its value names users, separated by commas or spaces). A route
+ * matches a group when it matches any of its alerts. Each channel lists an address once, with
+ * every rule that picked it. Throws GatewayError('CONFIG_INVALID') on a bad matcher or a channel
+ * with no address field.
+ */
+export function createResolver(
+  cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'ownerLabel' | 'routes'>,
+  channels: string[],
+): Resolver {
+  for (const channel of channels) {
+    if (!CHANNEL_ADDRESS[channel]) {
+      throw new GatewayError('CONFIG_INVALID', `channel "${channel}" has no user address field (see resolver/channel-address.ts)`);
+    }
+  }
+  const directory = createDirectory(cfg.users ?? []);
+  const mandatory = cfg.mandatory ?? [];
+  const ownerLabel = (cfg.ownerLabel ?? '').trim();
+  const ownerRule = `label:${ownerLabel}`;
+  const routes: CompiledRoute[] = (cfg.routes ?? []).map((route, i) => ({
+    rule: `route:${route.name}`,
+    matchers: (route.matchers ?? []).flatMap((input, j) => parseAt(input, `routes[${i}].matchers[${j}]`)),
+    notify: route.notify ?? [],
+    channels: route.channels ? new Set(route.channels) : undefined,
+    cc: route.cc ?? [],
+  }));
+
+  return {
+    resolve(alerts) {
+      const out = new ResolutionBuilder(channels);
+      const allFingerprints = alerts.map((a) => a.fingerprint);
+      const addTarget = (target: NotifyTarget, rule: string, fingerprints: string[], only?: ReadonlySet<string>): void => {
+        const expansion = directory.expand(target);
+        if (!expansion.ok) out.unknown(target, rule, fingerprints);
+        else for (const user of expansion.users) out.add(user, rule, only);
+      };
+
+      for (const target of mandatory) addTarget(target, 'mandatory', allFingerprints);
+      for (const route of routes) {
+        const hit = alerts.filter((a) => matches(route.matchers, a.labels ?? {}));
+        if (hit.length === 0) continue;
+        const fingerprints = hit.map((a) => a.fingerprint);
+        for (const target of route.notify) addTarget(target, route.rule, fingerprints, route.channels);
+        if (!route.channels || route.channels.has('email')) out.addCc(route.cc);
+      }
+      if (ownerLabel !== '') {
+        for (const alert of alerts) {
+          for (const name of ownerNames(alert, ownerLabel)) {
+            const user = directory.user(name);
+            if (user) out.add(user, ownerRule);
+            else out.unknown(name.slice(0, MAX_REPORTED_NAME), ownerRule, [alert.fingerprint]);
+          }
+        }
+      }
+      return out.build();
+    },
+  };
+}
+
+function parseAt(input: string, path: string): Matcher[] {
+  try {
+    return parseMatchers(input);
+  } catch (err) {
+    throw new GatewayError('CONFIG_INVALID', `${path}: ${(err as Error).message}`, { cause: err, details: { path } });
+  }
+}
+
+function ownerNames(alert: WebhookAlert, label: string): string[] {
+  const labels = alert.labels ?? {};
+  if (!Object.prototype.hasOwnProperty.call(labels, label)) return [];
+  const names = String(labels[label]).split(/[\s,;]+/u).filter((n) => n !== '');
+  return [...new Set(names)].slice(0, MAX_OWNER_NAMES);
+}
+
+/** Accumulates recipients per channel in pick order, merging the rules of a repeated address. */
+class ResolutionBuilder {
+  private readonly byChannel: Record<string, Recipient[]> = {};
+  private readonly index = new Map<string, Recipient>();
+  private readonly unknownUsers: UnknownUser[] = [];
+  private readonly unknownIndex = new Map<string, UnknownUser>();
+  private readonly unreachable: Unreachable[] = [];
+  private readonly unreachableSeen = new Set<string>();
+  private readonly cc: string[] = [];
+
+  constructor(private readonly channels: string[]) {
+    for (const channel of channels) this.byChannel[channel] = [];
+  }
+
+  add(user: UserConfig, rule: string, only?: ReadonlySet<string>): void {
+    for (const channel of this.channels) {
+      if (only && !only.has(channel)) continue;
+      const address = CHANNEL_ADDRESS[channel]!(user)?.trim();
+      if (!address) {
+        const key = `${channel}\0${user.name}`;
+        if (!this.unreachableSeen.has(key)) {
+          this.unreachableSeen.add(key);
+          this.unreachable.push({ user: user.name, channel, rule });
+        }
+        continue;
+      }
+      // Keyed by address, not name: two users sharing a mailbox must not get two copies, and the
+      // worker records results per address.
+      const key = `${channel}\0${address.toLowerCase()}`;
+      const existing = this.index.get(key);
+      if (existing) {
+        if (!existing.rules.includes(rule)) existing.rules.push(rule);
+      } else {
+        const recipient: Recipient = { name: user.name, address, rules: [rule] };
+        this.index.set(key, recipient);
+        this.byChannel[channel]!.push(recipient);
+      }
+    }
+  }
+
+  unknown(name: string, rule: string, fingerprints: string[]): void {
+    const key = `${rule}\0${name}`;
+    const entry = this.unknownIndex.get(key);
+    if (!entry) {
+      const created = { name, rule, fingerprints: [...new Set(fingerprints)] };
+      this.unknownIndex.set(key, created);
+      this.unknownUsers.push(created);
+      return;
+    }
+    for (const fp of fingerprints) if (!entry.fingerprints.includes(fp)) entry.fingerprints.push(fp);
+  }
+
+  addCc(addresses: string[]): void {
+    for (const raw of addresses) {
+      const address = raw.trim();
+      if (address !== '' && !this.cc.some((c) => c.toLowerCase() === address.toLowerCase())) this.cc.push(address);
+    }
+  }
+
+  build(): Resolution {
+    const email = this.byChannel.email;
+    const to = new Set((email ?? []).map((r) => r.address.toLowerCase()));
+    return {
+      byChannel: this.byChannel,
+      cc: email ? this.cc.filter((c) => !to.has(c.toLowerCase())) : [],
+      unknownUsers: this.unknownUsers,
+      unreachable: this.unreachable,
+    };
+  }
+}

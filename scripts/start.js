@@ -1,0 +1,83 @@
+// `npm start`: the whole stack on one machine — ingest and both notifiers as separate
+// processes with prefixed, coloured logs; Ctrl-C stops them all. Runs the compiled code
+// (npm start builds first). Redis is found the documented way; a private one is started if needed.
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const { locateRedis, loadConfig } = require('../packages/shared/dist/index.js');
+
+const ROOT = path.join(__dirname, '..');
+const SERVICES = [
+  { name: 'ingest', colour: 36 },
+  { name: 'notifier-email', colour: 35 },
+  { name: 'notifier-sms', colour: 33 },
+];
+const say = (line) => process.stdout.write(`\x1b[1m[start]\x1b[0m ${line}\n`);
+
+async function main() {
+  const { config, path: configPath } = loadConfig({ argv: process.argv.slice(2), env: process.env, cwd: ROOT });
+  say(`config: ${path.relative(process.cwd(), configPath) || configPath}`);
+
+  let redis;
+  try {
+    redis = await locateRedis({ env: config.redis.url ? { REDIS_URL: config.redis.url } : process.env, dataDir: path.join(ROOT, 'var/redis'), allowContainer: true });
+  } catch (err) {
+    say(err.message);
+    process.exit(1);
+  }
+  const where = { env: 'from REDIS_URL', default: 'on 127.0.0.1:6379', private: 'private redis-server started, data in ./var/redis (AOF on)', container: 'in a testcontainers container' };
+  say(`redis: ${redis.url.replace(/\/\/[^@]*@/, '//***@')} (${where[redis.source]})`);
+
+  const env = { ...process.env, REDIS_URL: redis.url, CONFIG: configPath };
+  const children = SERVICES.map((svc) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'packages', svc.name, 'dist/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const prefix = `\x1b[${svc.colour}m[${svc.name}]\x1b[0m `;
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffered = '';
+      stream.on('data', (chunk) => {
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop();
+        for (const line of lines) process.stdout.write(prefix + line + '\n');
+      });
+    }
+    child.on('exit', (code, signal) => {
+      say(`${svc.name} exited (${signal ?? code})`);
+      if (!stopping) stop(1);
+    });
+    return child;
+  });
+
+  const { host, port } = config.ingest.listen;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const auth = config.ingest.auth.bearerTokens[0] ? `-H 'Authorization: Bearer ${'<your token>'}' ` : '';
+  say(`webhook:  ${url}/webhook/alertmanager`);
+  say('alertmanager.yml receiver:');
+  process.stdout.write(
+    ['  receivers:', '    - name: alertgw', '      webhook_configs:', `        - url: ${url}/webhook/alertmanager`, '          send_resolved: true', ''].join('\n'),
+  );
+  say(`try:  curl -sS ${auth}-H 'Content-Type: application/json' --data @examples/sample-alert.json ${url}/webhook/alertmanager`);
+  if (config.email.transport === 'sink') say(`mail: written to ${path.resolve(ROOT, config.email.sinkDir)} (open the .html or .eml files)`);
+  if (!config.sms.tencent.secretId) say('sms:  dry-run (no Tencent credentials): the SendSms request is logged and kept in the task');
+
+  let stopping = false;
+  function stop(code) {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    let left = children.filter((c) => c.exitCode === null).length;
+    const done = () => redis.stop().finally(() => process.exit(code));
+    if (left === 0) return done();
+    for (const c of children) {
+      if (c.exitCode !== null) continue;
+      c.once('exit', () => --left === 0 && done());
+      c.kill('SIGTERM');
+    }
+  }
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+}
+
+main().catch((err) => {
+  console.error(err.message ?? err);
+  process.exit(1);
+});
