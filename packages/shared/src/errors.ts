@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   SEND_CONFIG: 'a channel failed because its configuration is wrong (auth, template, sign, balance)',
   TEMPLATE_INVALID: 'a template failed to compile or render',
   NOT_FOUND: 'the requested object does not exist',
+  BAD_REQUEST: 'an API request had a missing or invalid parameter',
 } as const;
 
 /** A code from ERROR_CODES. */

@@ -44,3 +44,5 @@ export { matches } from './resolver/matcher';
 export type { Matcher, MatchType } from './resolver/matcher';
 export { checkRoutes } from './resolver/check-routes';
 export type { RouteProblem } from './resolver/check-routes';
+export { AlertKeys, appendTimeline, defineAlertScripts, getAlert, listAlerts, MAX_PAGE, addUpsertAlertsToPipeline, alertSeverity, MAX_TIMELINE, upsertAlerts } from './alerts/index';
+export type { AlertPage, AlertQuery, AlertRecord, TimelineEvent, TaskRef, UpsertAlertsInput } from './alerts/index';

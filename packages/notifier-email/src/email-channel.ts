@@ -1,0 +1,138 @@
+import type { ChannelHandler, ClaimedTask, NotificationPayload, RecipientResult, SendOutcome } from '@alertgw/shared';
+import { classifySmtpError, isTransientReply, smtpCode } from './classify-smtp-error';
+import type { MailRenderer } from './render/create-renderer';
+import { threadHeaders } from './threading';
+import type { MailTransport, OutgoingMail, TransportReceipt } from './transports/types';
+
+/** Key prefix under which Cc deliveries are recorded in the task's results. */
+export const CC_RESULT_PREFIX = 'cc:';
+
+/** What the email channel needs; everything is injected so tests use real servers. */
+export interface EmailChannelOptions {
+  transport: MailTransport;
+  renderer: MailRenderer;
+  /** From header and envelope sender. */
+  from: string;
+  /** Cc from config, added to the payload's own cc. */
+  cc?: string[];
+  /** Attach the alert group as JSON. */
+  attachGroupJson?: boolean;
+  now?: () => Date;
+}
+
+const lower = (a: string) => a.trim().toLowerCase();
+
+function uniqueAddresses(list: string[], exclude: Set<string> = new Set()): string[] {
+  const seen = new Set(exclude);
+  const out: string[] = [];
+  for (const address of list) {
+    const key = lower(address);
+    if (!address.trim() || seen.has(key)) continue;
+    seen.add(key);
+    out.push(address.trim());
+  }
+  return out;
+}
+
+function groupJson(p: NotificationPayload): string {
+  // Recipients and delivery keys stay out: the attachment is about the alerts, not the routing.
+  const { receiver, status, groupKey, groupLabels, commonLabels, commonAnnotations, externalURL, truncatedAlerts, alerts } = p;
+  return JSON.stringify(
+    { receiver, status, groupKey, groupLabels, commonLabels, commonAnnotations, externalURL, truncatedAlerts, alerts },
+    null,
+    2,
+  );
+}
+
+/**
+ * Cc goes out with the first attempt that reaches anybody and never again: once any To
+ * recipient or any Cc address is recorded delivered, later attempts (retries for refused To
+ * recipients, replays) mail only the pending To recipients. Cc refusals are reported in the
+ * outcome's info and never cause a retry.
+ */
+function ccAlreadySent(results: Record<string, RecipientResult>): boolean {
+  return Object.entries(results).some(([key, r]) => r.status === 'delivered' || key.startsWith(CC_RESULT_PREFIX));
+}
+
+function mapReceipt(receipt: TransportReceipt, pending: string[], cc: string[], at: string): SendOutcome {
+  const accepted = new Set(receipt.accepted.map(lower));
+  const rejected = new Map(receipt.rejected.map((r) => [lower(r.address), r]));
+  const detail = {
+    messageId: receipt.messageId,
+    response: receipt.response,
+    accepted: receipt.accepted,
+    rejected: receipt.rejected.map((r) => r.address),
+  };
+  const results: Record<string, RecipientResult> = {};
+  for (const address of pending) {
+    const key = lower(address);
+    const refusal = rejected.get(key);
+    if (accepted.has(key)) {
+      results[address] = { status: 'delivered', at, detail };
+    } else if (refusal) {
+      const transient = refusal.responseCode !== undefined && isTransientReply(refusal.responseCode);
+      results[address] = {
+        status: transient ? 'retry' : 'failed',
+        at,
+        code: refusal.responseCode ? smtpCode(refusal.responseCode) : 'rejected',
+        message: refusal.response,
+        detail,
+      };
+    } else {
+      // The server took the mail but said nothing about this address: try it again.
+      results[address] = { status: 'retry', at, code: 'not-accepted', message: 'recipient missing from the server answer', detail };
+    }
+  }
+  for (const address of cc) {
+    if (accepted.has(lower(address))) results[`${CC_RESULT_PREFIX}${address}`] = { status: 'delivered', at, detail };
+  }
+  const ccRejected = receipt.rejected.filter((r) => cc.some((c) => lower(c) === lower(r.address)));
+  return {
+    results,
+    info: { ...detail, ...(ccRejected.length ? { ccRejected } : {}) },
+  };
+}
+
+/**
+ * The email channel for the shared worker: renders the group, sends one mail to the pending
+ * recipients (never to those already delivered), and reports a result per recipient —
+ * delivered with message id and server response, failed for 5xx refusals, retry for 4xx.
+ */
+export function createEmailChannel(opts: EmailChannelOptions): ChannelHandler<NotificationPayload> {
+  const now = opts.now ?? (() => new Date());
+  return {
+    async send(task: ClaimedTask<NotificationPayload>, pendingRecipients: string[], signal: AbortSignal): Promise<SendOutcome> {
+      const p = task.payload;
+      const pending = uniqueAddresses(pendingRecipients);
+      if (pending.length === 0) return { results: {} };
+      const to = uniqueAddresses(p.recipients.map((r) => r.address));
+      const cc = uniqueAddresses([...(p.cc ?? []), ...(opts.cc ?? [])], new Set(to.map(lower)));
+      const ccNow = ccAlreadySent(task.results ?? {}) ? [] : cc;
+
+      const { subject, html, text } = opts.renderer.render(p);
+      const thread = threadHeaders({ taskId: task.id, deliveryKey: p.deliveryKey, groupKey: p.groupKey, from: opts.from });
+      const mail: OutgoingMail = {
+        from: opts.from,
+        to,
+        cc,
+        envelopeTo: [...pending, ...ccNow],
+        subject,
+        html,
+        text,
+        ...thread,
+        headers: {
+          // RFC 3834: stops vacation auto-replies from answering alert mail.
+          'Auto-Submitted': 'auto-generated',
+          'X-Auto-Response-Suppress': 'All',
+          'X-Alertgw-Task': task.id.replace(/[^A-Za-z0-9._:-]/g, '_'),
+        },
+        attachments: opts.attachGroupJson
+          ? [{ filename: 'alert-group.json', contentType: 'application/json', content: groupJson(p) }]
+          : [],
+      };
+      const receipt = await opts.transport.send(mail, signal);
+      return mapReceipt(receipt, pending, ccNow, now().toISOString());
+    },
+    classify: classifySmtpError,
+  };
+}

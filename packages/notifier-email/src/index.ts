@@ -1,0 +1,14 @@
+// Public surface of @alertgw/notifier-email, for embedding or testing the channel elsewhere.
+export { createEmailChannel, CC_RESULT_PREFIX } from './email-channel';
+export type { EmailChannelOptions } from './email-channel';
+export { classifySmtpError } from './classify-smtp-error';
+export { createRenderer, defaultTemplatesDir } from './render/create-renderer';
+export type { MailRenderer, RenderedMail, RendererOptions } from './render/create-renderer';
+export { defaultSubject, cleanSubject } from './render/subject';
+export { threadHeaders } from './threading';
+export { createSmtpTransport } from './transports/smtp';
+export { createHttpGatewayTransport } from './transports/http-gateway';
+export { createFileSinkTransport } from './transports/file-sink';
+export type { MailTransport, OutgoingMail, TransportReceipt } from './transports/types';
+export { createTimelineRecorder } from './timeline-recorder';
+export { payloadFromWebhook, webhookBodyOf } from './preview';

@@ -1,0 +1,180 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import Redis from 'ioredis';
+import {
+  TaskQueue,
+  Worker,
+  appendTimeline,
+  createLogger,
+  createQueueMetrics,
+  createRegistry,
+  loadConfig,
+  locateRedis,
+  registerQueueDepthGauge,
+  type EmailConfig,
+  type Logger,
+  type NotificationPayload,
+  type SmtpConfig,
+} from '@alertgw/shared';
+import { createEmailChannel } from './email-channel';
+import { payloadFromWebhook, webhookBodyOf } from './preview';
+import { createRenderer } from './render/create-renderer';
+import { createTimelineRecorder } from './timeline-recorder';
+import { createFileSinkTransport } from './transports/file-sink';
+import { createHttpGatewayTransport } from './transports/http-gateway';
+import { createSmtpTransport } from './transports/smtp';
+import type { MailTransport } from './transports/types';
+
+/** How long shutdown lets in-flight mails finish before releasing them to another replica. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+// The only place notifier-email reads env, argv and files, connects and handles signals.
+
+/** email.smtp.tls.ca may be PEM text or a path to a PEM file. */
+function withCaLoaded(smtp: SmtpConfig): SmtpConfig {
+  const ca = smtp.tls.ca;
+  if (!ca || ca.includes('-----BEGIN')) return smtp;
+  return { ...smtp, tls: { ...smtp.tls, ca: readFileSync(ca, 'utf8') } };
+}
+
+function createTransport(email: EmailConfig, logger: Logger): MailTransport {
+  switch (email.transport) {
+    case 'smtp':
+      if (!email.smtp) throw new Error('email.transport is "smtp" but email.smtp is missing');
+      return createSmtpTransport(withCaLoaded(email.smtp));
+    case 'http':
+      if (!email.http) throw new Error('email.transport is "http" but email.http is missing');
+      return createHttpGatewayTransport(email.http);
+    default:
+      return createFileSinkTransport({ dir: resolve(email.sinkDir), logger });
+  }
+}
+
+function describeTransport(email: EmailConfig): Record<string, unknown> {
+  if (email.transport === 'smtp' && email.smtp) {
+    const { host, port, secure, requireTLS } = email.smtp;
+    return { transport: 'smtp', host, port, secure, requireTLS, auth: Boolean(email.smtp.auth) };
+  }
+  if (email.transport === 'http' && email.http) {
+    const url = new URL(email.http.url);
+    return { transport: 'http', url: `${url.origin}${url.pathname}` };
+  }
+  return { transport: 'sink', dir: resolve(email.sinkDir) };
+}
+
+async function serve(): Promise<void> {
+  const { config, path } = loadConfig({ argv: process.argv.slice(2), env: process.env });
+  const logger = createLogger({ service: 'notifier-email', level: config.log.level });
+  logger.info('configuration loaded', { path });
+  if (config.channels.email && !config.channels.email.enabled) {
+    logger.warn('channels.email.enabled is false: ingest writes no email tasks, this notifier will stay idle');
+  }
+  const { email } = config;
+  // Compiles (and test-renders) every template now: a broken override stops the start.
+  const renderer = createRenderer({ templatesDir: email.templatesDir, subjectTemplate: email.subjectTemplate });
+  const transport = createTransport(email, logger);
+
+  const located = config.redis.url ? { url: config.redis.url, source: 'config', stop: async () => {} } : await locateRedis({ env: process.env });
+  logger.info('using Redis', { source: located.source, url: located.url.replace(/\/\/[^@]*@/, '//***@') });
+  const redis = new Redis(located.url, { maxRetriesPerRequest: 3 });
+  redis.on('error', (err: Error) => logger.warn('Redis connection error', { err: err.message }));
+
+  const queue = new TaskQueue<NotificationPayload>({
+    redis,
+    prefix: config.redis.keyPrefix,
+    name: 'email',
+    maxAttempts: config.queue.maxAttempts,
+    backoff: config.queue.backoff,
+    leaseMs: config.queue.leaseMs,
+    retention: config.queue.retention,
+  });
+  const registry = createRegistry();
+  const metrics = createQueueMetrics(registry);
+  registerQueueDepthGauge(registry, [queue]);
+
+  const handler = createEmailChannel({ transport, renderer, from: email.from, cc: email.cc, attachGroupJson: email.attachGroupJson });
+  const worker = new Worker<NotificationPayload>({
+    queue,
+    handler,
+    concurrency: email.concurrency,
+    logger,
+    metrics,
+    onSettled: createTimelineRecorder((fp, event) => appendTimeline(redis, config.redis.keyPrefix, fp, event)),
+  });
+
+  // A wrong password or certificate should be visible at startup, not only with the first
+  // alert; the server may also just be down for now, so this never stops the start.
+  transport.verify().then(
+    () => logger.info('mail transport reachable', describeTransport(email)),
+    (err: unknown) => {
+      const cls = handler.classify(err);
+      const meta = { ...describeTransport(email), code: cls.code, message: err instanceof Error ? err.message : String(err) };
+      if (cls.configError) logger.error('mail transport refused our configuration: every mail will fail until it is fixed', meta);
+      else logger.warn('mail transport not reachable yet; tasks wait and retry', meta);
+    },
+  );
+
+  worker.start();
+  logger.info('notifier-email started', { workerId: worker.id, concurrency: email.concurrency, ...describeTransport(email) });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    await worker.close(SHUTDOWN_GRACE_MS);
+    transport.close();
+    await redis.quit().catch(() => redis.disconnect());
+    await located.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', (s) => void stop(s));
+  process.on('SIGINT', (s) => void stop(s));
+}
+
+/**
+ * `preview <webhook.json>… [--out <dir>] [--templates <dir>]`: renders each webhook (a raw
+ * body or a captured `{headers, body}`) and writes <name>.html and <name>.txt.
+ */
+function preview(args: string[]): void {
+  // npm runs scripts in the package folder; INIT_CWD is where the person typed the command.
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  const files: string[] = [];
+  let outDir = 'email-preview';
+  let templatesDir: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--out') outDir = args[++i] ?? outDir;
+    else if (args[i] === '--templates') templatesDir = args[++i];
+    else files.push(args[i]);
+  }
+  if (files.length === 0) {
+    throw new Error('usage: npm run preview:email -- <webhook.json>… [--out <dir>] [--templates <dir>]');
+  }
+  const renderer = createRenderer({ templatesDir: templatesDir && resolve(cwd, templatesDir) });
+  const out = resolve(cwd, outDir);
+  mkdirSync(out, { recursive: true });
+  for (const file of files) {
+    const body = webhookBodyOf(JSON.parse(readFileSync(resolve(cwd, file), 'utf8')));
+    const mail = renderer.render(payloadFromWebhook(body));
+    const stem = join(out, basename(file).replace(/\.json$/i, ''));
+    writeFileSync(`${stem}.html`, mail.html);
+    writeFileSync(`${stem}.txt`, `Subject: ${mail.subject}\n\n${mail.text}`);
+    process.stdout.write(`${mail.subject}\n  ${stem}.html\n  ${stem}.txt\n`);
+  }
+}
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'preview') {
+  try {
+    preview(rest);
+  } catch (err) {
+    process.stderr.write(`preview:email: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+} else {
+  serve().catch((err: unknown) => {
+    // Config and template problems are listed in the message; print it and refuse to start.
+    process.stderr.write(`notifier-email: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,182 @@
+import type { LabelSet, NotificationPayload, WebhookAlert } from '@alertgw/shared';
+import { alertsUrl, safeHttpUrl, silenceUrl } from './links';
+import { COLOURS, severityColour } from './severity-colour';
+import { groupAlertName } from './subject';
+
+/** Alerts rendered per section; the rest are counted, so a storm cannot make a 10 MB mail. */
+export const MAX_ALERTS_PER_SECTION = 50;
+/** Characters kept of any single label or annotation value. */
+export const MAX_VALUE_LENGTH = 2000;
+
+/** A name/value row (label or annotation). */
+export interface FieldView {
+  name: string;
+  value: string;
+}
+
+/** A link that is known to be http(s). */
+export interface LinkView {
+  label: string;
+  href: string;
+}
+
+/** One alert as the templates show it. */
+export interface AlertView {
+  status: 'firing' | 'resolved';
+  severity: string;
+  colour: string;
+  /** The summary annotation, else the alert name. */
+  title: string;
+  /** Description annotation split into lines (templates join them with line breaks). */
+  description: string[];
+  /** Labels that are not common to the whole group. */
+  labels: FieldView[];
+  /** Every label of the alert. */
+  allLabels: FieldView[];
+  /** Annotations other than summary/description and the ones shown as links. */
+  annotations: FieldView[];
+  links: LinkView[];
+  startsAt: string;
+  endsAt?: string;
+  duration?: string;
+  fingerprint: string;
+}
+
+/** Everything a mail template gets as `it`. */
+export interface MailView {
+  /** The task payload as ingest wrote it (untrusted strings; escape them). */
+  payload: NotificationPayload;
+  subject: string;
+  status: 'firing' | 'resolved';
+  statusLabel: string;
+  severity: string;
+  colour: string;
+  title: string;
+  receiver: string;
+  groupKey: string;
+  groupLabels: FieldView[];
+  commonLabels: FieldView[];
+  commonAnnotations: FieldView[];
+  firing: AlertView[];
+  resolved: AlertView[];
+  firingCount: number;
+  resolvedCount: number;
+  /** Alerts in this delivery that were not rendered (MAX_ALERTS_PER_SECTION). */
+  hiddenFiring: number;
+  hiddenResolved: number;
+  /** Alerts Alertmanager left out of the webhook (max_alerts). */
+  truncatedAlerts: number;
+  links: LinkView[];
+  colours: typeof COLOURS;
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+const LINKED_ANNOTATION = /(^|_)url$/i;
+
+function cut(value: string): string {
+  const s = String(value ?? '');
+  return s.length > MAX_VALUE_LENGTH ? `${s.slice(0, MAX_VALUE_LENGTH - 1)}…` : s;
+}
+
+function fields(set: LabelSet, skip: (name: string) => boolean = () => false): FieldView[] {
+  return Object.keys(set ?? {})
+    .filter((name) => !skip(name))
+    .sort()
+    .map((name) => ({ name: cut(name), value: cut(set[name]) }));
+}
+
+/** `2026-11-24 13:42:14 UTC`; the input string itself when it is not a date. */
+export function formatTime(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return cut(iso);
+  return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** Human duration such as `3m 10s` or `2d 4h`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const units: Array<[string, number]> = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
+  const parts: string[] = [];
+  let rest = s;
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || (unit === 's' && parts.length === 0)) parts.push(`${n}${unit}`);
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}
+
+function alertView(alert: WebhookAlert, payload: NotificationPayload): AlertView {
+  const labels = alert.labels ?? {};
+  const annotations = alert.annotations ?? {};
+  const severity = labels.severity ?? '';
+  const links: LinkView[] = [];
+  const source = safeHttpUrl(alert.generatorURL);
+  if (source) links.push({ label: 'Source', href: source });
+  const runbook = safeHttpUrl(annotations.runbook_url);
+  if (runbook) links.push({ label: 'Runbook', href: runbook });
+  for (const name of Object.keys(annotations).sort()) {
+    if (name === 'runbook_url' || !LINKED_ANNOTATION.test(name)) continue;
+    const href = safeHttpUrl(annotations[name]);
+    if (href) links.push({ label: cut(name.replace(LINKED_ANNOTATION, '').replace(/_/g, ' ') || name), href });
+  }
+  const silence = alert.status === 'firing' ? silenceUrl(payload.externalURL, labels) : undefined;
+  if (silence) links.push({ label: 'Silence', href: silence });
+
+  const shownAsLink = (name: string) => LINKED_ANNOTATION.test(name) && safeHttpUrl(annotations[name]) !== undefined;
+  const ended = alert.endsAt && alert.endsAt !== ZERO_TIME && alert.status === 'resolved';
+  const duration = ended ? Date.parse(alert.endsAt) - Date.parse(alert.startsAt) : NaN;
+  return {
+    status: alert.status,
+    severity: cut(severity),
+    colour: alert.status === 'resolved' ? COLOURS.resolved : severityColour(severity),
+    title: cut(annotations.summary || labels.alertname || 'Alert'),
+    description: annotations.description ? cut(annotations.description).split(/\r\n|\r|\n/) : [],
+    labels: fields(labels, (name) => payload.commonLabels[name] === labels[name]),
+    allLabels: fields(labels),
+    annotations: fields(annotations, (name) => name === 'summary' || name === 'description' || shownAsLink(name)),
+    links,
+    startsAt: formatTime(alert.startsAt),
+    endsAt: ended ? formatTime(alert.endsAt) : undefined,
+    duration: Number.isFinite(duration) ? formatDuration(duration) : undefined,
+    fingerprint: cut(alert.fingerprint ?? ''),
+  };
+}
+
+/** Turns a task payload into the prepared, link-checked data the templates render. */
+export function buildMailView(payload: NotificationPayload, subject: string): MailView {
+  const firing = payload.alerts.filter((a) => a.status === 'firing');
+  const resolved = payload.alerts.filter((a) => a.status !== 'firing');
+  const status = payload.status === 'firing' ? 'firing' : 'resolved';
+  const groupSilenceLabels = Object.keys(payload.groupLabels).length ? payload.groupLabels : payload.commonLabels;
+  const links: LinkView[] = [];
+  const am = alertsUrl(payload.externalURL, payload.receiver);
+  if (am) links.push({ label: 'View in Alertmanager', href: am });
+  const silence = status === 'firing' ? silenceUrl(payload.externalURL, groupSilenceLabels) : undefined;
+  if (silence) links.push({ label: 'Silence this group', href: silence });
+  const name = groupAlertName(payload);
+  return {
+    payload,
+    subject,
+    status,
+    statusLabel: status === 'firing' ? 'FIRING' : 'RESOLVED',
+    severity: cut(payload.severity ?? ''),
+    colour: status === 'firing' ? severityColour(payload.severity) : COLOURS.resolved,
+    title: cut(name ?? (fields(payload.groupLabels).map((f) => `${f.name}=${f.value}`).join(', ') || 'Alert group')),
+    receiver: cut(payload.receiver),
+    groupKey: cut(payload.groupKey),
+    groupLabels: fields(payload.groupLabels, (n) => n === 'alertname'),
+    commonLabels: fields(payload.commonLabels, (n) => n === 'alertname' || n in payload.groupLabels),
+    commonAnnotations: fields(payload.commonAnnotations ?? {}),
+    firing: firing.slice(0, MAX_ALERTS_PER_SECTION).map((a) => alertView(a, payload)),
+    resolved: resolved.slice(0, MAX_ALERTS_PER_SECTION).map((a) => alertView(a, payload)),
+    firingCount: firing.length,
+    resolvedCount: resolved.length,
+    hiddenFiring: Math.max(0, firing.length - MAX_ALERTS_PER_SECTION),
+    hiddenResolved: Math.max(0, resolved.length - MAX_ALERTS_PER_SECTION),
+    truncatedAlerts: payload.truncatedAlerts ?? 0,
+    links,
+    colours: COLOURS,
+  };
+}

@@ -1,0 +1,63 @@
+import { GatewayError } from '@alertgw/shared';
+import { classifySmtpError } from '../src/classify-smtp-error';
+
+const err = (fields: Record<string, unknown>) => Object.assign(new Error(String(fields.message ?? 'x')), fields);
+
+describe('classifySmtpError', () => {
+  it.each([
+    ['connection refused', { code: 'ECONNECTION' }, true, 'ECONNECTION'],
+    ['connection timeout', { code: 'ETIMEDOUT' }, true, 'ETIMEDOUT'],
+    ['socket reset', { code: 'ESOCKET' }, true, 'ESOCKET'],
+    ['dns failure', { code: 'EDNS' }, true, 'EDNS'],
+    ['garbled reply', { code: 'EPROTOCOL' }, true, 'EPROTOCOL'],
+    ['421 at greeting', { code: 'ECONNECTION', responseCode: 421 }, true, 'smtp-421'],
+    ['451 after DATA', { code: 'EMESSAGE', responseCode: 451 }, true, 'smtp-451'],
+    ['554 after DATA', { code: 'EMESSAGE', responseCode: 554 }, false, 'smtp-554'],
+    ['452 at MAIL FROM', { code: 'EENVELOPE', responseCode: 452 }, true, 'smtp-452'],
+    ['553 at MAIL FROM', { code: 'EENVELOPE', responseCode: 553 }, false, 'smtp-553'],
+    ['invalid address (local)', { code: 'EENVELOPE' }, false, 'EENVELOPE'],
+    ['message too large (local)', { code: 'EMESSAGE' }, false, 'EMESSAGE'],
+    ['454 temporary auth failure', { code: 'EAUTH', responseCode: 454 }, true, 'EAUTH'],
+    ['454 TLS not available now', { code: 'ETLS', responseCode: 454 }, true, 'ETLS'],
+    ['TLS handshake reset', { code: 'ETLS', message: 'Error initiating TLS - socket hang up' }, true, 'ETLS'],
+    ['unknown error', {}, true, 'unknown'],
+    ['plain 5xx with unknown code', { code: 'EWHATEVER', responseCode: 550 }, false, 'smtp-550'],
+  ])('%s', (_name, fields, retryable, code) => {
+    const c = classifySmtpError(err(fields));
+    expect(c).toMatchObject({ retryable, code });
+    expect(c.configError).toBeFalsy();
+  });
+
+  it('treats a refused login as a permanent configuration error', () => {
+    expect(classifySmtpError(err({ code: 'EAUTH', responseCode: 535 }))).toEqual({ retryable: false, code: 'EAUTH', configError: true });
+    expect(classifySmtpError(err({ code: 'EAUTH', message: 'Missing credentials for "PLAIN"' }))).toMatchObject({ configError: true });
+  });
+
+  it('treats a certificate that does not verify as a permanent configuration error', () => {
+    const c = classifySmtpError(err({ code: 'ESOCKET', message: 'self-signed certificate' }));
+    expect(c).toEqual({ retryable: false, code: 'ETLS-CERT', configError: true });
+    expect(classifySmtpError(err({ code: 'ETLS', message: "Hostname/IP does not match certificate's altnames" }))).toMatchObject({
+      retryable: false,
+      configError: true,
+    });
+  });
+
+  it('treats a server refusing STARTTLS that config requires as a configuration error', () => {
+    expect(classifySmtpError(err({ code: 'ETLS', responseCode: 502, command: 'STARTTLS' }))).toEqual({
+      retryable: false,
+      code: 'ETLS',
+      configError: true,
+    });
+  });
+
+  it('reads GatewayErrors from the HTTP transport and the renderer', () => {
+    const transient = new GatewayError('SEND_TRANSIENT', 'x', { retryable: true, details: { code: 'http-503', retryAfterMs: 2000 } });
+    expect(classifySmtpError(transient)).toEqual({ retryable: true, code: 'http-503', retryAfterMs: 2000 });
+    expect(classifySmtpError(new GatewayError('SEND_CONFIG', 'x', { details: { code: 'http-401' } }))).toEqual({
+      retryable: false,
+      code: 'http-401',
+      configError: true,
+    });
+    expect(classifySmtpError(new GatewayError('TEMPLATE_INVALID', 'x'))).toMatchObject({ retryable: false, configError: true });
+  });
+});

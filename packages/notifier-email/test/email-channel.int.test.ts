@@ -1,0 +1,194 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import type { AddressObject } from 'mailparser';
+import { createEmailChannel } from '../src/email-channel';
+import { createRenderer } from '../src/render/create-renderer';
+import { createSmtpTransport } from '../src/transports/smtp';
+import type { MailTransport } from '../src/transports/types';
+import { claimedTask } from './support/claimed-task';
+import { payloadFromFixture } from './support/fixtures';
+import { localSmtpConfig } from './support/smtp-config';
+import { smtpError, startSmtpServer, type TestSmtpServer } from './support/smtp-test-server';
+
+const FROM = 'Alert Gateway <alerts@example.com>';
+const renderer = createRenderer();
+const signal = new AbortController().signal;
+const addresses = (a: AddressObject | AddressObject[] | undefined) =>
+  (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value.map((v) => v.address));
+
+describe('email channel against a real SMTP server', () => {
+  let server: TestSmtpServer;
+  let transport: MailTransport;
+  const refuse = new Map<string, Error>();
+
+  beforeAll(async () => {
+    server = await startSmtpServer({ onRcpt: (address) => refuse.get(address) });
+    transport = createSmtpTransport(localSmtpConfig(server.port));
+  });
+  afterAll(async () => {
+    transport.close();
+    await server.close();
+  });
+  beforeEach(() => {
+    server.mails.length = 0;
+    refuse.clear();
+  });
+
+  it('sends subject, recipients, cc, both parts, escaped HTML and threading headers', async () => {
+    const channel = createEmailChannel({ transport, renderer, from: FROM, cc: ['lead@example.com', 'alice@example.com'] });
+    const payload = payloadFromFixture('mixed-resolved-and-firing.json', ['alice@example.com', 'bob@example.com'], ['noc@example.com']);
+    const outcome = await channel.send(claimedTask(payload, { id: '7' }), ['alice@example.com', 'bob@example.com'], signal);
+
+    const [mail] = await server.waitForMails(1);
+    const m = mail.parsed;
+    expect(m.subject).toBe('[FIRING:1] HighCPU (cluster=prod-bj)');
+    expect(m.from?.value[0]).toMatchObject({ name: 'Alert Gateway', address: 'alerts@example.com' });
+    expect(addresses(m.to)).toEqual(['alice@example.com', 'bob@example.com']);
+    // Cc from payload and config, without the To recipient that is also listed there.
+    expect(addresses(m.cc)).toEqual(['noc@example.com', 'lead@example.com']);
+    expect(mail.from).toBe('alerts@example.com');
+    expect(mail.rcptTo.sort()).toEqual(['alice@example.com', 'bob@example.com', 'lead@example.com', 'noc@example.com']);
+    expect(m.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(m.html).not.toContain('<script>');
+    expect(m.text).toContain('== RESOLVED (1) ==');
+    expect(m.messageId).toMatch(/^<alertgw\.7\.[0-9a-f]{16}@example\.com>$/);
+    expect(m.inReplyTo).toMatch(/^<alertgw\.group\.[0-9a-f]{32}@example\.com>$/);
+    expect(m.references).toBe(m.inReplyTo);
+    expect(m.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(m.attachments).toHaveLength(0);
+
+    expect(outcome.results['alice@example.com']).toMatchObject({
+      status: 'delivered',
+      detail: { messageId: m.messageId, accepted: expect.arrayContaining(['alice@example.com', 'bob@example.com']) },
+    });
+    expect(String(outcome.results['bob@example.com'].detail?.response)).toMatch(/^250 /);
+    expect(outcome.results['cc:noc@example.com']?.status).toBe('delivered');
+  });
+
+  it('uses the same Message-ID on every attempt and a shared thread root per group', async () => {
+    const channel = createEmailChannel({ transport, renderer, from: FROM });
+    const payload = payloadFromFixture('firing-one-alert-bearer.json');
+    await channel.send(claimedTask(payload, { id: '8' }), ['alice@example.com'], signal);
+    await channel.send(claimedTask(payload, { id: '8', attempts: 2 }), ['alice@example.com'], signal);
+    await channel.send(claimedTask({ ...payload, status: 'resolved', deliveryKey: 'other' }, { id: '9' }), ['alice@example.com'], signal);
+    const mails = await server.waitForMails(3);
+    expect(mails[0].parsed.messageId).toBe(mails[1].parsed.messageId);
+    expect(mails[2].parsed.messageId).not.toBe(mails[0].parsed.messageId);
+    expect(new Set(mails.map((x) => x.parsed.inReplyTo)).size).toBe(1);
+  });
+
+  it('attaches the group as JSON when asked', async () => {
+    const channel = createEmailChannel({ transport, renderer, from: FROM, attachGroupJson: true });
+    await channel.send(claimedTask(payloadFromFixture('firing-one-alert-bearer.json')), ['alice@example.com'], signal);
+    const [mail] = await server.waitForMails(1);
+    expect(mail.parsed.attachments).toHaveLength(1);
+    const json = JSON.parse(mail.parsed.attachments[0].content.toString('utf8'));
+    expect(json.alerts[0].labels.alertname).toBe('DiskWillFillIn4h');
+    expect(json.recipients).toBeUndefined();
+  });
+
+  it('records per-recipient results for a partial rejection: 550 failed, 451 retry, the rest delivered', async () => {
+    refuse.set('gone@example.com', smtpError(550, '5.1.1 <gone@example.com>: mailbox unavailable'));
+    refuse.set('busy@example.com', smtpError(451, '4.3.0 try again later'));
+    const channel = createEmailChannel({ transport, renderer, from: FROM });
+    const to = ['alice@example.com', 'gone@example.com', 'busy@example.com'];
+    const outcome = await channel.send(claimedTask(payloadFromFixture('firing-one-alert-bearer.json', to)), to, signal);
+
+    const [mail] = await server.waitForMails(1);
+    expect(mail.rcptTo).toEqual(['alice@example.com']);
+    expect(outcome.results['alice@example.com'].status).toBe('delivered');
+    expect(outcome.results['gone@example.com']).toMatchObject({ status: 'failed', code: 'smtp-550' });
+    expect(outcome.results['gone@example.com'].message).toContain('550 5.1.1');
+    expect(outcome.results['busy@example.com']).toMatchObject({ status: 'retry', code: 'smtp-451' });
+    expect(outcome.info).toMatchObject({ accepted: ['alice@example.com'], rejected: ['gone@example.com', 'busy@example.com'] });
+  });
+
+  it('on retry mails only the pending recipients and does not copy Cc again', async () => {
+    const channel = createEmailChannel({ transport, renderer, from: FROM, cc: ['lead@example.com'] });
+    const payload = payloadFromFixture('firing-one-alert-bearer.json', ['alice@example.com', 'busy@example.com']);
+    const earlier = { 'alice@example.com': { status: 'delivered' as const, at: new Date().toISOString() } };
+    const outcome = await channel.send(claimedTask(payload, { results: earlier, attempts: 2 }), ['busy@example.com'], signal);
+    const [mail] = await server.waitForMails(1);
+    expect(mail.rcptTo).toEqual(['busy@example.com']);
+    // The headers still show the whole group, so every copy of the mail looks the same.
+    expect(addresses(mail.parsed.to)).toEqual(['alice@example.com', 'busy@example.com']);
+    expect(addresses(mail.parsed.cc)).toEqual(['lead@example.com']);
+    expect(Object.keys(outcome.results)).toEqual(['busy@example.com']);
+  });
+
+  it('turns "all recipients refused" into per-recipient results instead of an exception', async () => {
+    refuse.set('gone@example.com', smtpError(550, '5.1.1 no such user'));
+    refuse.set('busy@example.com', smtpError(452, '4.2.2 mailbox full'));
+    const channel = createEmailChannel({ transport, renderer, from: FROM });
+    const to = ['gone@example.com', 'busy@example.com'];
+    const outcome = await channel.send(claimedTask(payloadFromFixture('firing-one-alert-bearer.json', to)), to, signal);
+    expect(outcome.results['gone@example.com']).toMatchObject({ status: 'failed', code: 'smtp-550' });
+    expect(outcome.results['busy@example.com']).toMatchObject({ status: 'retry', code: 'smtp-452' });
+    expect(server.mails).toHaveLength(0);
+  });
+});
+
+describe('email channel errors for the classifier', () => {
+  it('throws a transient error for a 451 after DATA and a permanent one for 554', async () => {
+    let reply = smtpError(451, '4.7.1 greylisted');
+    const server = await startSmtpServer({ onData: () => reply });
+    const transport = createSmtpTransport(localSmtpConfig(server.port));
+    const channel = createEmailChannel({ transport, renderer, from: FROM });
+    const task = claimedTask(payloadFromFixture('firing-one-alert-bearer.json'));
+    try {
+      const first = await channel.send(task, ['alice@example.com'], signal).catch((e: unknown) => e);
+      expect(channel.classify(first)).toEqual({ retryable: true, code: 'smtp-451' });
+      reply = smtpError(554, '5.7.1 rejected as spam');
+      const second = await channel.send(task, ['alice@example.com'], signal).catch((e: unknown) => e);
+      expect(channel.classify(second)).toEqual({ retryable: false, code: 'smtp-554' });
+    } finally {
+      transport.close();
+      await server.close();
+    }
+  });
+
+  it('throws a transient connection error when nothing listens', async () => {
+    const server = await startSmtpServer();
+    const port = server.port;
+    await server.close();
+    const transport = createSmtpTransport(localSmtpConfig(port));
+    const channel = createEmailChannel({ transport, renderer, from: FROM });
+    try {
+      const err = await channel.send(claimedTask(payloadFromFixture('firing-one-alert-bearer.json')), ['alice@example.com'], signal).catch((e: unknown) => e);
+      // ECONNREFUSED surfaces as nodemailer's ESOCKET.
+      expect(channel.classify(err)).toEqual({ retryable: true, code: 'ESOCKET' });
+    } finally {
+      transport.close();
+    }
+  });
+
+  it('throws a transient timeout when the server accepts but never greets', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const transport = createSmtpTransport(localSmtpConfig((silent.address() as AddressInfo).port, { greetingTimeoutMs: 200 }));
+    const channel = createEmailChannel({ transport, renderer, from: FROM });
+    try {
+      const err = await channel.send(claimedTask(payloadFromFixture('firing-one-alert-bearer.json')), ['alice@example.com'], signal).catch((e: unknown) => e);
+      expect(channel.classify(err)).toEqual({ retryable: true, code: 'ETIMEDOUT' });
+    } finally {
+      transport.close();
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+
+  it('does not send when the lease is already lost', async () => {
+    const server = await startSmtpServer();
+    const transport = createSmtpTransport(localSmtpConfig(server.port));
+    const channel = createEmailChannel({ transport, renderer, from: FROM });
+    const aborted = new AbortController();
+    aborted.abort(new Error('lease lost'));
+    try {
+      await expect(channel.send(claimedTask(payloadFromFixture('firing-one-alert-bearer.json')), ['alice@example.com'], aborted.signal)).rejects.toThrow('lease lost');
+      expect(server.rcptSeen).toHaveLength(0);
+    } finally {
+      transport.close();
+      await server.close();
+    }
+  });
+});

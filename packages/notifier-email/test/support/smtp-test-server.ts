@@ -1,0 +1,122 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { freePort, waitFor } from '@alertgw/shared/testing';
+
+/** One mail as the in-process server received it. */
+export interface ReceivedMail {
+  from: string;
+  /** Envelope recipients (RCPT TO that were accepted). */
+  rcptTo: string[];
+  /** Absent when the server was started with `parse: false` (bulk tests). */
+  parsed: ParsedMail;
+  /** Message-ID header as sent. */
+  messageId: string;
+  raw: string;
+  user?: string;
+  /** Whether the session ran over TLS (STARTTLS or implicit). */
+  secure: boolean;
+}
+
+/** An SMTP error with a reply code, the way smtp-server expects it. */
+export function smtpError(responseCode: number, message: string): Error {
+  return Object.assign(new Error(message), { responseCode });
+}
+
+/** Behaviour hooks: return an error to refuse, undefined to accept. */
+export interface TestSmtpOptions {
+  port?: number;
+  onRcpt?: (address: string, session: SMTPServerSession) => Error | undefined;
+  /** Called per DATA, with the 0-based count of DATA commands seen so far. */
+  onData?: (n: number) => Error | undefined;
+  /** Require AUTH with these credentials; STARTTLS with key/cert. */
+  auth?: { user: string; pass: string };
+  tls?: { key: string; cert: string };
+  /** Implicit TLS from the first byte (port 465 style) instead of STARTTLS; needs `tls`. */
+  implicitTls?: boolean;
+  /** Parse each mail with mailparser (default true); bulk tests count raw Message-IDs only. */
+  parse?: boolean;
+}
+
+/** A real smtp-server on a local port that records and parses everything it accepts. */
+export interface TestSmtpServer {
+  port: number;
+  mails: ReceivedMail[];
+  /** Every RCPT TO the server saw, accepted or not. */
+  rcptSeen: string[];
+  authFailures: number;
+  waitForMails(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  close(): Promise<void>;
+}
+
+/** Starts a test SMTP server; plain text and no AUTH unless `tls`/`auth` are given. */
+export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestSmtpServer> {
+  const port = opts.port ?? (await freePort());
+  const mails: ReceivedMail[] = [];
+  const rcptSeen: string[] = [];
+  let dataCount = 0;
+  let authFailures = 0;
+  const options: SMTPServerOptions = {
+    logger: false,
+    // No reverse DNS per connection: a sandbox without DNS would stall every connect.
+    disableReverseLookup: true,
+    disabledCommands: [...(opts.tls && !opts.implicitTls ? [] : ['STARTTLS']), ...(opts.auth ? [] : ['AUTH'])],
+    authOptional: !opts.auth,
+    ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
+    ...(opts.implicitTls ? { secure: true } : {}),
+    size: 10 * 1024 * 1024,
+    onAuth(auth, _session, cb) {
+      if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return cb(null, { user: auth.username });
+      authFailures += 1;
+      return cb(smtpError(535, '5.7.8 Authentication credentials invalid'));
+    },
+    onRcptTo(address, session, cb) {
+      rcptSeen.push(address.address);
+      cb(opts.onRcpt?.(address.address, session) ?? null);
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const refusal = opts.onData?.(dataCount++);
+        if (refusal) return cb(refusal);
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(raw)?.[1] ?? '';
+        const parsing = opts.parse === false ? Promise.resolve(undefined as unknown as ParsedMail) : simpleParser(raw);
+        parsing.then(
+          (parsed) => {
+            mails.push({
+              messageId,
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              rcptTo: session.envelope.rcptTo.map((r) => r.address),
+              parsed,
+              raw,
+              user: session.user as string | undefined,
+              secure: Boolean(session.secure),
+            });
+            cb(null);
+          },
+          (err: Error) => cb(err),
+        );
+      });
+    },
+  };
+  const server = new SMTPServer(options);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  server.on('error', () => undefined);
+  return {
+    port,
+    mails,
+    rcptSeen,
+    get authFailures() {
+      return authFailures;
+    },
+    waitForMails: async (n, timeoutMs = 10_000) => {
+      await waitFor(() => mails.length >= n, timeoutMs, `${n} mails`);
+      return mails;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
