@@ -2,15 +2,16 @@ import winston from 'winston';
 
 /** Keys whose values never reach a log line, whatever nests them. */
 const SECRET_KEY = /(secret|password|passwd|pass$|token|authorization|credential|apikey|api_key|cookie)/i;
-/** E.164-looking numbers (with or without +), 8–15 digits. */
-const PHONE = /\+?\d{8,15}\b/g;
+/** Phone-looking numbers: E.164 with "+" (8–15 digits), or 11–15 bare digits (a Chinese mobile is 11). */
+const PHONE = /(\+\d{8,15}|\b\d{11,15})\b/g;
 
 /** Masks a phone number to country/carrier prefix and last 4 digits: +8613812345678 → +86138****5678. */
 export function maskPhone(phone: string): string {
   const digits = phone.replace(/[^\d]/g, '');
   if (digits.length < 8) return '****';
   const plus = phone.trim().startsWith('+') ? '+' : '';
-  const keep = digits.length >= 11 ? 5 : 3;
+  // Hide at least 4 middle digits whatever the length: +8613812345678 → +86138****5678, +14155550123 → +141****0123.
+  const keep = Math.max(2, Math.min(5, digits.length - 8));
   return `${plus}${digits.slice(0, keep)}****${digits.slice(-4)}`;
 }
 

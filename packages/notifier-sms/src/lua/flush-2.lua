@@ -1,0 +1,58 @@
+--[[
+  Takes one generation of a phone's digest for its summary SMS, once the budget has a
+  free slot. The taken digest is kept as a snapshot, so a re-run of the same digest task
+  sends the same summary (and takes no second slot); a different task asking for an
+  already flushed generation gets 'empty', so a summary never goes out twice.
+
+  KEYS[1] budget  ZSET member -> ms the slot was taken
+  KEYS[2] digest  HASH (see admit-2.lua)
+
+  ARGV[1] generation   ARGV[2] digest task id   ARGV[3] max SMS per window
+  ARGV[4] window ms    ARGV[5] digest ttl ms
+
+  Returns {'flush', snapshot JSON} | {'wait', freeAt, now} | {'empty'}
+    snapshot: {gen, count, firing, resolved, latest (JSON), rank, firstAt, by, at}
+]]
+local gen = ARGV[1]
+local snapField = 'snap:' .. gen
+local snap = redis.call('HGET', KEYS[2], snapField)
+if snap then
+  if cjson.decode(snap).by == ARGV[2] then return {'flush', snap} end
+  return {'empty'}
+end
+if (redis.call('HGET', KEYS[2], 'gen') or '0') ~= gen or not redis.call('HGET', KEYS[2], 'count') then
+  return {'empty'}
+end
+
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local max = tonumber(ARGV[3])
+local window = tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= max then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {'wait', tonumber(oldest[2]) + window, now}
+end
+redis.call('ZADD', KEYS[1], now, 'digest:' .. gen)
+redis.call('PEXPIRE', KEYS[1], window)
+
+local d = redis.call('HGETALL', KEYS[2])
+local fields = {}
+for i = 1, #d, 2 do fields[d[i]] = d[i + 1] end
+snap = cjson.encode({
+  gen = tonumber(gen), count = tonumber(fields.count), firing = tonumber(fields.firing or '0'),
+  resolved = tonumber(fields.resolved or '0'),
+  latest = fields.latest or '{}', rank = tonumber(fields.rank or '255'),
+  firstAt = tonumber(fields.firstAt or now), by = ARGV[2], at = now,
+})
+-- Start the next generation empty; keep this snapshot and the previous one for re-runs.
+for name, _ in pairs(fields) do
+  local old = string.match(name, '^snap:(%d+)$')
+  if string.sub(name, 1, 2) == 'm:' or (old and tonumber(old) < tonumber(gen) - 1)
+      or name == 'count' or name == 'firing' or name == 'resolved' or name == 'latest' or name == 'rank' or name == 'firstAt' then
+    redis.call('HDEL', KEYS[2], name)
+  end
+end
+redis.call('HSET', KEYS[2], snapField, snap, 'gen', tostring(tonumber(gen) + 1))
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[5]))
+return {'flush', snap}

@@ -1,0 +1,159 @@
+import { GatewayError, isE164, type ChannelHandler, type ClaimedTask, type Logger, type RecipientResult, type SendOutcome, type SmsConfig, type TaskQueue } from '@alertgw/shared';
+import { classifySmsError } from './classify-error';
+import { createDeliverer, type Delivery } from './deliver';
+import { digestDedupKey, digestPayload, digestView, type DigestRef, type SmsPayload } from './digest';
+import { buildGroupView, describeGroup } from './group-view';
+import { compileParams, type ParamProblem, type ParamRenderer } from './render-params';
+import type { SmsMetrics } from './sms-metrics';
+import { createStormControl, type AdmitResult } from './storm-control';
+import type { SmsApi } from './tencent-client';
+
+/** What the SMS channel is built from; `api: null` means dry-run. */
+export interface SmsChannelDeps {
+  config: SmsConfig;
+  api: SmsApi | null;
+  /** The SMS queue itself: storm summaries are enqueued into it, budgets live in its hash tag. */
+  queue: TaskQueue<SmsPayload>;
+  logger: Logger;
+  metrics?: SmsMetrics;
+  /** Upper bound on delays a Tencent code asks for; main passes queue.backoff.maxMs. */
+  maxRetryAfterMs?: number;
+}
+
+/** How long the "one summary per phone and generation" idempotency key outlives the window. */
+const DIGEST_DEDUP_MARGIN_MS = 3_600_000;
+/**
+ * Attempts of a summary task: waiting for a slot counts as an attempt, and a summary that
+ * died waiting would strand its merged notifications until the idempotency key expires.
+ */
+const DIGEST_MIN_ATTEMPTS = 100;
+
+/**
+ * Compiles every template parameter expression; throws CONFIG_INVALID listing each
+ * problem with its config path, so a wrong expression stops the process at startup.
+ */
+export function compileRenderers(config: SmsConfig): { domestic: ParamRenderer; international?: ParamRenderer } {
+  const problems: ParamProblem[] = [];
+  const domestic = compileParams(config.templates.domestic, 'sms.templates.domestic');
+  problems.push(...domestic.problems);
+  const international = config.templates.international ? compileParams(config.templates.international, 'sms.templates.international') : undefined;
+  if (international) problems.push(...international.problems);
+  if (problems.length > 0) {
+    throw new GatewayError('CONFIG_INVALID', `SMS template parameters are invalid:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, {
+      details: { problems },
+    });
+  }
+  return { domestic: domestic.renderer, ...(international ? { international: international.renderer } : {}) };
+}
+
+/**
+ * The SMS channel for the shared worker: per-phone storm control, then SendSms through
+ * Tencent (or dry-run) with one result per number. Over-budget numbers are merged into
+ * their phone's digest and answered `merged`; the digest goes out later as one summary
+ * task of this same queue.
+ */
+export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayload> {
+  const { config, queue, logger, metrics } = deps;
+  const renderers = compileRenderers(config);
+  const storm = createStormControl({ redis: queue.redis, keys: queue.keys, budget: config.budget });
+  const deliver = createDeliverer({
+    api: deps.api,
+    tencent: config.tencent,
+    renderers,
+    logger,
+    metrics,
+    queueName: queue.name,
+    maxRetryAfterMs: deps.maxRetryAfterMs,
+  });
+  const windowMin = Math.round(config.budget.windowMs / 6000) / 10;
+  const budgetText = `${config.budget.maxPerWindow} SMS per ${windowMin} min`;
+
+  async function scheduleDigest(task: ClaimedTask<SmsPayload>, phone: string, m: Extract<AdmitResult, { status: 'merged' }>): Promise<RecipientResult> {
+    const delayMs = Math.max(0, m.freeAt - m.now);
+    const { id, duplicate } = await queue.enqueue({
+      payload: digestPayload(task.payload, phone, m.gen, new Date()),
+      severityRank: task.severityRank,
+      dedupKey: digestDedupKey(phone, m.gen),
+      dedupTtlMs: config.budget.windowMs + DIGEST_DEDUP_MARGIN_MS,
+      delayMs,
+      maxAttempts: Math.max(queue.maxAttempts, DIGEST_MIN_ATTEMPTS),
+    });
+    if (!duplicate) logger.info('storm control: summary SMS scheduled', { taskId: task.id, digestTaskId: id, generation: m.gen, delayMs });
+    metrics?.merged.inc();
+    const sendAfter = new Date(m.freeAt).toISOString();
+    return {
+      status: 'merged',
+      at: new Date().toISOString(),
+      code: 'StormControl',
+      message: `over the budget of ${budgetText}: merged into summary task ${id}, due ${sendAfter}`,
+      detail: { digestTaskId: id, digestGeneration: m.gen, mergedSoFar: m.count, sendAfter },
+    };
+  }
+
+  async function sendGroup(task: ClaimedTask<SmsPayload>, pending: string[], signal: AbortSignal): Promise<SendOutcome> {
+    const view = buildGroupView(task.payload);
+    const admits = await storm.admit(pending.filter(isE164), {
+      member: task.id,
+      firing: view.firing,
+      resolved: view.resolved,
+      severityRank: task.severityRank,
+      latest: { what: describeGroup(view), alertname: view.alertname, severity: view.severity },
+    });
+    const results: Record<string, RecipientResult> = {};
+    const toSend: string[] = [];
+    for (const phone of pending) {
+      const a = admits.get(phone);
+      if (a?.status === 'merged') results[phone] = await scheduleDigest(task, phone, a);
+      else toSend.push(phone);
+    }
+    const d = await deliver({ taskId: task.id, phones: toSend, view, signal });
+    return outcome({ ...results, ...d.results }, d);
+  }
+
+  async function sendDigest(task: ClaimedTask<SmsPayload>, ref: DigestRef, pending: string[], signal: AbortSignal): Promise<SendOutcome> {
+    const { phone, gen } = ref;
+    if (!pending.includes(phone)) return { results: {} };
+    const at = new Date().toISOString();
+    const r = await storm.flush(phone, gen, task.id);
+    if (r.status === 'wait') {
+      const sendAfter = new Date(r.freeAt).toISOString();
+      return {
+        results: { [phone]: { status: 'retry', at, code: 'StormBudgetFull', message: `summary waits for a free slot (${budgetText})`, detail: { sendAfter } } },
+        retryAfterMs: Math.max(0, r.freeAt - r.now),
+      };
+    }
+    if (r.status === 'empty') {
+      return { results: { [phone]: { status: 'suppressed', at, code: 'DigestEmpty', message: `summary generation ${gen} was already sent by another task` } } };
+    }
+    const s = r.snapshot;
+    const d = await deliver({ taskId: task.id, phones: [phone], view: digestView(s), signal });
+    const res = d.results[phone];
+    if (res) {
+      res.detail = { ...res.detail, digest: { generation: gen, merged: s.count, firing: s.firing, resolved: s.resolved, latest: s.latest.what, since: new Date(s.firstAt).toISOString() } };
+      if (res.status === 'delivered' || res.status === 'dry-run') {
+        metrics?.digests.inc();
+        logger.info('storm control: summary SMS sent', { taskId: task.id, generation: gen, merged: s.count, status: res.status });
+      }
+    }
+    return outcome(d.results, d);
+  }
+
+  return {
+    send(task, pending, signal) {
+      return task.payload.digest ? sendDigest(task, task.payload.digest, pending, signal) : sendGroup(task, pending, signal);
+    },
+    classify: classifySmsError,
+  };
+}
+
+function outcome(results: Record<string, RecipientResult>, d: Delivery): SendOutcome {
+  const info: Record<string, unknown> = {};
+  if (d.requestIds.length) info.requestIds = d.requestIds;
+  // SendSms requests carry no secret (those sign the HTTP headers), so the exact request is kept.
+  if (d.dryRun) info.dryRun = d.dryRun;
+  return {
+    results,
+    ...(d.retryAfterMs !== undefined ? { retryAfterMs: d.retryAfterMs } : {}),
+    ...(Object.keys(info).length ? { info } : {}),
+  };
+}

@@ -1,0 +1,16 @@
+import { GatewayError } from '@alertgw/shared';
+import { classifySmsError } from '../src/classify-error';
+
+describe('classifySmsError', () => {
+  it('reads the verdict and the Tencent code off a GatewayError', () => {
+    const auth = new GatewayError('SEND_CONFIG', 'Tencent SendSms failed', { details: { tencentCode: 'AuthFailure.SignatureFailure' } });
+    expect(classifySmsError(auth)).toEqual({ retryable: false, code: 'AuthFailure.SignatureFailure', configError: true });
+    const timeout = new GatewayError('SEND_TRANSIENT', 'x', { retryable: true, details: { tencentCode: 'InternalError.Timeout', retryAfterMs: 10_000 } });
+    expect(classifySmsError(timeout)).toEqual({ retryable: true, code: 'InternalError.Timeout', retryAfterMs: 10_000 });
+  });
+
+  it('treats Redis trouble and the unexpected as transient', () => {
+    expect(classifySmsError(new Error('connect ECONNREFUSED 127.0.0.1:6379'))).toMatchObject({ retryable: true, code: 'REDIS_UNAVAILABLE' });
+    expect(classifySmsError(new TypeError('x is undefined'))).toMatchObject({ retryable: true, code: 'UNEXPECTED' });
+  });
+});
