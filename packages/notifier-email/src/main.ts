@@ -11,6 +11,7 @@ import {
   loadConfig,
   locateRedis,
   registerQueueDepthGauge,
+  startOpsServer,
   type EmailConfig,
   type Logger,
   type NotificationPayload,
@@ -115,6 +116,7 @@ async function serve(): Promise<void> {
   );
 
   worker.start();
+  const ops = await startOpsServer({ registry, redis, listen: config.email.listen, logger });
   logger.info('notifier-email started', { workerId: worker.id, concurrency: email.concurrency, ...describeTransport(email) });
 
   let stopping = false;
@@ -123,6 +125,7 @@ async function serve(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     await worker.close(SHUTDOWN_GRACE_MS);
+    ops?.close();
     transport.close();
     await redis.quit().catch(() => redis.disconnect());
     await located.stop();

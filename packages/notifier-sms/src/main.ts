@@ -10,6 +10,7 @@ import {
   loadConfig,
   locateRedis,
   registerQueueDepthGauge,
+  startOpsServer,
 } from '@alertgw/shared';
 import type { SmsPayload } from './digest';
 import { createSmsChannel } from './sms-channel';
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
     onSettled: createSmsTimelineRecorder((fp, event) => appendTimeline(redis, config.redis.keyPrefix, fp, event)),
   });
   worker.start();
+  const ops = await startOpsServer({ registry, redis, listen: config.sms.listen, logger });
   logger.info('notifier-sms started', {
     workerId: worker.id,
     concurrency: config.sms.concurrency,
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     await worker.close(SHUTDOWN_GRACE_MS);
+    ops?.close();
     await redis.quit().catch(() => redis.disconnect());
     await located.stop();
     process.exit(0);

@@ -46,3 +46,5 @@ export { checkRoutes } from './resolver/check-routes';
 export type { RouteProblem } from './resolver/check-routes';
 export { AlertKeys, appendTimeline, defineAlertScripts, getAlert, listAlerts, MAX_PAGE, addUpsertAlertsToPipeline, alertSeverity, MAX_TIMELINE, upsertAlerts } from './alerts/index';
 export type { AlertPage, AlertQuery, AlertRecord, TimelineEvent, TaskRef, UpsertAlertsInput } from './alerts/index';
+export { createOpsServer, startOpsServer } from './ops-server';
+export type { OpsServerOptions } from './ops-server';

@@ -34,6 +34,14 @@ const channelOptions = (severities: string[], statuses: string[]): object =>
     },
   });
 
+/** Where a notifier serves /healthz, /readyz and /metrics; port 0 turns it off. */
+function opsListen(port: number) {
+  return section({
+    host: { type: 'string', default: '0.0.0.0' },
+    port: { type: 'integer', minimum: 0, maximum: 65535, default: port },
+  });
+}
+
 const smsTemplate = section(
   {
     templateId: { type: 'string', default: '' },
@@ -187,6 +195,7 @@ export const CONFIG_SCHEMA = {
       attachGroupJson: { type: 'boolean', default: false },
       sinkDir: { type: 'string', minLength: 1, default: './var/mail' },
       concurrency: { ...posInt, default: 8 },
+      listen: opsListen(9098),
     }),
     sms: section({
       tencent: section({
@@ -207,6 +216,7 @@ export const CONFIG_SCHEMA = {
         windowMs: { ...posInt, default: 600_000 },
       }),
       concurrency: { ...posInt, default: 8 },
+      listen: opsListen(9099),
     }),
   }, [], false),
 } as const;

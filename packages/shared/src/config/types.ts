@@ -53,8 +53,14 @@ export interface QueueConfig {
   retention: { completedMs: number; deadMs: number };
 }
 
+/** An HTTP listen address. */
+export interface ListenConfig {
+  host: string;
+  port: number;
+}
+
 export interface IngestConfig {
-  listen: { host: string; port: number };
+  listen: ListenConfig;
   auth: {
     bearerTokens: string[];
     basic: Array<{ username: string; password: string }>;
@@ -102,6 +108,8 @@ export interface EmailConfig {
   /** Where the local sink keeps mails (transport "sink"). */
   sinkDir: string;
   concurrency: number;
+  /** /healthz, /readyz and /metrics of this notifier; port 0 = off. */
+  listen: ListenConfig;
 }
 
 /** One template parameter: a short ejs expression over the group, cut to maxLength characters. */
@@ -136,6 +144,8 @@ export interface SmsConfig {
   /** Storm control: at most maxPerWindow SMS per phone per windowMs; the rest are merged. */
   budget: { maxPerWindow: number; windowMs: number };
   concurrency: number;
+  /** /healthz, /readyz and /metrics of this notifier; port 0 = off. */
+  listen: ListenConfig;
 }
 
 export interface LogConfig {

@@ -43,6 +43,7 @@ const DEFAULTS: GatewayConfig = {
     attachGroupJson: false,
     sinkDir: './var/mail',
     concurrency: 8,
+    listen: { host: '0.0.0.0', port: 9098 },
   },
   sms: {
     tencent: {
@@ -56,6 +57,7 @@ const DEFAULTS: GatewayConfig = {
     templates: { domestic: { templateId: '', params: [] } },
     budget: { maxPerWindow: 5, windowMs: 600000 },
     concurrency: 8,
+    listen: { host: '0.0.0.0', port: 9099 },
   },
 };
 
@@ -118,6 +120,7 @@ function fullConfig(): DeepRequired<GatewayConfig> {
       attachGroupJson: true,
       sinkDir: '/tmp/mail',
       concurrency: 1,
+      listen: { host: '127.0.0.1', port: 0 },
     },
     sms: {
       tencent: {
@@ -135,6 +138,7 @@ function fullConfig(): DeepRequired<GatewayConfig> {
       },
       budget: { maxPerWindow: 1, windowMs: 1000 },
       concurrency: 2,
+      listen: { host: '127.0.0.1', port: 19099 },
     },
   };
 }
