@@ -1,0 +1,48 @@
+import { ago, maskEventAddresses, safeUrl, showAddress, span, table, truncate } from '../src/format';
+
+describe('format helpers', () => {
+  it('aligns columns and right-aligns numeric ones', () => {
+    expect(table(['NAME', 'N'], [['email', '3'], ['sms', '120']])).toBe(['NAME     N', 'email    3', 'sms    120'].join('\n'));
+  });
+
+  it('writes short spans and relative times', () => {
+    expect(span(950)).toBe('950ms');
+    expect(span(12_400)).toBe('12s');
+    expect(span(5 * 60_000 + 1)).toBe('5m');
+    expect(span(3 * 3_600_000)).toBe('3h');
+    expect(span(2 * 86_400_000)).toBe('2d');
+    expect(ago(1000, 13_000)).toBe('12s ago');
+    expect(ago(20_000, 15_000)).toBe('in 5s');
+  });
+
+  it('truncates onto one line', () => {
+    expect(truncate('a\nb   c', 10)).toBe('a b c');
+    expect(truncate('abcdefghijkl', 5)).toBe('abcd…');
+  });
+
+  it('masks phone numbers but not emails, and never twice', () => {
+    expect(showAddress('alice@example.com')).toBe('alice@example.com');
+    expect(showAddress('+8613812345678')).toBe('+86138****5678');
+    expect(showAddress('+86138****5678')).toBe('+86138****5678');
+  });
+
+  it('masks the addresses in a notification event and leaves other fields alone', () => {
+    const event = {
+      at: '2026-11-28T03:00:00.000Z',
+      type: 'notification',
+      taskId: '12345678901',
+      accepted: ['+8613812345678', 'a@example.com'],
+      results: { '+8613812345678': { status: 'failed', message: 'number +8613812345678 is blacklisted' } },
+    };
+    const masked = maskEventAddresses(event);
+    expect(masked.taskId).toBe('12345678901');
+    expect(masked.accepted).toEqual(['+86138****5678', 'a@example.com']);
+    expect(Object.keys(masked.results)).toEqual(['+86138****5678']);
+    expect(JSON.stringify(masked)).not.toContain('13812345678');
+  });
+
+  it('hides the password of a Redis URL', () => {
+    expect(safeUrl('redis://:s3cret@redis:6379/0')).toBe('redis://***@redis:6379/0');
+    expect(safeUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+});

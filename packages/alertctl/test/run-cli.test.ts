@@ -1,0 +1,53 @@
+import { COMMANDS, runCli } from '../src/run-cli';
+import { Capture } from './support/cli';
+
+async function cli(argv: string[]) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await runCli(argv, { env: {}, cwd: process.cwd(), stdout, stderr });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+describe('runCli', () => {
+  it('prints the command list with --help (exit 0) and without a command (exit 2)', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    for (const c of COMMANDS) expect(help.stdout).toContain(c.name);
+    expect((await cli([])).code).toBe(2);
+  });
+
+  it('prints each command help with --help and with `help <command>`', async () => {
+    for (const c of COMMANDS) {
+      const a = await cli([c.name, '--help']);
+      expect(a.code).toBe(0);
+      expect(a.stdout).toContain(`Usage: alertctl ${c.name}`);
+      expect((await cli(['help', c.name])).stdout).toBe(a.stdout);
+    }
+  });
+
+  it('answers a wrong command line with one line on stderr and exit 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['frobnicate'], /^alertctl: unknown command "frobnicate" \(commands: send-test, queues, replay, timeline; see alertctl --help\)\n$/],
+      [['queues', '--nope'], /^alertctl queues: unknown option --nope \(see alertctl queues --help\)\n$/],
+      [['queues', '--limit', 'lots'], /^alertctl queues: --limit must be a positive integer, got "lots"\n$/],
+      [['replay'], /^alertctl replay: replay needs a channel/],
+      [['replay', 'email', '1', '--all'], /^alertctl replay: give task ids or --all, not both\n$/],
+      [['replay', 'email', 'sms:3'], /^alertctl replay: task "sms:3" is not in channel email\n$/],
+      [['timeline'], /^alertctl timeline: timeline needs exactly one fingerprint/],
+      [['send-test', '--resolve-after', 'soon'], /^alertctl send-test: --resolve-after must be a duration/],
+      [['send-test', '--url', 'localhost:9097'], /^alertctl send-test: --url must be an http\(s\) URL/],
+      [['send-test', '--url', 'http://127.0.0.1:9097', '--label', 'oops'], /^alertctl send-test: --label must be name=value/],
+    ];
+    for (const [argv, expected] of cases) {
+      const r = await cli(argv);
+      expect({ argv, code: r.code, stderr: r.stderr }).toEqual({ argv, code: 2, stderr: expect.stringMatching(expected) });
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('reports a broken config with every problem and exit 1', async () => {
+    const r = await cli(['queues', '--config', '/nonexistent/alertgw.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^alertctl queues: cannot read config file \/nonexistent\/alertgw.yaml \(ENOENT\)\n$/);
+  });
+});

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { stringify } from 'yaml';
+import { testRedisUrl, uniquePrefix } from '@alertgw/shared/testing';
+import type { CliContext } from '../../src/command';
+import { runCli } from '../../src/run-cli';
+
+/** The bearer token the test configs accept. */
+export const TEST_TOKEN = 'alertctl-test-token';
+
+/** A stream that keeps what was written, for asserting on CLI output. */
+export class Capture extends Writable {
+  text = '';
+  isTTY?: boolean;
+
+  constructor(opts: { isTTY?: boolean; onWrite?: (chunk: string) => void } = {}) {
+    super();
+    this.isTTY = opts.isTTY;
+    this.onWrite = opts.onWrite;
+  }
+
+  private readonly onWrite?: (chunk: string) => void;
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    this.onWrite?.(chunk.toString());
+    done();
+  }
+}
+
+/** A config file on disk with its own key prefix, and the env that goes with it. */
+export interface CliSetup {
+  prefix: string;
+  configPath: string;
+  env: NodeJS.ProcessEnv;
+  /** Runs `alertctl <argv>` in-process with --config pointing at this setup's file. */
+  run(argv: string[], opts?: { stdout?: Capture; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }>;
+  cleanup(): void;
+}
+
+/** The routing every alertctl test uses: alice (email + phone) in the mandatory group, token auth. */
+export function testConfigTree(prefix: string): Record<string, unknown> {
+  return {
+    redis: { keyPrefix: prefix },
+    log: { level: 'warn' },
+    users: [
+      { name: 'alice', email: 'alice@example.com', phone: '+8613800000001', groups: ['ops'] },
+      { name: 'bob', email: 'bob@example.com', groups: ['ops'] },
+    ],
+    mandatory: ['group:ops'],
+    ingest: { listen: { host: '0.0.0.0', port: '${INGEST_PORT:-9097}' }, auth: { bearerTokens: ['${INGEST_TOKEN}'] } },
+  };
+}
+
+/** Writes a config for a fresh key prefix into a temp directory. */
+export function cliSetup(patch?: (tree: Record<string, unknown>) => void): CliSetup {
+  const prefix = uniquePrefix('alertctl');
+  const dir = mkdtempSync(path.join(tmpdir(), 'alertctl-'));
+  const tree = testConfigTree(prefix);
+  patch?.(tree);
+  const configPath = path.join(dir, 'config.yaml');
+  writeFileSync(configPath, stringify(tree));
+  const env: NodeJS.ProcessEnv = { REDIS_URL: testRedisUrl(), INGEST_TOKEN: TEST_TOKEN };
+  return {
+    prefix,
+    configPath,
+    env,
+    async run(argv, opts = {}) {
+      const stdout = opts.stdout ?? new Capture();
+      const stderr = new Capture();
+      const ctx: CliContext = {
+        env: { ...env, ...opts.env },
+        cwd: dir,
+        stdout,
+        stderr,
+        signal: opts.signal,
+        hostname: 'test-host',
+      };
+      const code = await runCli([...argv, '--config', configPath], ctx);
+      return { code, stdout: stdout.text, stderr: stderr.text };
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
