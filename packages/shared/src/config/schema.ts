@@ -111,12 +111,13 @@ export const CONFIG_SCHEMA = {
       keyPrefix: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', default: 'ag' },
     }),
     queue: section({
+      // A rank sits in the high bits of the queue score (rank·2^44 + arrival), so 0..255.
       severityRanks: {
         type: 'object',
-        additionalProperties: nonNegInt,
+        additionalProperties: { ...nonNegInt, maximum: 255 },
         default: { critical: 0, error: 1, major: 1, warning: 2, info: 3 },
       },
-      unknownSeverityRank: { ...nonNegInt, default: 4 },
+      unknownSeverityRank: { ...nonNegInt, maximum: 255, default: 4 },
       maxAttempts: { ...posInt, default: 10 },
       backoff: section({ baseMs: { ...posInt, default: 1_000 }, maxMs: { ...posInt, default: 300_000 } }),
       leaseMs: { type: 'integer', minimum: 1_000, default: 30_000 },

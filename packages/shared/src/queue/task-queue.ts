@@ -42,6 +42,29 @@ export interface EnqueueResult {
 /** What claim() found: a task, or when to look again. */
 export type ClaimResult<P> = { task: ClaimedTask<P> } | { task: null; nextWakeInMs: number | null };
 
+/** What claimMany() found: the claimed tasks (maybe none), and when to look again if short. */
+export interface ClaimBatch<P> {
+  tasks: Array<ClaimedTask<P>>;
+  /** Milliseconds until a delayed task is due or a lease expires; null when nothing is scheduled. */
+  nextWakeInMs: number | null;
+}
+
+/**
+ * Task-hash fields claim returns (besides id, token and attempts, which it sets): the rest
+ * of a TaskRecord. Fewer fields than HGETALL mean a smaller reply to build and parse.
+ */
+const CLAIM_FIELDS = ['queue', 'payload', 'rank', 'maxAttempts', 'results', 'lastError', 'createdAt', 'dueAt', 'finishedAt', 'dedupKey', 'info'];
+
+/** Most acks sent in one script call (bounds the argument list and the script's run time). */
+const ACK_BATCH_MAX = 100;
+
+/** An ack waiting for this tick's flush. */
+interface QueuedAck {
+  args: [id: string, token: string, results: string, info: string];
+  resolve: (completed: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
 /** How fail() ended. */
 export type FailResult = 'delayed' | 'dead' | 'lost';
 
@@ -67,6 +90,7 @@ export class TaskQueue<P = unknown> {
   readonly leaseMs: number;
   readonly retention: { completedMs: number; deadMs: number };
   private readonly call: ScriptCaller;
+  private acks: QueuedAck[] = [];
 
   constructor(opts: TaskQueueOptions) {
     this.redis = opts.redis;
@@ -121,19 +145,42 @@ export class TaskQueue<P = unknown> {
 
   /** Claims the most urgent task for `workerId`, or says when something may become due. */
   async claim(workerId: string): Promise<ClaimResult<P>> {
+    const { tasks, nextWakeInMs } = await this.claimMany(workerId, 1);
+    return tasks.length > 0 ? { task: tasks[0] } : { task: null, nextWakeInMs };
+  }
+
+  /**
+   * Claims up to `max` of the most urgent tasks in one script call (one round trip for a
+   * worker's free slots); when fewer came back, also says when something may become due.
+   */
+  async claimMany(workerId: string, max: number): Promise<ClaimBatch<P>> {
     const k = this.keys;
     const reply = (await this.call(
       'claim',
       [k.pending, k.delayed, k.leases, k.marker, k.fence, k.dead],
-      [k.base, this.leaseMs, workerId, this.retention.deadMs],
+      [k.base, this.leaseMs, workerId, this.retention.deadMs, Math.max(1, Math.floor(max)), ...CLAIM_FIELDS],
     )) as unknown[];
-    if (Number(reply[0]) === 0) {
-      const next = Number(reply[1]);
-      return { task: null, nextWakeInMs: next < 0 ? null : Math.max(0, next - Number(reply[2])) };
+    const now = String(reply[2]);
+    const tasks: Array<ClaimedTask<P>> = [];
+    for (let i = 3; i < reply.length; i++) {
+      const values = reply[i] as Array<string | number | null>;
+      // What the claim itself just wrote is not read back from the hash.
+      const fields: Record<string, string> = {
+        id: String(values[0]),
+        token: String(values[1]),
+        attempts: String(values[2]),
+        status: 'active',
+        owner: workerId,
+        updatedAt: now,
+      };
+      for (let j = 0; j < CLAIM_FIELDS.length; j++) {
+        const v = values[j + 3];
+        if (v !== null && v !== undefined) fields[CLAIM_FIELDS[j]] = String(v);
+      }
+      tasks.push(this.parseTask(fields) as ClaimedTask<P>);
     }
-    const fields: Record<string, string> = {};
-    for (let i = 3; i < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
-    return { task: { ...this.parseTask(fields), token: String(reply[2]) } };
+    const next = Number(reply[1]);
+    return { tasks, nextWakeInMs: next < 0 ? null : Math.max(0, next - Number(reply[2])) };
   }
 
   /** Renews the lease; false means it was lost and the work must stop. */
@@ -142,15 +189,35 @@ export class TaskQueue<P = unknown> {
     return Number(await this.call('extend', [k.lock(id), k.leases], [id, token, this.leaseMs])) === 1;
   }
 
-  /** Completes the task if `token` still holds it; false when the lease was lost. */
-  async ack(id: string, token: string, results: Record<string, RecipientResult>, info?: Record<string, unknown>): Promise<boolean> {
+  /**
+   * Completes the task if `token` still holds it; false when the lease was lost. Acks made in
+   * the same tick go to Redis as one script call (see flushAcks).
+   */
+  ack(id: string, token: string, results: Record<string, RecipientResult>, info?: Record<string, unknown>): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      if (this.acks.length === 0) process.nextTick(() => this.flushAcks());
+      this.acks.push({ args: [id, token, JSON.stringify(results), info ? JSON.stringify(info) : ''], resolve, reject });
+    });
+  }
+
+  /**
+   * Sends the acks queued in this tick. nextTick runs after the current promise jobs, so the
+   * tasks a claim started together (and that finish together) share one round trip, and no
+   * ack waits for a timer.
+   */
+  private flushAcks(): void {
     const k = this.keys;
-    const reply = await this.call(
-      'ack',
-      [k.lock(id), k.leases, k.task(id), k.completed],
-      [id, token, JSON.stringify(results), this.retention.completedMs, info ? JSON.stringify(info) : ''],
-    );
-    return Number(reply) === 1;
+    const queued = this.acks;
+    this.acks = [];
+    for (let i = 0; i < queued.length; i += ACK_BATCH_MAX) {
+      const batch = queued.slice(i, i + ACK_BATCH_MAX);
+      const args: Array<string | number> = [k.base, this.retention.completedMs];
+      for (const a of batch) args.push(...a.args);
+      this.call('ack', [k.leases, k.completed], args).then(
+        (reply) => batch.forEach((a, j) => a.resolve(Number((reply as unknown[])[j]) === 1)),
+        (err) => batch.forEach((a) => a.reject(err)),
+      );
+    }
   }
 
   /** Records a failed attempt: delayed by `delayMs` if retryable with attempts left, else dead. */

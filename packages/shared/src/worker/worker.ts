@@ -25,6 +25,9 @@ export interface WorkerOptions<P> {
   onSettled?: (task: TaskRecord<P>, settled: { status: TaskStatus; results: Record<string, RecipientResult> }) => Promise<void>;
 }
 
+/** Most tasks claimed in one script call, so a very wide worker does not stall Redis for long. */
+const CLAIM_BATCH_MAX = 100;
+
 /** Extra margin over the block timeout before the watchdog declares the blocking connection hung. */
 const WATCHDOG_MARGIN_MS = 3000;
 
@@ -43,6 +46,8 @@ export class Worker<P> {
   private readonly blockTimeoutMs: number;
   private readonly onSettled?: WorkerOptions<P>['onSettled'];
   private readonly active = new Map<string, { task: ClaimedTask<P>; abort: AbortController; done: Promise<void> }>();
+  /** Tasks whose send() has not returned yet: what `concurrency` limits. */
+  private sending = 0;
   private blocker: RedisClient | null = null;
   private running: Promise<void> | null = null;
   private closing = false;
@@ -100,23 +105,26 @@ export class Worker<P> {
 
   private async loop(): Promise<void> {
     while (!this.closing) {
-      if (this.active.size >= this.concurrency) {
+      const want = Math.min(this.concurrency - this.sending, CLAIM_BATCH_MAX);
+      if (want <= 0) {
         await new Promise<void>((r) => (this.wake = r));
         continue;
       }
       let claimed;
       try {
-        claimed = await this.queue.claim(this.id);
+        // One script call fills every free slot: claims do not queue up behind each other.
+        claimed = await this.queue.claimMany(this.id, want);
       } catch (err) {
         this.log.error('claim failed; Redis unavailable?', { queue: this.queue.name, err });
         await this.sleepInterruptibly(1000);
         continue;
       }
-      if (claimed.task) {
+      for (const task of claimed.tasks) {
         this.metrics?.claims.inc({ queue: this.queue.name });
-        this.startTask(claimed.task);
-        continue;
+        this.startTask(task);
       }
+      // A full batch may leave more behind; a short one emptied pending, so wait for a wake-up.
+      if (claimed.tasks.length === want || this.closing) continue;
       const wait = claimed.nextWakeInMs === null ? this.blockTimeoutMs : Math.min(this.blockTimeoutMs, claimed.nextWakeInMs + 5);
       await this.blockForWork(Math.max(wait, 10));
     }
@@ -160,16 +168,30 @@ export class Worker<P> {
 
   private startTask(task: ClaimedTask<P>): void {
     const abort = new AbortController();
-    const done = this.runTask(task, abort).finally(() => {
-      this.active.delete(task.id);
-      const wake = this.wake;
-      this.wake = null;
-      wake?.();
+    let sending = true;
+    const freeSlot = () => {
+      if (!sending) return;
+      sending = false;
+      this.sending--;
+      this.wakeLoop();
+    };
+    this.sending++;
+    const entry = { task, abort, done: Promise.resolve() };
+    entry.done = this.runTask(task, abort, freeSlot).finally(() => {
+      // A lost lease can bring the same id back to this worker: forget only our own entry.
+      if (this.active.get(task.id) === entry) this.active.delete(task.id);
+      freeSlot();
     });
-    this.active.set(task.id, { task, abort, done });
+    this.active.set(task.id, entry);
   }
 
-  private async runTask(task: ClaimedTask<P>, abort: AbortController): Promise<void> {
+  private wakeLoop(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private async runTask(task: ClaimedTask<P>, abort: AbortController, freeSlot: () => void): Promise<void> {
     const name = this.queue.name;
     let lost = false;
     const renew = setInterval(() => {
@@ -204,6 +226,10 @@ export class Worker<P> {
         }
         const delay = backoffDelay(task.attempts, this.queue.backoff, cls.retryAfterMs ?? 0);
         settled = { kind: 'fail' as const, retryable: cls.retryable, delayMs: delay, error: `${cls.code}: ${message}`, results: task.results };
+      } finally {
+        // The send is over: its slot takes the next task while this outcome is written, so the
+        // next claim travels with this ack instead of one round trip after it.
+        freeSlot();
       }
       if (lost) return;
       clearInterval(renew);

@@ -116,6 +116,27 @@ describe('alert record store', () => {
     expect(await redis.zscore(keys.expiry, 'a1')).toBeNull();
   });
 
+  it('keeps an alert seen again in its place in the indexes (score = first seen) and moves it on a status change', async () => {
+    await upsertAlerts(redis, input([alert('old')], { deliveryKey: 'd1', now: t0 }));
+    await upsertAlerts(redis, input([alert('new')], { deliveryKey: 'd2', now: new Date(t0.getTime() + 1000) }));
+    await upsertAlerts(redis, input([alert('old')], { deliveryKey: 'd3', now: new Date(t0.getTime() + 2000) }));
+    expect((await listAlerts(redis, prefix)).items.map((r) => r.fingerprint)).toEqual(['new', 'old']);
+    expect(await redis.zscore(keys.byStatus('firing'), 'old')).toBe(String(t0.getTime()));
+
+    const resolved = alert('old', { status: 'resolved', endsAt: '2026-11-24T14:00:00Z' });
+    await upsertAlerts(redis, input([resolved], { deliveryKey: 'd4', now: new Date(t0.getTime() + 3000) }));
+    expect(await redis.zscore(keys.byStatus('firing'), 'old')).toBeNull();
+    expect(await redis.zscore(keys.byStatus('resolved'), 'old')).toBe(String(t0.getTime()));
+    expect((await getAlert(redis, prefix, 'old'))?.alert.lastSeen).toBe(new Date(t0.getTime() + 3000).toISOString());
+  });
+
+  it('caps the timeline to the newest entries', async () => {
+    for (let i = 0; i < 6; i++) await upsertAlerts(redis, input([alert('a1')], { deliveryKey: `d${i}`, maxTimeline: 4 }));
+    const got = await getAlert(redis, prefix, 'a1');
+    expect(got?.timeline).toHaveLength(4);
+    expect(got?.timeline.at(-2)).toMatchObject({ type: 'received', deliveryKey: 'd5' });
+  });
+
   it('appendTimeline adds to an existing record and refuses an unknown one', async () => {
     await upsertAlerts(redis, input([alert('a1', { status: 'resolved', endsAt: '2026-11-24T14:00:00Z' })]));
     expect(await appendTimeline(redis, prefix, 'a1', { type: 'notification', channel: 'email', taskId: '7' })).toBe(true);

@@ -393,6 +393,10 @@ describe('buildConfig', () => {
       'sms.templates.domestic.params: must NOT have more than 20 items',
     ]],
     ['unknown channel option', { channels: { pager: { enabeld: true } } }, {}, ['channels.pager.enabeld: is not a known key (typo?)']],
+    ['severity ranks fit the queue score (0..255)', { queue: { severityRanks: { critical: 256 }, unknownSeverityRank: 300 } }, {}, [
+      'queue.severityRanks.critical: must be <= 255',
+      'queue.unknownSeverityRank: must be <= 255',
+    ]],
     ['odd keys are quoted in paths', { queue: { severityRanks: { 'p.1': -1 } } }, {}, ['queue.severityRanks["p.1"]: must be >= 0']],
   ];
   test.each(cases)('%s', (_name, raw, env, expected) => {

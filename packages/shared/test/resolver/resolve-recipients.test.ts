@@ -4,8 +4,9 @@ import type { RouteConfig, UserConfig } from '../../src/config/types';
 import { GatewayError } from '../../src/errors';
 import { createResolver } from '../../src/resolver/resolve-recipients';
 import type { WebhookAlert, WebhookMessage } from '../../src/webhook/types';
+import { AM_FIXTURES_DIR } from '../../src/testing';
 
-const FIXTURES = path.resolve(__dirname, '../../../../../shared/fixtures/alertmanager-0.25');
+const FIXTURES = AM_FIXTURES_DIR;
 const fixture = (name: string): WebhookMessage => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')).body;
 
 // Obvious fakes: example.com mail, +86 138 0000 00xx phones.

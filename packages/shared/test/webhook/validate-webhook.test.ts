@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_REPORTED_PROBLEMS, validateWebhook } from '../../src/webhook/validate-webhook';
 import { WEBHOOK_LIMITS } from '../../src/webhook/schema';
+import { AM_FIXTURES_DIR } from '../../src/testing';
 
-const FIXTURES = path.resolve(__dirname, '../../../../../shared/fixtures/alertmanager-0.25');
+const FIXTURES = AM_FIXTURES_DIR;
 const fixtureFiles = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
 
 function fixture(name: string): Record<string, any> {

@@ -1,16 +1,20 @@
 --[[
-  Claims the most urgent task: promotes due delayed tasks, reclaims expired leases,
-  pops the best pending task and locks it with SET NX PX holding a fresh fencing token.
+  Claims up to N of the most urgent tasks: promotes due delayed tasks, reclaims expired
+  leases, pops the best pending tasks and locks each with SET NX PX holding a fresh
+  fencing token. One call for N tasks, so a worker with N free slots pays one round trip;
+  per task it costs 3 commands (HMGET, SET, HSET), the rest is done once per call.
 
   KEYS[1] pending  KEYS[2] delayed  KEYS[3] leases  KEYS[4] marker
   KEYS[5] fence (counter of tokens)  KEYS[6] dead
 
   ARGV[1] key base ("{p:q}:"), ARGV[2] lease ms, ARGV[3] worker id,
-  ARGV[4] dead retention ms (0 = keep)
+  ARGV[4] dead retention ms (0 = keep), ARGV[5] most tasks to claim,
+  ARGV[6..] names of the task-hash fields to return
 
-  Returns {1, id, token, field, value, ...} (the task hash) when a task was claimed,
-  or {0, nextWakeMs, nowMs} where nextWakeMs is the earliest delayed due time or lease
-  deadline (-1 when there is none) and nowMs is Redis' clock, so callers need not trust theirs.
+  Returns {count, nextWakeMs, nowMs, {id, token, attempts, value of ARGV[6], ...}, ...}:
+  one entry per claimed task, most urgent first. When fewer than asked were claimed,
+  nextWakeMs is the earliest delayed due time or lease deadline (-1 when there is none);
+  nowMs is Redis' clock, so callers need not trust theirs.
 ]]
 local base = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
@@ -51,31 +55,58 @@ for _, id in ipairs(expired) do
   end
 end
 
-while true do
-  local popped = redis.call('ZPOPMIN', KEYS[1])
+local max = tonumber(ARGV[5])
+local wanted = {'id', 'attempts'}
+for i = 6, #ARGV do wanted[#wanted + 1] = ARGV[i] end
+
+local reply = {0, -1, now}
+local leases = {}
+while reply[1] < max do
+  local popped = redis.call('ZPOPMIN', KEYS[1], max - reply[1])
   if #popped == 0 then break end
-  local id = popped[1]
-  local taskKey = base .. 'task:' .. id
-  if redis.call('EXISTS', taskKey) == 1 then
-    local token = tostring(redis.call('INCR', KEYS[5]))
-    if redis.call('SET', base .. 'lock:' .. id, token, 'NX', 'PX', leaseMs) then
-      redis.call('HINCRBY', taskKey, 'attempts', 1)
-      redis.call('HSET', taskKey, 'status', 'active', 'token', token, 'owner', ARGV[3],
+  -- One INCRBY reserves a token per popped id; tokens of ids that fail below are skipped.
+  local token = redis.call('INCRBY', KEYS[5], #popped / 2) - #popped / 2
+  for i = 1, #popped, 2 do
+    local id = popped[i]
+    token = token + 1
+    local taskKey = base .. 'task:' .. id
+    local values = redis.call('HMGET', taskKey, unpack(wanted))
+    -- No hash (expired or deleted): the id is dropped, as nothing could be sent for it.
+    if values[1] and redis.call('SET', base .. 'lock:' .. id, token, 'NX', 'PX', leaseMs) then
+      local attempts = tonumber(values[2]) + 1
+      redis.call('HSET', taskKey, 'attempts', attempts, 'status', 'active', 'token', token, 'owner', ARGV[3],
         'claimedAt', now, 'updatedAt', now)
-      redis.call('ZADD', KEYS[3], now + leaseMs, id)
-      -- Chain the wake-up: another idle worker takes the next task at once.
-      if redis.call('ZCARD', KEYS[1]) > 0 then redis.call('ZADD', KEYS[4], 0, '0') end
-      local reply = {1, id, token}
-      local fields = redis.call('HGETALL', taskKey)
-      for i = 1, #fields do reply[#reply + 1] = fields[i] end
-      return reply
+      values[1] = id
+      values[2] = attempts
+      table.insert(values, 2, token)
+      reply[1] = reply[1] + 1
+      reply[#reply + 1] = values
+      leases[#leases + 1] = now + leaseMs
+      leases[#leases + 1] = id
     end
   end
+end
+-- unpack() has a stack limit: add the leases in slices.
+for i = 1, #leases, 1000 do
+  redis.call('ZADD', KEYS[3], unpack(leases, i, math.min(i + 999, #leases)))
+end
+
+if reply[1] == max then
+  -- Chain the wake-up: another idle worker takes the next task at once.
+  if redis.call('ZCARD', KEYS[1]) > 0 then redis.call('ZADD', KEYS[4], 0, '0') end
+  return reply
 end
 
 local nextWake = -1
 local d = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-if #d > 0 then nextWake = tonumber(d[2]) end
+if #d > 0 then
+  nextWake = tonumber(d[2])
+else
+  -- Nothing pending or delayed: a marker left by an enqueue whose task this call just took
+  -- would only wake a worker into an empty claim. Any later enqueue sets it again.
+  redis.call('DEL', KEYS[4])
+end
 local l = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
 if #l > 0 and (nextWake < 0 or tonumber(l[2]) < nextWake) then nextWake = tonumber(l[2]) end
-return {0, nextWake, now}
+reply[2] = nextWake
+return reply

@@ -1,0 +1,91 @@
+'use strict';
+// One server under test, in its own process so it gets a core of its own and the load
+// generator never shares its event loop: `node server.js <json spec>`; it reports its port
+// (and later its stats) to run.js over IPC.
+//
+// spec: { kind: 'ingest' | 'bare', redisUrl, prefix, bodyLimitBytes }
+
+const { once } = require('node:events');
+const path = require('node:path');
+const express = require('express');
+
+const DIST = path.join(__dirname, '..', '..', 'packages');
+const spec = JSON.parse(process.argv[2]);
+
+/** The bare reference: express parsing the same JSON body and answering, nothing else. */
+function bareApp() {
+  const app = express();
+  app.disable('x-powered-by');
+  app.post('/webhook/alertmanager', express.json({ limit: spec.bodyLimitBytes }), (req, res) => {
+    res.json({ ok: true, alerts: req.body.alerts.length });
+  });
+  return app;
+}
+
+/** The real ingest app, built the way main.ts builds it, with a small realistic directory. */
+function ingestApp() {
+  const Redis = require('ioredis');
+  const shared = require(path.join(DIST, 'shared', 'dist', 'index.js'));
+  const { createApp, ingestRedisOptions } = require(path.join(DIST, 'ingest', 'dist', 'index.js'));
+  const users = [];
+  for (let i = 0; i < 40; i++) {
+    users.push({
+      name: `user${i}`,
+      email: `user${i}@example.com`,
+      phone: `+86138000000${String(i).padStart(2, '0')}`,
+      groups: [i < 2 ? 'oncall' : i < 10 ? 'infra' : i < 20 ? 'dba' : 'dev'],
+    });
+  }
+  const config = shared.buildConfig(
+    {
+      redis: { url: spec.redisUrl, keyPrefix: spec.prefix },
+      log: { level: 'error' },
+      users,
+      mandatory: ['group:oncall'],
+      routes: [
+        { name: 'infra', matchers: ['team="infra"'], notify: ['group:infra'] },
+        { name: 'db', matchers: ['team="db"', 'severity=~"critical|warning"'], notify: ['group:dba'], cc: ['dba@example.com'] },
+        { name: 'critical-dev', matchers: ['severity="critical"', 'cluster=~"prod-.*"'], notify: ['user25'], channels: ['sms'] },
+      ],
+      email: { cc: ['audit@example.com'] },
+      ingest: { bodyLimitBytes: spec.bodyLimitBytes, auth: { bearerTokens: ['${BENCH_TOKEN}'] } },
+    },
+    { BENCH_TOKEN: 'bench-token' },
+  );
+  const redis = new Redis(spec.redisUrl, ingestRedisOptions());
+  const channels = Object.keys(config.channels).filter((c) => config.channels[c].enabled);
+  const queues = new Map(channels.map((name) => [name, new shared.TaskQueue({ redis, prefix: spec.prefix, name })]));
+  const logger = shared.createLogger({ service: 'bench-ingest', level: 'error' });
+  const { app } = createApp({ config, redis, queues, resolver: shared.createResolver(config, channels), logger });
+  return { app, redis, queues };
+}
+
+async function main() {
+  const built = spec.kind === 'ingest' ? ingestApp() : { app: bareApp() };
+  if (built.redis) await once(built.redis, 'ready');
+  const server = built.app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  process.send({ port: server.address().port });
+  let cpu = process.cpuUsage();
+  process.on('message', async (m) => {
+    if (m === 'stats') {
+      // CPU this process used since the last call: a fairer cost measure than req/s on a busy host.
+      const used = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      const counts = {};
+      if (built.queues) for (const [name, q] of built.queues) counts[name] = await q.counts();
+      const memory = built.redis ? (await built.redis.info('memory')).match(/used_memory_human:(\S+)/)[1] : null;
+      process.send({ stats: { counts, memory, cpuMicros: used.user + used.system } });
+    } else if (m === 'stop') {
+      server.closeAllConnections();
+      server.close();
+      if (built.redis) built.redis.disconnect();
+      process.exit(0);
+    }
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

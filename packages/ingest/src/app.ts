@@ -1,0 +1,111 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import {
+  createRegistry,
+  GatewayError,
+  registerQueueDepthGauge,
+  type GatewayConfig,
+  type Logger,
+  type NotificationPayload,
+  type RedisClient,
+  type TaskQueue,
+} from '@alertgw/shared';
+import type { Registry } from 'prom-client';
+import { createAcceptDelivery } from './accept-delivery';
+import { createAuthCheck } from './auth';
+import { sendError } from './http-reply';
+import { createIngestMetrics, type IngestMetrics } from './ingest-metrics';
+import type { RecipientResolver } from './plan-tasks';
+import { alertsApi } from './routes/alerts-api';
+import { healthRoutes } from './routes/health-routes';
+import { tasksApi } from './routes/tasks-api';
+import { RETRY_AFTER_SECONDS, webhookRoute } from './routes/webhook-route';
+
+/** Everything the ingest app is made of; main.ts builds these from config and env. */
+export interface AppDeps {
+  config: GatewayConfig;
+  redis: RedisClient;
+  /** One queue per channel, by channel name. */
+  queues: ReadonlyMap<string, TaskQueue<NotificationPayload>>;
+  resolver: RecipientResolver;
+  logger: Logger;
+  /** Registry for /metrics; a fresh one per app when left out (never prom-client's global). */
+  registry?: Registry;
+  now?: () => Date;
+}
+
+/** The app and what tests and main.ts may want to look at. */
+export interface IngestApp {
+  app: Express;
+  registry: Registry;
+  metrics: IngestMetrics;
+}
+
+/** Builds the ingest express app: webhook, read API, health and metrics. No I/O happens here. */
+export function createApp(deps: AppDeps): IngestApp {
+  const { config, logger } = deps;
+  const registry = deps.registry ?? createRegistry();
+  const metrics = createIngestMetrics(registry);
+  registerQueueDepthGauge(registry, [...deps.queues.values()] as Array<TaskQueue<unknown>>);
+  const auth = createAuthCheck(config.ingest.auth);
+  if (!auth.enabled) {
+    logger.warn(
+      '!!! NO AUTH CONFIGURED for POST /webhook/alertmanager: anyone who can reach this port can create notifications. ' +
+        'Set ingest.auth.bearerTokens or ingest.auth.basic (from the environment) and the same credentials in Alertmanager http_config. !!!',
+    );
+  }
+  const accept = createAcceptDelivery({ ...deps, metrics });
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Nothing here is cacheable; hashing every answer for an ETag is wasted work.
+  app.set('etag', false);
+  app.use(latency(metrics));
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    // Answers quote untrusted alert text (HTML in annotations): never let a browser sniff it as HTML.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  app.use(healthRoutes({ redis: deps.redis, registry }));
+  app.use(webhookRoute({ auth, accept, metrics, logger, bodyLimitBytes: config.ingest.bodyLimitBytes }));
+  app.use(alertsApi({ redis: deps.redis, prefix: config.redis.keyPrefix }));
+  app.use(tasksApi({ queues: deps.queues }));
+  app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
+  app.use(errorHandler(logger));
+  return { app, registry, metrics };
+}
+
+/** Records every request's latency under its route pattern (bounded label values). */
+function latency(metrics: IngestMetrics) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const end = metrics.requestDuration.startTimer();
+    res.once('finish', () => {
+      end({ route: req.route?.path ?? 'unmatched', method: req.method, code: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+/** Where errors stop: GatewayError codes map to HTTP statuses, Redis trouble to 503, the rest to 500 (logged). */
+function errorHandler(logger: Logger) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof GatewayError && err.code === 'BAD_REQUEST') return sendError(res, 400, 'bad_request', err.message);
+    if (err instanceof GatewayError && err.code === 'NOT_FOUND') return sendError(res, 404, 'not_found', err.message);
+    if ((err instanceof GatewayError && err.code === 'REDIS_UNAVAILABLE') || isRedisConnectionError(err)) {
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      logger.warn('request failed: Redis unavailable', { err: (err as Error).message });
+      return sendError(res, 503, 'redis_unavailable', 'Redis is unavailable; retry later');
+    }
+    if ((err as { type?: string }).type === 'entity.parse.failed') return sendError(res, 400, 'malformed_json', 'the body is not valid JSON');
+    logger.error('request failed', { err });
+    return sendError(res, 500, 'internal', 'internal error');
+  };
+}
+
+/** ioredis's ways of saying "not connected" (offline queue off, closed socket, command timeout). */
+function isRedisConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (
+    err.name === 'MaxRetriesPerRequestError' ||
+    /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|ECONNRESET|LOADING/.test(err.message)
+  );
+}

@@ -1,0 +1,16 @@
+import type { Response } from 'express';
+
+/** Longest client-supplied text echoed in an error message. */
+const MAX_ECHO = 120;
+
+/** Sends the one JSON error shape every endpoint uses: {error, message, ...extra}. */
+export function sendError(res: Response, status: number, error: string, message: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).json({ error, message, ...extra });
+}
+
+/** Client text made safe to quote back: control characters dropped (no header or log injection), length capped. */
+export function echo(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, '');
+  return clean.length > MAX_ECHO ? `${clean.slice(0, MAX_ECHO)}…` : clean;
+}

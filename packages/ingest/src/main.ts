@@ -1,0 +1,82 @@
+import { once } from 'node:events';
+import Redis from 'ioredis';
+import { createLogger, createResolver, loadConfig, locateRedis, TaskQueue, type NotificationPayload } from '@alertgw/shared';
+import { createApp } from './app';
+import { ingestRedisOptions } from './redis-options';
+
+/** How long shutdown waits for in-flight requests before closing Redis anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+// The only place ingest reads env and argv, connects, listens and handles signals.
+async function main(): Promise<void> {
+  const { config, path } = loadConfig({ argv: process.argv.slice(2), env: process.env });
+  const logger = createLogger({ service: 'ingest', level: config.log.level });
+  logger.info('configuration loaded', { path });
+
+  const located = config.redis.url
+    ? { url: config.redis.url, source: 'config', stop: async () => {} }
+    : await locateRedis({ env: process.env });
+  logger.info('using Redis', { source: located.source, url: located.url.replace(/\/\/[^@]*@/, '//***@') });
+  const redis = new Redis(located.url, ingestRedisOptions());
+  let redisDown = false;
+  redis.on('error', (err: Error) => {
+    // ioredis repeats the error on every reconnect attempt; one line per outage is enough.
+    if (!redisDown) logger.error('Redis connection lost; webhooks get 503 until it is back', { err: err.message });
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) logger.info('Redis connection back');
+    redisDown = false;
+  });
+
+  const channels = Object.entries(config.channels)
+    .filter(([, options]) => options.enabled)
+    .map(([name]) => name);
+  const queues = new Map(
+    channels.map((name) => [
+      name,
+      new TaskQueue<NotificationPayload>({
+        redis,
+        prefix: config.redis.keyPrefix,
+        name,
+        maxAttempts: config.queue.maxAttempts,
+        backoff: config.queue.backoff,
+        leaseMs: config.queue.leaseMs,
+        retention: config.queue.retention,
+      }),
+    ]),
+  );
+  const resolver = createResolver(config, channels);
+  const { app } = createApp({ config, redis, queues, resolver, logger });
+
+  const server = app.listen(config.ingest.listen.port, config.ingest.listen.host);
+  // Slow or stuck clients must not hold a request open for Node's 5-minute default.
+  server.requestTimeout = 30_000;
+  // Alertmanager's HTTP client (prometheus/common) keeps idle connections for 5 minutes. If
+  // we closed an idle one first (Node's default: after 5 s), a POST racing our close fails
+  // and that notification waits for Alertmanager's next retry.
+  server.keepAliveTimeout = 310_000;
+  await once(server, 'listening');
+  logger.info('ingest listening', { ...config.ingest.listen, channels });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
+    await redis.quit().catch(() => redis.disconnect());
+    await located.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', (s) => void stop(s));
+  process.on('SIGINT', (s) => void stop(s));
+}
+
+main().catch((err: unknown) => {
+  // The config loader lists every problem in the message; print it as is and refuse to start.
+  process.stderr.write(`ingest: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

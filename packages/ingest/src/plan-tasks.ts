@@ -1,0 +1,134 @@
+import { severityRank, type ChannelOptions, type GatewayConfig, type NotificationPayload, type Recipient, type WebhookAlert, type WebhookMessage } from '@alertgw/shared';
+
+/** What ingest needs from the shared resolver: recipients per channel and extra Cc for a set of alerts. */
+export interface RecipientResolver {
+  resolve(alerts: WebhookAlert[]): {
+    byChannel: Record<string, Recipient[]>;
+    cc: string[];
+    unknownUsers: Array<{ name: string; rule: string }>;
+    unreachable: Array<{ user: string; channel: string }>;
+  };
+}
+
+/** One task to enqueue: the channel's whole payload and its priority. */
+export interface PlannedTask {
+  channel: string;
+  severityRank: number;
+  payload: NotificationPayload;
+}
+
+/** The tasks of one delivery, and why the other channels get none. */
+export interface TaskPlan {
+  tasks: PlannedTask[];
+  /** channel → reason it carries nothing of this delivery. */
+  skipped: Record<string, string>;
+  /** Names the routing rules gave that are not in the directory ("name (rule)"). */
+  unknownUsers: string[];
+  /** Users picked for a channel without an address on it ("name@channel"). */
+  unreachable: string[];
+}
+
+/** Everything planTasks reads besides the delivery. */
+export interface PlanContext {
+  config: Pick<GatewayConfig, 'channels' | 'queue' | 'email'>;
+  resolver: RecipientResolver;
+  /** Channels that have a queue, in a stable order. */
+  channels: string[];
+  deliveryKey: string;
+  receivedAt: Date;
+}
+
+/**
+ * Turns one delivery into at most one task per channel. Each channel carries only the
+ * alerts whose status and severity its options allow (resolved SMS are off by default),
+ * its recipients are resolved from those alerts only, and the task's priority is the
+ * highest severity among them.
+ */
+export function planTasks(msg: WebhookMessage, ctx: PlanContext): TaskPlan {
+  const plan: TaskPlan = { tasks: [], skipped: {}, unknownUsers: [], unreachable: [] };
+  // Channels carrying the same alerts share one resolver call (the common case: all of them).
+  const resolutions = new Map<string, ReturnType<RecipientResolver['resolve']>>();
+  for (const channel of ctx.channels) {
+    const options = ctx.config.channels[channel];
+    if (!options || !options.enabled) {
+      plan.skipped[channel] = 'channel disabled';
+      continue;
+    }
+    const alerts = msg.alerts.filter((a) => carries(options, a));
+    if (alerts.length === 0) {
+      plan.skipped[channel] = 'no alert with a status and severity this channel carries';
+      continue;
+    }
+    const subset = alerts.length === msg.alerts.length ? '*' : alerts.map((a) => a.fingerprint).join(',');
+    let resolution = resolutions.get(subset);
+    if (!resolution) {
+      resolution = ctx.resolver.resolve(alerts);
+      resolutions.set(subset, resolution);
+      for (const u of resolution.unknownUsers) addOnce(plan.unknownUsers, `${u.name} (${u.rule})`);
+      for (const u of resolution.unreachable) addOnce(plan.unreachable, `${u.user}@${u.channel}`);
+    }
+    const recipients = resolution.byChannel[channel] ?? [];
+    if (recipients.length === 0) {
+      plan.skipped[channel] = 'no recipient reachable on this channel';
+      continue;
+    }
+    const top = highestSeverity(alerts, ctx.config.queue);
+    const payload: NotificationPayload = {
+      channel,
+      receiver: msg.receiver,
+      groupKey: msg.groupKey,
+      status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+      severity: top.severity,
+      externalURL: msg.externalURL,
+      groupLabels: msg.groupLabels,
+      commonLabels: msg.commonLabels,
+      commonAnnotations: msg.commonAnnotations,
+      truncatedAlerts: msg.truncatedAlerts,
+      alerts,
+      recipients,
+      deliveryKey: ctx.deliveryKey,
+      receivedAt: ctx.receivedAt.toISOString(),
+    };
+    if (channel === 'email') {
+      const cc = uniqueAddresses([...ctx.config.email.cc, ...resolution.cc], recipients);
+      if (cc.length) payload.cc = cc;
+    }
+    plan.tasks.push({ channel, severityRank: top.rank, payload });
+  }
+  return plan;
+}
+
+function carries(options: ChannelOptions, alert: WebhookAlert): boolean {
+  if (!options.statuses.includes(alert.status)) return false;
+  if (options.severities.length === 0) return true;
+  const severity = (alert.labels.severity ?? '').toLowerCase();
+  return options.severities.some((s) => s.toLowerCase() === severity);
+}
+
+/** The most urgent severity among the alerts (lowest rank; the first one on a tie). */
+function highestSeverity(alerts: WebhookAlert[], queue: GatewayConfig['queue']): { severity: string; rank: number } {
+  let best = { severity: '', rank: Number.POSITIVE_INFINITY };
+  for (const alert of alerts) {
+    const severity = alert.labels.severity ?? '';
+    const rank = severityRank(severity, queue.severityRanks, queue.unknownSeverityRank);
+    if (rank < best.rank) best = { severity, rank };
+  }
+  return best;
+}
+
+/** Cc addresses once each (case-insensitive), leaving out those already in To. */
+function uniqueAddresses(cc: string[], to: Recipient[]): string[] {
+  const seen = new Set(to.map((r) => r.address.toLowerCase()));
+  const out: string[] = [];
+  for (const address of cc) {
+    const key = address.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(address);
+  }
+  return out;
+}
+
+function addOnce(list: string[], item: string): void {
+  if (!list.includes(item)) list.push(item);
+}

@@ -1,0 +1,102 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { GatewayError, validateWebhook, type Logger } from '@alertgw/shared';
+import type { AcceptDelivery } from '../accept-delivery';
+import type { AuthCheck } from '../auth';
+import { echo, sendError } from '../http-reply';
+import type { IngestMetrics, RejectReason } from '../ingest-metrics';
+
+/** Seconds Alertmanager is asked to wait before retrying a 503 (it backs off on its own too). */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** What the webhook route needs. */
+export interface WebhookRouteDeps {
+  auth: AuthCheck;
+  accept: AcceptDelivery;
+  metrics: IngestMetrics;
+  logger: Logger;
+  bodyLimitBytes: number;
+}
+
+/**
+ * POST /webhook/alertmanager: auth (401) → content type (415) → body within the limit
+ * (413) and valid JSON (400) → schema, every problem listed (400) → tasks and records in
+ * Redis → 200 with a summary, or 503 + Retry-After when Redis does not confirm (Alertmanager
+ * retries 5xx and drops on 4xx). Nothing touches Redis before the body is fully valid.
+ */
+export function webhookRoute(deps: WebhookRouteDeps): Router {
+  const router = express.Router();
+  const { metrics, logger } = deps;
+  const parseJson = express.json({ limit: deps.bodyLimitBytes, type: () => true, strict: true });
+
+  const reject = (res: Response, status: number, reason: RejectReason, message: string, extra?: Record<string, unknown>) => {
+    metrics.rejected.inc({ reason });
+    logger.warn('webhook delivery rejected', { reason, status, message });
+    sendError(res, status, reason, message, extra);
+  };
+
+  router.post(
+    '/webhook/alertmanager',
+    (req: Request, res: Response, next: NextFunction) => {
+      metrics.received.inc();
+      if (!deps.auth(req.headers.authorization)) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="alertgw", Basic realm="alertgw", charset="UTF-8"');
+        return reject(res, 401, 'unauthorized', 'missing or wrong credentials: send the configured Bearer token or Basic auth');
+      }
+      const type = req.is(['application/json', 'application/*+json']);
+      // type-is answers null when there is no body at all, false when the type is wrong.
+      if (type === null || req.headers['content-length'] === '0') return reject(res, 400, 'malformed_json', 'the body is empty');
+      if (type === false) {
+        const got = req.headers['content-type'];
+        return reject(
+          res,
+          415,
+          'unsupported_media_type',
+          `Content-Type must be application/json, got ${got ? `"${echo(got)}"` : 'none'}`,
+        );
+      }
+      next();
+    },
+    parseJson,
+    async (req: Request, res: Response) => {
+      const result = validateWebhook(req.body);
+      if (!result.ok) {
+        return reject(res, 400, 'invalid_schema', `the body is not an Alertmanager webhook (version 4): ${result.errors.length} problem(s)`, {
+          problems: result.errors,
+        });
+      }
+      try {
+        res.status(200).json(await deps.accept(result.value));
+      } catch (err) {
+        if (err instanceof GatewayError && err.code === 'REDIS_UNAVAILABLE') {
+          res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+          metrics.rejected.inc({ reason: 'redis_unavailable' });
+          logger.error('delivery not stored: Redis unavailable, answering 503 so Alertmanager retries', { err: err.message });
+          return sendError(res, 503, 'redis_unavailable', 'Redis did not confirm the write; the delivery was not accepted, retry later');
+        }
+        metrics.rejected.inc({ reason: 'internal' });
+        logger.error('delivery failed', { err });
+        sendError(res, 500, 'internal', 'internal error; the delivery was not accepted');
+      }
+    },
+  );
+
+  // body-parser's errors: size, JSON syntax, encodings. Only reached from parseJson above.
+  router.use('/webhook/alertmanager', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const type = (err as { type?: string }).type;
+    switch (type) {
+      case 'entity.too.large':
+        return reject(res, 413, 'too_large', `the body exceeds the limit of ${deps.bodyLimitBytes} bytes`);
+      case 'entity.parse.failed':
+        return reject(res, 400, 'malformed_json', `the body is not valid JSON: ${echo((err as Error).message)}`);
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        return reject(res, 415, 'unsupported_media_type', echo((err as Error).message));
+      case 'request.aborted':
+      case 'request.size.invalid':
+        return reject(res, 400, 'malformed_json', 'the body was cut short');
+      default:
+        return next(err);
+    }
+  });
+  return router;
+}

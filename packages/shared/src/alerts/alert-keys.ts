@@ -1,0 +1,53 @@
+/**
+ * Every Redis key of the per-alert record store, built in one place. All share the hash
+ * tag `{<prefix>:alerts}`, so one script can upsert a whole group and its indexes on a
+ * Redis Cluster too (one slot; alerts are few compared with tasks).
+ *
+ *   a:<fingerprint>        HASH   the record: fingerprint, status, severity, labels (JSON),
+ *                                 annotations (JSON), startsAt, endsAt, generatorURL,
+ *                                 receiver, groupKey, firstSeen, lastSeen (ISO),
+ *                                 lastDelivery (idempotency key of the last delivery)
+ *   tl:<fingerprint>       LIST   timeline, one JSON event {at, type, ...} per entry, oldest
+ *                                 first, capped to the newest MAX_TIMELINE entries
+ *   idx:all                ZSET   fingerprint → first-seen ms (newest first in the list API;
+ *                                 a fixed score, so an alert seen again costs no index write)
+ *   idx:status:<status>    ZSET   same, per status (firing, resolved)
+ *   idx:severity:<sev>     ZSET   same, per severity label value
+ *   idx:severities         SET    severity values that have an index (for cleanup)
+ *   idx:expiry             ZSET   fingerprint → ms when a resolved record expires
+ *
+ * Resolved records get PEXPIRE = retention on their hash and timeline; the index entries
+ * are removed by the sweep in upsert-alerts (and skipped by readers until then).
+ */
+export class AlertKeys {
+  readonly tag: string;
+  /** Prefix that scripts append `a:<fp>` / `tl:<fp>` / `idx:…` to. */
+  readonly base: string;
+  readonly all: string;
+  readonly expiry: string;
+  readonly severities: string;
+
+  constructor(prefix: string) {
+    this.tag = `{${prefix}:alerts}`;
+    this.base = `${this.tag}:`;
+    this.all = `${this.base}idx:all`;
+    this.expiry = `${this.base}idx:expiry`;
+    this.severities = `${this.base}idx:severities`;
+  }
+
+  record(fingerprint: string): string {
+    return `${this.base}a:${fingerprint}`;
+  }
+
+  timeline(fingerprint: string): string {
+    return `${this.base}tl:${fingerprint}`;
+  }
+
+  byStatus(status: string): string {
+    return `${this.base}idx:status:${status}`;
+  }
+
+  bySeverity(severity: string): string {
+    return `${this.base}idx:severity:${severity}`;
+  }
+}

@@ -1,0 +1,105 @@
+import type { RedisClient } from '../queue/task-queue';
+import type { ChainableCommander } from 'ioredis';
+import type { WebhookAlert } from '../webhook/types';
+import { AlertKeys } from './alert-keys';
+import { defineAlertScripts } from './alert-scripts';
+import type { TimelineEvent } from './types';
+
+/** Timeline entries kept per alert; older ones are dropped first. */
+export const MAX_TIMELINE = 200;
+
+/** Severity values longer than this are cut before they become part of an index key. */
+const MAX_SEVERITY_LENGTH = 64;
+
+/** One task a delivery created (or found already created), for the `task-created` events. */
+export interface TaskRef {
+  channel: string;
+  taskId: string;
+  duplicate: boolean;
+}
+
+/** Everything one delivery tells the record store. */
+export interface UpsertAlertsInput {
+  prefix: string;
+  alerts: WebhookAlert[];
+  receiver: string;
+  groupKey: string;
+  deliveryKey: string;
+  tasks: TaskRef[];
+  /** How long a resolved record is kept. */
+  retentionMs: number;
+  now?: Date;
+  maxTimeline?: number;
+}
+
+/** The severity an alert is indexed under: its `severity` label, cut to a sane length. */
+export function alertSeverity(alert: WebhookAlert): string {
+  const sev = alert.labels.severity;
+  return typeof sev === 'string' ? sev.slice(0, MAX_SEVERITY_LENGTH) : '';
+}
+
+/**
+ * Queues the upsert of a delivery's alert records on a pipeline (one script call, so the
+ * whole group and its indexes change atomically). The pipeline's connection must have had
+ * defineAlertScripts() called before the pipeline was created.
+ */
+export function addUpsertAlertsToPipeline(pipeline: ChainableCommander, input: UpsertAlertsInput): void {
+  const [keys, args] = upsertArgs(input);
+  (pipeline as unknown as Record<string, (...a: Array<string | number>) => unknown>).alertgw_upsertAlerts(...keys, ...args);
+}
+
+/** Upserts a delivery's alert records in one script call; resolves to {upserted, swept}. */
+export async function upsertAlerts(redis: RedisClient, input: UpsertAlertsInput): Promise<{ upserted: number; swept: number }> {
+  defineAlertScripts(redis);
+  const [keys, args] = upsertArgs(input);
+  const reply = (await (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<unknown>>).alertgw_upsertAlerts(
+    ...keys,
+    ...args,
+  )) as [number, number];
+  return { upserted: Number(reply[0]), swept: Number(reply[1]) };
+}
+
+function upsertArgs(input: UpsertAlertsInput): [string[], Array<string | number>] {
+  const keys = new AlertKeys(input.prefix);
+  const now = input.now ?? new Date();
+  const at = now.toISOString();
+  const shared = input.tasks.map((t) =>
+    JSON.stringify({ at, type: 'task-created', channel: t.channel, taskId: t.taskId, duplicate: t.duplicate } satisfies TimelineEvent),
+  );
+  const received = (status: 'firing' | 'resolved') =>
+    JSON.stringify({
+      at,
+      type: 'received',
+      status,
+      receiver: input.receiver,
+      groupKey: input.groupKey,
+      deliveryKey: input.deliveryKey,
+    } satisfies TimelineEvent);
+  const args: Array<string | number> = [
+    keys.base,
+    now.getTime(),
+    at,
+    Math.max(1, Math.floor(input.retentionMs)),
+    input.maxTimeline ?? MAX_TIMELINE,
+    input.deliveryKey,
+    input.receiver,
+    input.groupKey,
+    received('firing'),
+    received('resolved'),
+    shared.length,
+    ...shared,
+  ];
+  for (const alert of input.alerts) {
+    args.push(
+      alert.fingerprint,
+      alert.status,
+      alertSeverity(alert),
+      JSON.stringify(alert.labels),
+      JSON.stringify(alert.annotations),
+      alert.startsAt,
+      alert.endsAt,
+      alert.generatorURL,
+    );
+  }
+  return [[keys.all, keys.expiry, keys.severities], args];
+}

@@ -1,0 +1,49 @@
+--[[
+  Completes tasks, each only for the holder of its lease (fencing token). TaskQueue sends
+  the acks of every task that finished in the same tick as one call, so a busy worker
+  pays one round trip for many acks.
+
+  KEYS[1] leases  KEYS[2] completed
+  ARGV[1] key base ("{p:q}:"), ARGV[2] completed retention ms,
+  then 4 values per task: id, token, results JSON, info JSON ("" = none)
+
+  Returns one value per task, in order: 1 when completed, 0 when the token no longer
+  holds the lease.
+]]
+local base = ARGV[1]
+local retention = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local out = {}
+local done = {}
+local stamped = {}
+for i = 3, #ARGV, 4 do
+  local id = ARGV[i]
+  local lockKey = base .. 'lock:' .. id
+  if redis.call('GET', lockKey) ~= ARGV[i + 1] then
+    out[#out + 1] = 0
+  else
+    local taskKey = base .. 'task:' .. id
+    redis.call('DEL', lockKey)
+    if ARGV[i + 3] ~= '' then
+      redis.call('HSET', taskKey, 'status', 'completed', 'results', ARGV[i + 2], 'finishedAt', now, 'updatedAt', now, 'info', ARGV[i + 3])
+    else
+      redis.call('HSET', taskKey, 'status', 'completed', 'results', ARGV[i + 2], 'finishedAt', now, 'updatedAt', now)
+    end
+    redis.call('PEXPIRE', taskKey, retention)
+    done[#done + 1] = id
+    stamped[#stamped + 1] = now
+    stamped[#stamped + 1] = id
+    out[#out + 1] = 1
+  end
+end
+-- One ZREM and one ZADD for the whole batch; unpack() has a stack limit, hence the slices.
+for i = 1, #done, 1000 do
+  redis.call('ZREM', KEYS[1], unpack(done, i, math.min(i + 999, #done)))
+end
+for i = 1, #stamped, 1000 do
+  redis.call('ZADD', KEYS[2], unpack(stamped, i, math.min(i + 999, #stamped)))
+end
+-- The index forgets what the hashes forgot, so it stays bounded too.
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - retention)
+return out
