@@ -2,9 +2,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NotificationPayload, WebhookMessage } from '@alertgw/shared';
 import { payloadFromWebhook, webhookBodyOf } from '../../src/preview';
+import { AM_FIXTURES_DIR } from '@alertgw/shared/testing';
 
 /** Folder of the real Alertmanager 0.25 deliveries (shared/ lies next to the repo). */
-export const FIXTURE_DIR = join(__dirname, '../../../../../shared/fixtures/alertmanager-0.25');
+export const FIXTURE_DIR = AM_FIXTURES_DIR;
 
 /** Names of the fixture files (`*.json`). */
 export function fixtureNames(): string[] {

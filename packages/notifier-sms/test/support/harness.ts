@@ -63,6 +63,7 @@ export function smsConfig(fake: FakeTencent | null, over: Partial<SmsConfig> = {
     },
     budget: { maxPerWindow: 1000, windowMs: 600_000 },
     concurrency: 4,
+    listen: { host: '127.0.0.1', port: 0 },
     ...over,
   };
 }
