@@ -13,6 +13,21 @@ const SERVICES = [
 ];
 const say = (line) => process.stdout.write(`\x1b[1m[start]\x1b[0m ${line}\n`);
 
+const LEVEL_COLOUR = { error: 31, warn: 33, info: 32, debug: 90 };
+
+/** The services log JSON (for machines); on a terminal, show "time level message key=value". */
+function readable(line) {
+  if (!process.stdout.isTTY || line[0] !== '{') return line;
+  try {
+    const { level, message, timestamp, service, ...rest } = JSON.parse(line);
+    const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    const time = String(timestamp ?? '').slice(11, 19);
+    return `${time} \x1b[${LEVEL_COLOUR[level] ?? 0}m${level}\x1b[0m ${message}${extra ? `  \x1b[2m${extra}\x1b[0m` : ''}`;
+  } catch {
+    return line;
+  }
+}
+
 async function main() {
   const { config, path: configPath } = loadConfig({ argv: process.argv.slice(2), env: process.env, cwd: ROOT });
   say(`config: ${path.relative(process.cwd(), configPath) || configPath}`);
@@ -37,7 +52,7 @@ async function main() {
         buffered += chunk;
         const lines = buffered.split('\n');
         buffered = lines.pop();
-        for (const line of lines) process.stdout.write(prefix + line + '\n');
+        for (const line of lines) process.stdout.write(prefix + readable(line) + '\n');
       });
     }
     child.on('exit', (code, signal) => {

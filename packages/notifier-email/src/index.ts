@@ -8,7 +8,7 @@ export { defaultSubject, cleanSubject } from './render/subject';
 export { threadHeaders } from './threading';
 export { createSmtpTransport } from './transports/smtp';
 export { createHttpGatewayTransport } from './transports/http-gateway';
-export { createFileSinkTransport } from './transports/file-sink';
+export { startSmtpSink } from './transports/smtp-sink';
 export type { MailTransport, OutgoingMail, TransportReceipt } from './transports/types';
 export { createTimelineRecorder } from './timeline-recorder';
 export { payloadFromWebhook, webhookBodyOf } from './preview';

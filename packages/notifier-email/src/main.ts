@@ -21,7 +21,7 @@ import { createEmailChannel } from './email-channel';
 import { payloadFromWebhook, webhookBodyOf } from './preview';
 import { createRenderer } from './render/create-renderer';
 import { createTimelineRecorder } from './timeline-recorder';
-import { createFileSinkTransport } from './transports/file-sink';
+import { startSmtpSink } from './transports/smtp-sink';
 import { createHttpGatewayTransport } from './transports/http-gateway';
 import { createSmtpTransport } from './transports/smtp';
 import type { MailTransport } from './transports/types';
@@ -38,16 +38,20 @@ function withCaLoaded(smtp: SmtpConfig): SmtpConfig {
   return { ...smtp, tls: { ...smtp.tls, ca: readFileSync(ca, 'utf8') } };
 }
 
-function createTransport(email: EmailConfig, logger: Logger): MailTransport {
+/** The configured transport; "sink" starts the local loopback SMTP sink and sends to it over SMTP. */
+async function createTransport(email: EmailConfig, logger: Logger): Promise<{ transport: MailTransport; stopSink?: () => Promise<void> }> {
   switch (email.transport) {
     case 'smtp':
       if (!email.smtp) throw new Error('email.transport is "smtp" but email.smtp is missing');
-      return createSmtpTransport(withCaLoaded(email.smtp));
+      return { transport: createSmtpTransport(withCaLoaded(email.smtp)) };
     case 'http':
       if (!email.http) throw new Error('email.transport is "http" but email.http is missing');
-      return createHttpGatewayTransport(email.http);
-    default:
-      return createFileSinkTransport({ dir: resolve(email.sinkDir), logger });
+      return { transport: createHttpGatewayTransport(email.http) };
+    default: {
+      const sink = await startSmtpSink({ dir: resolve(email.sinkDir), logger });
+      logger.info('local SMTP sink listening (no SMTP server configured): mails are kept as files', { smtp: `127.0.0.1:${sink.port}`, dir: resolve(email.sinkDir) });
+      return { transport: createSmtpTransport(sink.smtp), stopSink: sink.close };
+    }
   }
 }
 
@@ -73,7 +77,7 @@ async function serve(): Promise<void> {
   const { email } = config;
   // Compiles (and test-renders) every template now: a broken override stops the start.
   const renderer = createRenderer({ templatesDir: email.templatesDir, subjectTemplate: email.subjectTemplate });
-  const transport = createTransport(email, logger);
+  const { transport, stopSink } = await createTransport(email, logger);
 
   const located = config.redis.url ? { url: config.redis.url, source: 'config', stop: async () => {} } : await locateRedis({ env: process.env });
   logger.info('using Redis', { source: located.source, url: located.url.replace(/\/\/[^@]*@/, '//***@') });
@@ -127,6 +131,7 @@ async function serve(): Promise<void> {
     await worker.close(SHUTDOWN_GRACE_MS);
     ops?.close();
     transport.close();
+    await stopSink?.();
     await redis.quit().catch(() => redis.disconnect());
     await located.stop();
     process.exit(0);
