@@ -137,14 +137,30 @@ describe('alert record store', () => {
     expect(got?.timeline.at(-2)).toMatchObject({ type: 'received', deliveryKey: 'd5' });
   });
 
-  it('appendTimeline adds to an existing record and refuses an unknown one', async () => {
+  it('appendTimeline adds to an existing record', async () => {
     await upsertAlerts(redis, input([alert('a1', { status: 'resolved', endsAt: '2026-11-24T14:00:00Z' })]));
     expect(await appendTimeline(redis, prefix, 'a1', { type: 'notification', channel: 'email', taskId: '7' })).toBe(true);
-    expect(await appendTimeline(redis, prefix, 'nope', { type: 'notification' })).toBe(false);
-    expect(await redis.exists(keys.timeline('nope'))).toBe(0);
     const got = await getAlert(redis, prefix, 'a1');
     expect(got?.timeline.map((e) => e.type)).toEqual(['received', 'task-created', 'notification']);
     expect(await redis.pttl(keys.timeline('a1'))).toBeGreaterThan(0);
+  });
+
+  it('a notification that beats ingest\'s record write is kept, and reads back in time order', async () => {
+    // The notifier finished before ingest's second round trip wrote the record.
+    expect(await appendTimeline(redis, prefix, 'early', { type: 'notification', channel: 'sms', taskId: '7' })).toBe(false);
+    const grace = await redis.pttl(keys.timeline('early'));
+    expect(grace).toBeGreaterThan(0);
+    expect(grace).toBeLessThanOrEqual(10 * 60_000);
+    await upsertAlerts(redis, input([alert('early')]));
+    const got = await getAlert(redis, prefix, 'early');
+    expect(got?.timeline.map((e) => e.type)).toEqual(['received', 'task-created', 'notification']);
+    expect(await redis.pttl(keys.timeline('early'))).toBe(-1); // firing: kept like its record
+  });
+
+  it('an event for an alert that never gets a record leaves nothing behind after the grace period', async () => {
+    await appendTimeline(redis, prefix, 'never', { type: 'notification' });
+    expect(await redis.exists(keys.record('never'))).toBe(0);
+    expect(await redis.pttl(keys.timeline('never'))).toBeGreaterThan(0);
   });
 
   it('lists by status, severity and filter, paginated newest first', async () => {

@@ -1,18 +1,24 @@
 --[[
-  Appends one event to an alert's timeline, if the alert's record still exists (an
-  expired record must not leave an orphan timeline behind). The timeline keeps the
-  record's remaining time to live.
+  Appends one event to an alert's timeline. A notifier may finish before ingest's second
+  round trip has written the record (tasks are enqueued first), so a missing record does
+  not drop the event: the timeline then lives for ARGV[3] ms, and the record's upsert
+  (which follows within milliseconds) takes it over. An alert that never gets a record
+  leaves nothing behind after the grace period. With a record, the timeline keeps the
+  record's remaining time to live. Readers order events by their `at`.
 
   KEYS[1] a:<fingerprint>   HASH the record
   KEYS[2] tl:<fingerprint>  LIST the timeline
 
-  ARGV[1] event JSON, ARGV[2] max timeline entries
+  ARGV[1] event JSON, ARGV[2] max timeline entries, ARGV[3] grace ms without a record
 
-  Returns 1 when appended, 0 when the record does not exist
+  Returns 1 when appended to an existing record's timeline, 2 when kept for a record not written yet
 ]]
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  return 2
+end
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) else redis.call('PERSIST', KEYS[2]) end
 return 1

@@ -106,6 +106,9 @@ for i = first, #ARGV, 8 do
     redis.call('PERSIST', rec)
     redis.call('PERSIST', tl)
     redis.call('ZREM', KEYS[2], fp)
+  elseif isNew then
+    -- A notifier's event may have created the timeline first, with a grace TTL: adopt it.
+    redis.call('PERSIST', tl)
   end
   count = count + 1
 end
