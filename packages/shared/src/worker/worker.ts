@@ -105,7 +105,8 @@ export class Worker<P> {
 
   private async loop(): Promise<void> {
     while (!this.closing) {
-      const want = Math.min(this.concurrency - this.sending, CLAIM_BATCH_MAX);
+      // Up to `concurrency` sends, plus at most as many tasks still writing their outcome.
+      const want = Math.min(this.concurrency - this.sending, 2 * this.concurrency - this.active.size, CLAIM_BATCH_MAX);
       if (want <= 0) {
         await new Promise<void>((r) => (this.wake = r));
         continue;
@@ -181,6 +182,7 @@ export class Worker<P> {
       // A lost lease can bring the same id back to this worker: forget only our own entry.
       if (this.active.get(task.id) === entry) this.active.delete(task.id);
       freeSlot();
+      this.wakeLoop();
     });
     this.active.set(task.id, entry);
   }
