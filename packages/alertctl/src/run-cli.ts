@@ -1,12 +1,27 @@
 import { GatewayError } from '@alertgw/shared';
 import { CliError, EXIT, parseCommandArgs, println, type CliContext, type Command } from './command';
+import { directoryCommand } from './commands/directory';
+import { groupCommand } from './commands/group';
 import { queuesCommand } from './commands/queues';
 import { replayCommand } from './commands/replay';
+import { routeCommand } from './commands/route';
 import { sendTestCommand } from './commands/send-test';
 import { timelineCommand } from './commands/timeline';
+import { tokenCommand } from './commands/token';
+import { userCommand } from './commands/user';
 
 /** Every subcommand, in the order `alertctl --help` lists them. */
-export const COMMANDS: readonly Command[] = [sendTestCommand, queuesCommand, replayCommand, timelineCommand];
+export const COMMANDS: readonly Command[] = [
+  sendTestCommand,
+  queuesCommand,
+  replayCommand,
+  timelineCommand,
+  tokenCommand,
+  userCommand,
+  groupCommand,
+  routeCommand,
+  directoryCommand,
+];
 
 /** The top-level help text. */
 export function mainHelp(): string {

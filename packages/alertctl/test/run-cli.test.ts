@@ -27,7 +27,7 @@ describe('runCli', () => {
 
   it('answers a wrong command line with one line on stderr and exit 2', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['frobnicate'], /^alertctl: unknown command "frobnicate" \(commands: send-test, queues, replay, timeline; see alertctl --help\)\n$/],
+      [['frobnicate'], /^alertctl: unknown command "frobnicate" \(commands: send-test, queues, replay, timeline, token, user, group, route, directory; see alertctl --help\)\n$/],
       [['queues', '--nope'], /^alertctl queues: unknown option --nope \(see alertctl queues --help\)\n$/],
       [['queues', '--limit', 'lots'], /^alertctl queues: --limit must be a positive integer, got "lots"\n$/],
       [['replay'], /^alertctl replay: replay needs a channel/],
@@ -37,6 +37,14 @@ describe('runCli', () => {
       [['send-test', '--resolve-after', 'soon'], /^alertctl send-test: --resolve-after must be a duration/],
       [['send-test', '--url', 'localhost:9097'], /^alertctl send-test: --url must be an http\(s\) URL/],
       [['send-test', '--url', 'http://127.0.0.1:9097', '--label', 'oops'], /^alertctl send-test: --label must be name=value/],
+      [['token', '--role', 'operator'], /^alertctl token: --sub is required/],
+      [['token', '--sub', 'alice', '--role', 'admin'], /^alertctl token: --role must be viewer or operator\n$/],
+      [['token', '--sub', 'alice', '--role', 'viewer', '--ttl', 'forever'], /^alertctl token: --ttl must be a duration/],
+      [['route', 'test'], /^alertctl route: route test needs --labels/],
+      [['route', 'test', '--labels', 'team'], /^alertctl route: --labels must be name=value pairs separated by commas, got "team"\n$/],
+      [['route', 'set', 'r', '--notify', 'alice'], /^alertctl route: route set needs --matcher and --notify/],
+      [['route', 'set', 'r', '--matcher', 'a="b"', '--notify', 'x', '--escalate', 'soon=alice'], /^alertctl route: --escalate must be/],
+      [['user', 'show'], /^alertctl user: user show needs a user name/],
     ];
     for (const [argv, expected] of cases) {
       const r = await cli(argv);

@@ -2,6 +2,7 @@ import {
   addUpsertAlertsToPipeline,
   defineAlertScripts,
   GatewayError,
+  type DeliveryHandling,
   type EnqueueResult,
   type GatewayConfig,
   type Logger,
@@ -37,6 +38,8 @@ export interface AcceptDeps {
   metrics: IngestMetrics;
   logger: Logger;
   now?: () => Date;
+  /** Alert handling (acks, escalations); absent, every firing alert is notified and nothing escalates. */
+  handling?: DeliveryHandling;
 }
 
 /** Accepts one validated delivery; rejects with GatewayError REDIS_UNAVAILABLE when Redis does not confirm. */
@@ -61,7 +64,7 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
   return async (msg) => {
     const receivedAt = now();
     const key = deliveryKey(msg);
-    const plan = planTasks(msg, { config, resolver: deps.resolver, channels, deliveryKey: key, receivedAt });
+    const plan = planTasks(msg, { config, resolver: deps.resolver, channels, deliveryKey: key, receivedAt, acked: deps.handling?.acked() });
     if (plan.unknownUsers.length || plan.unreachable.length) {
       deps.logger.warn('routing named people who cannot be notified', {
         groupKey: msg.groupKey,
@@ -123,6 +126,7 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
       retentionMs: config.ingest.alertRetentionMs,
       now: receivedAt,
     });
+    deps.handling?.addToPipeline(records, { alerts: msg.alerts, suppressed: plan.suppressed, deliveryKey: key, now: receivedAt });
     await execPipeline(records);
 
     return summary;

@@ -12,10 +12,14 @@ import {
 import type { Registry } from 'prom-client';
 import { createAcceptDelivery } from './accept-delivery';
 import { createAuthCheck } from './auth';
+import type { HandlingRuntime } from './handling-runtime';
 import { sendError } from './http-reply';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics';
+import { createJwtAuth, type Role } from './jwt-auth';
 import type { RecipientResolver } from './plan-tasks';
 import { alertsApi } from './routes/alerts-api';
+import { directoryApi } from './routes/directory-api';
+import { handlingApi } from './routes/handling-api';
 import { healthRoutes } from './routes/health-routes';
 import { tasksApi } from './routes/tasks-api';
 import { RETRY_AFTER_SECONDS, webhookRoute } from './routes/webhook-route';
@@ -31,6 +35,8 @@ export interface AppDeps {
   /** Registry for /metrics; a fresh one per app when left out (never prom-client's global). */
   registry?: Registry;
   now?: () => Date;
+  /** Alert handling and the live directory (main.ts starts it); absent, no ack/escalation/directory API. */
+  handling?: HandlingRuntime;
 }
 
 /** The app and what tests and main.ts may want to look at. */
@@ -40,7 +46,11 @@ export interface IngestApp {
   metrics: IngestMetrics;
 }
 
-/** Builds the ingest express app: webhook, read API, health and metrics. No I/O happens here. */
+/**
+ * Builds the ingest express app: webhook (its own bearer/basic auth), the management API
+ * under /api (JWT: viewer reads, operator acts and manages), health and metrics (open).
+ * No I/O happens here.
+ */
 export function createApp(deps: AppDeps): IngestApp {
   const { config, logger } = deps;
   const registry = deps.registry ?? createRegistry();
@@ -53,7 +63,14 @@ export function createApp(deps: AppDeps): IngestApp {
         'Set ingest.auth.bearerTokens or ingest.auth.basic (from the environment) and the same credentials in Alertmanager http_config. !!!',
     );
   }
-  const accept = createAcceptDelivery({ ...deps, metrics });
+  const jwt = createJwtAuth(config.auth.jwt, logger);
+  if (!jwt.enabled) {
+    logger.warn(
+      '!!! MANAGEMENT API DISABLED: auth.jwt names no key, so /api/v1/* (alerts, tasks, ack, users, routes) answers 503. ' +
+        'Set auth.jwt.hs256Secret (from the environment) or auth.jwt.publicKey. !!!',
+    );
+  }
+  const accept = createAcceptDelivery({ ...deps, metrics, handling: deps.handling?.delivery });
 
   const app = express();
   app.disable('x-powered-by');
@@ -67,11 +84,28 @@ export function createApp(deps: AppDeps): IngestApp {
   });
   app.use(healthRoutes({ redis: deps.redis, registry }));
   app.use(webhookRoute({ auth, accept, metrics, logger, bodyLimitBytes: config.ingest.bodyLimitBytes }));
+  // One gate for the whole management API, before any of its routes: unknown paths under /api
+  // answer 401 too, so nothing about the API shows without a token.
+  const gate: Record<Role, ReturnType<typeof jwt.require>> = { viewer: jwt.require('viewer'), operator: jwt.require('operator') };
+  app.use('/api', (req: Request, res: Response, next: NextFunction) => gate[roleFor(req)](req, res, next));
   app.use(alertsApi({ redis: deps.redis, prefix: config.redis.keyPrefix }));
   app.use(tasksApi({ queues: deps.queues }));
+  if (deps.handling) {
+    const handling = deps.handling;
+    const ready = () => handling.ready;
+    app.use(handlingApi({ actions: handling.actions, ready }));
+    app.use(directoryApi({ store: handling.store, live: handling.directory, config, ready }));
+  }
   app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
   app.use(errorHandler(logger));
   return { app, registry, metrics };
+}
+
+/** Reading needs the viewer role; acting and managing the operator role. A route test only reads. */
+function roleFor(req: Request): Role {
+  if (req.method === 'GET' || req.method === 'HEAD') return 'viewer';
+  if (req.method === 'POST' && req.path === '/v1/routes/test') return 'viewer';
+  return 'operator';
 }
 
 /** Records every request's latency under its route pattern (bounded label values). */
@@ -88,14 +122,23 @@ function latency(metrics: IngestMetrics) {
 /** Where errors stop: GatewayError codes map to HTTP statuses, Redis trouble to 503, the rest to 500 (logged). */
 function errorHandler(logger: Logger) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof GatewayError && err.code === 'BAD_REQUEST') return sendError(res, 400, 'bad_request', err.message);
+    if (err instanceof GatewayError && err.code === 'BAD_REQUEST') {
+      const problems = err.details?.problems;
+      return sendError(res, 400, 'bad_request', err.message, Array.isArray(problems) ? { problems } : {});
+    }
     if (err instanceof GatewayError && err.code === 'NOT_FOUND') return sendError(res, 404, 'not_found', err.message);
+    if (err instanceof GatewayError && err.code === 'CONFLICT') return sendError(res, 409, 'conflict', err.message);
+    if (err instanceof GatewayError && err.code === 'UPSTREAM_FAILED') {
+      logger.warn('request failed: Alertmanager', { err: err.message });
+      return sendError(res, 502, 'upstream_failed', err.message);
+    }
     if ((err instanceof GatewayError && err.code === 'REDIS_UNAVAILABLE') || isRedisConnectionError(err)) {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       logger.warn('request failed: Redis unavailable', { err: (err as Error).message });
       return sendError(res, 503, 'redis_unavailable', 'Redis is unavailable; retry later');
     }
     if ((err as { type?: string }).type === 'entity.parse.failed') return sendError(res, 400, 'malformed_json', 'the body is not valid JSON');
+    if ((err as { type?: string }).type === 'entity.too.large') return sendError(res, 413, 'too_large', 'the body is too large');
     logger.error('request failed', { err });
     return sendError(res, 500, 'internal', 'internal error');
   };

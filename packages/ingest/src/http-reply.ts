@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 
 /** Longest client-supplied text echoed in an error message. */
 const MAX_ECHO = 120;
@@ -13,4 +13,13 @@ export function echo(text: string): string {
   // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f]/g, '');
   return clean.length > MAX_ECHO ? `${clean.slice(0, MAX_ECHO)}…` : clean;
+}
+
+/** Middleware answering 503 while `ready()` is false (alert handling waits for Redis at startup). */
+export function whileStarting(ready: () => boolean) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    if (ready()) return next();
+    res.setHeader('Retry-After', '5');
+    sendError(res, 503, 'starting', 'alert handling is not running yet (waiting for Redis); retry later');
+  };
 }

@@ -11,3 +11,7 @@ export type { IngestMetrics, RejectReason } from './ingest-metrics';
 export { planTasks } from './plan-tasks';
 export type { PlannedTask, RecipientResolver, TaskPlan } from './plan-tasks';
 export { ingestRedisOptions } from './redis-options';
+export { createJwtAuth, principalOf } from './jwt-auth';
+export type { JwtAuth, Principal, Role } from './jwt-auth';
+export { createHandlingRuntime } from './handling-runtime';
+export type { HandlingRuntime, HandlingRuntimeOptions } from './handling-runtime';

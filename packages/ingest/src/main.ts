@@ -1,11 +1,14 @@
 import { once } from 'node:events';
 import Redis from 'ioredis';
-import { createLogger, createResolver, loadConfig, locateRedis, TaskQueue, type NotificationPayload } from '@alertgw/shared';
+import { createLogger, loadConfig, locateRedis, TaskQueue, type NotificationPayload } from '@alertgw/shared';
 import { createApp } from './app';
+import { createHandlingRuntime } from './handling-runtime';
 import { ingestRedisOptions } from './redis-options';
 
 /** How long shutdown waits for in-flight requests before closing Redis anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** Pause between attempts to start alert handling while Redis does not answer. */
+const HANDLING_RETRY_MS = 2_000;
 
 // The only place ingest reads env and argv, connects, listens and handles signals.
 async function main(): Promise<void> {
@@ -46,8 +49,41 @@ async function main(): Promise<void> {
       }),
     ]),
   );
-  const resolver = createResolver(config, channels);
-  const { app } = createApp({ config, redis, queues, resolver, logger });
+  // Pub/sub needs a connection of its own; it may queue while Redis is away (resubscribes on reconnect).
+  const subscriber = new Redis(located.url, { ...ingestRedisOptions(), enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+  subscriber.on('error', () => {
+    // The command connection above logs the outage once.
+  });
+  const handling = createHandlingRuntime({ config, redis, subscriber, queues, logger });
+  const { app } = createApp({ config, redis, queues, resolver: handling.resolver, logger, handling });
+  let stopping = false;
+  // Webhooks are served at once with the config's directory; the live one, acks and the
+  // escalation loop follow as soon as Redis answers (retried, so ingest heals without a restart).
+  const redisReady = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (redis.status === 'ready') return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, HANDLING_RETRY_MS);
+      redis.once('ready', done);
+    });
+  const startHandling = async (): Promise<void> => {
+    for (let attempt = 1; !stopping; attempt++) {
+      await redisReady();
+      try {
+        await handling.start();
+        logger.info('alert handling started', { directoryVersion: handling.directory.current().version, escalationWorker: handling.escalations.workerId });
+        return;
+      } catch (err) {
+        if (attempt === 1) logger.error('alert handling cannot start yet (Redis?); retrying', { err: (err as Error).message });
+        await new Promise((r) => setTimeout(r, HANDLING_RETRY_MS));
+      }
+    }
+  };
+  const handlingStarted = startHandling();
 
   const server = app.listen(config.ingest.listen.port, config.ingest.listen.host);
   // Slow or stuck clients must not hold a request open for Node's 5-minute default.
@@ -59,7 +95,6 @@ async function main(): Promise<void> {
   await once(server, 'listening');
   logger.info('ingest listening', { ...config.ingest.listen, channels });
 
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -67,6 +102,8 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await Promise.race([closed, new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
+    await Promise.race([handlingStarted, new Promise((r) => setTimeout(r, HANDLING_RETRY_MS).unref())]);
+    await handling.close();
     await redis.quit().catch(() => redis.disconnect());
     await located.stop();
     process.exit(0);

@@ -26,6 +26,8 @@ export interface TaskPlan {
   unknownUsers: string[];
   /** Users picked for a channel without an address on it ("name@channel"). */
   unreachable: string[];
+  /** Fingerprints of firing alerts left out of a task because they are acked. */
+  suppressed: string[];
 }
 
 /** Everything planTasks reads besides the delivery. */
@@ -36,16 +38,21 @@ export interface PlanContext {
   channels: string[];
   deliveryKey: string;
   receivedAt: Date;
+  /** Acks in force by fingerprint: a firing alert acked for its startsAt gets no reminder. */
+  acked?: ReadonlyMap<string, { startsAt: string }>;
 }
 
 /**
  * Turns one delivery into at most one task per channel. Each channel carries only the
  * alerts whose status and severity its options allow (resolved SMS are off by default),
  * its recipients are resolved from those alerts only, and the task's priority is the
- * highest severity among them.
+ * highest severity among them. Firing alerts acked for their current firing are left out
+ * (resolved ones never are); a channel left with nothing gets no task.
  */
 export function planTasks(msg: WebhookMessage, ctx: PlanContext): TaskPlan {
-  const plan: TaskPlan = { tasks: [], skipped: {}, unknownUsers: [], unreachable: [] };
+  const plan: TaskPlan = { tasks: [], skipped: {}, unknownUsers: [], unreachable: [], suppressed: [] };
+  const acked = ctx.acked;
+  const isAcked = (a: WebhookAlert) => a.status === 'firing' && acked!.get(a.fingerprint)?.startsAt === a.startsAt;
   // Channels carrying the same alerts share one resolver call (the common case: all of them).
   const resolutions = new Map<string, ReturnType<RecipientResolver['resolve']>>();
   for (const channel of ctx.channels) {
@@ -54,10 +61,18 @@ export function planTasks(msg: WebhookMessage, ctx: PlanContext): TaskPlan {
       plan.skipped[channel] = 'channel disabled';
       continue;
     }
-    const alerts = msg.alerts.filter((a) => carries(options, a));
+    let alerts = msg.alerts.filter((a) => carries(options, a));
     if (alerts.length === 0) {
       plan.skipped[channel] = 'no alert with a status and severity this channel carries';
       continue;
+    }
+    if (acked && acked.size > 0 && alerts.some(isAcked)) {
+      for (const a of alerts) if (isAcked(a)) addOnce(plan.suppressed, a.fingerprint);
+      alerts = alerts.filter((a) => !isAcked(a));
+      if (alerts.length === 0) {
+        plan.skipped[channel] = 'every alert it would carry is acked';
+        continue;
+      }
     }
     const subset = alerts.length === msg.alerts.length ? '*' : alerts.map((a) => a.fingerprint).join(',');
     let resolution = resolutions.get(subset);

@@ -5,7 +5,7 @@ import { baseConfig, loadFixtures, TEST_ENV } from './support/harness';
 
 const fixture = (name: string) => structuredClone(loadFixtures().find((f) => f.name === name)!.body) as WebhookMessage;
 
-function plan(msg: WebhookMessage, patch: (raw: Record<string, any>) => void = () => {}) {
+function plan(msg: WebhookMessage, patch: (raw: Record<string, any>) => void = () => {}, acked?: ReadonlyMap<string, { startsAt: string }>) {
   const raw = baseConfig('p') as Record<string, any>;
   patch(raw);
   const config = buildConfig(raw, TEST_ENV);
@@ -16,6 +16,7 @@ function plan(msg: WebhookMessage, patch: (raw: Record<string, any>) => void = (
     channels,
     deliveryKey: 'k',
     receivedAt: new Date('2026-11-24T14:00:00Z'),
+    acked,
   });
 }
 
@@ -82,5 +83,27 @@ describe('planTasks', () => {
     });
     expect(p.tasks).toEqual([]);
     expect(p.skipped).toEqual({ email: 'no recipient reachable on this channel', sms: 'no recipient reachable on this channel' });
+  });
+
+  it('leaves out firing alerts acked for their current firing, and notifies nothing when only those are left', () => {
+    const msg = fixture('firing-truncated-basic-auth.json');
+    const [first, second, third] = msg.alerts;
+    const acked = new Map([[first.fingerprint, { startsAt: first.startsAt }], [second.fingerprint, { startsAt: 'an earlier firing' }]]);
+    const p = plan(msg, undefined, acked);
+    expect(p.suppressed).toEqual([first.fingerprint]);
+    expect(p.tasks.map((t) => t.payload.alerts.map((a) => a.fingerprint))).toEqual([
+      [second.fingerprint, third.fingerprint],
+      [second.fingerprint, third.fingerprint],
+    ]);
+
+    const all = new Map(msg.alerts.map((a) => [a.fingerprint, { startsAt: a.startsAt }]));
+    const none = plan(msg, undefined, all);
+    expect(none.tasks).toEqual([]);
+    expect(none.skipped).toEqual({ email: 'every alert it would carry is acked', sms: 'every alert it would carry is acked' });
+    expect(none.suppressed).toEqual(msg.alerts.map((a) => a.fingerprint));
+
+    // A resolved alert is never left out, acked or not.
+    third.status = 'resolved';
+    expect(plan(msg, undefined, all).tasks.map((t) => [t.channel, t.payload.alerts.map((a) => a.fingerprint)])).toEqual([['email', [third.fingerprint]]]);
   });
 });

@@ -1,15 +1,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import Redis from 'ioredis';
 import {
-  TaskQueue,
   Worker,
   appendTimeline,
+  channelQueue,
+  connectRedis,
   createLogger,
   createQueueMetrics,
   createRegistry,
   loadConfig,
-  locateRedis,
   registerQueueDepthGauge,
   startOpsServer,
   type EmailConfig,
@@ -79,20 +78,8 @@ async function serve(): Promise<void> {
   const renderer = createRenderer({ templatesDir: email.templatesDir, subjectTemplate: email.subjectTemplate });
   const { transport, stopSink } = await createTransport(email, logger);
 
-  const located = config.redis.url ? { url: config.redis.url, source: 'config', stop: async () => {} } : await locateRedis({ env: process.env });
-  logger.info('using Redis', { source: located.source, url: located.url.replace(/\/\/[^@]*@/, '//***@') });
-  const redis = new Redis(located.url, { maxRetriesPerRequest: 3 });
-  redis.on('error', (err: Error) => logger.warn('Redis connection error', { err: err.message }));
-
-  const queue = new TaskQueue<NotificationPayload>({
-    redis,
-    prefix: config.redis.keyPrefix,
-    name: 'email',
-    maxAttempts: config.queue.maxAttempts,
-    backoff: config.queue.backoff,
-    leaseMs: config.queue.leaseMs,
-    retention: config.queue.retention,
-  });
+  const { redis, close: closeRedis } = await connectRedis(config, logger);
+  const queue = channelQueue<NotificationPayload>(redis, config, 'email');
   const registry = createRegistry();
   const metrics = createQueueMetrics(registry);
   registerQueueDepthGauge(registry, [queue]);
@@ -132,8 +119,7 @@ async function serve(): Promise<void> {
     ops?.close();
     transport.close();
     await stopSink?.();
-    await redis.quit().catch(() => redis.disconnect());
-    await located.stop();
+    await closeRedis();
     process.exit(0);
   };
   process.on('SIGTERM', (s) => void stop(s));

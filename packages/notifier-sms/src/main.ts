@@ -1,14 +1,13 @@
-import Redis from 'ioredis';
 import {
   GatewayError,
   Worker,
-  TaskQueue,
   appendTimeline,
+  channelQueue,
+  connectRedis,
   createLogger,
   createQueueMetrics,
   createRegistry,
   loadConfig,
-  locateRedis,
   registerQueueDepthGauge,
   startOpsServer,
 } from '@alertgw/shared';
@@ -31,20 +30,8 @@ async function main(): Promise<void> {
     logger.warn('channels.sms.enabled is false: ingest writes no SMS tasks, this notifier will stay idle');
   }
 
-  const located = config.redis.url ? { url: config.redis.url, source: 'config', stop: async () => {} } : await locateRedis({ env: process.env });
-  logger.info('using Redis', { source: located.source, url: located.url.replace(/\/\/[^@]*@/, '//***@') });
-  const redis = new Redis(located.url, { maxRetriesPerRequest: 3 });
-  redis.on('error', (err: Error) => logger.warn('Redis connection error', { err: err.message }));
-
-  const queue = new TaskQueue<SmsPayload>({
-    redis,
-    prefix: config.redis.keyPrefix,
-    name: 'sms',
-    maxAttempts: config.queue.maxAttempts,
-    backoff: config.queue.backoff,
-    leaseMs: config.queue.leaseMs,
-    retention: config.queue.retention,
-  });
+  const { redis, close: closeRedis } = await connectRedis(config, logger);
+  const queue = channelQueue<SmsPayload>(redis, config, 'sms');
   const registry = createRegistry();
   const queueMetrics = createQueueMetrics(registry);
   registerQueueDepthGauge(registry, [queue]);
@@ -103,8 +90,7 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal });
     await worker.close(SHUTDOWN_GRACE_MS);
     ops?.close();
-    await redis.quit().catch(() => redis.disconnect());
-    await located.stop();
+    await closeRedis();
     process.exit(0);
   };
   process.on('SIGTERM', (s) => void stop(s));

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   TEMPLATE_INVALID: 'a template failed to compile or render',
   NOT_FOUND: 'the requested object does not exist',
   BAD_REQUEST: 'an API request had a missing or invalid parameter',
+  CONFLICT: 'the request conflicts with the current state (already acked, not firing, changed meanwhile)',
+  UPSTREAM_FAILED: 'a service the gateway calls (Alertmanager API) failed or refused the request',
 } as const;
 
 /** A code from ERROR_CODES. */

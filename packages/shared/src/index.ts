@@ -12,7 +12,7 @@ export { locateRedis, answersPing, freePort } from './redis/locate-redis';
 export type { LocatedRedis } from './redis/locate-redis';
 export { QueueKeys } from './queue/keys';
 export { TaskQueue } from './queue/task-queue';
-export type { ClaimResult, EnqueueInput, EnqueueResult, FailResult, RedisClient, TaskQueueOptions } from './queue/task-queue';
+export type { ClaimBatch, ClaimResult, EnqueueInput, EnqueueResult, FailResult, RedisClient, TaskQueueOptions } from './queue/task-queue';
 export { backoffDelay } from './queue/backoff';
 export type { BackoffOptions } from './queue/backoff';
 export { RANK_BASE, severityRank } from './queue/severity';
@@ -48,3 +48,57 @@ export { AlertKeys, appendTimeline, defineAlertScripts, getAlert, listAlerts, MA
 export type { AlertPage, AlertQuery, AlertRecord, TimelineEvent, TaskRef, UpsertAlertsInput } from './alerts/index';
 export { createOpsServer, startOpsServer } from './ops-server';
 export type { OpsServerOptions } from './ops-server';
+export {
+  AckStore,
+  compileDirectory,
+  compileEscalations,
+  createAckCache,
+  createAlertActions,
+  createAlertmanagerClient,
+  createDeliveryHandling,
+  describeProblems,
+  DirectoryKeys,
+  DirectoryStore,
+  directoryFromConfig,
+  EscalationRunner,
+  escalationDedupKey,
+  explainRouting,
+  HandlingKeys,
+  LiveDirectory,
+  LiveValue,
+  MAX_COMMENT_LENGTH,
+  MAX_SILENCE_MS,
+  parseDurationMs,
+  RedisEvents,
+  SilenceWatcher,
+  validateDirectory,
+} from './handling/index';
+export type {
+  AckRecord,
+  AckRefusal,
+  AckResult,
+  AlertActions,
+  AlertActionsDeps,
+  AlertmanagerClient,
+  AlertmanagerSilence,
+  ChannelVerdict,
+  CompiledDirectory,
+  DeliveryHandling,
+  DeliveryHandlingDeps,
+  DeliveryHandlingInput,
+  DirectoryDoc,
+  EscalationIndex,
+  EscalationRunnerOptions,
+  EscalationTier,
+  EscalationVerdict,
+  EventHandler,
+  LiveDirectoryOptions,
+  LiveValueOptions,
+  RouteVerdict,
+  RoutingExplanation,
+  SilenceWatcherOptions,
+  StoredDirectory,
+} from './handling/index';
+export { checkDirectory, jwtAlgorithms, publicKeyAlgorithm } from './config/check-config';
+export { channelQueue, connectRedis } from './service/connect-redis';
+export type { ServiceRedis } from './service/connect-redis';

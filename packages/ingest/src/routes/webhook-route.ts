@@ -65,7 +65,18 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
         });
       }
       try {
-        res.status(200).json(await deps.accept(result.value));
+        const summary = await deps.accept(result.value);
+        // One line per delivery: at 3 a.m. this is how to tell "never arrived" from "arrived, sent nowhere".
+        logger.info('delivery accepted', {
+          receiver: result.value.receiver,
+          groupKey: result.value.groupKey,
+          status: result.value.status,
+          alerts: result.value.alerts.length,
+          duplicate: summary.duplicate,
+          created: summary.created,
+          skipped: summary.skipped,
+        });
+        res.status(200).json(summary);
       } catch (err) {
         if (err instanceof GatewayError && err.code === 'REDIS_UNAVAILABLE') {
           res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));

@@ -1,11 +1,13 @@
-import { goJson, loadFixtures, request, startIngest, type Ingest } from '../support/harness';
+import { bearer, goJson, loadFixtures, request, startIngest, type Ingest } from '../support/harness';
 
 describe('read API', () => {
   let ingest: Ingest;
-  const get = (path: string) => request(ingest.url, 'GET', path);
+  let viewer: Record<string, string>;
+  const get = (path: string) => request(ingest.url, 'GET', path, viewer);
 
   beforeAll(async () => {
     ingest = await startIngest();
+    viewer = await bearer('viewer');
     for (const f of loadFixtures()) {
       const res = await request(ingest.url, 'POST', '/webhook/alertmanager', f.headers, goJson(f.body));
       expect(res.status).toBe(200);
@@ -83,10 +85,11 @@ describe('read API', () => {
     expect((await get('/api/v1/tasks?channel=email&status=lost')).status).toBe(400);
   });
 
-  it('serves health, readiness and the metrics the issue lists', async () => {
-    expect((await get('/healthz')).body).toEqual({ status: 'ok' });
-    expect((await get('/readyz')).body).toEqual({ status: 'ready' });
-    const metrics = await get('/metrics');
+  it('serves health, readiness and the metrics the issue lists, without a token', async () => {
+    const open = (path: string) => request(ingest.url, 'GET', path);
+    expect((await open('/healthz')).body).toEqual({ status: 'ok' });
+    expect((await open('/readyz')).body).toEqual({ status: 'ready' });
+    const metrics = await open('/metrics');
     expect(metrics.status).toBe(200);
     for (const name of [
       'alertgw_ingest_deliveries_received_total 3',
@@ -106,5 +109,12 @@ describe('read API', () => {
     const res = await get('/nope');
     expect(res.status).toBe(404);
     expect(res.body.error).toBe('not_found');
+  });
+
+  it('refuses the read API without a valid viewer token', async () => {
+    const none = await request(ingest.url, 'GET', '/api/v1/alerts');
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="alertgw"');
+    expect((await request(ingest.url, 'GET', '/api/v1/tasks?channel=email', { Authorization: 'Bearer nope' })).status).toBe(401);
   });
 });

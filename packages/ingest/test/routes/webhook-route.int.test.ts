@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { goJson, loadFixtures, request, startIngest, type Fixture, type Ingest } from '../support/harness';
+import { bearer, goJson, loadFixtures, request, startIngest, type Fixture, type Ingest } from '../support/harness';
 
 const fixtures = loadFixtures();
 const byName = (name: string): Fixture => fixtures.find((f) => f.name === name)!;
@@ -77,7 +77,7 @@ describe('POST /webhook/alertmanager', () => {
 
     // Every alert has its record, with a timeline naming the tasks.
     for (const alert of fixture.body.alerts) {
-      const rec = await request(ingest.url, 'GET', `/api/v1/alerts/${alert.fingerprint}`);
+      const rec = await request(ingest.url, 'GET', `/api/v1/alerts/${alert.fingerprint}`, await bearer());
       expect(rec.status).toBe(200);
       expect(rec.body.alert).toMatchObject({ status: alert.status, labels: alert.labels, annotations: alert.annotations });
       expect(rec.body.timeline.map((e: { type: string }) => e.type)).toEqual([
@@ -116,7 +116,7 @@ describe('POST /webhook/alertmanager', () => {
     expect(second.body.tasks.email.id).toBe(first.body.tasks.email.id);
     expect((await ingest.queues.get('email')!.counts()).pending).toBe(1);
     expect((await ingest.queues.get('sms')!.counts()).pending).toBe(1);
-    const rec = await request(ingest.url, 'GET', `/api/v1/alerts/${fixture.body.alerts[0].fingerprint}`);
+    const rec = await request(ingest.url, 'GET', `/api/v1/alerts/${fixture.body.alerts[0].fingerprint}`, await bearer());
     expect(rec.body.timeline).toHaveLength(3);
     expect(await ingest.registry.getSingleMetricAsString('alertgw_ingest_duplicates_total')).toMatch(/channel="email"} 1/);
   });
@@ -147,7 +147,7 @@ describe('POST /webhook/alertmanager', () => {
     const changed = await post({ ...fixture, body, headers: { ...fixture.headers, 'content-length': String(goJson(body).length) } });
     expect(changed.body).toMatchObject({ duplicate: false, created: { email: 1, sms: 1 } });
     expect((await ingest.queues.get('email')!.counts()).pending).toBe(2);
-    const rec = await request(ingest.url, 'GET', `/api/v1/alerts/${body.alerts[1].fingerprint}`);
+    const rec = await request(ingest.url, 'GET', `/api/v1/alerts/${body.alerts[1].fingerprint}`, await bearer());
     expect(rec.body.alert.status).toBe('resolved');
   });
 });

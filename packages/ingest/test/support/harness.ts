@@ -5,15 +5,38 @@ import { PassThrough } from 'node:stream';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
+import { SignJWT } from 'jose';
 import { buildConfig, createLogger, createResolver, TaskQueue, type GatewayConfig, type NotificationPayload } from '@alertgw/shared';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@alertgw/shared/testing';
 import type { Registry } from 'prom-client';
 import { createApp } from '../../src/app';
+import { createHandlingRuntime, type HandlingRuntime, type HandlingRuntimeOptions } from '../../src/handling-runtime';
+import type { Role } from '../../src/jwt-auth';
 import { ingestRedisOptions } from '../../src/redis-options';
 import { AM_FIXTURES_DIR } from '@alertgw/shared/testing';
 
 /** Secrets the test config takes from the environment, as a real deployment would. */
-export const TEST_ENV = { INGEST_TOKEN: 'test-token-123', INGEST_BASIC_PASSWORD: 'secret' };
+export const TEST_ENV = {
+  INGEST_TOKEN: 'test-token-123',
+  INGEST_BASIC_PASSWORD: 'secret',
+  JWT_SECRET: 'test-jwt-secret-not-for-production-0123456789',
+};
+
+/** Signs a management API token with the test secret (HS256), valid for ttlSeconds (negative: already expired). */
+export function signToken(role: Role | string, opts: { sub?: string; ttlSeconds?: number; secret?: string } = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ role })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(opts.sub ?? 'tester')
+    .setIssuedAt(now)
+    .setExpirationTime(now + (opts.ttlSeconds ?? 300))
+    .sign(new TextEncoder().encode(opts.secret ?? TEST_ENV.JWT_SECRET));
+}
+
+/** `Authorization: Bearer <token>` for a role (viewer by default). */
+export async function bearer(role: Role = 'viewer', sub = 'tester'): Promise<Record<string, string>> {
+  return { Authorization: `Bearer ${await signToken(role, { sub })}` };
+}
 
 /** The routing config every ingest test starts from (fixture auth: bearer test-token-123, basic am:secret). */
 export function baseConfig(prefix: string): Record<string, unknown> {
@@ -35,6 +58,7 @@ export function baseConfig(prefix: string): Record<string, unknown> {
         basic: [{ username: 'am', password: '${INGEST_BASIC_PASSWORD}' }],
       },
     },
+    auth: { jwt: { hs256Secret: '${JWT_SECRET}' } },
   };
 }
 
@@ -46,6 +70,8 @@ export interface Ingest {
   redis: Redis;
   queues: Map<string, TaskQueue<NotificationPayload>>;
   registry: Registry;
+  /** Alert handling, when started with `handling`. */
+  handling?: HandlingRuntime;
   /** Every log line written so far, parsed. */
   logs(): Array<Record<string, unknown>>;
   /** Every key this instance wrote. */
@@ -55,9 +81,17 @@ export interface Ingest {
 
 /** Starts ingest on 127.0.0.1:<free port>; `patch` edits the config tree before it is built. */
 export async function startIngest(
-  opts: { redisUrl?: string; patch?: (raw: Record<string, unknown>) => void; waitReady?: boolean } = {},
+  opts: {
+    redisUrl?: string;
+    patch?: (raw: Record<string, unknown>) => void;
+    waitReady?: boolean;
+    /** Key prefix to share with another instance (a second replica); a fresh one by default. */
+    prefix?: string;
+    /** Start alert handling (live directory, acks, escalation loop) with these options. */
+    handling?: boolean | Partial<Pick<HandlingRuntimeOptions, 'pollMs' | 'escalationIdleMs' | 'loops'>>;
+  } = {},
 ): Promise<Ingest> {
-  const prefix = uniquePrefix('ingest');
+  const prefix = opts.prefix ?? uniquePrefix('ingest');
   const raw = baseConfig(prefix);
   opts.patch?.(raw);
   const config = buildConfig(raw, TEST_ENV);
@@ -73,7 +107,15 @@ export async function startIngest(
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
   const logger = createLogger({ service: 'ingest-test', level: 'info', stream });
-  const { app, registry } = createApp({ config, redis, queues, resolver: createResolver(config, channels), logger });
+  let handling: HandlingRuntime | undefined;
+  if (opts.handling) {
+    const subscriber = new Redis(opts.redisUrl ?? testRedisUrl(), { maxRetriesPerRequest: null });
+    subscriber.on('error', () => {});
+    handling = createHandlingRuntime({ config, redis, subscriber, queues, logger, ...(opts.handling === true ? {} : opts.handling) });
+    await handling.start();
+  }
+  const resolver = handling?.resolver ?? createResolver(config, channels);
+  const { app, registry } = createApp({ config, redis, queues, resolver, logger, handling });
 
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -88,11 +130,13 @@ export async function startIngest(
     redis,
     queues,
     registry,
+    handling,
     logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
     keys: async () => [...(await scanner.keys(`${prefix}*`)), ...(await scanner.keys(`{${prefix}*`))],
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await handling?.close();
       await deleteKeys(scanner, prefix).catch(() => {});
       scanner.disconnect();
       redis.disconnect();

@@ -1,6 +1,8 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { checkRoutes } from '../resolver/check-routes';
+import { createDirectory } from '../resolver/directory';
 import type { ConfigProblem } from './config-path';
-import type { GatewayConfig } from './types';
+import type { GatewayConfig, JwtAlgorithm, JwtConfig } from './types';
 
 /** E.164: "+", a country code not starting with 0, at most 15 digits in all. */
 const E164 = /^\+[1-9]\d{5,14}$/;
@@ -35,13 +37,27 @@ export function checkConfig(cfg: GatewayConfig, opts: { tolerant?: boolean } = {
   const add: Add = (path, message) => {
     problems.push({ path, message });
   };
-  for (const check of [checkUsers, checkRouting, checkEmail, checkMailTransport, checkSms, checkQueue]) {
+  for (const check of [checkUsers, checkRouting, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager]) {
     try {
       check(cfg, add);
     } catch (err) {
       if (!opts.tolerant) throw err;
     }
   }
+  return problems;
+}
+
+/**
+ * The checks of the directory part alone (users, routes with their escalations, mandatory),
+ * for a directory changed through the API: the same rules as at startup, same messages.
+ */
+export function checkDirectory(cfg: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory' | 'channels'>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add: Add = (path, message) => {
+    problems.push({ path, message });
+  };
+  const whole = cfg as GatewayConfig;
+  for (const check of [checkUsers, checkRouting, checkEscalations]) check(whole, add);
   return problems;
 }
 
@@ -118,4 +134,91 @@ function checkSms(cfg: GatewayConfig, add: Add): void {
 
 function checkQueue(cfg: GatewayConfig, add: Add): void {
   if (cfg.queue.backoff.baseMs > cfg.queue.backoff.maxMs) add('queue.backoff.baseMs', 'must not exceed queue.backoff.maxMs');
+}
+
+/** Escalation targets must exist, and at least one of them must have a phone: escalation is by SMS. */
+function checkEscalations(cfg: GatewayConfig, add: Add): void {
+  const directory = createDirectory(cfg.users ?? []);
+  (cfg.routes ?? []).forEach((route, i) => {
+    (route.escalate ?? []).forEach((tier, t) => {
+      const at = `routes[${i}].escalate[${t}]`;
+      let reachable = false;
+      (tier.notify ?? []).forEach((target, j) => {
+        const expansion = directory.expand(target);
+        if (!expansion.ok) {
+          const message = {
+            'unknown-user': `unknown user "${expansion.name}" (not in users; write "group:<name>" for a group)`,
+            'unknown-group': `group "${expansion.name}" has no members in users`,
+            'empty-group-name': `"${expansion.name}" names no group`,
+          }[expansion.reason];
+          add(`${at}.notify[${j}]`, message);
+        } else if (expansion.users.some((u) => typeof u.phone === 'string' && u.phone !== '')) reachable = true;
+      });
+      if (!reachable && (tier.notify ?? []).every((target) => directory.expand(target).ok)) {
+        add(`${at}.notify`, 'nobody here has a phone: escalations are sent by SMS');
+      }
+    });
+  });
+}
+
+const HS256_MIN_LENGTH = 32;
+
+/** The keys named by auth.jwt must exist, parse and fit the algorithms; secrets are never echoed. */
+function checkAuth(cfg: GatewayConfig, add: Add): void {
+  const jwt = cfg.auth?.jwt;
+  if (!jwt) return;
+  if (jwt.hs256Secret !== '' && jwt.hs256Secret.length < HS256_MIN_LENGTH) {
+    add('auth.jwt.hs256Secret', `must be at least ${HS256_MIN_LENGTH} characters (256 bits, RFC 7518 3.2); e.g. openssl rand -base64 48`);
+  }
+  let key: KeyObject | undefined;
+  if (jwt.publicKey !== '') {
+    try {
+      key = createPublicKey(jwt.publicKey);
+    } catch {
+      add('auth.jwt.publicKey', 'is not a PEM public key ("-----BEGIN PUBLIC KEY-----", RSA or EC P-256)');
+    }
+  }
+  for (const [i, alg] of jwt.algorithms.entries()) {
+    if (alg === 'HS256' && jwt.hs256Secret === '') add(`auth.jwt.algorithms[${i}]`, 'HS256 needs auth.jwt.hs256Secret');
+    if (alg !== 'HS256' && jwt.publicKey === '') add(`auth.jwt.algorithms[${i}]`, `${alg} needs auth.jwt.publicKey`);
+    if (alg !== 'HS256' && key && publicKeyAlgorithm(key) !== alg) add(`auth.jwt.algorithms[${i}]`, `${alg} does not fit the public key (${describeKey(key)})`);
+  }
+  if (key && jwt.algorithms.length === 0 && publicKeyAlgorithm(key) === undefined) {
+    add('auth.jwt.publicKey', `${describeKey(key)} is not supported: use an RSA key (RS256) or an EC P-256 key (ES256)`);
+  }
+}
+
+/** The one algorithm a public key verifies here: RS256 for RSA, ES256 for EC P-256. */
+export function publicKeyAlgorithm(key: KeyObject): JwtAlgorithm | undefined {
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  return undefined;
+}
+
+/** Algorithms auth.jwt accepts: the configured list, else one per key set. */
+export function jwtAlgorithms(jwt: JwtConfig): JwtAlgorithm[] {
+  if (jwt.algorithms.length > 0) return jwt.algorithms;
+  const out: JwtAlgorithm[] = [];
+  if (jwt.hs256Secret !== '') out.push('HS256');
+  if (jwt.publicKey !== '') {
+    try {
+      const alg = publicKeyAlgorithm(createPublicKey(jwt.publicKey));
+      if (alg) out.push(alg);
+    } catch {
+      // checkAuth reports it.
+    }
+  }
+  return out;
+}
+
+function describeKey(key: KeyObject): string {
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  return `${key.asymmetricKeyType ?? 'unknown'} key${curve ? ` on ${curve}` : ''}`;
+}
+
+function checkAlertmanager(cfg: GatewayConfig, add: Add): void {
+  const am = cfg.alertmanager;
+  if (!am) return;
+  if (am.bearerToken && am.basic) add('alertmanager', 'set bearerToken or basic, not both');
+  if (am.url !== '' && am.basic && am.basic.password === '') add('alertmanager.basic.password', EMPTY_SECRET);
 }

@@ -153,6 +153,20 @@ export const CONFIG_SCHEMA = {
           notify: { type: 'array', items: nonEmpty, minItems: 1 },
           channels: { type: 'array', items: nonEmpty },
           cc: { type: 'array', items: nonEmpty },
+          escalate: {
+            type: 'array',
+            maxItems: 10,
+            items: section(
+              {
+                // Fractions let tests (and impatient teams) use seconds: 0.5 = 30 s. At most a week.
+                afterMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 10_080 },
+                notify: { type: 'array', items: nonEmpty, minItems: 1 },
+                severities: { type: 'array', items: nonEmpty },
+              },
+              ['afterMinutes', 'notify'],
+              false,
+            ),
+          },
         },
         ['name', 'matchers', 'notify'],
         false,
@@ -218,6 +232,36 @@ export const CONFIG_SCHEMA = {
       }),
       concurrency: { ...posInt, default: 8 },
       listen: opsListen(9099),
+    }),
+    auth: section({
+      // No default: absent means "management API disabled" (it answers 503).
+      jwt: section(
+        {
+          // May be empty (`${JWT_SECRET:-}`) so the example config loads; empty means "no HS256".
+          hs256Secret: { type: 'string', default: '' },
+          publicKey: { type: 'string', default: '' },
+          algorithms: {
+            type: 'array',
+            items: { type: 'string', enum: ['HS256', 'RS256', 'ES256'] },
+            uniqueItems: true,
+            default: [],
+          },
+          issuer: nonEmpty,
+          audience: nonEmpty,
+          clockToleranceSeconds: { ...nonNegInt, maximum: 600, default: 30 },
+        },
+        [],
+        false,
+      ),
+    }),
+    alertmanager: section({
+      url: { type: 'string', pattern: '^(https?://[^\\s/]+.*)?$', default: '' },
+      timeoutMs: { ...posInt, default: 5_000 },
+      bearerToken: str,
+      basic: section({ username: nonEmpty, password: str }, ['username', 'password'], false),
+      watchIntervalMs: { type: 'integer', minimum: 100, default: 30_000 },
+      // Alertmanager forgets its alerts on restart until Prometheus resends them (1 min by default).
+      goneAfterMs: { ...nonNegInt, default: 180_000 },
     }),
   }, [], false),
 } as const;

@@ -10,6 +10,9 @@ export const SECRET_KEYS: ReadonlyArray<ReadonlyArray<string>> = [
   ['email', 'http', 'basic', 'password'],
   ['ingest', 'auth', 'bearerTokens', '*'],
   ['ingest', 'auth', 'basic', '*', 'password'],
+  ['auth', 'jwt', 'hs256Secret'],
+  ['alertmanager', 'bearerToken'],
+  ['alertmanager', 'basic', 'password'],
 ];
 
 /**

@@ -25,6 +25,18 @@ export interface RouteConfig {
   channels?: string[];
   /** Extra email Cc for deliveries this route matched. */
   cc?: string[];
+  /** Tiers notified by SMS when a firing alert this route matches is not acked in time. */
+  escalate?: EscalationTierConfig[];
+}
+
+/** One escalation tier: who gets an SMS if a firing alert is still not acked after a while. */
+export interface EscalationTierConfig {
+  /** Minutes after ingest first saw the alert firing; fractions allowed (0.5 = 30 s). */
+  afterMinutes: number;
+  /** User names or "group:<name>"; only users with a phone can be reached. */
+  notify: NotifyTarget[];
+  /** Severity label values this tier applies to; every severity when absent. */
+  severities?: string[];
 }
 
 /** Which alerts a channel carries. */
@@ -148,6 +160,44 @@ export interface SmsConfig {
   listen: ListenConfig;
 }
 
+/** JWT signature algorithms the management API accepts. */
+export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
+
+/** How the management API (/api/v1/...) checks its bearer JWTs. */
+export interface JwtConfig {
+  /** HS256 shared secret, at least 32 characters; environment only. "" = no HS256. */
+  hs256Secret: string;
+  /** PEM public key (SPKI, "-----BEGIN PUBLIC KEY-----") for RS256 or ES256 tokens. "" = none. */
+  publicKey: string;
+  /** Accepted algorithms; empty = derived from the keys set (HS256 for the secret, RS256/ES256 from the key type). */
+  algorithms: JwtAlgorithm[];
+  /** Required `iss` claim, when set. */
+  issuer?: string;
+  /** Required `aud` claim, when set. */
+  audience?: string;
+  /** Allowed clock skew for exp/nbf/iat, seconds. */
+  clockToleranceSeconds: number;
+}
+
+/** Authentication of the management API; the webhook has its own (ingest.auth). */
+export interface AuthConfig {
+  /** Absent, or neither key set: the management API answers 503. */
+  jwt?: JwtConfig;
+}
+
+/** The Alertmanager whose API v2 gets the silences of acks with `silence`. */
+export interface AlertmanagerConfig {
+  /** Base URL, e.g. http://alertmanager:9093; "" = acks cannot create silences. */
+  url: string;
+  timeoutMs: number;
+  bearerToken?: string;
+  basic?: { username: string; password: string };
+  /** How often acked alerts with a silence are looked up in Alertmanager (it sends no resolved notification for silenced alerts). */
+  watchIntervalMs: number;
+  /** How long such an alert must be missing from Alertmanager before its ack ends and its silence is expired. */
+  goneAfterMs: number;
+}
+
 export interface LogConfig {
   level: 'error' | 'warn' | 'info' | 'debug';
 }
@@ -167,4 +217,6 @@ export interface GatewayConfig {
   ingest: IngestConfig;
   email: EmailConfig;
   sms: SmsConfig;
+  auth: AuthConfig;
+  alertmanager: AlertmanagerConfig;
 }

@@ -7,6 +7,7 @@ const SCRIPT_FILES = {
   enqueue: 'enqueue-5.lua',
   claim: 'claim-6.lua',
   extend: 'extend-2.lua',
+  extendMany: 'extend-many-1.lua',
   ack: 'ack-2.lua',
   fail: 'fail-6.lua',
   release: 'release-5.lua',

@@ -58,6 +58,9 @@ const CLAIM_FIELDS = ['queue', 'payload', 'rank', 'maxAttempts', 'results', 'las
 /** Most acks sent in one script call (bounds the argument list and the script's run time). */
 const ACK_BATCH_MAX = 100;
 
+/** Most leases renewed in one script call. */
+const EXTEND_BATCH_MAX = 500;
+
 /** An ack waiting for this tick's flush. */
 interface QueuedAck {
   args: [id: string, token: string, results: string, info: string];
@@ -187,6 +190,22 @@ export class TaskQueue<P = unknown> {
   async extend(id: string, token: string): Promise<boolean> {
     const k = this.keys;
     return Number(await this.call('extend', [k.lock(id), k.leases], [id, token, this.leaseMs])) === 1;
+  }
+
+  /**
+   * Renews many leases in one script call (at most EXTEND_BATCH_MAX per call); one boolean per
+   * lease, in order: false means that lease was lost and its work must stop.
+   */
+  async extendMany(leases: Array<{ id: string; token: string }>): Promise<boolean[]> {
+    const k = this.keys;
+    const calls: Array<Promise<unknown>> = [];
+    for (let i = 0; i < leases.length; i += EXTEND_BATCH_MAX) {
+      const args: Array<string | number> = [k.base, this.leaseMs];
+      for (const l of leases.slice(i, i + EXTEND_BATCH_MAX)) args.push(l.id, l.token);
+      calls.push(this.call('extendMany', [k.leases], args));
+    }
+    const replies = (await Promise.all(calls)) as unknown[][];
+    return replies.flat().map((r) => Number(r) === 1);
   }
 
   /**

@@ -6,8 +6,9 @@ import { GatewayError } from '../errors';
 import type { Logger } from '../log';
 import type { QueueMetrics } from '../metrics';
 import { backoffDelay } from '../queue/backoff';
-import type { TaskQueue } from '../queue/task-queue';
+import type { ClaimBatch, TaskQueue } from '../queue/task-queue';
 import type { ChannelHandler, ClaimedTask, RecipientResult, TaskRecord, TaskStatus } from '../queue/types';
+import { LeaseKeeper } from './lease-keeper';
 import { settleOutcome } from './settle-outcome';
 
 /** Options of a Worker. */
@@ -31,10 +32,33 @@ const CLAIM_BATCH_MAX = 100;
 /** Extra margin over the block timeout before the watchdog declares the blocking connection hung. */
 const WATCHDOG_MARGIN_MS = 3000;
 
+/** A claimed task, from its claim until its outcome is written or it is given back. */
+interface Held<P> {
+  task: ClaimedTask<P>;
+  abort: AbortController;
+  /** Set when the lease turned out lost: nothing more may be written for this claim. */
+  lost: boolean;
+  /** Resolves when the task has left this worker. */
+  done: Promise<void>;
+  leave: () => void;
+}
+
+/** A claim sent to Redis, not yet taken in. */
+interface Claim<P> {
+  want: number;
+  reply: Promise<ClaimBatch<P>>;
+}
+
 /**
  * Claims tasks from one queue and runs the channel's send() on them, N at a time. Owns
  * leases (renewal, loss → abort), retries with backoff, dead letters and graceful stop; a
  * channel only says how to send and which errors are worth retrying.
+ *
+ * Claims are prefetched: when a full batch arrives, the next claim goes out before that batch
+ * is worked on, so Redis claims batch k+1 while Node runs batch k instead of each waiting for
+ * the other. Claimed tasks wait (lease held and renewed) for a send slot: at most
+ * `concurrency` send, sending plus waiting stay within 2 × `concurrency`, and all claimed
+ * tasks not yet settled (including those writing their outcome) within 4 × `concurrency`.
  */
 export class Worker<P> {
   readonly id: string;
@@ -45,7 +69,11 @@ export class Worker<P> {
   private readonly metrics?: QueueMetrics;
   private readonly blockTimeoutMs: number;
   private readonly onSettled?: WorkerOptions<P>['onSettled'];
-  private readonly active = new Map<string, { task: ClaimedTask<P>; abort: AbortController; done: Promise<void> }>();
+  private readonly leases: LeaseKeeper;
+  /** Every claimed task not yet settled: waiting for a slot, sending, or writing its outcome. */
+  private readonly active = new Map<string, Held<P>>();
+  /** Claimed tasks waiting for a send slot, oldest (most urgent) first. */
+  private waiting: Array<Held<P>> = [];
   /** Tasks whose send() has not returned yet: what `concurrency` limits. */
   private sending = 0;
   private blocker: RedisClient | null = null;
@@ -62,30 +90,36 @@ export class Worker<P> {
     this.metrics = opts.metrics;
     this.blockTimeoutMs = opts.blockTimeoutMs ?? 5000;
     this.onSettled = opts.onSettled;
+    this.leases = new LeaseKeeper(opts.queue as TaskQueue<unknown>, this.log);
   }
 
   /** Starts the claim loop in the background. */
   start(): void {
     if (this.running) return;
+    this.leases.start();
     this.running = this.loop().catch((err) => {
       this.log.error('worker loop stopped', { queue: this.queue.name, err });
     });
   }
 
-  /** Number of tasks being worked on now. */
+  /** Number of claimed tasks not yet settled (waiting for a slot, sending or writing their outcome). */
   get inFlight(): number {
     return this.active.size;
   }
 
   /**
-   * Stops claiming, lets in-flight tasks finish for up to `graceMs`, then aborts and
-   * releases the rest back to pending (their attempt does not count).
+   * Stops claiming, gives back at once the tasks that did not start, lets the running ones
+   * finish for up to `graceMs`, then aborts and releases the rest back to pending (a released
+   * task's attempt does not count).
    */
   async close(graceMs = 10_000): Promise<void> {
     this.closing = true;
     this.wake?.();
     this.blocker?.disconnect();
     await this.running;
+    const unstarted = this.waiting;
+    this.waiting = [];
+    await Promise.all(unstarted.map((held) => this.giveBack(held, false)));
     const all = () => Promise.all([...this.active.values()].map((a) => a.done));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
@@ -94,41 +128,71 @@ export class Worker<P> {
     ]);
     clearTimeout(timer);
     if (timedOut) {
-      for (const { task, abort } of this.active.values()) {
-        const released = await this.queue.release(task.id, task.token).catch(() => false);
-        this.log.warn('released in-flight task on shutdown', { queue: this.queue.name, taskId: task.id, released });
-        abort.abort(new GatewayError('LEASE_LOST', 'worker is shutting down'));
+      for (const held of this.active.values()) {
+        await this.giveBack(held, true);
+        held.abort.abort(new GatewayError('LEASE_LOST', 'worker is shutting down'));
       }
       await all();
     }
+    this.leases.stop();
+  }
+
+  /** Releases a claimed task back to pending on shutdown; nothing more is written for this claim. */
+  private async giveBack(held: Held<P>, started: boolean): Promise<void> {
+    const { task } = held;
+    held.lost = true;
+    this.leases.drop(task.token);
+    const released = await this.queue.release(task.id, task.token).catch(() => false);
+    const message = started ? 'released in-flight task on shutdown' : 'released unstarted task on shutdown';
+    this.log.warn(message, { queue: this.queue.name, taskId: task.id, released });
+    // A started task leaves when its send() returns (the abort below makes it return).
+    if (!started) held.leave();
   }
 
   private async loop(): Promise<void> {
+    let next: Claim<P> | null = null;
     while (!this.closing) {
-      // Up to `concurrency` sends, plus at most as many tasks still writing their outcome.
-      const want = Math.min(this.concurrency - this.sending, 2 * this.concurrency - this.active.size, CLAIM_BATCH_MAX);
-      if (want <= 0) {
+      next ??= this.claim(0);
+      if (!next) {
         await new Promise<void>((r) => (this.wake = r));
         continue;
       }
       let claimed;
       try {
-        // One script call fills every free slot: claims do not queue up behind each other.
-        claimed = await this.queue.claimMany(this.id, want);
+        claimed = await next.reply;
       } catch (err) {
+        next = null;
         this.log.error('claim failed; Redis unavailable?', { queue: this.queue.name, err });
         await this.sleepInterruptibly(1000);
         continue;
       }
-      for (const task of claimed.tasks) {
-        this.metrics?.claims.inc({ queue: this.queue.name });
-        this.startTask(task);
-      }
-      // A full batch may leave more behind; a short one emptied pending, so wait for a wake-up.
-      if (claimed.tasks.length === want || this.closing) continue;
+      // A full batch may leave more behind: the next claim goes out before this batch is worked
+      // on, so Redis claims it while this process runs the batch. A short one emptied pending.
+      const full: boolean = claimed.tasks.length === next.want;
+      next = full && !this.closing ? this.claim(claimed.tasks.length) : null;
+      for (const task of claimed.tasks) this.hold(task);
+      this.fillSlots();
+      if (full || this.closing) continue;
       const wait = claimed.nextWakeInMs === null ? this.blockTimeoutMs : Math.min(this.blockTimeoutMs, claimed.nextWakeInMs + 5);
       await this.blockForWork(Math.max(wait, 10));
     }
+    // A claim sent just before close(): hold its tasks, so close() gives them back.
+    const late = next && (await next.reply.catch(() => null));
+    for (const task of late ? late.tasks : []) this.hold(task);
+  }
+
+  /**
+   * Sends a claim for the free send slots plus room for `concurrency` waiting tasks (so a batch
+   * is ready when the running one ends), minus `arriving` tasks claimed but not yet held,
+   * bounded by the tasks still writing their outcome and by CLAIM_BATCH_MAX. Null while less
+   * than half a batch fits, so claims stay few and large when sends are slow.
+   */
+  private claim(arriving: number): Claim<P> | null {
+    const c = this.concurrency;
+    const held = this.sending + this.waiting.length + arriving;
+    const want = Math.min(2 * c - held, 4 * c - this.active.size - arriving, CLAIM_BATCH_MAX);
+    if (want < Math.ceil(c / 2)) return null;
+    return { want, reply: this.queue.claimMany(this.id, want) };
   }
 
   /** Blocks on the queue's marker until an enqueue wakes us or `ms` passes; a watchdog guards a hung socket. */
@@ -167,24 +231,68 @@ export class Worker<P> {
     });
   }
 
-  private startTask(task: ClaimedTask<P>): void {
-    const abort = new AbortController();
+  /** Takes a claimed task in: its lease is renewed from now on, and it waits for a send slot. */
+  private hold(task: ClaimedTask<P>): void {
+    this.metrics?.claims.inc({ queue: this.queue.name });
+    let resolve!: () => void;
+    const held: Held<P> = {
+      task,
+      abort: new AbortController(),
+      lost: false,
+      done: new Promise<void>((r) => (resolve = r)),
+      leave: () => {
+        // A lost lease can bring the same id back to this worker: forget only our own entry.
+        if (this.active.get(task.id) === held) this.active.delete(task.id);
+        this.leases.drop(task.token);
+        resolve();
+        this.wakeLoop();
+      },
+    };
+    this.active.set(task.id, held);
+    this.waiting.push(held);
+    this.leases.hold(task.id, task.token, () => this.onLeaseLost(held));
+  }
+
+  /** Starts waiting tasks while send slots are free (not while closing: close() gives those back). */
+  private fillSlots(): void {
+    while (!this.closing && this.sending < this.concurrency && this.waiting.length > 0) {
+      this.startTask(this.waiting.shift()!);
+    }
+  }
+
+  private onLeaseLost(held: Held<P>): void {
+    held.lost = true;
+    this.metrics?.leaseLosses.inc({ queue: this.queue.name });
+    this.log.warn('lease lost; aborting task', { queue: this.queue.name, taskId: held.task.id });
+    const i = this.waiting.indexOf(held);
+    if (i >= 0) {
+      // It never started: nothing to abort, it just leaves.
+      this.waiting.splice(i, 1);
+      held.leave();
+      return;
+    }
+    held.abort.abort(new GatewayError('LEASE_LOST', `lease on task ${held.task.id} lost`));
+  }
+
+  private startTask(held: Held<P>): void {
     let sending = true;
     const freeSlot = () => {
       if (!sending) return;
       sending = false;
       this.sending--;
+      this.fillSlots();
       this.wakeLoop();
     };
     this.sending++;
-    const entry = { task, abort, done: Promise.resolve() };
-    entry.done = this.runTask(task, abort, freeSlot).finally(() => {
-      // A lost lease can bring the same id back to this worker: forget only our own entry.
-      if (this.active.get(task.id) === entry) this.active.delete(task.id);
-      freeSlot();
-      this.wakeLoop();
-    });
-    this.active.set(task.id, entry);
+    this.runTask(held, freeSlot)
+      .finally(() => {
+        freeSlot();
+        held.leave();
+      })
+      .catch((err) =>
+        // Redis failed while writing the outcome: the lease runs out and the task is claimed again.
+        this.log.error('could not write task outcome', { queue: this.queue.name, taskId: held.task.id, err }),
+      );
   }
 
   private wakeLoop(): void {
@@ -193,52 +301,41 @@ export class Worker<P> {
     wake?.();
   }
 
-  private async runTask(task: ClaimedTask<P>, abort: AbortController, freeSlot: () => void): Promise<void> {
-    const name = this.queue.name;
-    let lost = false;
-    const renew = setInterval(() => {
-      this.queue.extend(task.id, task.token).then(
-        (ok) => {
-          if (ok || lost) return;
-          lost = true;
-          this.metrics?.leaseLosses.inc({ queue: name });
-          this.log.warn('lease lost; aborting task', { queue: name, taskId: task.id });
-          abort.abort(new GatewayError('LEASE_LOST', `lease on task ${task.id} lost`));
-        },
-        (err) => this.log.warn('lease renewal failed', { queue: name, taskId: task.id, err }),
-      );
-    }, Math.max(50, Math.floor(this.queue.leaseMs / 3)));
-
+  private async runTask(held: Held<P>, freeSlot: () => void): Promise<void> {
+    const { task, abort } = held;
+    const all = this.recipientsOf(task);
+    const pending = all.filter((a) => !task.results[a] || task.results[a].status === 'retry');
+    let settled;
     try {
-      const all = this.recipientsOf(task);
-      const pending = all.filter((a) => !task.results[a] || task.results[a].status === 'retry');
-      let settled;
-      try {
-        const outcome = await this.handler.send(task, pending, abort.signal);
-        settled = settleOutcome(task, pending, outcome, this.queue.backoff);
-      } catch (err) {
-        if (lost) return;
-        const cls = this.handler.classify(err);
-        const message = err instanceof Error ? err.message : String(err);
-        if (cls.configError) {
-          this.metrics?.configErrors.inc({ queue: name, code: cls.code });
-          this.log.error('channel configuration error: every task will fail until it is fixed', { queue: name, taskId: task.id, code: cls.code, message });
-        } else {
-          this.log.warn('send failed', { queue: name, taskId: task.id, code: cls.code, retryable: cls.retryable, message });
-        }
-        const delay = backoffDelay(task.attempts, this.queue.backoff, cls.retryAfterMs ?? 0);
-        settled = { kind: 'fail' as const, retryable: cls.retryable, delayMs: delay, error: `${cls.code}: ${message}`, results: task.results };
-      } finally {
-        // The send is over: its slot takes the next task while this outcome is written, so the
-        // next claim travels with this ack instead of one round trip after it.
-        freeSlot();
-      }
-      if (lost) return;
-      clearInterval(renew);
-      await this.settle(task, settled);
+      const outcome = await this.handler.send(task, pending, abort.signal);
+      settled = settleOutcome(task, pending, outcome, this.queue.backoff);
+    } catch (err) {
+      if (held.lost) return;
+      settled = this.failureOf(task, err);
     } finally {
-      clearInterval(renew);
+      // The send is over: its slot takes the next task while this outcome is written, so the
+      // next claim travels with this ack instead of one round trip after it.
+      freeSlot();
     }
+    if (held.lost) return;
+    // The settle script ends the lease: a renewal running after it must not count as a loss.
+    this.leases.drop(task.token);
+    await this.settle(task, settled);
+  }
+
+  /** Classifies a thrown send() error into a failed attempt, logging it once. */
+  private failureOf(task: ClaimedTask<P>, err: unknown) {
+    const name = this.queue.name;
+    const cls = this.handler.classify(err);
+    const message = err instanceof Error ? err.message : String(err);
+    if (cls.configError) {
+      this.metrics?.configErrors.inc({ queue: name, code: cls.code });
+      this.log.error('channel configuration error: every task will fail until it is fixed', { queue: name, taskId: task.id, code: cls.code, message });
+    } else {
+      this.log.warn('send failed', { queue: name, taskId: task.id, code: cls.code, retryable: cls.retryable, message });
+    }
+    const delay = backoffDelay(task.attempts, this.queue.backoff, cls.retryAfterMs ?? 0);
+    return { kind: 'fail' as const, retryable: cls.retryable, delayMs: delay, error: `${cls.code}: ${message}`, results: task.results };
   }
 
   private async settle(task: ClaimedTask<P>, s: ReturnType<typeof settleOutcome>): Promise<void> {

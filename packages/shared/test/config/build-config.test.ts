@@ -59,6 +59,8 @@ const DEFAULTS: GatewayConfig = {
     concurrency: 8,
     listen: { host: '0.0.0.0', port: 9099 },
   },
+  auth: {},
+  alertmanager: { url: '', timeoutMs: 5000, watchIntervalMs: 30000, goneAfterMs: 180000 },
 };
 
 /** A config that sets every key types.ts has, optional ones too (the compiler checks that). */
@@ -80,7 +82,16 @@ function fullConfig(): DeepRequired<GatewayConfig> {
     ],
     mandatory: ['group:ops'],
     ownerLabel: '',
-    routes: [{ name: 'db', matchers: ['team="db"'], notify: ['group:dba', 'alice'], channels: ['email'], cc: ['dba@example.com'] }],
+    routes: [
+      {
+        name: 'db',
+        matchers: ['team="db"'],
+        notify: ['group:dba', 'alice'],
+        channels: ['email'],
+        cc: ['dba@example.com'],
+        escalate: [{ afterMinutes: 0.5, notify: ['bob'], severities: ['critical'] }],
+      },
+    ],
     channels: {
       email: { enabled: false, severities: ['critical'], statuses: ['resolved'] },
       sms: { enabled: true, severities: [], statuses: ['firing', 'resolved'] },
@@ -140,6 +151,24 @@ function fullConfig(): DeepRequired<GatewayConfig> {
       concurrency: 2,
       listen: { host: '127.0.0.1', port: 19099 },
     },
+    auth: {
+      jwt: {
+        hs256Secret: '${JWT_SECRET}',
+        publicKey: '',
+        algorithms: ['HS256'],
+        issuer: 'https://sso.example.com',
+        audience: 'alertgw',
+        clockToleranceSeconds: 5,
+      },
+    },
+    alertmanager: {
+      url: 'http://alertmanager:9093',
+      timeoutMs: 1000,
+      bearerToken: '${AM_TOKEN}',
+      basic: { username: 'admin', password: '${AM_API_PASSWORD:-}' },
+      watchIntervalMs: 1000,
+      goneAfterMs: 0,
+    },
   };
 }
 
@@ -150,6 +179,8 @@ const FULL_ENV = {
   MAIL_TOKEN: 'mail-secret-4',
   SID: 'AKIDsecret5',
   SKEY: 'skey-secret-6',
+  JWT_SECRET: 'jwt-secret-7-0123456789abcdef0123456789',
+  AM_TOKEN: 'am-token-8',
 };
 
 /** Runs buildConfig expecting CONFIG_INVALID; returns the problems as "path: message" lines. */
@@ -254,7 +285,10 @@ describe('buildConfig', () => {
     // fullConfig sets both kinds of mail-gateway auth to cover every key; a real one picks one.
     const input = fullConfig();
     delete (input.email.http as Partial<typeof input.email.http>).basic;
+    delete (input.alertmanager as Partial<typeof input.alertmanager>).basic;
     const expected = JSON.parse(JSON.stringify(input));
+    expected.auth.jwt.hs256Secret = FULL_ENV.JWT_SECRET;
+    expected.alertmanager.bearerToken = 'am-token-8';
     expected.ingest.auth = { bearerTokens: ['tok-secret-1'], basic: [{ username: 'am', password: 'am-secret-2' }] };
     expected.email.smtp.auth.pass = 'smtp-secret-3';
     expected.email.http.bearerToken = 'mail-secret-4';
@@ -265,6 +299,7 @@ describe('buildConfig', () => {
 
   test('mail-gateway basic auth alone is fine; with a token too it is a problem', () => {
     const input = fullConfig();
+    delete (input.alertmanager as Partial<typeof input.alertmanager>).basic;
     input.email.transport = 'http';
     expect(problemLines(input, { ...FULL_ENV, MAIL_PASSWORD: 'pw' })).toEqual(['email.http: set bearerToken or basic, not both']);
     delete (input.email.http as Partial<typeof input.email.http>).bearerToken;

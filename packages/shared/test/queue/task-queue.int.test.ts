@@ -94,6 +94,30 @@ describe('TaskQueue against real Redis', () => {
     expect(await q.extend(id, 'not-the-token')).toBe(false);
   });
 
+  it('renews many leases in one call, each only for its holder', async () => {
+    const q = queue({ leaseMs: 5000 });
+    for (let n = 0; n < 3; n++) await q.enqueue({ payload: { n }, severityRank: 0 });
+    const batch = await q.claimMany('w', 3);
+    expect(batch.tasks).toHaveLength(3);
+    const [a, b, c] = batch.tasks;
+    for (const t of batch.tasks) await redis.pexpire(q.keys.lock(t.id), 100);
+    await redis.set(q.keys.lock(b.id), 'taken-by-someone-else');
+    expect(await q.extendMany([a, b, c].map((t) => ({ id: t.id, token: t.token })))).toEqual([true, false, true]);
+    expect(await redis.pttl(q.keys.lock(a.id))).toBeGreaterThan(4000);
+    expect(await redis.pttl(q.keys.lock(c.id))).toBeGreaterThan(4000);
+    expect(await redis.get(q.keys.lock(b.id))).toBe('taken-by-someone-else');
+  });
+
+  it('acks made in the same tick go as one batch, each fenced by its own token', async () => {
+    const q = queue();
+    for (let n = 0; n < 3; n++) await q.enqueue({ payload: { n }, severityRank: 0 });
+    const [a, b, c] = (await q.claimMany('w', 3)).tasks;
+    const acks = await Promise.all([q.ack(a.id, a.token, {}), q.ack(b.id, 'stale-token', {}), q.ack(c.id, c.token, {}, { messageId: 'm' })]);
+    expect(acks).toEqual([true, false, true]);
+    expect((await q.get(b.id))!.status).toBe('active');
+    expect((await q.get(c.id))!.info).toEqual({ messageId: 'm' });
+  });
+
   it('backs off a retryable failure in the delayed set, then claims it again when due', async () => {
     const q = queue({ maxAttempts: 3 });
     const { id } = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });

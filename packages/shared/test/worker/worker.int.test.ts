@@ -128,6 +128,28 @@ describe('Worker against real Redis', () => {
     expect(await redis.exists(queue.keys.lock(id))).toBe(0);
   });
 
+  it('close() gives back tasks claimed ahead but never started, without counting an attempt', async () => {
+    const queue = new TaskQueue<Payload>({ redis, prefix, name: 'email' });
+    let started = 0;
+    const handler: ChannelHandler<Payload> = {
+      send: (_t, _p, signal) => {
+        started++;
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      },
+      classify: () => ({ retryable: true, code: 'x' }),
+    };
+    for (let i = 0; i < 6; i++) await queue.enqueue({ payload: payload(`u${i}@x`), severityRank: 0 });
+    const w = new Worker({ queue, handler, concurrency: 2 });
+    w.start();
+    await waitFor(() => started === 2, 5000, 'two sends running');
+    await w.close(100);
+    const tasks = await queue.list('pending', { limit: 10 });
+    expect(tasks).toHaveLength(6);
+    expect(tasks.every((t) => t.attempts === 0)).toBe(true);
+    expect(started).toBe(2);
+    expect((await queue.counts()).active).toBe(0);
+  });
+
   it('runs up to `concurrency` tasks at once and wakes at once on enqueue (no polling)', async () => {
     const queue = new TaskQueue<Payload>({ redis, prefix, name: 'email' });
     let running = 0;

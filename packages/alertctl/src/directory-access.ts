@@ -1,0 +1,49 @@
+import type Redis from 'ioredis';
+import { DirectoryStore, directoryFromConfig, type DirectoryDoc, type GatewayConfig, type StoredDirectory } from '@alertgw/shared';
+import type { CliContext, ParsedArgs } from './command';
+import { loadCliConfig, withRedis } from './connect';
+
+/** The directory a CLI command works on: Redis's, or the config file's when Redis has none yet. */
+export interface DirectoryView {
+  config: GatewayConfig;
+  store: DirectoryStore;
+  /** The stored directory, or the config's seed with version 0. */
+  current: StoredDirectory;
+  source: 'redis' | 'config';
+  /** Who CLI changes are recorded as. */
+  by: string;
+}
+
+/** Opens the configured Redis and reads the directory; `fn` runs with it, the connection is closed after. */
+export async function withDirectory<T>(args: ParsedArgs, ctx: CliContext, fn: (view: DirectoryView, redis: Redis) => Promise<T>): Promise<T> {
+  const { config } = loadCliConfig(args, ctx);
+  return withRedis(config, ctx, async (redis) => {
+    const store = new DirectoryStore(redis, config.redis.keyPrefix, Object.keys(config.channels));
+    const stored = await store.read();
+    const view: DirectoryView = {
+      config,
+      store,
+      current: stored ?? { version: 0, doc: seedOf(config) },
+      source: stored ? 'redis' : 'config',
+      by: `alertctl:${ctx.env.USER || ctx.env.USERNAME || 'unknown'}`,
+    };
+    return fn(view, redis);
+  });
+}
+
+/** Applies a change to the directory in Redis (seeding it from the config first if empty); refusals keep the stored one. */
+export function changeDirectory(view: DirectoryView, change: (doc: DirectoryDoc) => void): Promise<StoredDirectory> {
+  return view.store.update(view.by, change, seedOf(view.config));
+}
+
+/** The config file's users, routes and mandatory, as a directory document. */
+export function seedOf(config: GatewayConfig): DirectoryDoc {
+  return directoryFromConfig(config);
+}
+
+/** One line saying which directory a listing shows. */
+export function sourceLine(view: DirectoryView): string {
+  return view.source === 'redis'
+    ? `directory version ${view.current.version} in Redis${view.current.doc.updatedBy ? ` (last change by ${view.current.doc.updatedBy} at ${view.current.doc.updatedAt})` : ''}`
+    : 'Redis has no directory yet: this is the configuration file\'s (ingest seeds Redis with it when it starts)';
+}

@@ -1,0 +1,59 @@
+import type { RoutingExplanation } from '@alertgw/shared';
+import { showAddress, table } from './format';
+
+/** "15m", "30s", "1.5h": an escalation delay as people say it. */
+function delay(minutes: number): string {
+  if (minutes < 1) return `${Math.round(minutes * 60)}s`;
+  if (minutes >= 60 && minutes % 60 === 0) return `${minutes / 60}h`;
+  return `${Math.round(minutes * 100) / 100}m`;
+}
+
+/**
+ * The answer of `alertctl route test` as text: each route's verdict (and the matcher that
+ * failed), who each channel notifies and which rules picked them, what escalates if nobody
+ * acks, and every name that could not be resolved. Phone numbers are masked.
+ */
+export function renderRouting(e: RoutingExplanation, where: string): string {
+  const labels = Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(', ');
+  const out = [`Labels: ${labels || '(none)'} (${e.status}) — ${where}`, '', 'Routes'];
+  if (e.routes.length === 0) out.push('  none');
+  else {
+    out.push(
+      table(
+        ['MATCH', 'ROUTE', 'NOTIFY', 'WHY'],
+        e.routes.map((r) => [
+          r.matched ? 'yes' : 'no',
+          r.name,
+          r.notify.join(', ') + (r.channels ? ` (${r.channels.join(', ')} only)` : ''),
+          r.matched ? 'every matcher matches' : `${r.failedMatcher} does not match`,
+        ]),
+      )
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
+  }
+
+  out.push('', 'Who is notified');
+  const rows = e.channels.flatMap((c) => c.recipients.map((r) => [c.channel, r.name, showAddress(r.address), r.rules.join(', ')]));
+  if (rows.length === 0) out.push('  nobody');
+  else out.push(table(['CHANNEL', 'USER', 'ADDRESS', 'PICKED BY'], rows).split('\n').map((l) => `  ${l}`).join('\n'));
+  if (e.cc.length) out.push(`  Cc on email: ${e.cc.join(', ')}`);
+  for (const c of e.channels.filter((c) => !c.carried)) out.push(`  ${c.channel}: nothing sent — ${c.why}`);
+
+  if (e.status === 'firing') {
+    out.push('', 'If nobody acks (escalation by SMS)');
+    if (e.escalations.length === 0) out.push('  no escalation');
+    for (const t of e.escalations) {
+      const who = t.reachable.map((r) => `${r.name} (${showAddress(r.phone)})`).join(', ') || 'nobody reachable';
+      out.push(`  after ${delay(t.afterMinutes)}: route ${t.route} tier ${t.tier} → ${t.notify.join(', ')}: ${who}${t.noPhone.length ? `; no phone: ${t.noPhone.join(', ')}` : ''}`);
+    }
+  }
+
+  const problems = [
+    ...e.unknownUsers.map((u) => `unknown user "${u.name}" named by ${u.rule}`),
+    ...e.unreachable.map((u) => `${u.user} has no ${u.channel} address (picked by ${u.rule})`),
+  ];
+  if (problems.length) out.push('', 'Problems', ...problems.map((p) => `  ${p}`));
+  return out.join('\n');
+}

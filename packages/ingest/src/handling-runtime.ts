@@ -1,0 +1,170 @@
+import {
+  AckStore,
+  compileDirectory,
+  createAckCache,
+  createAlertActions,
+  createAlertmanagerClient,
+  createDeliveryHandling,
+  DirectoryStore,
+  directoryFromConfig,
+  EscalationRunner,
+  LiveDirectory,
+  RedisEvents,
+  severityRank,
+  SilenceWatcher,
+  type AckRecord,
+  type AlertActions,
+  type AlertmanagerClient,
+  type CompiledDirectory,
+  type DeliveryHandling,
+  type GatewayConfig,
+  type LiveValue,
+  type Logger,
+  type NotificationPayload,
+  type RedisClient,
+  type TaskQueue,
+} from '@alertgw/shared';
+import type { RecipientResolver } from './plan-tasks';
+
+/** What the handling runtime is built from; main.ts and tests pass their own connections. */
+export interface HandlingRuntimeOptions {
+  config: GatewayConfig;
+  /** The connection for commands (the one that accepts deliveries). */
+  redis: RedisClient;
+  /** A connection of its own for pub/sub; close() ends it. */
+  subscriber: RedisClient;
+  /** One queue per enabled channel; escalations go to "sms". */
+  queues: ReadonlyMap<string, TaskQueue<NotificationPayload>>;
+  logger: Logger;
+  /** Version polls of the directory and ack caches (default 1000 ms). */
+  pollMs?: number;
+  /** Longest sleep of the escalation loop when nothing is due (default 5000 ms). */
+  escalationIdleMs?: number;
+  /** Run the escalation loop and the silence watcher here (default true). */
+  loops?: boolean;
+}
+
+/** Alert handling and the live directory of one ingest process. */
+export interface HandlingRuntime {
+  readonly store: DirectoryStore;
+  readonly directory: LiveDirectory;
+  readonly acks: LiveValue<Map<string, AckRecord>>;
+  readonly actions: AlertActions;
+  readonly delivery: DeliveryHandling;
+  /** Resolves with the directory in force (the config's until the first load). */
+  readonly resolver: RecipientResolver;
+  readonly escalations: EscalationRunner;
+  readonly silences?: SilenceWatcher;
+  readonly alertmanager?: AlertmanagerClient;
+  /** True once the directory and the acks are loaded. */
+  readonly ready: boolean;
+  /** Seeds and loads the directory, loads the acks, starts the loops. Throws if Redis does not answer. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires alert handling for ingest: the directory in Redis (seeded from the config, live on
+ * every replica), the ack cache the delivery path reads, the per-alert actions of the API,
+ * the escalation loop and the silence watcher (any replica may run them; each escalation
+ * fires once). No I/O until start().
+ */
+export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRuntime {
+  const { config, redis, logger } = opts;
+  const prefix = config.redis.keyPrefix;
+  const channels = [...opts.queues.keys()];
+  const pollMs = opts.pollMs ?? 1000;
+  const events = new RedisEvents(opts.subscriber, logger);
+  const store = new DirectoryStore(redis, prefix, Object.keys(config.channels));
+  const directory = new LiveDirectory({ store, config, channels, events, pollMs, logger });
+  const ackStore = new AckStore(redis, prefix);
+  const acks = createAckCache({ store: ackStore, events, pollMs, logger });
+  const fallback: CompiledDirectory = compileDirectory(directoryFromConfig(config), 0, 'config', config, channels);
+  let ready = false;
+  const dir = () => (ready ? directory.current() : fallback);
+  const noAcks = new Map<string, AckRecord>();
+  const alertmanager = config.alertmanager.url ? createAlertmanagerClient(config.alertmanager) : undefined;
+
+  const actions = createAlertActions({
+    redis,
+    prefix,
+    alertmanager,
+    userExists: (name) => dir().directory.user(name) !== undefined,
+    onAckChanged: (version) => acks.refresh(version),
+    logger,
+  });
+  const delivery = createDeliveryHandling({
+    redis,
+    prefix,
+    acks: () => (ready ? acks.value : noAcks),
+    escalations: () => dir().escalations,
+    dedupWindowMs: config.ingest.dedupWindowMs,
+    retentionMs: config.ingest.alertRetentionMs,
+  });
+  const escalations = new EscalationRunner({
+    redis,
+    prefix,
+    events,
+    smsQueue: opts.queues.get('sms'),
+    directory: () => dir().directory,
+    severityRank: (s) => severityRank(s, config.queue.severityRanks, config.queue.unknownSeverityRank),
+    logger,
+    leaseMs: config.queue.leaseMs,
+    idleCheckMs: opts.escalationIdleMs,
+  });
+  const silences = alertmanager
+    ? new SilenceWatcher({
+        redis,
+        prefix,
+        alertmanager,
+        events,
+        logger,
+        intervalMs: config.alertmanager.watchIntervalMs,
+        goneAfterMs: config.alertmanager.goneAfterMs,
+      })
+    : undefined;
+  const loops = opts.loops ?? true;
+  const started = new Set<string>();
+
+  return {
+    store,
+    directory,
+    acks,
+    actions,
+    delivery,
+    resolver: { resolve: (alerts) => dir().resolver.resolve(alerts) },
+    escalations,
+    silences,
+    alertmanager,
+    get ready() {
+      return ready;
+    },
+    async start() {
+      // Idempotent, so a start that failed halfway (Redis away) can simply be called again.
+      if (!started.has('directory')) {
+        await directory.start();
+        started.add('directory');
+      }
+      if (!started.has('acks')) {
+        await acks.start();
+        started.add('acks');
+      }
+      ready = true;
+      if (loops && !started.has('escalations')) {
+        await escalations.start();
+        started.add('escalations');
+      }
+      if (loops && silences && !started.has('silences')) {
+        await silences.start();
+        started.add('silences');
+      }
+    },
+    async close() {
+      directory.stop();
+      acks.stop();
+      await escalations.close();
+      await silences?.close();
+      await events.close();
+    },
+  };
+}

@@ -1,0 +1,217 @@
+import express, { type Request, type Response, type Router } from 'express';
+import {
+  explainRouting,
+  GatewayError,
+  maskPhone,
+  type DirectoryDoc,
+  type DirectoryStore,
+  type GatewayConfig,
+  type LabelSet,
+  type LiveDirectory,
+  type RouteConfig,
+  type UserConfig,
+} from '@alertgw/shared';
+import { whileStarting } from '../http-reply';
+import { principalOf } from '../jwt-auth';
+
+/** What the directory API needs. */
+export interface DirectoryApiDeps {
+  store: DirectoryStore;
+  live: LiveDirectory;
+  config: Pick<GatewayConfig, 'channels' | 'ownerLabel'>;
+  /** False until the live directory is loaded: its routes answer 503 meanwhile. */
+  ready?: () => boolean;
+}
+
+const BODY_LIMIT = '256kb';
+
+/** Groups as they are derived: every group some user lists, with its members in directory order. */
+export function groupsOf(users: readonly UserConfig[]): Array<{ name: string; members: string[] }> {
+  const groups = new Map<string, string[]>();
+  for (const user of users) for (const g of user.groups ?? []) groups.set(g, [...(groups.get(g) ?? []), user.name]);
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, members]) => ({ name, members }));
+}
+
+/**
+ * The notification directory in Redis, changed live (no restart; every replica within a
+ * second). Groups are not objects of their own: a group is the users that list it, so
+ * PUT /groups/:name sets exactly who lists it and DELETE removes it from everyone.
+ *
+ * GET    /api/v1/directory                      everything, with its version
+ * GET    /api/v1/users[/:name]   PUT /api/v1/users/:name {email?, phone?, groups?}   DELETE
+ * GET    /api/v1/groups[/:name]  PUT /api/v1/groups/:name {members: [...]}           DELETE
+ * GET    /api/v1/routes[/:name]  PUT /api/v1/routes/:name {matchers, notify, channels?, cc?, escalate?}  DELETE
+ * PUT    /api/v1/mandatory {notify: [...]}
+ * POST   /api/v1/routes/test {labels: {...}, status?}   who would be notified, and why
+ *
+ * Every change is validated whole with the config's rules; a refused one answers 400 with
+ * every problem, and the rules in force stay. Phone numbers are masked for viewers.
+ */
+export function directoryApi(deps: DirectoryApiDeps): Router {
+  const router = express.Router();
+  const json = express.json({ limit: BODY_LIMIT, strict: true });
+  const { store, live } = deps;
+  if (deps.ready) {
+    router.use(['/api/v1/directory', '/api/v1/users', '/api/v1/groups', '/api/v1/routes', '/api/v1/mandatory'], whileStarting(deps.ready));
+  }
+
+  const current = () => live.current();
+  const view = (res: Response) => (principalOf(res).role === 'operator' ? (u: UserConfig) => u : maskUser);
+  const change = async (res: Response, edit: (doc: DirectoryDoc) => void) => {
+    const stored = await store.update(principalOf(res).sub, edit, current().doc);
+    // This replica answers with the new rules in force; the others follow through pub/sub.
+    await live.refresh(stored.version);
+    return stored;
+  };
+
+  router.get('/api/v1/directory', (_req, res) => {
+    const dir = current();
+    res.json({
+      version: dir.version,
+      source: dir.source,
+      updatedAt: dir.doc.updatedAt,
+      updatedBy: dir.doc.updatedBy,
+      users: dir.doc.users.map(view(res)),
+      groups: groupsOf(dir.doc.users),
+      routes: dir.doc.routes,
+      mandatory: dir.doc.mandatory,
+    });
+  });
+
+  router.get('/api/v1/users', (_req, res) => {
+    res.json({ version: current().version, items: current().doc.users.map(view(res)) });
+  });
+  router.get('/api/v1/users/:name', (req, res) => {
+    const user = current().doc.users.find((u) => u.name === req.params.name);
+    if (!user) throw new GatewayError('NOT_FOUND', 'no such user');
+    res.json(view(res)(user));
+  });
+  router.put('/api/v1/users/:name', json, async (req, res) => {
+    const name = String(req.params.name);
+    const body = objectBody(req);
+    if (body.name !== undefined && body.name !== name) throw new GatewayError('BAD_REQUEST', 'name in the body differs from the path');
+    const user = { ...body, name } as UserConfig;
+    const stored = await change(res, (doc) => {
+      const i = doc.users.findIndex((u) => u.name === name);
+      if (i >= 0) doc.users[i] = user;
+      else doc.users.push(user);
+    });
+    res.json({ version: stored.version, user: stored.doc.users.find((u) => u.name === name) });
+  });
+  router.delete('/api/v1/users/:name', async (req, res) => {
+    const name = String(req.params.name);
+    const stored = await change(res, (doc) => {
+      if (!doc.users.some((u) => u.name === name)) throw new GatewayError('NOT_FOUND', 'no such user');
+      doc.users = doc.users.filter((u) => u.name !== name);
+    });
+    res.json({ version: stored.version });
+  });
+
+  router.get('/api/v1/groups', (_req, res) => {
+    res.json({ version: current().version, items: groupsOf(current().doc.users) });
+  });
+  router.get('/api/v1/groups/:name', (req, res) => {
+    const group = groupsOf(current().doc.users).find((g) => g.name === req.params.name);
+    if (!group) throw new GatewayError('NOT_FOUND', 'no such group (nobody lists it)');
+    res.json(group);
+  });
+  router.put('/api/v1/groups/:name', json, async (req, res) => {
+    const name = String(req.params.name);
+    const members = stringList(objectBody(req, ['members']).members, 'members');
+    const stored = await change(res, (doc) => {
+      const unknown = members.filter((m) => !doc.users.some((u) => u.name === m));
+      if (unknown.length) throw new GatewayError('BAD_REQUEST', `unknown user "${unknown[0]}": add users first (PUT /api/v1/users/<name>)`);
+      for (const user of doc.users) {
+        const others = (user.groups ?? []).filter((g) => g !== name);
+        user.groups = members.includes(user.name) ? [...others, name] : others;
+      }
+    });
+    res.json({ version: stored.version, group: groupsOf(stored.doc.users).find((g) => g.name === name) ?? { name, members: [] } });
+  });
+  router.delete('/api/v1/groups/:name', async (req, res) => {
+    const name = String(req.params.name);
+    const stored = await change(res, (doc) => {
+      if (!doc.users.some((u) => (u.groups ?? []).includes(name))) throw new GatewayError('NOT_FOUND', 'no such group (nobody lists it)');
+      for (const user of doc.users) user.groups = (user.groups ?? []).filter((g) => g !== name);
+    });
+    res.json({ version: stored.version });
+  });
+
+  router.get('/api/v1/routes', (_req, res) => {
+    res.json({ version: current().version, items: current().doc.routes });
+  });
+  router.get('/api/v1/routes/:name', (req, res) => {
+    const route = current().doc.routes.find((r) => r.name === req.params.name);
+    if (!route) throw new GatewayError('NOT_FOUND', 'no such route');
+    res.json(route);
+  });
+  router.put('/api/v1/routes/:name', json, async (req, res) => {
+    const name = String(req.params.name);
+    const body = objectBody(req);
+    if (body.name !== undefined && body.name !== name) throw new GatewayError('BAD_REQUEST', 'name in the body differs from the path');
+    const route = { ...body, name } as RouteConfig;
+    const stored = await change(res, (doc) => {
+      const i = doc.routes.findIndex((r) => r.name === name);
+      if (i >= 0) doc.routes[i] = route;
+      else doc.routes.push(route);
+    });
+    res.json({ version: stored.version, route: stored.doc.routes.find((r) => r.name === name) });
+  });
+  router.delete('/api/v1/routes/:name', async (req, res) => {
+    const name = String(req.params.name);
+    const stored = await change(res, (doc) => {
+      if (!doc.routes.some((r) => r.name === name)) throw new GatewayError('NOT_FOUND', 'no such route');
+      doc.routes = doc.routes.filter((r) => r.name !== name);
+    });
+    res.json({ version: stored.version });
+  });
+
+  router.put('/api/v1/mandatory', json, async (req, res) => {
+    const notify = stringList(objectBody(req, ['notify']).notify, 'notify');
+    const stored = await change(res, (doc) => {
+      doc.mandatory = notify;
+    });
+    res.json({ version: stored.version, mandatory: stored.doc.mandatory });
+  });
+
+  router.post('/api/v1/routes/test', json, (req, res) => {
+    const body = objectBody(req, ['labels', 'status']);
+    const labels = body.labels;
+    if (!labels || typeof labels !== 'object' || Array.isArray(labels) || !Object.values(labels).every((v) => typeof v === 'string')) {
+      throw new GatewayError('BAD_REQUEST', 'labels must be an object of strings, e.g. {"team": "db", "severity": "critical"}');
+    }
+    if (body.status !== undefined && body.status !== 'firing' && body.status !== 'resolved') {
+      throw new GatewayError('BAD_REQUEST', 'status must be firing or resolved');
+    }
+    const dir = current();
+    const explained = explainRouting({ doc: dir.doc, config: deps.config, labels: labels as LabelSet, status: body.status as 'firing' | 'resolved' | undefined });
+    const operator = principalOf(res).role === 'operator';
+    const mask = (a: string) => (operator || a.includes('@') ? a : maskPhone(a));
+    res.json({
+      version: dir.version,
+      ...explained,
+      channels: explained.channels.map((c) => ({ ...c, recipients: c.recipients.map((r) => ({ ...r, address: mask(r.address) })) })),
+      escalations: explained.escalations.map((e) => ({ ...e, reachable: e.reachable.map((r) => ({ ...r, phone: mask(r.phone) })) })),
+    });
+  });
+  return router;
+}
+
+function maskUser(user: UserConfig): UserConfig {
+  return user.phone ? { ...user, phone: maskPhone(user.phone) } : user;
+}
+
+function objectBody(req: Request, allowed?: readonly string[]): Record<string, unknown> {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new GatewayError('BAD_REQUEST', 'the body must be a JSON object');
+  if (allowed) {
+    const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+    if (unknown.length) throw new GatewayError('BAD_REQUEST', `unknown field "${unknown[0]!.slice(0, 40)}" (allowed: ${allowed.join(', ')})`);
+  }
+  return body as Record<string, unknown>;
+}
+
+function stringList(value: unknown, name: string): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new GatewayError('BAD_REQUEST', `${name} must be a list of strings`);
+  return [...new Set(value as string[])];
+}

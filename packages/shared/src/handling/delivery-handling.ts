@@ -1,0 +1,99 @@
+import type { ChainableCommander } from 'ioredis';
+import { MAX_TIMELINE } from '../alerts/upsert-alerts';
+import type { RedisClient } from '../queue/task-queue';
+import type { WebhookAlert } from '../webhook/types';
+import type { EscalationIndex } from './escalation-plan';
+import { HandlingKeys } from './handling-keys';
+import { defineHandlingScripts, pipelineHandlingScript } from './handling-scripts';
+import type { AckRecord } from './types';
+
+/** What accepting a delivery needs from alert handling. */
+export interface DeliveryHandling {
+  /** Acks in force in this process, by fingerprint (no I/O: a live cache). */
+  acked(): ReadonlyMap<string, Pick<AckRecord, 'startsAt'>>;
+  /**
+   * Queues the delivery's handling step on the pipeline that upserts its records, after the
+   * upsert: schedule escalations of newly firing alerts, end acks and cancel escalations of
+   * resolved ones, record suppressed reminders. Queues nothing when there is nothing to do.
+   */
+  addToPipeline(pipeline: ChainableCommander, input: DeliveryHandlingInput): void;
+}
+
+/** One delivery as the handling step sees it. */
+export interface DeliveryHandlingInput {
+  alerts: readonly WebhookAlert[];
+  /** Fingerprints of firing alerts left out of every task because they are acked. */
+  suppressed: readonly string[];
+  deliveryKey: string;
+  now: Date;
+}
+
+/** Where the handling step's inputs come from. */
+export interface DeliveryHandlingDeps {
+  /** The connection whose pipelines accept deliveries (the scripts are defined on it). */
+  redis: RedisClient;
+  prefix: string;
+  /** The acks in force (a LiveValue's value). */
+  acks: () => ReadonlyMap<string, AckRecord>;
+  /** The escalation tiers of the directory in force. */
+  escalations: () => EscalationIndex;
+  /** A suppressed-acked event is written once per delivery within this window. */
+  dedupWindowMs: number;
+  /** How long a resolved alert's record is kept; escalation state lives a week longer. */
+  retentionMs: number;
+  maxTimeline?: number;
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * Builds the handling step. Firing alerts cost nothing unless a route escalates them or they
+ * are acked; resolved alerts always go to the script (one call per delivery, in the same round
+ * trip as the records), because another replica may have acked or scheduled them a moment ago.
+ */
+export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHandling {
+  const keys = new HandlingKeys(deps.prefix);
+  defineHandlingScripts(deps.redis);
+  const escalationTtl = Math.max(1, deps.retentionMs) + WEEK_MS;
+  return {
+    acked: () => deps.acks(),
+    addToPipeline(pipeline, input) {
+      const acks = deps.acks();
+      const escalations = deps.escalations();
+      const suppressed = new Set(input.suppressed);
+      const now = input.now.getTime();
+      const perAlert: Array<string | number> = [];
+      for (const alert of input.alerts) {
+        if (alert.status === 'resolved') {
+          perAlert.push(alert.fingerprint, 'resolved', alert.startsAt, 0, 0);
+          continue;
+        }
+        const tiers = escalations.empty ? [] : escalations.tiersFor(alert.labels);
+        if (tiers.length === 0 && !acks.has(alert.fingerprint)) continue;
+        perAlert.push(alert.fingerprint, 'firing', alert.startsAt, suppressed.has(alert.fingerprint) ? 1 : 0, tiers.length);
+        for (const t of tiers) {
+          const dueAt = now + t.afterMs;
+          const data = { route: t.route, tier: t.tier, afterMinutes: t.afterMs / 60_000, notify: t.notify, dueAt: new Date(dueAt).toISOString() };
+          perAlert.push(t.id, dueAt, JSON.stringify(data));
+        }
+      }
+      if (perAlert.length === 0) return;
+      pipelineHandlingScript(
+        pipeline,
+        'handleDelivery',
+        [keys.acks, keys.ackVersion, keys.due, keys.silencesToExpire, keys.inflight],
+        [
+          keys.base,
+          now,
+          input.now.toISOString(),
+          deps.maxTimeline ?? MAX_TIMELINE,
+          input.deliveryKey,
+          deps.dedupWindowMs,
+          keys.events,
+          escalationTtl,
+          ...perAlert,
+        ],
+      );
+    },
+  };
+}

@@ -1,0 +1,17 @@
+--[[
+  Appends one event to an alert's timeline and optionally sets one field of its record
+  (assign: `assignee`), only if the record exists.
+
+  KEYS[1] a:<fp>  KEYS[2] tl:<fp>
+
+  ARGV[1] event JSON, ARGV[2] max timeline, ARGV[3] record field ("" = none), ARGV[4] its value
+
+  Returns 1, or 0 when the record does not exist
+]]
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) end
+local len = redis.call('RPUSH', KEYS[2], ARGV[1])
+if len > tonumber(ARGV[2]) then redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1

@@ -1,0 +1,135 @@
+--[[
+  The handling step of one delivery, run right after the record upsert (same pipeline, so
+  the records already say what this delivery made of each alert):
+  - a firing alert (the record firing with this startsAt) gets the escalation tiers its
+    routes ask for, each at most once per firing (HSETNX); an ack from an earlier firing is
+    ended; a suppressed reminder gets one `suppressed-acked` event per delivery;
+  - a resolved alert ends its ack (its silence goes to sil:expire) and cancels the tiers
+    that have not fired.
+  Publishes "ack:<version>" when acks changed and "wake" when an escalation was scheduled.
+
+  KEYS[1] ack:all  KEYS[2] ack:ver  KEYS[3] esc:due  KEYS[4] sil:expire  KEYS[5] esc:inflight
+
+  ARGV[1] key base ("{p:alerts}:"), ARGV[2] now ms, ARGV[3] now ISO, ARGV[4] max timeline,
+  ARGV[5] delivery key, ARGV[6] dedup window ms, ARGV[7] pub/sub channel,
+  ARGV[8] TTL of esc:<fp> ms, then per alert: fingerprint, status, startsAt,
+  suppressed (1/0), n tiers, then n times: tier id, due ms, tier JSON
+
+  Returns {acks changed (1/0), escalations scheduled}
+]]
+local base = ARGV[1]
+local now = tonumber(ARGV[2])
+local nowIso = ARGV[3]
+local maxTimeline = tonumber(ARGV[4])
+local delivery = ARGV[5]
+-- PX must be positive; a zero dedup window means every delivery counts.
+local window = math.max(tonumber(ARGV[6]), 1)
+local escTtl = tonumber(ARGV[8])
+local ackChanged = false
+local scheduledCount = 0
+
+local function append(fp, event)
+  local tl = base .. 'tl:' .. fp
+  local len = redis.call('RPUSH', tl, event)
+  if len > maxTimeline then redis.call('LTRIM', tl, -maxTimeline, -1) end
+  local ttl = redis.call('PTTL', base .. 'a:' .. fp)
+  if ttl > 0 then redis.call('PEXPIRE', tl, ttl) end
+end
+
+local function member(fp, tier)
+  return string.len(fp) .. ':' .. fp .. tier
+end
+
+-- Cancels every tier of fp that has not fired; returns their ids.
+local function cancelTiers(fp)
+  local esc = base .. 'esc:' .. fp
+  local fields = redis.call('HGETALL', esc)
+  local cancelled = {}
+  for j = 1, #fields, 2 do
+    local f, v = fields[j], fields[j + 1]
+    if string.sub(f, 1, 2) == 's:' and (v == 'scheduled' or v == 'firing') then
+      local tier = string.sub(f, 3)
+      redis.call('HSET', esc, f, 'cancelled')
+      redis.call('ZREM', KEYS[3], member(fp, tier))
+      redis.call('ZREM', KEYS[5], member(fp, tier))
+      cancelled[#cancelled + 1] = tier
+    end
+  end
+  return cancelled
+end
+
+local function endAck(fp, ack, reason)
+  redis.call('HDEL', KEYS[1], fp)
+  redis.call('HDEL', base .. 'a:' .. fp, 'ack')
+  ackChanged = true
+  local event = { at = nowIso, type = 'ack-ended', by = 'system', reason = reason, ackedBy = ack.by }
+  if type(ack.silence) == 'table' and ack.silence.id then
+    redis.call('ZADD', KEYS[4], now, ack.silence.id)
+    event.silenceId = ack.silence.id
+  end
+  append(fp, cjson.encode(event))
+end
+
+local i = 9
+while i <= #ARGV do
+  local fp, status, startsAt, suppressed, n = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
+  local tiers = i + 5
+  i = tiers + 3 * n
+  local rec = base .. 'a:' .. fp
+  local cur = redis.call('HMGET', rec, 'status', 'startsAt')
+  local ackJson = redis.call('HGET', KEYS[1], fp)
+  local ack = ackJson and cjson.decode(ackJson) or nil
+
+  if status == 'firing' and cur[1] == 'firing' and cur[2] == startsAt then
+    if ack and ack.startsAt ~= startsAt then
+      -- Fired again after a resolve nobody told us about (a silenced alert's resolve is not sent).
+      endAck(fp, ack, 'fired again')
+      ack = nil
+    end
+    if suppressed == '1' and ack then
+      if redis.call('SET', base .. 'sup:' .. fp .. ':' .. delivery, '1', 'NX', 'PX', window) then
+        append(fp, cjson.encode({ at = nowIso, type = 'suppressed-acked', deliveryKey = delivery, ackedBy = ack.by, ackedAt = ack.at }))
+      end
+    end
+    if n > 0 then
+      local esc = base .. 'esc:' .. fp
+      local epoch = redis.call('HGET', esc, 'startsAt')
+      if epoch ~= startsAt then
+        if epoch then
+          cancelTiers(fp)
+          redis.call('DEL', esc)
+        end
+        redis.call('HSET', esc, 'startsAt', startsAt)
+      end
+      local scheduled = {}
+      for t = 0, n - 1 do
+        local tier, due, data = ARGV[tiers + 3 * t], tonumber(ARGV[tiers + 3 * t + 1]), ARGV[tiers + 3 * t + 2]
+        if redis.call('HSETNX', esc, 's:' .. tier, ack and 'cancelled' or 'scheduled') == 1 then
+          redis.call('HSET', esc, 'd:' .. tier, data)
+          if not ack then
+            redis.call('ZADD', KEYS[3], due, member(fp, tier))
+            scheduled[#scheduled + 1] = data
+          end
+        end
+      end
+      redis.call('PEXPIRE', esc, escTtl)
+      if #scheduled > 0 then
+        append(fp, '{"at":' .. cjson.encode(nowIso) .. ',"type":"escalation-scheduled","tiers":[' .. table.concat(scheduled, ',') .. ']}')
+        scheduledCount = scheduledCount + #scheduled
+      end
+    end
+  elseif status == 'resolved' and cur[1] == 'resolved' then
+    if ack then endAck(fp, ack, 'resolved') end
+    local cancelled = cancelTiers(fp)
+    if #cancelled > 0 then
+      append(fp, cjson.encode({ at = nowIso, type = 'escalation-cancelled', by = 'system', reason = 'resolved', tiers = cancelled }))
+    end
+  end
+end
+
+if ackChanged then
+  local version = redis.call('INCR', KEYS[2])
+  redis.call('PUBLISH', ARGV[7], 'ack:' .. version)
+end
+if scheduledCount > 0 then redis.call('PUBLISH', ARGV[7], 'wake') end
+return { ackChanged and 1 or 0, scheduledCount }

@@ -1,0 +1,30 @@
+import type { RouteConfig, UserConfig, NotifyTarget } from '../config/types';
+
+/** One ack of one alert, valid for the firing it was made on (startsAt). */
+export interface AckRecord {
+  /** JWT subject of who acked. */
+  by: string;
+  /** ISO time of the ack. */
+  at: string;
+  /** startsAt of the firing acked; a later firing (new startsAt) is not acked. */
+  startsAt: string;
+  comment?: string;
+  /** The Alertmanager silence created with the ack. */
+  silence?: { id: string; endsAt: string };
+}
+
+/** The notification directory kept in Redis: who exists and which routes pick whom. */
+export interface DirectoryDoc {
+  users: UserConfig[];
+  routes: RouteConfig[];
+  mandatory: NotifyTarget[];
+  /** ISO time and author of the last change. */
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+/** The directory as stored, with its version (1 = the seed). */
+export interface StoredDirectory {
+  version: number;
+  doc: DirectoryDoc;
+}

@@ -1,0 +1,52 @@
+import Ajv from 'ajv';
+import { checkDirectory } from '../config/check-config';
+import { pointerToPath, type ConfigProblem } from '../config/config-path';
+import { CONFIG_SCHEMA } from '../config/schema';
+import { ajvProblems } from '../schema/ajv-problems';
+import type { DirectoryDoc } from './types';
+
+// The config's own schema pieces and options: a directory the API accepts is one the config
+// file would accept, with the same messages.
+const CONFIG_PROPERTIES = (CONFIG_SCHEMA as unknown as { properties: Record<string, object> }).properties;
+const DIRECTORY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['users', 'routes', 'mandatory'],
+  properties: {
+    users: CONFIG_PROPERTIES.users,
+    routes: CONFIG_PROPERTIES.routes,
+    mandatory: CONFIG_PROPERTIES.mandatory,
+    updatedAt: { type: 'string' },
+    updatedBy: { type: 'string' },
+  },
+};
+const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: true });
+const validate = ajv.compile<DirectoryDoc>(DIRECTORY_SCHEMA);
+
+/**
+ * Validates a directory document with the config's schema (users, routes, mandatory) and the
+ * config's cross checks (addresses, matchers, notify and escalation targets, channels).
+ * Applies the schema's defaults to `doc` (e.g. `groups: []`). Returns every problem, paths
+ * like the config loader's ("routes[2].matchers[0]").
+ */
+export function validateDirectory(doc: unknown, channels: readonly string[]): ConfigProblem[] {
+  if (!validate(doc)) {
+    return ajvProblems(validate.errors).map((p) => ({ path: pointerToPath(p.pointer), message: p.message }));
+  }
+  const channelMap = Object.fromEntries(channels.map((c) => [c, { enabled: true, severities: [], statuses: [] }]));
+  return checkDirectory({ ...doc, channels: channelMap });
+}
+
+/**
+ * Problems as one readable line each, naming users and routes instead of list positions:
+ * `route "db-team": matchers[0]: invalid matcher …`.
+ */
+export function describeProblems(problems: readonly ConfigProblem[], doc: Partial<DirectoryDoc>): string[] {
+  return problems.map(({ path, message }) => {
+    const m = /^(users|routes)\[(\d+)\](?:\.(.*))?$/.exec(path);
+    const entry = m ? (doc[m[1] as 'users' | 'routes'] ?? [])[Number(m[2])] : undefined;
+    if (!m || !entry || typeof (entry as { name?: unknown }).name !== 'string') return `${path}: ${message}`;
+    const what = `${m[1] === 'users' ? 'user' : 'route'} "${(entry as { name: string }).name}"`;
+    return m[3] ? `${what}: ${m[3]}: ${message}` : `${what}: ${message}`;
+  });
+}

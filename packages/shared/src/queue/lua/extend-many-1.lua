@@ -1,0 +1,28 @@
+--[[
+  Renews many leases at once, each only for the holder of its fencing token. A worker
+  renews every lease it holds with one call per tick instead of one timer and one call
+  per task.
+
+  KEYS[1] leases
+  ARGV[1] key base ("{p:q}:"), ARGV[2] lease ms, then 2 values per task: id, token
+
+  Returns one value per task, in order: 1 when renewed, 0 when the lease is lost
+  (expired or taken).
+]]
+local base = ARGV[1]
+local leaseMs = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local deadline = t[1] * 1000 + math.floor(t[2] / 1000) + leaseMs
+local out = {}
+for i = 3, #ARGV, 2 do
+  local id = ARGV[i]
+  local lockKey = base .. 'lock:' .. id
+  if redis.call('GET', lockKey) == ARGV[i + 1] then
+    redis.call('PEXPIRE', lockKey, leaseMs)
+    redis.call('ZADD', KEYS[1], 'XX', deadline, id)
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out
