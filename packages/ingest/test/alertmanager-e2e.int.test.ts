@@ -1,90 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { freePort, waitFor } from '@alertgw/shared/testing';
 import { getAlert } from '@alertgw/shared';
+import { startAlertmanager, waitFor, type TestAlertmanager } from '@alertgw/shared/testing';
 import { startIngest, type Ingest } from './support/harness';
-
-/** The Debian/Ubuntu package's binary; ALERTMANAGER_BIN points elsewhere. */
-const BIN = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
 
 describe('end to end with a real Alertmanager', () => {
   let ingest: Ingest;
-  let am: ChildProcess | undefined;
-  let amUrl: string;
-  let dir: string;
-  let amLog = '';
+  let am: TestAlertmanager;
 
   beforeAll(async () => {
-    if (!existsSync(BIN)) {
-      throw new Error(
-        `Alertmanager not found at ${BIN}: install it (apt-get install prometheus-alertmanager; .ci/run does) or set ALERTMANAGER_BIN. This test must not be skipped.`,
-      );
-    }
     ingest = await startIngest();
-    dir = mkdtempSync(path.join(tmpdir(), 'alertgw-am-'));
-    const config = [
-      'route:',
-      '  receiver: gateway',
-      "  group_by: ['alertname']",
-      '  group_wait: 1s',
-      '  group_interval: 1s',
-      '  repeat_interval: 1h',
-      'receivers:',
-      '  - name: gateway',
-      '    webhook_configs:',
-      `      - url: ${ingest.url}/webhook/alertmanager`,
-      '        send_resolved: true',
-      '        http_config:',
-      '          authorization:',
-      '            type: Bearer',
-      '            credentials: test-token-123',
-      '',
-    ].join('\n');
-    writeFileSync(path.join(dir, 'alertmanager.yml'), config);
-    const port = await freePort();
-    amUrl = `http://127.0.0.1:${port}`;
-    am = spawn(
-      BIN,
-      [
-        `--config.file=${path.join(dir, 'alertmanager.yml')}`,
-        `--storage.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=',
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    am.stderr!.on('data', (c: Buffer) => (amLog += c.toString()));
-    await waitFor(
-      async () => {
-        if (am!.exitCode !== null) throw new Error(`Alertmanager exited (${am!.exitCode}): ${amLog}`);
-        return (await fetch(`${amUrl}/-/ready`).catch(() => null))?.ok;
-      },
-      15_000,
-      'Alertmanager to be ready',
-    );
+    am = await startAlertmanager({ webhookUrl: `${ingest.url}/webhook/alertmanager`, token: 'test-token-123', groupBy: ['alertname'], groupWait: '1s' });
   });
 
   afterAll(async () => {
-    if (am && am.exitCode === null) {
-      const exited = new Promise((r) => am!.once('exit', r));
-      am.kill('SIGTERM');
-      await exited;
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await am?.stop();
     await ingest?.close();
   });
 
-  const postAlerts = async (alerts: object[]) => {
-    const res = await fetch(`${amUrl}/api/v2/alerts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(alerts),
-    });
-    expect(res.status).toBe(200);
-  };
+  const postAlerts = (alerts: Array<{ labels: Record<string, string>; annotations?: Record<string, string>; startsAt?: string; endsAt?: string }>) => am.post(alerts);
 
   it('turns what Alertmanager sends into tasks and alert records, firing then resolved', async () => {
     const labels = { alertname: 'E2EReplicationLag', severity: 'critical', team: 'db', instance: 'db-9', owner: 'zhangsan' };

@@ -1,6 +1,6 @@
-import { freePort, waitFor } from '@alertgw/shared/testing';
+import { freePort, startAlertmanager, waitFor, type TestAlertmanager } from '@alertgw/shared/testing';
 import { createAlertmanagerClient, getAlert, HandlingKeys, SilenceWatcher, type AlertmanagerClient, type TimelineEvent } from '@alertgw/shared';
-import { startAlertmanager, type TestAlertmanager } from '../support/alertmanager';
+
 import { bearer, request, startIngest, TEST_ENV, type Ingest } from '../support/harness';
 
 /**
@@ -24,7 +24,7 @@ describe('alert handling API with a real Alertmanager', () => {
         (raw.ingest as Record<string, unknown>).dedupWindowMs = 0;
       },
     });
-    am = await startAlertmanager(`${ingest.url}/webhook/alertmanager`, TEST_ENV.INGEST_TOKEN, amPort);
+    am = await startAlertmanager({ webhookUrl: `${ingest.url}/webhook/alertmanager`, token: TEST_ENV.INGEST_TOKEN, port: amPort });
     amApi = createAlertmanagerClient({ url: am.url, timeoutMs: 2000 });
     operator = await bearer('operator', 'alice');
     bob = await bearer('operator', 'bob');

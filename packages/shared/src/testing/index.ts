@@ -33,19 +33,13 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   }
 }
 
-/** Polls `check` until it returns a truthy value (events we cannot subscribe to); fails after timeoutMs. */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Real Alertmanager 0.25 deliveries ({headers, body} per file), kept in the repo for every test. */
 export const AM_FIXTURES_DIR = path.resolve(__dirname, '../../test/fixtures/alertmanager-0.25');
 
 export { startRedisProcess } from './redis-process';
 export type { RedisProcess } from './redis-process';
+
+export { waitFor } from './wait-for';
+export { ALERTMANAGER_BIN, startAlertmanager } from './alertmanager';
+export type { TestAlertmanager, TestAlertmanagerOptions } from './alertmanager';

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, waitFor } from '@alertgw/shared/testing';
+import { freePort } from '../redis/locate-redis';
+import { waitFor } from './wait-for';
 
 /** The Debian/Ubuntu package's binary; ALERTMANAGER_BIN points elsewhere. */
 export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
@@ -17,11 +18,25 @@ export interface TestAlertmanager {
   stop(): Promise<void>;
 }
 
+/** How the test Alertmanager routes: everything to one webhook receiver with a bearer token. */
+export interface TestAlertmanagerOptions {
+  webhookUrl: string;
+  token: string;
+  port?: number;
+  /** Default ['...']: every alert its own group. */
+  groupBy?: string[];
+  /** Default 0s. */
+  groupWait?: string;
+}
+
 /**
- * Starts Alertmanager (fails with a clear message when the binary is missing: these tests
- * must not be skipped). Groups by alertname and fingerprint-level labels flush within a second.
+ * Starts the real Alertmanager (Debian package) on a free loopback port without clustering;
+ * fails with a clear message when the binary is missing: these tests must not be skipped.
+ * group_interval is 1 s, so a firing and a resolved notification take seconds.
  */
-export async function startAlertmanager(webhookUrl: string, token: string, port?: number): Promise<TestAlertmanager> {
+export async function startAlertmanager(opts: TestAlertmanagerOptions): Promise<TestAlertmanager> {
+  const { webhookUrl, token } = opts;
+  let port = opts.port;
   if (!existsSync(ALERTMANAGER_BIN)) {
     throw new Error(
       `Alertmanager not found at ${ALERTMANAGER_BIN}: install it (apt-get install prometheus-alertmanager; .ci/run does) or set ALERTMANAGER_BIN. This test must not be skipped.`,
@@ -33,8 +48,8 @@ export async function startAlertmanager(webhookUrl: string, token: string, port?
     [
       'route:',
       '  receiver: gateway',
-      "  group_by: ['...']",
-      '  group_wait: 0s',
+      `  group_by: [${(opts.groupBy ?? ['...']).map((l) => `'${l}'`).join(', ')}]`,
+      `  group_wait: ${opts.groupWait ?? '0s'}`,
       '  group_interval: 1s',
       '  repeat_interval: 1h',
       'receivers:',
