@@ -190,9 +190,9 @@ describe('docker-compose.yml', () => {
     });
 
     const amtool = findTool('amtool', ['/usr/bin/amtool']);
-    if (!amtool) console.warn('skipped: amtool check-config of deploy/compose/alertmanager.yml — amtool not installed (apt-get install prometheus-alertmanager)');
-    (amtool ? it : it.skip)('passes amtool check-config', () => {
-      const r = runTool(amtool!, ['check-config', amFile]);
+    it('passes amtool check-config', () => {
+      if (!amtool) throw new Error('amtool not installed: apt-get install prometheus-alertmanager (.ci/run does)');
+      const r = runTool(amtool, ['check-config', amFile]);
       expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
     });
   });

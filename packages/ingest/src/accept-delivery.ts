@@ -9,6 +9,7 @@ import {
   type NotificationPayload,
   type RedisClient,
   type TaskQueue,
+  type WebhookAlert,
   type WebhookMessage,
 } from '@alertgw/shared';
 import type { ChainableCommander } from 'ioredis';
@@ -72,10 +73,12 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
         unreachable: plan.unreachable,
       });
     }
+    const alertsJson = new Map<WebhookAlert[], string>();
     const inputs = plan.tasks.map((t) => ({
       queue: queues.get(t.channel)!,
       input: {
         payload: t.payload,
+        payloadJson: payloadJson(t.payload, alertsJson),
         severityRank: t.severityRank,
         dedupKey: key,
         dedupTtlMs: config.ingest.dedupWindowMs,
@@ -131,6 +134,21 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
 
     return summary;
   };
+}
+
+/**
+ * JSON of a task payload with its alerts serialized once per delivery: the channels usually
+ * carry the very same alerts array, the bulk of every payload. Parses back to the same object
+ * as JSON.stringify(payload) (only the key order differs: alerts come last).
+ */
+function payloadJson(payload: NotificationPayload, cache: Map<WebhookAlert[], string>): string {
+  const { alerts, ...rest } = payload;
+  let json = cache.get(alerts);
+  if (json === undefined) {
+    json = JSON.stringify(alerts);
+    cache.set(alerts, json);
+  }
+  return `${JSON.stringify(rest).slice(0, -1)},"alerts":${json}}`;
 }
 
 /** Runs a pipeline and returns its replies, turning any failure into REDIS_UNAVAILABLE. */

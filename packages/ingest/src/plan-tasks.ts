@@ -62,6 +62,8 @@ export function planTasks(msg: WebhookMessage, ctx: PlanContext): TaskPlan {
       continue;
     }
     let alerts = msg.alerts.filter((a) => carries(options, a));
+    // The same array for every channel carrying all of them, so the payloads can share one serialization.
+    if (alerts.length === msg.alerts.length) alerts = msg.alerts;
     if (alerts.length === 0) {
       plan.skipped[channel] = 'no alert with a status and severity this channel carries';
       continue;

@@ -25,6 +25,11 @@ export interface TaskQueueOptions {
 /** One task to add. */
 export interface EnqueueInput<P> {
   payload: P;
+  /**
+   * The payload already serialized (must parse back to `payload`): a caller writing several
+   * tasks that share a large part (one delivery's alerts on every channel) serializes it once.
+   */
+  payloadJson?: string;
   severityRank: number;
   /** Idempotency key: a second enqueue with it within dedupTtlMs returns the first id. */
   dedupKey?: string;
@@ -136,7 +141,7 @@ export class TaskQueue<P = unknown> {
       [
         k.base,
         input.severityRank,
-        JSON.stringify(input.payload),
+        input.payloadJson ?? JSON.stringify(input.payload),
         input.maxAttempts ?? this.maxAttempts,
         ttl,
         Math.max(0, Math.floor(input.delayMs ?? 0)),
