@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { QueueKeys, RedisClient } from '@alertgw/shared';
+import { luaScripts, type QueueKeys, type RedisClient } from '@alertgw/shared';
 
 /** What a storm summary says about the newest notification it replaces. */
 export interface DigestLatest {
@@ -59,9 +58,7 @@ export interface StormControl {
 /** Digests live long enough to outlast a night of retries; each merge renews it. */
 const MIN_DIGEST_TTL_MS = 7 * 86_400_000;
 
-const SCRIPTS = { alertgw_sms_admit: 'admit-2.lua', alertgw_sms_flush: 'flush-2.lua' } as const;
-
-type ScriptFn = (...args: Array<string | number>) => Promise<unknown>;
+const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), { sms_admit: 'admit-2.lua', sms_flush: 'flush-2.lua' });
 
 /**
  * Storm control: at most `maxPerWindow` SMS per phone per sliding `windowMs`. Over budget
@@ -72,10 +69,7 @@ type ScriptFn = (...args: Array<string | number>) => Promise<unknown>;
 export function createStormControl(opts: { redis: RedisClient; keys: QueueKeys; budget: { maxPerWindow: number; windowMs: number } }): StormControl {
   const { redis, keys, budget } = opts;
   const digestTtl = Math.max(MIN_DIGEST_TTL_MS, 3 * budget.windowMs);
-  for (const [name, file] of Object.entries(SCRIPTS)) {
-    if (typeof (redis as unknown as Record<string, unknown>)[name] === 'function') continue;
-    redis.defineCommand(name, { numberOfKeys: 2, lua: readFileSync(path.join(__dirname, 'lua', file), 'utf8') });
-  }
+  SCRIPTS.define(redis);
   const keysOf = (phone: string) => ({ budget: keys.extra(`budget:${phone}`), digest: keys.extra(`digest:${phone}`) });
 
   return {
@@ -83,12 +77,10 @@ export function createStormControl(opts: { redis: RedisClient; keys: QueueKeys; 
     async admit(phones, n) {
       const out = new Map<string, AdmitResult>();
       if (phones.length === 0) return out;
-      const pipeline = redis.pipeline() as unknown as Record<string, ScriptFn> & { exec(): Promise<Array<[Error | null, unknown]> | null> };
+      const pipeline = redis.pipeline();
       for (const phone of phones) {
         const k = keysOf(phone);
-        pipeline.alertgw_sms_admit(
-          k.budget,
-          k.digest,
+        SCRIPTS.queue(pipeline, 'sms_admit', [k.budget, k.digest], [
           n.member,
           budget.maxPerWindow,
           budget.windowMs,
@@ -97,7 +89,7 @@ export function createStormControl(opts: { redis: RedisClient; keys: QueueKeys; 
           n.severityRank,
           digestTtl,
           n.resolved,
-        );
+        ]);
       }
       const replies = (await pipeline.exec()) ?? [];
       phones.forEach((phone, i) => {
@@ -115,7 +107,7 @@ export function createStormControl(opts: { redis: RedisClient; keys: QueueKeys; 
     },
     async flush(phone, gen, taskId) {
       const k = keysOf(phone);
-      const r = (await (redis as unknown as Record<string, ScriptFn>).alertgw_sms_flush(k.budget, k.digest, gen, taskId, budget.maxPerWindow, budget.windowMs, digestTtl)) as Array<string | number>;
+      const r = (await SCRIPTS.run(redis, 'sms_flush', [k.budget, k.digest], [gen, taskId, budget.maxPerWindow, budget.windowMs, digestTtl])) as Array<string | number>;
       if (r[0] === 'wait') return { status: 'wait', freeAt: Number(r[1]), now: Number(r[2]) };
       if (r[0] !== 'flush') return { status: 'empty' };
       const raw = JSON.parse(String(r[1])) as Omit<DigestSnapshot, 'latest'> & { latest: string };

@@ -102,3 +102,5 @@ export type {
 export { checkDirectory, jwtAlgorithms, publicKeyAlgorithm } from './config/check-config';
 export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ServiceRedis } from './service/connect-redis';
+export { luaScripts } from './redis/lua-scripts';
+export type { LuaScripts } from './redis/lua-scripts';

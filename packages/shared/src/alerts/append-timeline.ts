@@ -1,6 +1,6 @@
 import type { RedisClient } from '../queue/task-queue';
 import { AlertKeys } from './alert-keys';
-import { defineAlertScripts } from './alert-scripts';
+import { ALERT_SCRIPTS } from './alert-scripts';
 import type { TimelineEvent } from './types';
 import { MAX_TIMELINE } from './upsert-alerts';
 
@@ -18,15 +18,12 @@ export async function appendTimeline(
   fingerprint: string,
   event: Omit<TimelineEvent, 'at'> & { at?: string },
 ): Promise<boolean> {
-  defineAlertScripts(redis);
   const keys = new AlertKeys(prefix);
   const entry = { ...event, at: event.at ?? new Date().toISOString() };
-  const reply = await (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<unknown>>).alertgw_appendTimeline(
-    keys.record(fingerprint),
-    keys.timeline(fingerprint),
+  const reply = await ALERT_SCRIPTS.run(redis, 'appendTimeline', [keys.record(fingerprint), keys.timeline(fingerprint)], [
     JSON.stringify(entry),
     MAX_TIMELINE,
     ORPHAN_GRACE_MS,
-  );
+  ]);
   return Number(reply) === 1;
 }

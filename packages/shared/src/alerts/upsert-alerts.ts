@@ -2,7 +2,7 @@ import type { RedisClient } from '../queue/task-queue';
 import type { ChainableCommander } from 'ioredis';
 import type { WebhookAlert } from '../webhook/types';
 import { AlertKeys } from './alert-keys';
-import { defineAlertScripts } from './alert-scripts';
+import { ALERT_SCRIPTS } from './alert-scripts';
 import type { TimelineEvent } from './types';
 
 /** Timeline entries kept per alert; older ones are dropped first. */
@@ -45,17 +45,13 @@ export function alertSeverity(alert: WebhookAlert): string {
  */
 export function addUpsertAlertsToPipeline(pipeline: ChainableCommander, input: UpsertAlertsInput): void {
   const [keys, args] = upsertArgs(input);
-  (pipeline as unknown as Record<string, (...a: Array<string | number>) => unknown>).alertgw_upsertAlerts(...keys, ...args);
+  ALERT_SCRIPTS.queue(pipeline, 'upsertAlerts', keys, args);
 }
 
 /** Upserts a delivery's alert records in one script call; resolves to {upserted, swept}. */
 export async function upsertAlerts(redis: RedisClient, input: UpsertAlertsInput): Promise<{ upserted: number; swept: number }> {
-  defineAlertScripts(redis);
   const [keys, args] = upsertArgs(input);
-  const reply = (await (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<unknown>>).alertgw_upsertAlerts(
-    ...keys,
-    ...args,
-  )) as [number, number];
+  const reply = (await ALERT_SCRIPTS.run(redis, 'upsertAlerts', keys, args)) as [number, number];
   return { upserted: Number(reply[0]), swept: Number(reply[1]) };
 }
 

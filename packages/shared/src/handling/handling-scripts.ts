@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../queue/task-queue';
+import { luaScripts } from '../redis/lua-scripts';
 
 /** The handling scripts; the file name says how many KEYS each takes. */
-const SCRIPT_FILES = {
+const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), {
   handleDelivery: 'handle-delivery-5.lua',
   ackAlert: 'ack-alert-7.lua',
   unackAlert: 'unack-alert-4.lua',
@@ -14,31 +14,24 @@ const SCRIPT_FILES = {
   claimDue: 'claim-due-1.lua',
   putDirectory: 'put-directory-2.lua',
   endAck: 'end-ack-8.lua',
-} as const;
+});
 
 /** Name of one handling script. */
-export type HandlingScript = keyof typeof SCRIPT_FILES;
+export type HandlingScript = Parameters<typeof SCRIPTS.run>[1];
 
 type Arg = string | number;
-const LUA_DIR = path.join(__dirname, 'lua');
 
 /** Registers the handling scripts on a connection (idempotent), so its pipelines can call them too. */
 export function defineHandlingScripts(redis: RedisClient): void {
-  for (const [name, file] of Object.entries(SCRIPT_FILES)) {
-    const command = `alertgw_${name}`;
-    if (typeof (redis as unknown as Record<string, unknown>)[command] === 'function') continue;
-    const numberOfKeys = Number(/-(\d+)\.lua$/.exec(file)![1]);
-    redis.defineCommand(command, { numberOfKeys, lua: readFileSync(path.join(LUA_DIR, file), 'utf8') });
-  }
+  SCRIPTS.define(redis);
 }
 
 /** Runs one handling script (EVALSHA, EVAL once per connection). */
 export function runHandlingScript(redis: RedisClient, name: HandlingScript, keys: string[], args: Arg[]): Promise<unknown> {
-  defineHandlingScripts(redis);
-  return (redis as unknown as Record<string, (...a: Arg[]) => Promise<unknown>>)[`alertgw_${name}`](...keys, ...args);
+  return SCRIPTS.run(redis, name, keys, args);
 }
 
 /** Queues one handling script on a pipeline whose connection ran defineHandlingScripts first. */
 export function pipelineHandlingScript(pipeline: ChainableCommander, name: HandlingScript, keys: string[], args: Arg[]): void {
-  (pipeline as unknown as Record<string, (...a: Arg[]) => unknown>)[`alertgw_${name}`](...keys, ...args);
+  SCRIPTS.queue(pipeline, name, keys, args);
 }
