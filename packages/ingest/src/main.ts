@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import Redis from 'ioredis';
-import { createLogger, loadConfig, locateRedis, TaskQueue, type NotificationPayload } from '@alertgw/shared';
+import { channelQueue, createLogger, loadConfig, locateRedis, type NotificationPayload } from '@alertgw/shared';
 import { createApp } from './app';
 import { createHandlingRuntime } from './handling-runtime';
 import { ingestRedisOptions } from './redis-options';
@@ -35,20 +35,7 @@ async function main(): Promise<void> {
   const channels = Object.entries(config.channels)
     .filter(([, options]) => options.enabled)
     .map(([name]) => name);
-  const queues = new Map(
-    channels.map((name) => [
-      name,
-      new TaskQueue<NotificationPayload>({
-        redis,
-        prefix: config.redis.keyPrefix,
-        name,
-        maxAttempts: config.queue.maxAttempts,
-        backoff: config.queue.backoff,
-        leaseMs: config.queue.leaseMs,
-        retention: config.queue.retention,
-      }),
-    ]),
-  );
+  const queues = new Map(channels.map((name) => [name, channelQueue<NotificationPayload>(redis, config, name)]));
   // Pub/sub needs a connection of its own; it may queue while Redis is away (resubscribes on reconnect).
   const subscriber = new Redis(located.url, { ...ingestRedisOptions(), enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
   subscriber.on('error', () => {
