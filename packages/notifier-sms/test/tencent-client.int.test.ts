@@ -2,7 +2,7 @@ import { GatewayError, freePort } from '@alertgw/shared';
 import { createTencentSmsClient } from '../src/tencent-client';
 import { FakeTencent } from './support/fake-tencent';
 
-const SECRET_ID = 'AKIDfakeTestId000000000000000000';
+const SECRET_ID = 'AKID-fake-test-id-not-real';
 const SECRET_KEY = 'fakeTestSecretKey0000000000000000';
 
 describe('Tencent SMS client against a local TC3-checking endpoint', () => {

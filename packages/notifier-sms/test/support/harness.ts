@@ -5,7 +5,7 @@ import type { SmsPayload } from '../../src/digest';
 import { FakeTencent, type FakeTencentOptions } from './fake-tencent';
 
 /** Obvious fakes; the fake endpoint signs with the same pair. */
-export const SECRET_ID = 'AKIDtestOnlyNotARealId00000000000';
+export const SECRET_ID = 'AKID-test-only-not-a-real-id';
 export const SECRET_KEY = 'testOnlyNotARealSecretKey00000000';
 export const APP_ID = '1400000000';
 export const SIGN = '告警网关';
