@@ -5,6 +5,7 @@ import type { NotificationPayload, Recipient } from '../notification';
 import type { RedisClient, TaskQueue } from '../queue/task-queue';
 import type { Directory } from '../resolver/directory';
 import type { LabelSet, WebhookAlert } from '../webhook/types';
+import { CoalescedRun } from './coalesced-run';
 import { HandlingKeys, parseEscalationMember } from './handling-keys';
 import { runHandlingScript } from './handling-scripts';
 import type { RedisEvents } from './redis-events';
@@ -69,10 +70,16 @@ export class EscalationRunner {
   private readonly idleCheckMs: number;
   private readonly batch: number;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private closed = true;
   private failing = false;
+  /** How long to sleep after the last check, set by each check. */
+  private sleepMs = 0;
+  private readonly run = new CoalescedRun(
+    () => this.check(),
+    () => {
+      this.timer = setTimeout(() => this.kick(), this.sleepMs);
+      this.timer.unref();
+    },
+  );
 
   constructor(private readonly opts: EscalationRunnerOptions) {
     this.keys = new HandlingKeys(opts.prefix);
@@ -83,7 +90,7 @@ export class EscalationRunner {
 
   /** Subscribes to wake-ups and runs the first check at once. */
   async start(): Promise<void> {
-    this.closed = false;
+    this.run.resume();
     await this.opts.events?.on(this.keys.events, (message) => {
       if (message === 'wake') this.kick();
     });
@@ -92,41 +99,25 @@ export class EscalationRunner {
 
   /** Stops the loop; resolves when a check in progress has finished. */
   async close(): Promise<void> {
-    this.closed = true;
     clearTimeout(this.timer);
-    await this.running;
+    await this.run.stop();
   }
 
   /** Runs a check now (or right after the one in progress). */
   kick(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
     clearTimeout(this.timer);
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-    });
+    this.run.kick();
   }
 
-  private async loop(): Promise<void> {
-    let sleep = this.idleCheckMs;
-    do {
-      this.again = false;
-      try {
-        sleep = await this.runOnce();
-        if (this.failing) this.opts.logger.info('escalations: Redis answers again');
-        this.failing = false;
-      } catch (err) {
-        if (!this.failing) this.opts.logger.error('escalations: check failed; retrying', { err: (err as Error).message });
-        this.failing = true;
-        sleep = Math.min(1000, this.idleCheckMs);
-      }
-    } while (this.again && !this.closed);
-    if (!this.closed) {
-      this.timer = setTimeout(() => this.kick(), sleep);
-      this.timer.unref();
+  private async check(): Promise<void> {
+    try {
+      this.sleepMs = await this.runOnce();
+      if (this.failing) this.opts.logger.info('escalations: Redis answers again');
+      this.failing = false;
+    } catch (err) {
+      if (!this.failing) this.opts.logger.error('escalations: check failed; retrying', { err: (err as Error).message });
+      this.failing = true;
+      this.sleepMs = Math.min(1000, this.idleCheckMs);
     }
   }
 

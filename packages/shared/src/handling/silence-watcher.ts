@@ -3,6 +3,7 @@ import type { Logger } from '../log';
 import type { RedisClient } from '../queue/task-queue';
 import type { LabelSet } from '../webhook/types';
 import type { AlertmanagerClient } from './alertmanager-client';
+import { CoalescedRun } from './coalesced-run';
 import { HandlingKeys } from './handling-keys';
 import { runHandlingScript } from './handling-scripts';
 import type { RedisEvents } from './redis-events';
@@ -37,17 +38,16 @@ export interface SilenceWatcherOptions {
 export class SilenceWatcher {
   private readonly keys: HandlingKeys;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private closed = true;
   private failing = false;
+  private readonly run = new CoalescedRun(() => this.runDuties());
 
   constructor(private readonly opts: SilenceWatcherOptions) {
     this.keys = new HandlingKeys(opts.prefix);
   }
 
+  /** Subscribes to ack changes, starts the interval and runs both duties at once. */
   async start(): Promise<void> {
-    this.closed = false;
+    this.run.resume();
     await this.opts.events?.on(this.keys.events, (message) => {
       if (message.startsWith('ack:')) this.kick();
     });
@@ -56,36 +56,26 @@ export class SilenceWatcher {
     this.kick();
   }
 
+  /** Stops the interval; resolves when a run in progress has finished. */
   async close(): Promise<void> {
-    this.closed = true;
     clearInterval(this.timer);
-    await this.running;
+    await this.run.stop();
   }
 
   /** Runs both duties now (or right after the run in progress). */
   kick(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-    });
+    this.run.kick();
   }
 
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        await this.expireQueued();
-        await this.sweep();
-        this.failing = false;
-      } catch (err) {
-        if (!this.failing) this.opts.logger.warn('silence watcher: run failed; retrying on the next interval', { err: (err as Error).message });
-        this.failing = true;
-      }
-    } while (this.again && !this.closed);
+  private async runDuties(): Promise<void> {
+    try {
+      await this.expireQueued();
+      await this.sweep();
+      this.failing = false;
+    } catch (err) {
+      if (!this.failing) this.opts.logger.warn('silence watcher: run failed; retrying on the next interval', { err: (err as Error).message });
+      this.failing = true;
+    }
   }
 
   /** Expires the queued silences that are due; resolves to how many Alertmanager confirmed. */
