@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import ejs from 'ejs';
 import { GatewayError, type NotificationPayload } from '@alertgw/shared';
 import { SAMPLE_PAYLOAD } from './sample-payload';
@@ -35,10 +35,9 @@ const escapeText = (value: unknown): string => String(value ?? '').replace(/[\u0
 // eslint-disable-next-line no-control-regex
 const escapeHeader = (value: unknown): string => String(value ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ');
 
-/** The folder of the built-in templates: next to this file when built, in src/ when run from dist. */
+/** The folder of the built-in templates, next to this file (`npm run build` copies them into dist/). */
 export function defaultTemplatesDir(): string {
-  const candidates = [join(__dirname, 'templates'), resolve(__dirname, '../../src/render/templates')];
-  return candidates.find((dir) => existsSync(join(dir, 'html.ejs'))) ?? candidates[0];
+  return join(__dirname, 'templates');
 }
 
 function compile(source: string, filename: string, escape: (v: unknown) => string): Compiled {
