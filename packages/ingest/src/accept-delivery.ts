@@ -1,7 +1,8 @@
 import {
-  addUpsertAlertsToPipeline,
-  defineAlertScripts,
+  deliveryJson,
   GatewayError,
+  runAcceptDelivery,
+  upsertCall,
   type DeliveryHandling,
   type EnqueueResult,
   type GatewayConfig,
@@ -9,10 +10,8 @@ import {
   type NotificationPayload,
   type RedisClient,
   type TaskQueue,
-  type WebhookAlert,
   type WebhookMessage,
 } from '@alertgw/shared';
-import type { ChainableCommander } from 'ioredis';
 import { deliveryKey } from './delivery-key';
 import type { IngestMetrics } from './ingest-metrics';
 import { planTasks, type RecipientResolver } from './plan-tasks';
@@ -43,26 +42,26 @@ export interface AcceptDeps {
   handling?: DeliveryHandling;
 }
 
-/** Accepts one validated delivery; rejects with GatewayError REDIS_UNAVAILABLE when Redis does not confirm. */
-export type AcceptDelivery = (msg: WebhookMessage) => Promise<DeliverySummary>;
+/**
+ * Accepts one validated delivery; rejects with GatewayError REDIS_UNAVAILABLE when Redis does
+ * not confirm. `raw`, the bytes `msg` was parsed from, lets the alerts be stored as received.
+ */
+export type AcceptDelivery = (msg: WebhookMessage, raw?: Buffer) => Promise<DeliverySummary>;
 
 /**
- * Builds the delivery pipeline: plan one task per channel, then two Redis round trips —
- * (1) every channel's enqueue script (idempotency check + task + ZADD, atomic per
- * channel) in one pipeline, (2) the alert records in one script. Only when both are
- * confirmed does the caller answer 2xx; if ingest dies in between, Alertmanager retries,
- * the enqueues come back as duplicates and the records are written then.
+ * Builds the delivery step: plan one task per channel, then one Redis round trip — one
+ * script that runs each channel's enqueue (idempotency check + task + ZADD), upserts the
+ * alert records with their task-created events and runs the handling step, atomically.
+ * Only when it is confirmed does the caller answer 2xx; if ingest dies before that,
+ * Alertmanager retries and the enqueues come back as duplicates.
  */
 export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
   const { redis, queues, config, metrics } = deps;
   const channels = [...queues.keys()];
   const now = deps.now ?? (() => new Date());
   const knownSeverities = new Set(Object.keys(config.queue.severityRanks).map((s) => s.toLowerCase()));
-  // ioredis Cluster cannot pipeline across slots, and every channel's queue has its own slot.
-  const isCluster = (redis as { isCluster?: boolean }).isCluster === true;
-  defineAlertScripts(redis);
 
-  return async (msg) => {
+  return async (msg, raw) => {
     const receivedAt = now();
     const key = deliveryKey(msg);
     const plan = planTasks(msg, { config, resolver: deps.resolver, channels, deliveryKey: key, receivedAt, acked: deps.handling?.acked() });
@@ -73,37 +72,42 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
         unreachable: plan.unreachable,
       });
     }
-    const alertsJson = new Map<WebhookAlert[], string>();
-    const inputs = plan.tasks.map((t) => ({
-      queue: queues.get(t.channel)!,
-      input: {
-        payload: t.payload,
-        payloadJson: payloadJson(t.payload, alertsJson),
-        severityRank: t.severityRank,
-        dedupKey: key,
-        dedupTtlMs: config.ingest.dedupWindowMs,
-      },
-    }));
-
-    let results: EnqueueResult[] = [];
-    if (inputs.length > 0) {
-      if (isCluster) {
-        results = await Promise.all(inputs.map(({ queue, input }) => queue.enqueue(input))).catch((err: unknown) => {
-          throw redisUnavailable(err);
-        });
-      } else {
-        const pipeline = redis.pipeline();
-        for (const { queue, input } of inputs) queue.addEnqueueToPipeline(pipeline, input);
-        const replies = await execPipeline(pipeline);
-        results = replies.map((reply, i) => inputs[i].queue.parseEnqueueReply(reply));
-      }
+    const json = deliveryJson(msg, raw);
+    let results: EnqueueResult[];
+    try {
+      results = await runAcceptDelivery(redis, {
+        channels: plan.tasks.map((t) => {
+          // A channel carrying every alert sends only its head; the script appends the shared alerts.
+          const appendAlerts = t.payload.alerts === msg.alerts;
+          return {
+            appendAlerts,
+            call: queues.get(t.channel)!.enqueueCall({
+              payload: t.payload,
+              payloadJson: appendAlerts ? payloadHead(t.payload) : JSON.stringify(t.payload),
+              severityRank: t.severityRank,
+              dedupKey: key,
+              dedupTtlMs: config.ingest.dedupWindowMs,
+            }),
+          };
+        }),
+        alertsJson: json.alerts(),
+        now: receivedAt,
+        upsert: upsertCall({
+          prefix: config.redis.keyPrefix,
+          alerts: msg.alerts,
+          receiver: msg.receiver,
+          groupKey: msg.groupKey,
+          deliveryKey: key,
+          tasks: [],
+          retentionMs: config.ingest.alertRetentionMs,
+          now: receivedAt,
+          json,
+        }),
+        handling: deps.handling?.call({ alerts: msg.alerts, suppressed: plan.suppressed, deliveryKey: key, now: receivedAt }),
+      });
+    } catch (err) {
+      throw redisUnavailable(err);
     }
-
-    // The tasks are in Redis now, whatever happens to the records; a retry finds them as duplicates.
-    plan.tasks.forEach((t, i) => {
-      if (results[i].duplicate) metrics.duplicates.inc({ channel: t.channel });
-      else metrics.enqueued.inc({ channel: t.channel, severity: severityLabel(t.payload.severity, knownSeverities) });
-    });
 
     const summary: DeliverySummary = {
       deliveryKey: key,
@@ -114,55 +118,23 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
     };
     plan.tasks.forEach((t, i) => {
       const r = results[i];
+      if (r.duplicate) metrics.duplicates.inc({ channel: t.channel });
+      else metrics.enqueued.inc({ channel: t.channel, severity: severityLabel(t.payload.severity, knownSeverities) });
       summary.created[t.channel] = r.duplicate ? 0 : 1;
       summary.tasks[t.channel] = { id: r.id, duplicate: r.duplicate, recipients: t.payload.recipients.length, severity: t.payload.severity };
     });
-
-    const records = redis.pipeline();
-    addUpsertAlertsToPipeline(records, {
-      prefix: config.redis.keyPrefix,
-      alerts: msg.alerts,
-      receiver: msg.receiver,
-      groupKey: msg.groupKey,
-      deliveryKey: key,
-      tasks: plan.tasks.map((t, i) => ({ channel: t.channel, taskId: results[i].id, duplicate: results[i].duplicate })),
-      retentionMs: config.ingest.alertRetentionMs,
-      now: receivedAt,
-    });
-    deps.handling?.addToPipeline(records, { alerts: msg.alerts, suppressed: plan.suppressed, deliveryKey: key, now: receivedAt });
-    await execPipeline(records);
-
     return summary;
   };
 }
 
 /**
- * JSON of a task payload with its alerts serialized once per delivery: the channels usually
- * carry the very same alerts array, the bulk of every payload. Parses back to the same object
- * as JSON.stringify(payload) (only the key order differs: alerts come last).
+ * A task payload's JSON up to `"alerts":`, for the accept script to complete with the
+ * delivery's alerts and `}`. The whole parses back to the same object as
+ * JSON.stringify(payload) (only the key order differs: alerts come last).
  */
-function payloadJson(payload: NotificationPayload, cache: Map<WebhookAlert[], string>): string {
-  const { alerts, ...rest } = payload;
-  let json = cache.get(alerts);
-  if (json === undefined) {
-    json = JSON.stringify(alerts);
-    cache.set(alerts, json);
-  }
-  return `${JSON.stringify(rest).slice(0, -1)},"alerts":${json}}`;
-}
-
-/** Runs a pipeline and returns its replies, turning any failure into REDIS_UNAVAILABLE. */
-async function execPipeline(pipeline: ChainableCommander): Promise<unknown[]> {
-  let replies: Array<[Error | null, unknown]> | null;
-  try {
-    replies = await pipeline.exec();
-  } catch (err) {
-    throw redisUnavailable(err);
-  }
-  if (!replies) throw redisUnavailable(new Error('pipeline was discarded'));
-  const failed = replies.find(([err]) => err);
-  if (failed) throw redisUnavailable(failed[0]);
-  return replies.map(([, value]) => value);
+function payloadHead(payload: NotificationPayload): string {
+  const { alerts: _alerts, ...rest } = payload;
+  return `${JSON.stringify(rest).slice(0, -1)},"alerts":`;
 }
 
 function redisUnavailable(cause: unknown): GatewayError {

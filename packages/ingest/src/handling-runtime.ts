@@ -94,7 +94,6 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
     logger,
   });
   const delivery = createDeliveryHandling({
-    redis,
     prefix,
     acks: () => (ready ? acks.value : noAcks),
     escalations: () => dir().escalations,

@@ -47,6 +47,6 @@ describe('end to end with a real Alertmanager', () => {
     const after = await getAlert(ingest.redis, ingest.prefix, fingerprint);
     expect(after?.alert.status).toBe('resolved');
     expect(after?.timeline.filter((e) => e.type === 'received').map((e) => e.status)).toEqual(['firing', 'resolved']);
-    expect(await ingest.redis.pttl(`{${ingest.prefix}:alerts}:a:${fingerprint}`)).toBeGreaterThan(0);
+    expect(await ingest.redis.pttl(`{${ingest.prefix}}:alerts:a:${fingerprint}`)).toBeGreaterThan(0);
   });
 });

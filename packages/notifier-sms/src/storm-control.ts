@@ -64,7 +64,7 @@ const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), { sms_admit: 'admit-2.lu
  * Storm control: at most `maxPerWindow` SMS per phone per sliding `windowMs`. Over budget
  * a notification is not dropped but merged into the phone's digest; one summary SMS per
  * digest generation goes out when a slot frees. Keys sit in the SMS queue's hash tag
- * (`{<prefix>:sms}:budget:<phone>`, `…:digest:<phone>`), so each script touches one slot.
+ * (`{<prefix>}:sms:budget:<phone>`, `…:digest:<phone>`), so each script touches one slot.
  */
 export function createStormControl(opts: { redis: RedisClient; keys: QueueKeys; budget: { maxPerWindow: number; windowMs: number } }): StormControl {
   const { redis, keys, budget } = opts;

@@ -37,7 +37,7 @@ describe('storm control (real Redis)', () => {
     expect(results.filter((r) => r.status === 'admitted')).toHaveLength(5);
     const merged = results.filter((r) => r.status === 'merged');
     expect(merged.map((m) => m.status === 'merged' && m.count)).toEqual([1, 2, 3]);
-    expect(s.keysOf(PHONE).budget.startsWith(`{${prefix}:sms}:`)).toBe(true);
+    expect(s.keysOf(PHONE).budget.startsWith(`{${prefix}}:sms:`)).toBe(true);
   });
 
   it('is idempotent per task: a re-run takes no second slot and is not counted twice', async () => {

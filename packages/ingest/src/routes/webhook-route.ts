@@ -26,7 +26,16 @@ export interface WebhookRouteDeps {
 export function webhookRoute(deps: WebhookRouteDeps): Router {
   const router = express.Router();
   const { metrics, logger } = deps;
-  const parseJson = express.json({ limit: deps.bodyLimitBytes, type: () => true, strict: true });
+  const parseJson = express.json({
+    limit: deps.bodyLimitBytes,
+    type: () => true,
+    strict: true,
+    // The bytes as received (after any Content-Encoding), so the alerts can be stored without re-serializing them.
+    // UTF-8 only (the default): a body sent as UTF-16 is re-serialized instead.
+    verify: (req, _res, buf, encoding) => {
+      if (/^utf-?8$/i.test(encoding)) (req as Request & { rawBody?: Buffer }).rawBody = buf;
+    },
+  });
 
   const reject = (res: Response, status: number, reason: RejectReason, message: string, extra?: Record<string, unknown>) => {
     metrics.rejected.inc({ reason });
@@ -65,7 +74,7 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
         });
       }
       try {
-        const summary = await deps.accept(result.value);
+        const summary = await deps.accept(result.value, (req as Request & { rawBody?: Buffer }).rawBody);
         // One line per delivery: at 3 a.m. this is how to tell "never arrived" from "arrived, sent nowhere".
         logger.info('delivery accepted', {
           receiver: result.value.receiver,

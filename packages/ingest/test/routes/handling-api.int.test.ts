@@ -106,7 +106,7 @@ describe('alert handling API with a real Alertmanager', () => {
     const [ended] = await waitFor(() => events(fp, 'ack-ended').then((e) => (e.length ? e : null)), 10_000, 'the ack to end');
     expect(ended).toMatchObject({ by: 'system', ackedBy: 'alice', silenceId, reason: 'resolved: no longer in Alertmanager' });
     await waitFor(async () => (await amApi.getSilence(silenceId))!.status.state === 'expired', 10_000, 'the silence to be expired');
-    expect(await ingest.redis.hexists(`{${ingest.prefix}:alerts}:ack:all`, fp)).toBe(0);
+    expect(await ingest.redis.hexists(`{${ingest.prefix}}:alerts:ack:all`, fp)).toBe(0);
   });
 
   it('resolve ends an ack without silence through the resolved notification; the next firing notifies again', async () => {

@@ -1,7 +1,8 @@
 /**
- * Every Redis key of the per-alert record store, built in one place. All share the hash
- * tag `{<prefix>:alerts}`, so one script can upsert a whole group and its indexes on a
- * Redis Cluster too (one slot; alerts are few compared with tasks).
+ * Every Redis key of the per-alert record store, built in one place, under
+ * `{<prefix>}:alerts:`. The hash tag `{<prefix>}` is the queues' too (queue/keys.ts): one
+ * script accepts a delivery — each channel's task, the records, their indexes — atomically,
+ * on a Redis Cluster as well (one slot: the gateway's load is alert groups, not bulk data).
  *
  *   a:<fingerprint>        HASH   the record: fingerprint, status, severity, labels (JSON),
  *                                 annotations (JSON), startsAt, endsAt, generatorURL,
@@ -28,8 +29,8 @@ export class AlertKeys {
   readonly severities: string;
 
   constructor(prefix: string) {
-    this.tag = `{${prefix}:alerts}`;
-    this.base = `${this.tag}:`;
+    this.tag = `{${prefix}}`;
+    this.base = `${this.tag}:alerts:`;
     this.all = `${this.base}idx:all`;
     this.expiry = `${this.base}idx:expiry`;
     this.severities = `${this.base}idx:severities`;

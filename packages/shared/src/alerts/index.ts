@@ -4,4 +4,4 @@ export { defineAlertScripts } from './alert-scripts';
 export { appendTimeline } from './append-timeline';
 export { getAlert, listAlerts, MAX_PAGE, type AlertPage, type AlertQuery } from './read-alerts';
 export type { AlertRecord, TimelineEvent } from './types';
-export { addUpsertAlertsToPipeline, alertSeverity, MAX_TIMELINE, upsertAlerts, type TaskRef, type UpsertAlertsInput } from './upsert-alerts';
+export { alertSeverity, MAX_TIMELINE, upsertAlerts, upsertCall, type TaskRef, type UpsertAlertsInput } from './upsert-alerts';

@@ -1,5 +1,6 @@
 import type { RedisClient } from '../queue/task-queue';
-import type { ChainableCommander } from 'ioredis';
+import type { ScriptArg, ScriptCall } from '../redis/lua-scripts';
+import type { DeliveryJson } from '../webhook/delivery-json';
 import type { WebhookAlert } from '../webhook/types';
 import { AlertKeys } from './alert-keys';
 import { ALERT_SCRIPTS } from './alert-scripts';
@@ -30,6 +31,8 @@ export interface UpsertAlertsInput {
   retentionMs: number;
   now?: Date;
   maxTimeline?: number;
+  /** Where each alert's labels/annotations JSON comes from (cut from the raw body); serialized when left out. */
+  json?: Pick<DeliveryJson, 'labels' | 'annotations'>;
 }
 
 /** The severity an alert is indexed under: its `severity` label, cut to a sane length. */
@@ -38,24 +41,18 @@ export function alertSeverity(alert: WebhookAlert): string {
   return typeof sev === 'string' ? sev.slice(0, MAX_SEVERITY_LENGTH) : '';
 }
 
-/**
- * Queues the upsert of a delivery's alert records on a pipeline (one script call, so the
- * whole group and its indexes change atomically). The pipeline's connection must have had
- * defineAlertScripts() called before the pipeline was created.
- */
-export function addUpsertAlertsToPipeline(pipeline: ChainableCommander, input: UpsertAlertsInput): void {
-  const [keys, args] = upsertArgs(input);
-  ALERT_SCRIPTS.queue(pipeline, 'upsertAlerts', keys, args);
-}
-
 /** Upserts a delivery's alert records in one script call; resolves to {upserted, swept}. */
 export async function upsertAlerts(redis: RedisClient, input: UpsertAlertsInput): Promise<{ upserted: number; swept: number }> {
-  const [keys, args] = upsertArgs(input);
+  const [keys, args] = upsertCall(input);
   const reply = (await ALERT_SCRIPTS.run(redis, 'upsertAlerts', keys, args)) as [number, number];
   return { upserted: Number(reply[0]), swept: Number(reply[1]) };
 }
 
-function upsertArgs(input: UpsertAlertsInput): [string[], Array<string | number>] {
+/**
+ * The upsert script's KEYS and ARGV, for a caller that runs it inside a larger script (ingest's
+ * accept-delivery, which adds the task-created events itself once the task ids are known).
+ */
+export function upsertCall(input: UpsertAlertsInput): ScriptCall {
   const keys = new AlertKeys(input.prefix);
   const now = input.now ?? new Date();
   const at = now.toISOString();
@@ -71,7 +68,7 @@ function upsertArgs(input: UpsertAlertsInput): [string[], Array<string | number>
       groupKey: input.groupKey,
       deliveryKey: input.deliveryKey,
     } satisfies TimelineEvent);
-  const args: Array<string | number> = [
+  const args: ScriptArg[] = [
     keys.base,
     now.getTime(),
     at,
@@ -85,17 +82,17 @@ function upsertArgs(input: UpsertAlertsInput): [string[], Array<string | number>
     shared.length,
     ...shared,
   ];
-  for (const alert of input.alerts) {
+  input.alerts.forEach((alert, i) => {
     args.push(
       alert.fingerprint,
       alert.status,
       alertSeverity(alert),
-      JSON.stringify(alert.labels),
-      JSON.stringify(alert.annotations),
+      input.json ? input.json.labels(i) : JSON.stringify(alert.labels),
+      input.json ? input.json.annotations(i) : JSON.stringify(alert.annotations),
       alert.startsAt,
       alert.endsAt,
       alert.generatorURL,
     );
-  }
+  });
   return [[keys.all, keys.expiry, keys.severities], args];
 }

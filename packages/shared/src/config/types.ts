@@ -51,7 +51,7 @@ export interface ChannelOptions {
 export interface RedisConfig {
   /** redis://… ; empty means "find one" (REDIS_URL, 127.0.0.1:6379, private redis-server). */
   url: string;
-  /** Prefix inside every queue hash tag: {<keyPrefix>:email}. */
+  /** The hash tag of every queue and alert key: {<keyPrefix>}:email:pending. */
   keyPrefix: string;
 }
 

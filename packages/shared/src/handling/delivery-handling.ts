@@ -1,10 +1,8 @@
-import type { ChainableCommander } from 'ioredis';
 import { MAX_TIMELINE } from '../alerts/upsert-alerts';
-import type { RedisClient } from '../queue/task-queue';
 import type { WebhookAlert } from '../webhook/types';
 import type { EscalationIndex } from './escalation-plan';
 import { HandlingKeys } from './handling-keys';
-import { defineHandlingScripts, pipelineHandlingScript } from './handling-scripts';
+import type { ScriptCall } from '../redis/lua-scripts';
 import type { AckRecord } from './types';
 
 /** What accepting a delivery needs from alert handling. */
@@ -12,11 +10,11 @@ export interface DeliveryHandling {
   /** Acks in force in this process, by fingerprint (no I/O: a live cache). */
   acked(): ReadonlyMap<string, Pick<AckRecord, 'startsAt'>>;
   /**
-   * Queues the delivery's handling step on the pipeline that upserts its records, after the
-   * upsert: schedule escalations of newly firing alerts, end acks and cancel escalations of
-   * resolved ones, record suppressed reminders. Queues nothing when there is nothing to do.
+   * The delivery's handling step, to run right after its records are upserted, in the same
+   * script: schedule escalations of newly firing alerts, end acks and cancel escalations of
+   * resolved ones, record suppressed reminders. Undefined when there is nothing to do.
    */
-  addToPipeline(pipeline: ChainableCommander, input: DeliveryHandlingInput): void;
+  call(input: DeliveryHandlingInput): ScriptCall | undefined;
 }
 
 /** One delivery as the handling step sees it. */
@@ -30,8 +28,6 @@ export interface DeliveryHandlingInput {
 
 /** Where the handling step's inputs come from. */
 export interface DeliveryHandlingDeps {
-  /** The connection whose pipelines accept deliveries (the scripts are defined on it). */
-  redis: RedisClient;
   prefix: string;
   /** The acks in force (a LiveValue's value). */
   acks: () => ReadonlyMap<string, AckRecord>;
@@ -53,11 +49,10 @@ const WEEK_MS = 7 * 86_400_000;
  */
 export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHandling {
   const keys = new HandlingKeys(deps.prefix);
-  defineHandlingScripts(deps.redis);
   const escalationTtl = Math.max(1, deps.retentionMs) + WEEK_MS;
   return {
     acked: () => deps.acks(),
-    addToPipeline(pipeline, input) {
+    call(input) {
       const acks = deps.acks();
       const escalations = deps.escalations();
       const suppressed = new Set(input.suppressed);
@@ -77,10 +72,8 @@ export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHand
           perAlert.push(t.id, dueAt, JSON.stringify(data));
         }
       }
-      if (perAlert.length === 0) return;
-      pipelineHandlingScript(
-        pipeline,
-        'handleDelivery',
+      if (perAlert.length === 0) return undefined;
+      return [
         [keys.acks, keys.ackVersion, keys.due, keys.silencesToExpire, keys.inflight],
         [
           keys.base,
@@ -93,7 +86,7 @@ export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHand
           escalationTtl,
           ...perAlert,
         ],
-      );
+      ];
     },
   };
 }

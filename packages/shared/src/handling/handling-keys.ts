@@ -2,7 +2,7 @@ import { AlertKeys } from '../alerts/alert-keys';
 
 /**
  * Every Redis key of alert handling (acks, escalations, silences to expire), built in one
- * place. They share the record store's hash tag `{<prefix>:alerts}`, because the scripts that
+ * place. They share the record store's hash tag `{<prefix>}`, because the scripts that
  * ack, escalate or end an ack must read and write the alert's record and timeline atomically.
  *
  *   ack:all              HASH  fingerprint → ack JSON {by, at, startsAt, comment?, silence?}

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../queue/task-queue';
 import { luaScripts } from '../redis/lua-scripts';
 
@@ -29,9 +28,4 @@ export function defineHandlingScripts(redis: RedisClient): void {
 /** Runs one handling script (EVALSHA, EVAL once per connection). */
 export function runHandlingScript(redis: RedisClient, name: HandlingScript, keys: string[], args: Arg[]): Promise<unknown> {
   return SCRIPTS.run(redis, name, keys, args);
-}
-
-/** Queues one handling script on a pipeline whose connection ran defineHandlingScripts first. */
-export function pipelineHandlingScript(pipeline: ChainableCommander, name: HandlingScript, keys: string[], args: Arg[]): void {
-  SCRIPTS.queue(pipeline, name, keys, args);
 }

@@ -1,6 +1,8 @@
 /**
- * Every Redis key of one queue, built in one place. All share the hash tag `{prefix:name}`,
- * so each script touches one cluster slot.
+ * Every Redis key of one queue, built in one place, under `{prefix}:<name>:`. Every queue
+ * shares the hash tag `{prefix}` with the alert records (alerts/alert-keys.ts): accepting a
+ * delivery writes each channel's task and the records in one script, so they must sit in one
+ * cluster slot.
  */
 export class QueueKeys {
   readonly tag: string;
@@ -16,8 +18,8 @@ export class QueueKeys {
   readonly fence: string;
 
   constructor(prefix: string, name: string) {
-    this.tag = `{${prefix}:${name}}`;
-    this.base = `${this.tag}:`;
+    this.tag = `{${prefix}}`;
+    this.base = `${this.tag}:${name}:`;
     this.pending = `${this.base}pending`;
     this.delayed = `${this.base}delayed`;
     this.leases = `${this.base}leases`;

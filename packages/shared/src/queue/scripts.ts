@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
-import { luaScripts } from '../redis/lua-scripts';
+import { luaScripts, type ScriptArg } from '../redis/lua-scripts';
 
 /** The queue's Lua scripts, by command name; the file name says how many KEYS each takes. */
 const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), {
@@ -16,8 +16,6 @@ const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), {
 
 /** Name of one queue script. */
 export type ScriptName = Parameters<typeof SCRIPTS.run>[1];
-
-type ScriptArg = string | number;
 
 /** Calls a queue script by name, through EVALSHA (ioredis falls back to EVAL once per connection). */
 export type ScriptCaller = (name: ScriptName, keys: string[], args: ScriptArg[]) => Promise<unknown>;

@@ -1,5 +1,6 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { GatewayError } from '../errors';
+import type { ScriptCall } from '../redis/lua-scripts';
 import type { BackoffOptions } from './backoff';
 import { QueueKeys } from './keys';
 import { pipelineScript, scriptCaller, type ScriptCaller } from './scripts';
@@ -12,7 +13,7 @@ export type RedisClient = Redis | Cluster;
 /** Options of one channel's queue. */
 export interface TaskQueueOptions {
   redis: RedisClient;
-  /** Key prefix inside the hash tag, e.g. "ag" → {ag:email}. */
+  /** Key prefix, the hash tag of every key: "ag" → {ag}:email:pending. */
   prefix: string;
   /** Queue (channel) name. */
   name: string;
@@ -27,9 +28,10 @@ export interface EnqueueInput<P> {
   payload: P;
   /**
    * The payload already serialized (must parse back to `payload`): a caller writing several
-   * tasks that share a large part (one delivery's alerts on every channel) serializes it once.
+   * tasks that share a large part (one delivery's alerts on every channel) serializes it once,
+   * or passes bytes it already has (UTF-8).
    */
-  payloadJson?: string;
+  payloadJson?: string | Buffer;
   severityRank: number;
   /** Idempotency key: a second enqueue with it within dedupTtlMs returns the first id. */
   dedupKey?: string;
@@ -113,13 +115,13 @@ export class TaskQueue<P = unknown> {
 
   /** Adds a task atomically with its idempotency check; returns its id and whether it was a duplicate. */
   async enqueue(input: EnqueueInput<P>): Promise<EnqueueResult> {
-    const [keys, args] = this.enqueueArgs(input);
+    const [keys, args] = this.enqueueCall(input);
     return this.parseEnqueueReply(await this.call('enqueue', keys, args));
   }
 
   /** Queues the same enqueue on a pipeline, so several channels cost one round trip. */
   addEnqueueToPipeline(pipeline: ChainableCommander, input: EnqueueInput<P>): void {
-    const [keys, args] = this.enqueueArgs(input);
+    const [keys, args] = this.enqueueCall(input);
     pipelineScript(pipeline, 'enqueue', keys, args);
   }
 
@@ -129,7 +131,11 @@ export class TaskQueue<P = unknown> {
     return { id: String(id), duplicate: Number(duplicate) === 1 };
   }
 
-  private enqueueArgs(input: EnqueueInput<P>): [string[], Array<string | number>] {
+  /**
+   * The enqueue script's KEYS and ARGV for `input`, for a caller that runs the enqueue inside a
+   * larger script (ingest's accept-delivery: every channel and the alert records at once).
+   */
+  enqueueCall(input: EnqueueInput<P>): ScriptCall {
     if (!Number.isInteger(input.severityRank) || input.severityRank < 0 || input.severityRank > 255) {
       throw new RangeError(`severityRank must be an integer 0..255, got ${input.severityRank}`);
     }

@@ -55,10 +55,10 @@ describe('worker processes against real Redis', () => {
     await pipeline.exec();
     const children = await Promise.all([0, 1, 2, 3].map(() => startChild(prefix, 'count', 8, 30_000)));
     try {
-      const acked = `{${prefix}:email}:test-acked`;
+      const acked = `{${prefix}}:email:test-acked`;
       await waitFor(async () => (await redis.hlen(acked)) === 2000, 60_000, '2000 acks');
       const counts = Object.values(await redis.hgetall(acked)).map(Number);
-      const sends = Object.values(await redis.hgetall(`{${prefix}:email}:test-sent`)).map(Number);
+      const sends = Object.values(await redis.hgetall(`{${prefix}}:email:test-sent`)).map(Number);
       expect(counts).toHaveLength(2000);
       expect(counts.every((n) => n === 1)).toBe(true);
       expect(sends).toHaveLength(2000);
@@ -76,7 +76,7 @@ describe('worker processes against real Redis', () => {
       ids.push((await queue.enqueue({ payload: { recipients: [{ name: 'a', address: `u${i}@example.com`, rules: [] }] }, severityRank: 0 })).id);
     }
     const victim = await startChild(prefix, 'hang', 1, 500);
-    const started = await waitFor(() => redis.get(`{${prefix}:email}:test-started`), 10_000, 'victim started a task');
+    const started = await waitFor(() => redis.get(`{${prefix}}:email:test-started`), 10_000, 'victim started a task');
     const [victimTaskId] = started.split(':');
     victim.kill('SIGKILL');
     await new Promise((r) => victim.once('exit', r));

@@ -12,7 +12,7 @@
   KEYS[2] idx:expiry      ZSET fingerprint -> expiry ms (resolved records)
   KEYS[3] idx:severities  SET  severity values with an index
 
-  ARGV[1] key base ("{p:alerts}:"), ARGV[2] now ms, ARGV[3] now ISO,
+  ARGV[1] key base ("{p}:alerts:"), ARGV[2] now ms, ARGV[3] now ISO,
   ARGV[4] retention ms for resolved records, ARGV[5] max timeline entries,
   ARGV[6] delivery key, ARGV[7] receiver, ARGV[8] groupKey,
   ARGV[9] / ARGV[10] the `received` event JSON for a firing / a resolved alert,

@@ -10,7 +10,7 @@
 
   KEYS[1] ack:all  KEYS[2] ack:ver  KEYS[3] esc:due  KEYS[4] sil:expire  KEYS[5] esc:inflight
 
-  ARGV[1] key base ("{p:alerts}:"), ARGV[2] now ms, ARGV[3] now ISO, ARGV[4] max timeline,
+  ARGV[1] key base ("{p}:alerts:"), ARGV[2] now ms, ARGV[3] now ISO, ARGV[4] max timeline,
   ARGV[5] delivery key, ARGV[6] dedup window ms, ARGV[7] pub/sub channel,
   ARGV[8] TTL of esc:<fp> ms, then per alert: fingerprint, status, startsAt,
   suppressed (1/0), n tiers, then n times: tier id, due ms, tier JSON

@@ -4,7 +4,7 @@
   pays one round trip for many acks.
 
   KEYS[1] leases  KEYS[2] completed
-  ARGV[1] key base ("{p:q}:"), ARGV[2] completed retention ms,
+  ARGV[1] key base ("{p}:email:"), ARGV[2] completed retention ms,
   then 4 values per task: id, token, results JSON, info JSON ("" = none)
 
   Returns one value per task, in order: 1 when completed, 0 when the token no longer

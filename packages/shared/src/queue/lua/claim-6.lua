@@ -7,7 +7,7 @@
   KEYS[1] pending  KEYS[2] delayed  KEYS[3] leases  KEYS[4] marker
   KEYS[5] fence (counter of tokens)  KEYS[6] dead
 
-  ARGV[1] key base ("{p:q}:"), ARGV[2] lease ms, ARGV[3] worker id,
+  ARGV[1] key base ("{p}:email:"), ARGV[2] lease ms, ARGV[3] worker id,
   ARGV[4] dead retention ms (0 = keep), ARGV[5] most tasks to claim,
   ARGV[6..] names of the task-hash fields to return
 

@@ -9,7 +9,7 @@
   KEYS[4] marker    ZSET idle workers block on
   KEYS[5] dedup     STRING idempotency key (ignored when ARGV[5] = 0)
 
-  ARGV[1] key base ("{p:q}:"), ARGV[2] severity rank, ARGV[3] payload JSON,
+  ARGV[1] key base ("{p}:email:"), ARGV[2] severity rank, ARGV[3] payload JSON,
   ARGV[4] max attempts, ARGV[5] dedup ttl ms (0 = no dedup), ARGV[6] delay ms,
   ARGV[7] queue name, ARGV[8] dedup key as given
 

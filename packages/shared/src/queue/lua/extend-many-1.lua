@@ -4,7 +4,7 @@
   per task.
 
   KEYS[1] leases
-  ARGV[1] key base ("{p:q}:"), ARGV[2] lease ms, then 2 values per task: id, token
+  ARGV[1] key base ("{p}:email:"), ARGV[2] lease ms, then 2 values per task: id, token
 
   Returns one value per task, in order: 1 when renewed, 0 when the lease is lost
   (expired or taken).

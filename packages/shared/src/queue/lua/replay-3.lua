@@ -3,7 +3,7 @@
   so a replay only sends to those who did not get it.
 
   KEYS[1] dead  KEYS[2] pending  KEYS[3] marker
-  ARGV[1] key base ("{p:q}:"), ARGV[2] max count, ARGV[3..] ids (none = oldest first)
+  ARGV[1] key base ("{p}:email:"), ARGV[2] max count, ARGV[3..] ids (none = oldest first)
 
   Returns the number of tasks replayed.
 ]]

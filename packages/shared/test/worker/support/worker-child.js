@@ -8,13 +8,13 @@ const Redis = require('ioredis');
 const [prefix, mode, concurrency, leaseMs] = process.argv.slice(2);
 const redis = new Redis(process.env.REDIS_URL);
 const queue = new TaskQueue({ redis, prefix, name: 'email', leaseMs: Number(leaseMs), maxAttempts: 5 });
-const seen = `{${prefix}:email}:test-sent`;
-const settled = `{${prefix}:email}:test-acked`;
+const seen = `{${prefix}}:email:test-sent`;
+const settled = `{${prefix}}:email:test-acked`;
 
 const handler = {
   async send(task, pending, signal) {
     if (mode === 'hang') {
-      await redis.set(`{${prefix}:email}:test-started`, `${task.id}:${process.pid}`);
+      await redis.set(`{${prefix}}:email:test-started`, `${task.id}:${process.pid}`);
       await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
     }
     await redis.hincrby(seen, task.id, 1);

@@ -1,0 +1,62 @@
+--[[
+  Accepts one delivery atomically: each channel's enqueue (idempotency check + task),
+  then the alert records with a `task-created` event per task, then the handling step
+  (escalations, acks). Each part is the very script that does it alone, called as a
+  function (see --@function in redis/lua-scripts.ts), so this adds no second copy of
+  their logic. One script, one round trip, and no moment where a task exists without
+  the records that say so.
+
+  KEYS: 5 per channel (enqueue-5), then 3 (upsert-alerts-3), then 5 (handle-delivery-5)
+  when there is a handling step.
+
+  ARGV[1] number of channels, ARGV[2] handling step (1/0),
+  ARGV[3] the delivery's alerts JSON, shared by the payloads that carry all of them,
+  ARGV[4] now ISO (for the task-created events),
+  then per channel 9 values: enqueue-5's 8 ARGV, and 1 when its payload (ARGV 3) is a head
+  that the alerts JSON and a closing brace complete, else 0;
+  then n = number of upsert-alerts-3 ARGV, and those n (with no task-created events: they
+  are added here, once the task ids are known); then handle-delivery-5's ARGV, if any.
+
+  Returns per channel: task id, duplicate (1/0)
+]]
+--@function enqueue = ../../queue/lua/enqueue-5.lua
+--@function upsertAlerts = ../../alerts/lua/upsert-alerts-3.lua
+--@function handleDelivery = ../../handling/lua/handle-delivery-5.lua
+
+local nChannels = tonumber(ARGV[1])
+local alertsJson = ARGV[3]
+local nowIso = ARGV[4]
+local reply, events = {}, {}
+local at = 5
+
+for c = 0, nChannels - 1 do
+  local keys = { KEYS[c * 5 + 1], KEYS[c * 5 + 2], KEYS[c * 5 + 3], KEYS[c * 5 + 4], KEYS[c * 5 + 5] }
+  local args = {}
+  for j = 0, 7 do args[j + 1] = ARGV[at + j] end
+  if ARGV[at + 8] == '1' then args[3] = args[3] .. alertsJson .. '}' end
+  at = at + 9
+  local r = enqueue(keys, args)
+  reply[#reply + 1] = r[1]
+  reply[#reply + 1] = r[2]
+  -- The queue name is a configured channel name and the id a number: nothing to escape.
+  events[#events + 1] = '{"at":"' .. nowIso .. '","type":"task-created","channel":"' .. args[7] ..
+    '","taskId":"' .. r[1] .. '","duplicate":' .. (r[2] == 1 and 'true' or 'false') .. '}'
+end
+
+-- upsert-alerts-3 ARGV: 10 fixed values, the number of task events and the events, then the alerts.
+local n = tonumber(ARGV[at])
+local first, last = at + 1, at + n
+local upsertArgs = {}
+for j = first, first + 9 do upsertArgs[#upsertArgs + 1] = ARGV[j] end
+upsertArgs[#upsertArgs + 1] = #events
+for _, e in ipairs(events) do upsertArgs[#upsertArgs + 1] = e end
+for j = first + 10 + tonumber(ARGV[first + 10]) + 1, last do upsertArgs[#upsertArgs + 1] = ARGV[j] end
+local k = nChannels * 5
+upsertAlerts({ KEYS[k + 1], KEYS[k + 2], KEYS[k + 3] }, upsertArgs)
+
+if ARGV[2] == '1' then
+  local handlingArgs = {}
+  for j = last + 1, #ARGV do handlingArgs[#handlingArgs + 1] = ARGV[j] end
+  handleDelivery({ KEYS[k + 4], KEYS[k + 5], KEYS[k + 6], KEYS[k + 7], KEYS[k + 8] }, handlingArgs)
+end
+return reply
