@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis, { Cluster } from 'ioredis';
+import { upsertCall } from '../../src/alerts/upsert-alerts';
+import { getAlert } from '../../src/alerts/read-alerts';
+import { runAcceptDelivery } from '../../src/delivery/accept-delivery-script';
 import { TaskQueue } from '../../src/queue/task-queue';
 import { answersPing, freePort, waitFor } from '../../src/testing';
 import { Worker } from '../../src/worker/worker';
@@ -51,7 +54,7 @@ describe('queue scripts on a 3-master Redis Cluster', () => {
   });
 
   it('runs enqueue, claim, extend, fail, reclaim, ack, release and replay with no CROSSSLOT error', async () => {
-    // Two queues land in different slots; every key of one queue shares its hash tag.
+    // Every key of a deployment shares its hash tag {prefix}: one slot, whatever the queue.
     for (const name of ['email', 'sms']) {
       const q = new TaskQueue<{ n: number }>({ redis: cluster, prefix: 'c', name, leaseMs: 200, maxAttempts: 2 });
       const a = await q.enqueue({ payload: { n: 1 }, severityRank: 2, dedupKey: 'd1', dedupTtlMs: 10_000 });
@@ -74,6 +77,44 @@ describe('queue scripts on a 3-master Redis Cluster', () => {
       expect(await q.list('dead')).toHaveLength(1);
       expect(await q.pendingByRank(4)).toEqual([0, 0, 0, 0, 0]);
     }
+  });
+
+  it('accepts a delivery (both channels, the records) in one script on the cluster, once', async () => {
+    const queues = ['email', 'sms'].map((name) => new TaskQueue<Record<string, unknown>>({ redis: cluster, prefix: 'c3', name }));
+    const alert = {
+      status: 'firing' as const,
+      labels: { alertname: 'DiskFull', severity: 'critical' },
+      annotations: { summary: '磁盘满' },
+      startsAt: '2026-11-28T10:00:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prom/graph',
+      fingerprint: 'f1',
+    };
+    const now = new Date('2026-11-28T10:00:05Z');
+    const accept = () =>
+      runAcceptDelivery(cluster, {
+        channels: queues.map((q) => ({
+          appendAlerts: true,
+          call: q.enqueueCall({ payload: {}, payloadJson: `{"channel":"${q.name}","alerts":`, severityRank: 0, dedupKey: 'k1', dedupTtlMs: 60_000 }),
+        })),
+        alertsJson: JSON.stringify([alert]),
+        now,
+        upsert: upsertCall({ prefix: 'c3', alerts: [alert], receiver: 'ops', groupKey: 'g', deliveryKey: 'k1', tasks: [], retentionMs: 60_000, now }),
+      });
+    const first = await accept();
+    expect(first.map((r) => r.duplicate)).toEqual([false, false]);
+    expect((await accept()).map((r) => r.duplicate)).toEqual([true, true]);
+    for (const [i, q] of queues.entries()) {
+      const task = await q.get(first[i].id);
+      expect(task?.payload).toEqual({ channel: q.name, alerts: [alert] });
+    }
+    const record = await getAlert(cluster, 'c3', 'f1');
+    expect(record?.alert.labels).toEqual(alert.labels);
+    expect(record?.timeline.map((e) => [e.type, (e as { channel?: string }).channel])).toEqual([
+      ['received', undefined],
+      ['task-created', 'email'],
+      ['task-created', 'sms'],
+    ]);
   });
 
   it('a worker drains a queue on the cluster, blocking on the marker', async () => {
