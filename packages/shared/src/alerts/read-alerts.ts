@@ -45,7 +45,7 @@ export async function getAlert(
   const fields = replies[0][1] as Record<string, string>;
   if (!fields.fingerprint) return null;
   const timeline = (replies[1][1] as string[]).map((e) => parseJson<TimelineEvent>(e, { at: '', type: 'unreadable' }));
-  // Writers race (a notifier can finish before ingest's record write): order by time, stably.
+  // Events come from several processes (ingest, notifiers, handling): order by time, stably.
   timeline.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return { alert: parseRecord(fields), timeline };
 }

@@ -1,9 +1,9 @@
 --[[
-  Appends one event to an alert's timeline. A notifier may finish before ingest's second
-  round trip has written the record (tasks are enqueued first), so a missing record does
-  not drop the event: the timeline then lives for ARGV[3] ms, and the record's upsert
-  (which follows within milliseconds) takes it over. An alert that never gets a record
-  leaves nothing behind after the grace period. With a record, the timeline keeps the
+  Appends one event to an alert's timeline. Ingest writes a task and its records in one
+  script, but a task can outlive the record (a dead letter replayed after a resolved
+  record's retention), so a missing record does not fail the append: the timeline then
+  lives for ARGV[3] ms, and a record upserted meanwhile takes it over. An alert that
+  never gets a record again leaves nothing behind after the grace period. With a record, the timeline keeps the
   record's remaining time to live. Readers order events by their `at`.
 
   KEYS[1] a:<fingerprint>   HASH the record
