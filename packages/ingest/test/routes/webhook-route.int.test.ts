@@ -73,6 +73,8 @@ describe('POST /webhook/alertmanager', () => {
       });
       expect(p.alerts).toHaveLength(want.alerts);
       expect(p.alerts[0]).toEqual(fixture.body.alerts[0]);
+      // A channel carrying the whole group stores the body's own alerts array, cut from the bytes received.
+      if (want.alerts === fixture.body.alerts.length) expect(p.alerts).toEqual(fixture.body.alerts);
     }
 
     // Every alert has its record, with a timeline naming the tasks.

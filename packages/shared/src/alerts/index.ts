@@ -1,6 +1,5 @@
 /** The per-alert record store: upsert by ingest, timeline events by notifiers, reads by the API. */
 export { AlertKeys } from './alert-keys';
-export { defineAlertScripts } from './alert-scripts';
 export { appendTimeline } from './append-timeline';
 export { getAlert, listAlerts, MAX_PAGE, type AlertPage, type AlertQuery } from './read-alerts';
 export type { AlertRecord, TimelineEvent } from './types';

@@ -20,11 +20,6 @@ export type HandlingScript = Parameters<typeof SCRIPTS.run>[1];
 
 type Arg = string | number;
 
-/** Registers the handling scripts on a connection (idempotent), so its pipelines can call them too. */
-export function defineHandlingScripts(redis: RedisClient): void {
-  SCRIPTS.define(redis);
-}
-
 /** Runs one handling script (EVALSHA, EVAL once per connection). */
 export function runHandlingScript(redis: RedisClient, name: HandlingScript, keys: string[], args: Arg[]): Promise<unknown> {
   return SCRIPTS.run(redis, name, keys, args);
