@@ -91,7 +91,6 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
           };
         }),
         alertsJson: json.alerts(),
-        now: receivedAt,
         upsert: upsertCall({
           prefix: config.redis.keyPrefix,
           alerts: msg.alerts,

@@ -50,15 +50,12 @@ export async function upsertAlerts(redis: RedisClient, input: UpsertAlertsInput)
 
 /**
  * The upsert script's KEYS and ARGV, for a caller that runs it inside a larger script (ingest's
- * accept-delivery, which adds the task-created events itself once the task ids are known).
+ * accept-delivery, which fills in the tasks itself once their ids are known).
  */
 export function upsertCall(input: UpsertAlertsInput): ScriptCall {
   const keys = new AlertKeys(input.prefix);
   const now = input.now ?? new Date();
   const at = now.toISOString();
-  const shared = input.tasks.map((t) =>
-    JSON.stringify({ at, type: 'task-created', channel: t.channel, taskId: t.taskId, duplicate: t.duplicate } satisfies TimelineEvent),
-  );
   const received = (status: 'firing' | 'resolved') =>
     JSON.stringify({
       at,
@@ -79,8 +76,8 @@ export function upsertCall(input: UpsertAlertsInput): ScriptCall {
     input.groupKey,
     received('firing'),
     received('resolved'),
-    shared.length,
-    ...shared,
+    input.tasks.length,
+    ...input.tasks.flatMap((t) => [t.channel, t.taskId, t.duplicate ? 1 : 0]),
   ];
   input.alerts.forEach((alert, i) => {
     args.push(

@@ -21,7 +21,6 @@ export interface DeliveryWrite {
   channels: ChannelEnqueue[];
   /** The alerts array as JSON (needed when a channel has appendAlerts). */
   alertsJson: string | Buffer;
-  now: Date;
   /** upsertCall() of the records, with no tasks: the script adds their task-created events. */
   upsert: ScriptCall;
   /** DeliveryHandling.call(), when there is a handling step. */
@@ -36,7 +35,7 @@ export interface DeliveryWrite {
  */
 export async function runAcceptDelivery(redis: RedisClient, write: DeliveryWrite): Promise<EnqueueResult[]> {
   const keys: string[] = [];
-  const args: ScriptArg[] = [write.channels.length, write.handling ? 1 : 0, write.channels.some((c) => c.appendAlerts) ? write.alertsJson : '', write.now.toISOString()];
+  const args: ScriptArg[] = [write.channels.length, write.handling ? 1 : 0, write.channels.some((c) => c.appendAlerts) ? write.alertsJson : ''];
   for (const { call, appendAlerts } of write.channels) {
     keys.push(...call[0]);
     args.push(...call[1], appendAlerts ? 1 : 0);

@@ -98,7 +98,6 @@ describe('queue scripts on a 3-master Redis Cluster', () => {
           call: q.enqueueCall({ payload: {}, payloadJson: `{"channel":"${q.name}","alerts":`, severityRank: 0, dedupKey: 'k1', dedupTtlMs: 60_000 }),
         })),
         alertsJson: JSON.stringify([alert]),
-        now,
         upsert: upsertCall({ prefix: 'c3', alerts: [alert], receiver: 'ops', groupKey: 'g', deliveryKey: 'k1', tasks: [], retentionMs: 60_000, now }),
       });
     const first = await accept();
@@ -115,6 +114,7 @@ describe('queue scripts on a 3-master Redis Cluster', () => {
       ['task-created', 'email'],
       ['task-created', 'sms'],
     ]);
+    expect(record?.timeline[2]).toMatchObject({ at: now.toISOString(), taskId: first[1].id, duplicate: false });
   });
 
   it('a worker drains a queue on the cluster, blocking on the marker', async () => {

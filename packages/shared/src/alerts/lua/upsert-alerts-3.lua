@@ -16,7 +16,8 @@
   ARGV[4] retention ms for resolved records, ARGV[5] max timeline entries,
   ARGV[6] delivery key, ARGV[7] receiver, ARGV[8] groupKey,
   ARGV[9] / ARGV[10] the `received` event JSON for a firing / a resolved alert,
-  ARGV[11] n = number of shared events, ARGV[12 .. 11+n] shared event JSON (task-created),
+  ARGV[11] n = number of tasks the delivery created or found, then 3 values per task:
+  channel, task id, duplicate (1/0) — each becomes a `task-created` event,
   then 8 values per alert: fingerprint, status, severity, labels JSON, annotations JSON,
   startsAt, endsAt, generatorURL
 
@@ -29,10 +30,14 @@ local retention = tonumber(ARGV[4])
 local maxTimeline = tonumber(ARGV[5])
 local delivery = ARGV[6]
 local received = { firing = ARGV[9], resolved = ARGV[10] }
-local nShared = tonumber(ARGV[11])
-local first = 12 + nShared
+local nTasks = tonumber(ARGV[11])
+local first = 12 + 3 * nTasks
+-- Every alert of the delivery gets the same task-created events.
 local shared = {}
-for j = 12, first - 1 do shared[#shared + 1] = ARGV[j] end
+for j = 12, first - 1, 3 do
+  shared[#shared + 1] = '{"at":' .. cjson.encode(nowIso) .. ',"type":"task-created","channel":' .. cjson.encode(ARGV[j]) ..
+    ',"taskId":' .. cjson.encode(ARGV[j + 1]) .. ',"duplicate":' .. (ARGV[j + 2] == '1' and 'true' or 'false') .. '}'
+end
 
 -- Sweep first, so a record resolved long ago and firing again now is not swept after its upsert.
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)

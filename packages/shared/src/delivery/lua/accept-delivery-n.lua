@@ -11,11 +11,10 @@
 
   ARGV[1] number of channels, ARGV[2] handling step (1/0),
   ARGV[3] the delivery's alerts JSON, shared by the payloads that carry all of them,
-  ARGV[4] now ISO (for the task-created events),
   then per channel 9 values: enqueue-5's 8 ARGV, and 1 when its payload (ARGV 3) is a head
   that the alerts JSON and a closing brace complete, else 0;
-  then n = number of upsert-alerts-3 ARGV, and those n (with no task-created events: they
-  are added here, once the task ids are known); then handle-delivery-5's ARGV, if any.
+  then n = number of upsert-alerts-3 ARGV, and those n (with no tasks: they are filled in
+  here, once the task ids are known); then handle-delivery-5's ARGV, if any.
 
   Returns per channel: task id, duplicate (1/0)
 ]]
@@ -25,9 +24,8 @@
 
 local nChannels = tonumber(ARGV[1])
 local alertsJson = ARGV[3]
-local nowIso = ARGV[4]
-local reply, events = {}, {}
-local at = 5
+local reply, tasks = {}, {}
+local at = 4
 
 for c = 0, nChannels - 1 do
   local keys = { KEYS[c * 5 + 1], KEYS[c * 5 + 2], KEYS[c * 5 + 3], KEYS[c * 5 + 4], KEYS[c * 5 + 5] }
@@ -38,19 +36,20 @@ for c = 0, nChannels - 1 do
   local r = enqueue(keys, args)
   reply[#reply + 1] = r[1]
   reply[#reply + 1] = r[2]
-  -- The queue name is a configured channel name and the id a number: nothing to escape.
-  events[#events + 1] = '{"at":"' .. nowIso .. '","type":"task-created","channel":"' .. args[7] ..
-    '","taskId":"' .. r[1] .. '","duplicate":' .. (r[2] == 1 and 'true' or 'false') .. '}'
+  -- channel (the queue name), task id, duplicate: upsert-alerts-3 makes the task-created events.
+  tasks[#tasks + 1] = args[7]
+  tasks[#tasks + 1] = r[1]
+  tasks[#tasks + 1] = tostring(r[2])
 end
 
--- upsert-alerts-3 ARGV: 10 fixed values, the number of task events and the events, then the alerts.
+-- upsert-alerts-3 ARGV: 10 fixed values, the number of tasks and 3 values per task, then the alerts.
 local n = tonumber(ARGV[at])
 local first, last = at + 1, at + n
 local upsertArgs = {}
 for j = first, first + 9 do upsertArgs[#upsertArgs + 1] = ARGV[j] end
-upsertArgs[#upsertArgs + 1] = #events
-for _, e in ipairs(events) do upsertArgs[#upsertArgs + 1] = e end
-for j = first + 10 + tonumber(ARGV[first + 10]) + 1, last do upsertArgs[#upsertArgs + 1] = ARGV[j] end
+upsertArgs[#upsertArgs + 1] = #tasks / 3
+for _, v in ipairs(tasks) do upsertArgs[#upsertArgs + 1] = v end
+for j = first + 11 + 3 * tonumber(ARGV[first + 10]), last do upsertArgs[#upsertArgs + 1] = ARGV[j] end
 local k = nChannels * 5
 upsertAlerts({ KEYS[k + 1], KEYS[k + 2], KEYS[k + 3] }, upsertArgs)
 
