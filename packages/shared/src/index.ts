@@ -39,6 +39,7 @@ export type { LoadConfigOptions } from './config/load-config';
 export type { ConfigProblem } from './config/config-path';
 export { CONFIG_SCHEMA } from './config/schema';
 export { isE164, isEmailAddress } from './config/check-config';
+export { isLoopbackHost, isPlaceholderSecret, urlOrigin } from './config/check-hardening';
 export { createResolver } from './resolver/resolve-recipients';
 export type { Resolution, Resolver, UnknownUser, Unreachable } from './resolver/resolve-recipients';
 export { parseMatcher, parseMatchers } from './resolver/parse-matchers';
