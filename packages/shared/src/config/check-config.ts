@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { checkRoutes } from '../resolver/check-routes';
 import { createDirectory } from '../resolver/directory';
-import { checkPlaceholderSecrets, checkUrlCredentials, checkWebhookExposure } from './check-hardening';
+import { checkUrlCredentials, checkWebhookExposure } from './check-hardening';
 import type { ConfigProblem } from './config-path';
 import type { GatewayConfig, JwtAlgorithm, JwtConfig } from './types';
 
@@ -38,7 +38,7 @@ export function checkConfig(cfg: GatewayConfig, opts: { tolerant?: boolean } = {
   const add: Add = (path, message) => {
     problems.push({ path, message });
   };
-  for (const check of [checkUsers, checkRouting, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkPlaceholderSecrets, checkUrlCredentials]) {
+  for (const check of [checkUsers, checkRouting, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials]) {
     try {
       check(cfg, add);
     } catch (err) {

@@ -1,5 +1,6 @@
-import type { GatewayConfig } from './types';
+import type { ConfigProblem } from './config-path';
 import { secretsIn } from './secret-keys';
+import type { GatewayConfig } from './types';
 
 type Add = (path: string, message: string) => void;
 
@@ -43,15 +44,22 @@ export function checkWebhookExposure(cfg: GatewayConfig, add: Add): void {
   );
 }
 
-/** Refuses secrets everybody knows; names the path, never the value. */
-export function checkPlaceholderSecrets(cfg: GatewayConfig, add: Add): void {
-  for (const { path, value } of secretsIn(cfg)) {
-    if (typeof value === 'string' && isPlaceholderSecret(value)) add(path, 'is a placeholder from the documentation: generate a real secret, e.g. openssl rand -hex 32');
+/**
+ * Lists secrets (after substitution) that everybody knows; names the path, never the value.
+ * buildConfig runs it before the other checks, so a placeholder is not also called too short.
+ */
+export function findPlaceholderSecrets(tree: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const { path, value } of secretsIn(tree)) {
+    if (typeof value === 'string' && isPlaceholderSecret(value)) {
+      problems.push({ path, message: 'is a placeholder from the documentation: generate a real secret, e.g. openssl rand -hex 32' });
+    }
   }
-  const redisPassword = passwordOf(cfg.redis.url);
+  const redisPassword = passwordOf((tree as { redis?: { url?: unknown } } | undefined)?.redis?.url);
   if (redisPassword !== undefined && isPlaceholderSecret(redisPassword)) {
-    add('redis.url', 'carries a placeholder password from the documentation: set a real one on Redis and here');
+    problems.push({ path: 'redis.url', message: 'carries a placeholder password from the documentation: set a real one on Redis and here' });
   }
+  return problems;
 }
 
 /** URLs (other than Redis') must not carry credentials: they end up in errors, logs and tickets. */
@@ -78,9 +86,9 @@ function hasUserInfo(url: string): boolean {
   }
 }
 
-function passwordOf(url: string): string | undefined {
+function passwordOf(url: unknown): string | undefined {
   try {
-    return url ? decodeURIComponent(new URL(url).password) : undefined;
+    return typeof url === 'string' && url ? decodeURIComponent(new URL(url).password) : undefined;
   } catch {
     return undefined;
   }
