@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isPlaceholderSecret, loadConfig, type GatewayConfig } from '@alertgw/shared';
+import { isLoopbackHost, isPlaceholderSecret, loadConfig, type GatewayConfig } from '@alertgw/shared';
 import { findTool, interpolate, readEnvFile, readYaml, repo, ROOT, runTool, strings, trackedFiles } from './support';
 
 // docker-compose.yml cannot be run here (no Docker engine); this checks everything that can
@@ -346,6 +346,16 @@ describe('Dockerfile', () => {
     expect(runtime.lines.some((l) => /^HEALTHCHECK .*CMD .*\/healthz/.test(l))).toBe(true);
     expect(runtime.lines).toContain('ARG SERVICE=ingest');
     expect(runtime.lines.find((l) => l.startsWith('CMD '))).toContain('packages/${SERVICE}/dist/main.js');
+  });
+
+  it('ships a default config that keeps the webhook on loopback, and refuses it on 0.0.0.0 without credentials', () => {
+    const shipped = runtime.lines.filter((l) => l.startsWith('COPY ') && !l.includes('--from=') && l.includes('.yaml')).map((l) => l.split(/\s+/)[1]);
+    expect(shipped).toEqual(['config.example.yaml']);
+    const load = (env: Record<string, string>) => loadConfig({ argv: ['--config', repo(shipped[0])], env, cwd: ROOT }).config;
+    const config = load({});
+    expect(isLoopbackHost(config.ingest.listen.host)).toBe(true);
+    expect(config.ingest.auth).toEqual({ bearerTokens: [], basic: [], allowAnonymous: false });
+    expect(() => load({ INGEST_HOST: '0.0.0.0' })).toThrow(/ingest\.auth: has no credentials while ingest\.listen\.host \(0\.0\.0\.0\)/);
   });
 
   it('copies only paths that exist and that .dockerignore lets through, and every dist the services need', () => {
