@@ -39,7 +39,7 @@ describe('Alertmanager client errors', () => {
     let server: Server;
     let base: string;
     beforeAll(async () => {
-      server = createServer((req, res) => {
+      server = createServer((_req, res) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end('internal error');
       });
