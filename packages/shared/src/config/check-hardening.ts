@@ -21,16 +21,6 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^(?:::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-/** The origin of a URL (scheme, host, port): what errors and logs may quote of an endpoint. */
-export function urlOrigin(url: string): string {
-  try {
-    const { origin } = new URL(url);
-    return origin === 'null' ? '(unparsable URL)' : origin;
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
 /** The webhook must not take alerts from anyone on the network unless the operator said so. */
 export function checkWebhookExposure(cfg: GatewayConfig, add: Add): void {
   const { listen, auth } = cfg.ingest;

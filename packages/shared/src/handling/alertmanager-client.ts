@@ -1,4 +1,4 @@
-import { urlOrigin } from '../config/check-hardening';
+import { urlOrigin } from '../config/safe-url';
 import type { AlertmanagerConfig } from '../config/types';
 import { GatewayError } from '../errors';
 import type { LabelSet } from '../webhook/types';
