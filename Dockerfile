@@ -41,6 +41,9 @@ COPY --from=build /app/packages/notifier-email/dist packages/notifier-email/dist
 COPY --from=build /app/packages/notifier-sms/dist packages/notifier-sms/dist
 COPY --from=build /app/packages/alertctl/dist packages/alertctl/dist
 # The config used when neither CONFIG nor --config is given (mail to ./var/mail, SMS dry run).
+# It has no webhook credentials, so ingest listens on 127.0.0.1 only: unreachable from outside
+# the container. To take webhooks, mount a config with ingest.auth (CONFIG=/path/alertgw.yaml);
+# ingest refuses to listen beyond loopback without credentials (SECURITY.md).
 COPY config.example.yaml ./
 # The example config's mail sink and any private state live in ./var, writable by node only.
 RUN mkdir -p var && chown node:node var

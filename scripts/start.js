@@ -3,7 +3,7 @@
 // (npm start builds first). Redis is found the documented way; a private one is started if needed.
 const { spawn } = require('node:child_process');
 const path = require('node:path');
-const { locateRedis, loadConfig } = require('../packages/shared/dist/index.js');
+const { locateRedis, loadConfig, redactUrl } = require('../packages/shared/dist/index.js');
 
 const ROOT = path.join(__dirname, '..');
 const SERVICES = [
@@ -40,7 +40,7 @@ async function main() {
     process.exit(1);
   }
   const where = { env: 'from REDIS_URL', default: 'on 127.0.0.1:6379', private: 'private redis-server started, data in ./var/redis (AOF on)', container: 'in a testcontainers container' };
-  say(`redis: ${redis.url.replace(/\/\/[^@]*@/, '//***@')} (${where[redis.source]})`);
+  say(`redis: ${redactUrl(redis.url)} (${where[redis.source]})`);
 
   const env = { ...process.env, REDIS_URL: redis.url, CONFIG: configPath };
   const children = SERVICES.map((svc) => {

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig, type GatewayConfig } from '@alertgw/shared';
-import { findTool, interpolate, isObviousFake, readYaml, repo, ROOT, runTool, strings } from './support';
+import { isLoopbackHost, isPlaceholderSecret, loadConfig, type GatewayConfig } from '@alertgw/shared';
+import { findTool, interpolate, readEnvFile, readYaml, repo, ROOT, runTool, strings, trackedFiles } from './support';
 
 // docker-compose.yml cannot be run here (no Docker engine); this checks everything that can
 // be checked without one: structure, referenced files, healthchecks, and that the configs it
@@ -33,11 +35,26 @@ const services = compose.services;
 const GATEWAY = ['ingest', 'notifier-email', 'notifier-sms'];
 /** The environment a user has after a fresh clone: nothing set, every default applies. */
 const NO_ENV: Record<string, string> = {};
+const MAKE_SECRETS = repo('deploy', 'compose', 'make-secrets.sh');
 
-/** A service's environment as the container sees it with NO_ENV on the host. */
-function containerEnv(name: string): Record<string, string> {
+/** Runs make-secrets.sh against `root` (a stand-in for the repository) and returns its output. */
+function makeSecrets(root: string): string {
+  const r = spawnSync('sh', [MAKE_SECRETS, root], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`make-secrets.sh failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** What a deployer has after the documented one-liner: generated secrets in a copy of the layout. */
+const GENERATED = mkdtempSync(path.join(tmpdir(), 'compose-secrets-'));
+makeSecrets(GENERATED);
+/** The host environment compose sees then: .env, as compose reads it. */
+const HOST_ENV = readEnvFile(path.join(GENERATED, '.env'));
+afterAll(() => rmSync(GENERATED, { recursive: true, force: true }));
+
+/** A service's environment as the container sees it with `host` on the host. */
+function containerEnv(name: string, host: Record<string, string> = HOST_ENV): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(services[name].environment ?? {})) env[k] = interpolate(String(v), NO_ENV);
+  for (const [k, v] of Object.entries(services[name].environment ?? {})) env[k] = interpolate(String(v), host);
   return env;
 }
 
@@ -49,20 +66,24 @@ function mounts(name: string): Array<{ source: string; target: string; bind: boo
   });
 }
 
-/** Host file of a container path, following bind mounts and file secrets of that service. */
-function hostFile(name: string, containerPath: string): string | undefined {
+/**
+ * Host file of a container path, following bind mounts and file secrets of that service.
+ * Secret files are not in the repository: they are looked up where make-secrets.sh put them
+ * (`secretsRoot`, the repository for a deployer, GENERATED here).
+ */
+function hostFile(name: string, containerPath: string, secretsRoot = GENERATED): string | undefined {
   const bind = mounts(name).find((m) => m.bind && m.target === containerPath);
   if (bind) return path.resolve(ROOT, bind.source);
   const secret = (services[name].secrets ?? []).find((s) => `/run/secrets/${s}` === containerPath);
   const file = secret ? compose.secrets?.[secret]?.file : undefined;
-  return file ? path.resolve(ROOT, file) : undefined;
+  return file ? path.resolve(secretsRoot, file) : undefined;
 }
 
 /** The gateway config as `name` loads it inside its container. */
-function gatewayConfig(name: string): GatewayConfig {
+function gatewayConfig(name: string, secretsRoot = GENERATED): GatewayConfig {
   const env = containerEnv(name);
   // *_FILE variables name container paths; point them at the files compose mounts there.
-  for (const [k, v] of Object.entries(env)) if (k.endsWith('_FILE')) env[k] = hostFile(name, v) ?? v;
+  for (const [k, v] of Object.entries(env)) if (k.endsWith('_FILE')) env[k] = hostFile(name, v, secretsRoot) ?? v;
   return loadConfig({ argv: ['--config', hostFile(name, env.CONFIG)!], env, cwd: ROOT }).config;
 }
 
@@ -95,8 +116,47 @@ describe('docker-compose.yml', () => {
       for (const f of [svc.env_file ?? []].flat()) expect(existsSync(path.resolve(ROOT, f))).toBe(true);
       for (const dep of Object.keys(svc.depends_on ?? {})) expect(Object.keys(services)).toContain(dep);
     }
+    // Secret files are the deployer's: make-secrets.sh creates every one compose names.
     for (const [name, secret] of Object.entries(compose.secrets ?? {})) {
-      expect({ name, file: secret.file, exists: secret.file !== undefined && existsSync(path.resolve(ROOT, secret.file)) }).toEqual({ name, file: expect.any(String), exists: true });
+      expect({ name, file: secret.file, generated: secret.file !== undefined && existsSync(path.resolve(GENERATED, secret.file)) }).toEqual({ name, file: expect.any(String), generated: true });
+    }
+  });
+
+  it('ships no secret: the repository tracks no secret file, and compose names no default password', () => {
+    const secretFiles = Object.values(compose.secrets ?? {}).map((s) => path.relative(ROOT, path.resolve(ROOT, s.file!)));
+    const tracked = trackedFiles('deploy/compose/secrets');
+    for (const file of secretFiles) expect(tracked).not.toContain(file);
+    expect(tracked).toEqual(['deploy/compose/secrets/.gitignore']);
+    for (const [where, value] of strings(services)) expect({ where, placeholder: isPlaceholderSecret(interpolate(value, NO_ENV)) }).toEqual({ where, placeholder: false });
+  });
+
+  it('make-secrets.sh generates random secrets once and keeps them on a second run', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'compose-secrets-again-'));
+    try {
+      makeSecrets(root);
+      const read = () => ['deploy/compose/secrets/ingest-token', 'deploy/compose/secrets/jwt-secret', '.env'].map((f) => readFileSync(path.join(root, f), 'utf8'));
+      const first = read();
+      expect(makeSecrets(root)).toMatch(/^kept {6}.*\n.*\n.*\n$/);
+      expect(read()).toEqual(first);
+      // Different roots, different secrets: nothing is a constant of the script.
+      expect(first).not.toEqual(['deploy/compose/secrets/ingest-token', 'deploy/compose/secrets/jwt-secret', '.env'].map((f) => readFileSync(path.join(GENERATED, f), 'utf8')));
+      for (const value of [...first.slice(0, 2), readEnvFile(path.join(root, '.env')).REDIS_PASSWORD]) expect(value.trim()).toMatch(/^[0-9a-f]{64}$/);
+      expect(statSync(path.join(root, '.env')).mode & 0o077).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('without the generated secrets, compose refuses to start and the gateway config does not load', () => {
+    const required: Array<[string, string]> = [];
+    for (const [, value] of strings(services)) interpolate(value, NO_ENV, [], required);
+    expect(new Set(required.map(([name]) => name))).toEqual(new Set(['REDIS_PASSWORD']));
+    for (const [, message] of required) expect(message).toContain('sh deploy/compose/make-secrets.sh');
+    const empty = mkdtempSync(path.join(tmpdir(), 'compose-no-secrets-'));
+    try {
+      expect(() => gatewayConfig('ingest', empty)).toThrow(/INGEST_TOKEN_FILE=.* cannot be read \(ENOENT\)/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
     }
   });
 
@@ -109,14 +169,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('starts with nothing set on the host: every variable has a default', () => {
+  it('needs nothing on the host but what make-secrets.sh writes: every other variable has a default', () => {
     const missing: string[] = [];
+    const required: Array<[string, string]> = [];
     for (const [where, value] of strings(services)) {
       const unset: string[] = [];
-      interpolate(value, NO_ENV, unset);
+      interpolate(value, HOST_ENV, unset, required);
       missing.push(...unset.map((name) => `${where}: \${${name}}`));
     }
-    expect(missing).toEqual([]);
+    expect({ missing, required }).toEqual({ missing: [], required: [] });
   });
 
   it('runs 2 replicas of each notifier, with nothing that would clash between replicas', () => {
@@ -127,21 +188,21 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs Redis with AOF, noeviction and a password (an obvious fake by default) that the services use', () => {
-    const args = [services.redis.command].flat().map((a) => interpolate(String(a), NO_ENV));
+  it('runs Redis with AOF, noeviction and the generated password, which the services use', () => {
+    const args = [services.redis.command].flat().map((a) => interpolate(String(a), HOST_ENV));
     const flag = (name: string) => args[args.indexOf(name) + 1];
     expect(flag('--appendonly')).toBe('yes');
     expect(flag('--maxmemory-policy')).toBe('noeviction');
     const password = flag('--requirepass');
-    expect(password).toBeTruthy();
-    expect(isObviousFake(password)).toBe(true);
-    // The same default flows into the healthcheck and every service's REDIS_URL.
+    expect(password).toBe(HOST_ENV.REDIS_PASSWORD);
+    expect(password).toMatch(/^[0-9a-f]{64}$/);
+    // The same password flows into the healthcheck and every service's REDIS_URL.
     expect(containerEnv('redis').REDISCLI_AUTH).toBe(password);
     for (const name of GATEWAY) expect(containerEnv(name).REDIS_URL).toBe(`redis://:${password}@redis:6379/0`);
     // And a password chosen on the host replaces it everywhere.
-    const chosen = { REDIS_PASSWORD: 's3cret' };
-    expect(interpolate(String(services.ingest.environment!.REDIS_URL), chosen)).toBe('redis://:s3cret@redis:6379/0');
-    expect([services.redis.command].flat().map((a) => interpolate(String(a), chosen))).toContain('s3cret');
+    const chosen = { REDIS_PASSWORD: 'chosen-on-host-7f3a' };
+    expect(interpolate(String(services.ingest.environment!.REDIS_URL), chosen)).toBe('redis://:chosen-on-host-7f3a@redis:6379/0');
+    expect([services.redis.command].flat().map((a) => interpolate(String(a), chosen))).toContain('chosen-on-host-7f3a');
   });
 
   describe('the gateway config (deploy/compose/alertgw.yaml)', () => {
@@ -186,7 +247,7 @@ describe('docker-compose.yml', () => {
       // Alertmanager trims the file as ingest's *_FILE loader does.
       const token = readFileSync(tokenFile!, 'utf8').trim();
       expect(config.ingest.auth.bearerTokens).toEqual([token]);
-      expect(isObviousFake(token)).toBe(true);
+      expect(token).toMatch(/^[0-9a-f]{64}$/);
     });
 
     const amtool = findTool('amtool', ['/usr/bin/amtool']);
@@ -285,6 +346,16 @@ describe('Dockerfile', () => {
     expect(runtime.lines.some((l) => /^HEALTHCHECK .*CMD .*\/healthz/.test(l))).toBe(true);
     expect(runtime.lines).toContain('ARG SERVICE=ingest');
     expect(runtime.lines.find((l) => l.startsWith('CMD '))).toContain('packages/${SERVICE}/dist/main.js');
+  });
+
+  it('ships a default config that keeps the webhook on loopback, and refuses it on 0.0.0.0 without credentials', () => {
+    const shipped = runtime.lines.filter((l) => l.startsWith('COPY ') && !l.includes('--from=') && l.includes('.yaml')).map((l) => l.split(/\s+/)[1]);
+    expect(shipped).toEqual(['config.example.yaml']);
+    const load = (env: Record<string, string>) => loadConfig({ argv: ['--config', repo(shipped[0])], env, cwd: ROOT }).config;
+    const config = load({});
+    expect(isLoopbackHost(config.ingest.listen.host)).toBe(true);
+    expect(config.ingest.auth).toEqual({ bearerTokens: [], basic: [], allowAnonymous: false });
+    expect(() => load({ INGEST_HOST: '0.0.0.0' })).toThrow(/ingest\.auth: has no credentials while ingest\.listen\.host \(0\.0\.0\.0\)/);
   });
 
   it('copies only paths that exist and that .dockerignore lets through, and every dist the services need', () => {

@@ -1,12 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadConfig } from '@alertgw/shared';
-import { findTool, isObviousFake, readYaml, readYamlDocs, repo, runTool } from './support';
+import { GatewayError, loadConfig } from '@alertgw/shared';
+import { findTool, readEnvFile, readYaml, readYamlDocs, repo, runTool, trackedFiles } from './support';
 
 // The kustomize base in deploy/kubernetes, checked without a cluster: every resource parses,
 // probes, autoscaling and disruption budgets point at what exists, and the embedded config
-// passes our loader with the Secret's values. `kubectl kustomize` renders it when installed.
+// passes our loader once the deployer has filled in the Secret (secrets.env.example), and not
+// before. `kubectl kustomize` renders it when installed.
 
 const BASE = repo('deploy', 'kubernetes');
 type Obj = Record<string, any>;
@@ -26,22 +28,15 @@ const deployments = ofKind('Deployment');
 const byName = (name: string) => deployments.find((d) => d.metadata.name === name)!;
 const SERVICES = ['ingest', 'notifier-email', 'notifier-sms'];
 
-/** KEY=value lines of an env file (the Secret's source), comments and blanks skipped. */
-function envFile(file: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const t = line.trim();
-    if (!t || t.startsWith('#')) continue;
-    const eq = t.indexOf('=');
-    env[t.slice(0, eq)] = t.slice(eq + 1);
-  }
-  return env;
-}
-
-const secretGen = kustomization.secretGenerator![0];
+/** The Secret every container reads; the deployer creates it, the base ships none. */
+const SECRET_NAME = 'alertgw-secrets';
 const configGen = kustomization.configMapGenerator![0];
-const secretValues = envFile(path.join(BASE, secretGen.envs![0]));
 const configFile = path.join(BASE, configGen.files![0]);
+/** The template the deployer copies; every <...> placeholder is for them to fill in. */
+const EXAMPLE = readEnvFile(path.join(BASE, 'secrets.env.example'));
+const PLACEHOLDER = /<[^<>]*>/;
+/** The Secret as a deployer fills it in: each placeholder replaced by a fresh random value. */
+const filled = Object.fromEntries(Object.entries(EXAMPLE).map(([k, v]) => [k, v.replace(new RegExp(PLACEHOLDER, 'g'), () => randomBytes(24).toString('hex'))]));
 
 const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
@@ -51,7 +46,6 @@ describe('deploy/kubernetes (kustomize base)', () => {
     for (const file of [
       ...kustomization.resources,
       ...(kustomization.configMapGenerator ?? []).flatMap((g) => g.files ?? []),
-      ...(kustomization.secretGenerator ?? []).flatMap((g) => g.envs ?? []),
     ]) {
       expect({ file, exists: existsSync(path.join(BASE, file)) }).toEqual({ file, exists: true });
     }
@@ -74,20 +68,42 @@ describe('deploy/kubernetes (kustomize base)', () => {
     ]);
   });
 
-  it('embeds a config that passes our loader with the Secret as environment', () => {
-    const { config } = loadConfig({ argv: ['--config', configFile], env: secretValues });
-    expect(config.redis.url).toBe(secretValues.REDIS_URL);
-    expect(config.ingest.auth.bearerTokens).toEqual([secretValues.INGEST_TOKEN]);
-    expect(config.email.smtp?.auth?.pass).toBe(secretValues.SMTP_PASSWORD);
-    // Every ${VAR} without a default that the config names is in the Secret.
-    const required = [...readFileSync(configFile, 'utf8').matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]);
-    for (const name of required) expect(Object.keys(secretValues)).toContain(name);
+  it('ships no credentials: no secretGenerator, no Secret object, no env file but the example', () => {
+    expect(kustomization.secretGenerator).toBeUndefined();
+    expect(ofKind('Secret')).toEqual([]);
+    expect(trackedFiles('deploy/kubernetes').filter((f) => /\.env\b/.test(path.basename(f)))).toEqual(['deploy/kubernetes/secrets.env.example']);
+    // Every value of the example is empty or still has a placeholder in it.
+    for (const [key, value] of Object.entries(EXAMPLE)) expect({ key, unfilled: value === '' || PLACEHOLDER.test(value) }).toEqual({ key, unfilled: true });
   });
 
-  it('keeps only obvious fakes in the Secret', () => {
-    // A URL counts as fake when its password is (the host may look real).
-    const fake = (value: string) => isObviousFake(value) || (URL.canParse(value) && new URL(value).password !== '' && isObviousFake(new URL(value).password));
-    for (const [key, value] of Object.entries(secretValues)) expect({ key, fake: fake(value) }).toEqual({ key, fake: true });
+  it('embeds a config that passes our loader once the deployer filled in the Secret', () => {
+    const { config } = loadConfig({ argv: ['--config', configFile], env: filled });
+    expect(config.redis.url).toBe(filled.REDIS_URL);
+    expect(config.ingest.auth.bearerTokens).toEqual([filled.INGEST_TOKEN]);
+    expect(config.email.smtp?.auth?.pass).toBe(filled.SMTP_PASSWORD);
+    // Every ${VAR} without a default that the config names is in the example.
+    const required = [...readFileSync(configFile, 'utf8').matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]);
+    for (const name of required) expect(Object.keys(EXAMPLE)).toContain(name);
+  });
+
+  it('refuses to start with the example copied as it is, naming each unfilled key, no value', () => {
+    let err: unknown;
+    try {
+      loadConfig({ argv: ['--config', configFile], env: EXAMPLE });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(GatewayError);
+    const message = (err as GatewayError).message;
+    const paths = message.split('\n').slice(1).map((l) => l.trim().split(': ')[0]);
+    expect(paths).toEqual(['auth.jwt.hs256Secret', 'email.smtp.auth.pass', 'ingest.auth.bearerTokens[0]', 'redis.url']);
+    for (const value of Object.values(EXAMPLE).filter(Boolean)) expect(message).not.toContain(value);
+  });
+
+  it('says how to create the Secret, in the example and in deploy/README.md', () => {
+    const command = `kubectl -n alertgw create secret generic ${SECRET_NAME} --from-env-file=secrets.env`;
+    expect(readFileSync(path.join(BASE, 'secrets.env.example'), 'utf8')).toContain(command);
+    expect(readFileSync(repo('deploy', 'README.md'), 'utf8')).toContain(command);
   });
 
   describe.each(SERVICES)('Deployment alertgw-%s', (service) => {
@@ -117,7 +133,7 @@ describe('deploy/kubernetes (kustomize base)', () => {
       expect(configVolume).toBeDefined();
       const mount = c.volumeMounts.find((m: Obj) => m.name === configVolume.name);
       expect(c.env.find((e: Obj) => e.name === 'CONFIG')?.value).toBe(`${mount.mountPath}/${path.basename(configFile)}`);
-      expect(c.envFrom).toEqual([{ secretRef: { name: secretGen.name } }]);
+      expect(c.envFrom).toEqual([{ secretRef: { name: SECRET_NAME } }]);
       expect(c.image).toBe(`alertgw/${service}`);
       expect(kustomization.images!.map((i) => i.name)).toContain(c.image);
       expect(spec.securityContext.runAsNonRoot).toBe(true);
@@ -132,7 +148,7 @@ describe('deploy/kubernetes (kustomize base)', () => {
   });
 
   it('listens for webhooks where the config says, behind a Service that selects ingest', () => {
-    const { config } = loadConfig({ argv: ['--config', configFile], env: secretValues });
+    const { config } = loadConfig({ argv: ['--config', configFile], env: filled });
     const c = byName('alertgw-ingest').spec.template.spec.containers[0];
     expect(c.ports[0].containerPort).toBe(config.ingest.listen.port);
     const [svc] = ofKind('Service');
@@ -157,19 +173,18 @@ describe('deploy/kubernetes (kustomize base)', () => {
 
   const kubectl = findTool('kubectl');
   if (!kubectl) console.warn('skipped: `kubectl kustomize deploy/kubernetes` — kubectl not installed');
-  (kubectl ? it : it.skip)('renders with kubectl kustomize: hashed ConfigMap and Secret, referenced by every Deployment, all in one namespace', () => {
+  (kubectl ? it : it.skip)('renders with kubectl kustomize: a hashed ConfigMap and no Secret, referenced by every Deployment, all in one namespace', () => {
     const r = runTool(kubectl!, ['kustomize', BASE]);
     expect(r.status).toBe(0);
     const rendered = parseAllDocuments(r.output).map((d) => d.toJS() as Obj);
     const cm = rendered.find((o) => o.kind === 'ConfigMap')!;
-    const secret = rendered.find((o) => o.kind === 'Secret')!;
+    expect(rendered.filter((o) => o.kind === 'Secret')).toEqual([]);
     expect(cm.metadata.name).toMatch(new RegExp(`^${configGen.name}-[a-z0-9]{10}$`));
-    expect(secret.metadata.name).toMatch(new RegExp(`^${secretGen.name}-[a-z0-9]{10}$`));
     expect(cm.data[path.basename(configFile)]).toBe(readFileSync(configFile, 'utf8'));
     for (const d of rendered.filter((o) => o.kind === 'Deployment')) {
       const spec = d.spec.template.spec;
       expect(spec.volumes.find((v: Obj) => v.configMap)?.configMap.name).toBe(cm.metadata.name);
-      expect(spec.containers[0].envFrom[0].secretRef.name).toBe(secret.metadata.name);
+      expect(spec.containers[0].envFrom[0].secretRef.name).toBe(SECRET_NAME);
       expect(spec.containers[0].image).toMatch(/^alertgw\/[a-z-]+:\d+\.\d+\.\d+$/);
     }
     for (const o of rendered.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace).toBe(kustomization.namespace);

@@ -23,18 +23,43 @@ export function readYamlDocs(file: string): Array<Record<string, unknown>> {
 }
 
 /**
- * Docker compose interpolation of `${VAR}`, `${VAR:-default}` and `${VAR-default}` with `env`
- * (`$$` is a literal `$`); an unset VAR without a default is reported, as compose warns.
+ * Docker compose interpolation of `${VAR}`, `${VAR:-default}`, `${VAR-default}` and the required
+ * `${VAR:?message}` / `${VAR?message}` with `env` (`$$` is a literal `$`). An unset VAR without a
+ * default is reported in `missing` (compose warns); an unset required one in `required` with its
+ * message (compose refuses to start).
  */
-export function interpolate(text: string, env: Record<string, string>, missing: string[] = []): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g, (m, name: string | undefined, op: string | undefined, def: string | undefined) => {
+export function interpolate(text: string, env: Record<string, string>, missing: string[] = [], required: Array<[string, string]> = []): string {
+  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (m, name: string | undefined, op: string | undefined, arg: string | undefined) => {
     if (m === '$$') return '$';
     const value = env[name!];
-    if (op === ':-') return value ? value : (def ?? '');
-    if (op === '-') return value ?? def ?? '';
+    if (op === ':-') return value ? value : (arg ?? '');
+    if (op === '-') return value ?? arg ?? '';
+    if (op === ':?' || op === '?') {
+      if (op === ':?' ? !value : value === undefined) required.push([name!, arg ?? '']);
+      return value ?? '';
+    }
     if (value === undefined) missing.push(name!);
     return value ?? '';
   });
+}
+
+/** KEY=value lines of an env file (compose's .env, a Secret's source), comments and blanks skipped. */
+export function readEnvFile(file: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const t = line.trim();
+    if (!t || t.startsWith('#')) continue;
+    const eq = t.indexOf('=');
+    env[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  return env;
+}
+
+/** Files git tracks under a repository path: what a clone gets, whatever a deployer added locally. */
+export function trackedFiles(under: string): string[] {
+  const r = spawnSync('git', ['ls-files', '--', under], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ls-files failed: ${r.stderr}`);
+  return r.stdout.split('\n').filter(Boolean);
 }
 
 /** Every string in a parsed tree, with its path, for checks that must see all of them. */
@@ -56,9 +81,4 @@ export function findTool(name: string, fixed: string[] = []): string | null {
 export function runTool(file: string, args: string[]): { status: number | null; output: string } {
   const r = spawnSync(file, args, { encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
-
-/** A value fit for a committed example: empty, or visibly fake. */
-export function isObviousFake(value: string): boolean {
-  return value === '' || /change-me|example\.(com|org|net|internal)|^fake|dummy/i.test(value);
 }

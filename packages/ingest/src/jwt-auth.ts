@@ -23,15 +23,21 @@ export interface JwtAuth {
 }
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2 };
-const UNAUTHORIZED = 'missing, invalid or expired token';
+/** What a request gets from the gate: who it is, or why not. */
+type Verdict = { kind: 'ok'; principal: Principal } | { kind: 'unauthorized'; message: string } | { kind: 'no-role' };
+/** The one answer for tokens that are absent, malformed or fail a check: it tells a forger nothing. */
+const UNAUTHORIZED: Verdict = { kind: 'unauthorized', message: 'missing, invalid or expired token' };
 
 /**
  * Builds the JWT gate: `Authorization: Bearer <jwt>`, signature checked against the HS256
  * secret or the RS256/ES256 public key (only the configured algorithms, so a token cannot
- * pick its own), `exp` required and checked, `iss`/`aud` when configured. The role comes
+ * pick its own), `exp` required and checked, `iss`/`aud` when configured, and a bounded age:
+ * `iat` required, not in the future, and exp - iat at most maxTokenAgeSeconds. The role comes
  * from the `role` claim or the `roles` list. Failures answer 401 (no, bad, forged or expired
- * token) or 403 (valid token, role too weak) with one short message that does not say which
- * check failed; the reason goes to the debug log. Without a key, 503 "management API disabled".
+ * token) or 403 (valid token, role too weak). A token whose signature fails gets one short
+ * message that does not say which check failed (the reason goes to the debug log); a genuine
+ * token refused for its age is told why, so its holder knows to ask for a shorter one.
+ * Without a key, 503 "management API disabled".
  */
 export function createJwtAuth(config: JwtConfig | undefined, logger?: Logger): JwtAuth {
   const algorithms = config ? jwtAlgorithms(config) : [];
@@ -48,6 +54,7 @@ export function createJwtAuth(config: JwtConfig | undefined, logger?: Logger): J
     clockTolerance: config.clockToleranceSeconds,
     requiredClaims: ['exp', 'sub'],
   };
+  const maxAge = config.maxTokenAgeSeconds;
   // jose refuses an alg outside `algorithms` before asking for a key; HS256 never gets the public key.
   const keyFor = (header: { alg?: string }): Uint8Array | KeyObject => {
     const key = header.alg === 'HS256' ? secret : publicKey;
@@ -55,39 +62,57 @@ export function createJwtAuth(config: JwtConfig | undefined, logger?: Logger): J
     return key;
   };
 
-  const verify = async (authorization: string | undefined): Promise<Principal | 'unauthorized' | 'no-role'> => {
+  const verify = async (authorization: string | undefined): Promise<Verdict> => {
     const match = /^Bearer\s+([A-Za-z0-9_\-.=]+)\s*$/i.exec(authorization ?? '');
-    if (!match) return 'unauthorized';
+    if (!match) return UNAUTHORIZED;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(match[1]!, keyFor, options));
     } catch (err) {
       logger?.debug('management API token refused', { reason: (err as { code?: string }).code ?? (err as Error).name });
-      return 'unauthorized';
+      return UNAUTHORIZED;
     }
-    if (typeof payload.sub !== 'string' || payload.sub.trim() === '') return 'unauthorized';
+    if (typeof payload.sub !== 'string' || payload.sub.trim() === '') return UNAUTHORIZED;
+    const tooOld = ageProblem(payload, maxAge, config.clockToleranceSeconds);
+    if (tooOld) {
+      logger?.debug('management API token refused', { reason: tooOld });
+      return { kind: 'unauthorized', message: tooOld };
+    }
     const role = strongestRole(payload);
-    return role ? { sub: payload.sub.trim().slice(0, 200), role } : 'no-role';
+    return role ? { kind: 'ok', principal: { sub: payload.sub.trim().slice(0, 200), role } } : { kind: 'no-role' };
   };
 
   return {
     enabled: true,
     require(role) {
       return (req: Request, res: Response, next: NextFunction) => {
-        verify(req.headers.authorization).then((principal) => {
-          if (principal === 'unauthorized') {
+        verify(req.headers.authorization).then((verdict) => {
+          if (verdict.kind === 'unauthorized') {
             res.setHeader('WWW-Authenticate', 'Bearer realm="alertgw"');
-            return sendError(res, 401, 'unauthorized', UNAUTHORIZED);
+            return sendError(res, 401, 'unauthorized', verdict.message);
           }
-          if (principal === 'no-role' || RANK[principal.role] < RANK[role]) {
+          if (verdict.kind === 'no-role' || RANK[verdict.principal.role] < RANK[role]) {
             return sendError(res, 403, 'forbidden', `this needs the ${role} role`);
           }
-          res.locals.principal = principal;
+          res.locals.principal = verdict.principal;
           next();
         }, next);
       };
     },
   };
+}
+
+/**
+ * Why a correctly signed token is too long-lived to accept, or undefined. Bounding exp - iat
+ * (not only now - iat) keeps a leaked long-lived token from working for its whole lifetime.
+ */
+function ageProblem(payload: JWTPayload, maxAge: number, tolerance: number): string | undefined {
+  if (typeof payload.iat !== 'number') return 'token has no iat (issued-at) claim: its age cannot be bounded';
+  if (payload.iat > Date.now() / 1000 + tolerance) return 'token iat (issued-at) lies in the future: check the issuer\'s clock';
+  if ((payload.exp as number) - payload.iat > maxAge) {
+    return `token lifetime (exp - iat) exceeds auth.jwt.maxTokenAgeSeconds (${maxAge} s): get a shorter-lived token`;
+  }
+  return undefined;
 }
 
 /** The strongest known role among `role` and `roles`. */

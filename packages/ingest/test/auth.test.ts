@@ -3,7 +3,7 @@ import { createAuthCheck } from '../src/auth';
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
 describe('createAuthCheck', () => {
-  const check = createAuthCheck({ bearerTokens: ['tok-1', 'tok-2'], basic: [{ username: 'am', password: 'p:w' }] });
+  const check = createAuthCheck({ bearerTokens: ['tok-1', 'tok-2'], basic: [{ username: 'am', password: 'p:w' }], allowAnonymous: false });
 
   it('accepts every configured bearer token and basic credential, as Alertmanager sends them', () => {
     expect(check.enabled).toBe(true);
@@ -30,7 +30,7 @@ describe('createAuthCheck', () => {
   });
 
   it('lets everything through when nothing is configured, and says so', () => {
-    const open = createAuthCheck({ bearerTokens: [], basic: [] });
+    const open = createAuthCheck({ bearerTokens: [], basic: [], allowAnonymous: true });
     expect(open.enabled).toBe(false);
     expect(open(undefined)).toBe(true);
   });

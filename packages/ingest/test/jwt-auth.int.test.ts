@@ -97,10 +97,15 @@ describe('management API JWT gate', () => {
 
   it('verifies RS256 and ES256 tokens against the configured public key, and only the algorithm of that key', async () => {
     for (const [alg, pair] of [['RS256', rsa], ['ES256', ec]] as const) {
-      const srv = await serve({ publicKey: pem(pair.publicKey) });
+      const srv = await serve({ publicKey: pem(pair.publicKey), audience: 'alertgw' });
       try {
-        const good = await new SignJWT({ role: 'operator' }).setProtectedHeader({ alg }).setSubject('sso-user').setExpirationTime(now() + 60).sign(pair.privateKey);
+        const sso = () => new SignJWT({ role: 'operator' }).setProtectedHeader({ alg }).setSubject('sso-user').setIssuedAt().setExpirationTime(now() + 60);
+        const good = await sso().setAudience('alertgw').sign(pair.privateKey);
         expect((await request(srv.url, 'POST', '/act', auth(good))).body).toEqual({ sub: 'sso-user', role: 'operator' });
+        // The same SSO's token for another application, or for none, does not open this API.
+        for (const other of [await sso().setAudience('grafana').sign(pair.privateKey), await sso().sign(pair.privateKey)]) {
+          expect(await request(srv.url, 'POST', '/act', auth(other))).toMatchObject({ status: 401, body: UNAUTHORIZED });
+        }
         // The classic confusion: HS256 "signed" with the public key's PEM as the secret.
         const confused = await hs256({ sub: 'mallory', role: 'operator', exp: now() + 60 }, pem(pair.publicKey));
         expect((await request(srv.url, 'POST', '/act', auth(confused))).status).toBe(401);
@@ -110,6 +115,45 @@ describe('management API JWT gate', () => {
         await srv.close();
       }
     }
+  });
+
+  describe('token age (auth.jwt.maxTokenAgeSeconds)', () => {
+    let srv: Awaited<ReturnType<typeof serve>>;
+    beforeAll(async () => {
+      srv = await serve({ hs256Secret: SECRET, maxTokenAgeSeconds: 3600, clockToleranceSeconds: 30 });
+    });
+    afterAll(() => srv.close());
+
+    const signed = (iat: number | undefined, exp: number) => {
+      let jwt = new SignJWT({ role: 'viewer' }).setProtectedHeader({ alg: 'HS256' }).setSubject('victor').setExpirationTime(exp);
+      if (iat !== undefined) jwt = jwt.setIssuedAt(iat);
+      return jwt.sign(new TextEncoder().encode(SECRET));
+    };
+
+    it('accepts a token living exactly the maximum, and one issued within the clock skew', async () => {
+      const t = now();
+      expect((await request(srv.url, 'GET', '/read', auth(await signed(t, t + 3600)))).status).toBe(200);
+      expect((await request(srv.url, 'GET', '/read', auth(await signed(t + 20, t + 600)))).status).toBe(200);
+    });
+
+    it.each([
+      ['without iat', (t: number) => [undefined, t + 60] as const, /^token has no iat \(issued-at\) claim/],
+      ['living longer than the maximum', (t: number) => [t, t + 3601] as const, /^token lifetime \(exp - iat\) exceeds auth\.jwt\.maxTokenAgeSeconds \(3600 s\)/],
+      ['issued long ago with a far exp', (t: number) => [t - 86_400, t + 60] as const, /exceeds auth\.jwt\.maxTokenAgeSeconds/],
+      ['issued in the future beyond the skew', (t: number) => [t + 120, t + 600] as const, /^token iat \(issued-at\) lies in the future/],
+    ])('refuses a correctly signed token %s with 401 and the reason', async (_name, times, reason) => {
+      const [iat, exp] = times(now());
+      const res = await request(srv.url, 'GET', '/read', auth(await signed(iat, exp)));
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: 'unauthorized', message: expect.stringMatching(reason) });
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="alertgw"');
+    });
+
+    it('tells a forger nothing: a forged long-lived token gets the terse answer', async () => {
+      const t = now();
+      const forged = await new SignJWT({ role: 'operator' }).setProtectedHeader({ alg: 'HS256' }).setSubject('m').setExpirationTime(t + 86_400 * 365).sign(new TextEncoder().encode(`${SECRET}x`));
+      expect(await request(srv.url, 'GET', '/read', auth(forged))).toMatchObject({ status: 401, body: UNAUTHORIZED });
+    });
   });
 
   it('requires the configured issuer and audience', async () => {

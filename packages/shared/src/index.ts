@@ -39,6 +39,8 @@ export type { LoadConfigOptions } from './config/load-config';
 export type { ConfigProblem } from './config/config-path';
 export { CONFIG_SCHEMA } from './config/schema';
 export { isE164, isEmailAddress } from './config/check-config';
+export { isLoopbackHost, isPlaceholderSecret } from './config/check-hardening';
+export { redactUrl, urlOrigin } from './config/safe-url';
 export { createResolver } from './resolver/resolve-recipients';
 export type { Resolution, Resolver, UnknownUser, Unreachable } from './resolver/resolve-recipients';
 export { parseMatcher, parseMatchers } from './resolver/parse-matchers';

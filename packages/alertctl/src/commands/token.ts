@@ -19,7 +19,8 @@ written into alert timelines and Alertmanager silences.
 Options:
   --sub <name>       who the token is for (required)
   --role <role>      viewer or operator (required)
-  --ttl <time>       lifetime, e.g. 30m, 12h, 7d (default 1h)
+  --ttl <time>       lifetime, e.g. 30m, 12h (default 1h); at most auth.jwt.maxTokenAgeSeconds
+                     (default 24h), the longest lifetime ingest accepts
   --config <path>    configuration file (default: $CONFIG, ./config.yaml, config.example.yaml)`,
   options: { sub: { type: 'string' }, role: { type: 'string' }, ttl: { type: 'string' } },
   run: token,
@@ -39,6 +40,13 @@ async function token(args: ParsedArgs, ctx: CliContext): Promise<number> {
   if (!jwt?.hs256Secret) {
     throw new CliError(
       'auth.jwt.hs256Secret is not set: put "${ALERTGW_JWT_SECRET}" there and set that variable (or its _FILE); tokens for RS256/ES256 come from your identity provider',
+    );
+  }
+  // ingest would answer 401 to a longer-lived token; better to say so now than at first use.
+  if (ttlMs > jwt.maxTokenAgeSeconds * 1000) {
+    throw new CliError(
+      `--ttl ${ttlText} is longer than auth.jwt.maxTokenAgeSeconds (${jwt.maxTokenAgeSeconds} s), the longest lifetime ingest accepts: choose a shorter --ttl, or raise that setting`,
+      EXIT.usage,
     );
   }
   const now = Math.floor((ctx.now?.() ?? new Date()).getTime() / 1000);

@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import { GatewayError } from '../errors';
 import { ajvProblems } from '../schema/ajv-problems';
 import { checkConfig } from './check-config';
+import { findPlaceholderSecrets } from './check-hardening';
 import { pointerToPath, type ConfigProblem } from './config-path';
 import { CONFIG_SCHEMA } from './schema';
 import { findLiteralSecrets } from './secret-keys';
@@ -37,7 +38,8 @@ function dropNulls(value: unknown): unknown {
 
 /**
  * Turns a parsed config tree into a GatewayConfig: refuses literal secrets, substitutes
- * `${ENV}` / *_FILE, applies defaults, validates the schema and the cross references.
+ * `${ENV}` / *_FILE, refuses documentation placeholders, applies defaults, validates the schema
+ * and the cross references.
  * Throws GatewayError CONFIG_INVALID listing every problem. Tests use it to make configs
  * from small objects: `buildConfig({ users: [...] })`.
  */
@@ -46,6 +48,8 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
   // dropNulls made a copy, so blanking refused secrets does not touch the caller's tree.
   const problems = findLiteralSecrets(tree, true);
   const substituted = substituteEnv(tree, env, problems);
+  // Before the schema and the other checks, which then skip these paths ("too short" would add nothing).
+  problems.push(...findPlaceholderSecrets(substituted));
   const valid = validate(substituted);
   if (!valid) {
     // A failed substitution leaves "" behind; its schema complaint would only repeat the cause.

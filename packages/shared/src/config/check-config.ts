@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { checkRoutes } from '../resolver/check-routes';
 import { createDirectory } from '../resolver/directory';
+import { checkUrlCredentials, checkWebhookExposure } from './check-hardening';
 import type { ConfigProblem } from './config-path';
 import type { GatewayConfig, JwtAlgorithm, JwtConfig } from './types';
 
@@ -37,7 +38,7 @@ export function checkConfig(cfg: GatewayConfig, opts: { tolerant?: boolean } = {
   const add: Add = (path, message) => {
     problems.push({ path, message });
   };
-  for (const check of [checkUsers, checkRouting, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager]) {
+  for (const check of [checkUsers, checkRouting, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials]) {
     try {
       check(cfg, add);
     } catch (err) {
@@ -177,6 +178,9 @@ function checkAuth(cfg: GatewayConfig, add: Add): void {
     } catch {
       add('auth.jwt.publicKey', 'is not a PEM public key ("-----BEGIN PUBLIC KEY-----", RSA or EC P-256)');
     }
+  }
+  if (jwt.publicKey !== '' && !jwt.audience) {
+    add('auth.jwt.audience', 'is required with auth.jwt.publicKey: your identity provider signs tokens for other applications with the same key; set the `aud` it issues for alertgw');
   }
   for (const [i, alg] of jwt.algorithms.entries()) {
     if (alg === 'HS256' && jwt.hs256Secret === '') add(`auth.jwt.algorithms[${i}]`, 'HS256 needs auth.jwt.hs256Secret');

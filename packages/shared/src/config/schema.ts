@@ -184,10 +184,13 @@ export const CONFIG_SCHEMA = {
     },
     ingest: section({
       listen: section({
-        host: { type: 'string', default: '0.0.0.0' },
+        // Loopback unless told otherwise: a webhook reachable from the network needs credentials.
+        host: { type: 'string', minLength: 1, default: '127.0.0.1' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 9097 },
       }),
       auth: section({
+        // Without credentials the webhook may only listen on loopback, unless this says otherwise.
+        allowAnonymous: { type: 'boolean', default: false },
         bearerTokens: { type: 'array', items: nonEmpty, default: [] },
         basic: {
           type: 'array',
@@ -249,6 +252,8 @@ export const CONFIG_SCHEMA = {
           issuer: nonEmpty,
           audience: nonEmpty,
           clockToleranceSeconds: { ...nonNegInt, maximum: 600, default: 30 },
+          // A leaked token must not work forever: exp - iat may not exceed this (1 min .. 30 days).
+          maxTokenAgeSeconds: { type: 'integer', minimum: 60, maximum: 2_592_000, default: 86_400 },
         },
         [],
         false,

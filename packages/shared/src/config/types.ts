@@ -76,6 +76,8 @@ export interface IngestConfig {
   auth: {
     bearerTokens: string[];
     basic: Array<{ username: string; password: string }>;
+    /** Accept webhooks without credentials on a non-loopback listener (default false: refuse to start). */
+    allowAnonymous: boolean;
   };
   /** Body size limit, bytes. */
   bodyLimitBytes: number;
@@ -173,10 +175,12 @@ export interface JwtConfig {
   algorithms: JwtAlgorithm[];
   /** Required `iss` claim, when set. */
   issuer?: string;
-  /** Required `aud` claim, when set. */
+  /** Required `aud` claim, when set; required with publicKey (an SSO issues tokens for other apps too). */
   audience?: string;
   /** Allowed clock skew for exp/nbf/iat, seconds. */
   clockToleranceSeconds: number;
+  /** Longest token lifetime accepted (exp - iat), seconds; tokens must carry both claims. */
+  maxTokenAgeSeconds: number;
 }
 
 /** Authentication of the management API; the webhook has its own (ingest.auth). */

@@ -1,3 +1,4 @@
+import { urlOrigin } from '../config/safe-url';
 import type { AlertmanagerConfig } from '../config/types';
 import { GatewayError } from '../errors';
 import type { LabelSet } from '../webhook/types';
@@ -26,11 +27,12 @@ export interface AlertmanagerClient {
 
 /**
  * Builds the client (fetch, per-call timeout, optional bearer or basic auth). Failures
- * become GatewayError UPSTREAM_FAILED with Alertmanager's status and a short reason; the
- * credentials never appear in them.
+ * become GatewayError UPSTREAM_FAILED with Alertmanager's status and a short reason; they
+ * quote only the URL's origin, so neither credentials nor a path or query appear in them.
  */
 export function createAlertmanagerClient(config: Pick<AlertmanagerConfig, 'url' | 'timeoutMs' | 'bearerToken' | 'basic'>): AlertmanagerClient {
   const base = `${config.url.replace(/\/+$/, '')}/api/v2`;
+  const where = urlOrigin(config.url);
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (config.bearerToken) headers.Authorization = `Bearer ${config.bearerToken}`;
   else if (config.basic) headers.Authorization = `Basic ${Buffer.from(`${config.basic.username}:${config.basic.password}`).toString('base64')}`;
@@ -46,8 +48,9 @@ export function createAlertmanagerClient(config: Pick<AlertmanagerConfig, 'url' 
       });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      const reason = e.name === 'TimeoutError' ? `no answer within ${config.timeoutMs} ms` : (e.cause?.code ?? e.message);
-      throw new GatewayError('UPSTREAM_FAILED', `Alertmanager at ${config.url} cannot be reached: ${reason}`, { retryable: true, cause: err });
+      // fetch quotes the whole URL in some messages (one with credentials, for one): origins only.
+      const reason = e.name === 'TimeoutError' ? `no answer within ${config.timeoutMs} ms` : (e.cause?.code ?? e.message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, urlOrigin));
+      throw new GatewayError('UPSTREAM_FAILED', `Alertmanager at ${where} cannot be reached: ${reason}`, { retryable: true, cause: err });
     }
     return { status: res.status, text: await res.text() };
   };

@@ -30,8 +30,8 @@ const DEFAULTS: GatewayConfig = {
     sms: { enabled: true, severities: ['critical', 'error'], statuses: ['firing'] },
   },
   ingest: {
-    listen: { host: '0.0.0.0', port: 9097 },
-    auth: { bearerTokens: [], basic: [] },
+    listen: { host: '127.0.0.1', port: 9097 },
+    auth: { bearerTokens: [], basic: [], allowAnonymous: false },
     bodyLimitBytes: 1048576,
     dedupWindowMs: 600000,
     alertRetentionMs: 604800000,
@@ -99,7 +99,7 @@ function fullConfig(): DeepRequired<GatewayConfig> {
     },
     ingest: {
       listen: { host: '127.0.0.1', port: 0 },
-      auth: { bearerTokens: ['${TOKEN}'], basic: [{ username: 'am', password: '${AM_PASSWORD}' }] },
+      auth: { bearerTokens: ['${TOKEN}'], basic: [{ username: 'am', password: '${AM_PASSWORD}' }], allowAnonymous: true },
       bodyLimitBytes: 10,
       dedupWindowMs: 0,
       alertRetentionMs: 0,
@@ -159,6 +159,7 @@ function fullConfig(): DeepRequired<GatewayConfig> {
         issuer: 'https://sso.example.com',
         audience: 'alertgw',
         clockToleranceSeconds: 5,
+        maxTokenAgeSeconds: 3600,
       },
     },
     alertmanager: {
@@ -289,7 +290,7 @@ describe('buildConfig', () => {
     const expected = JSON.parse(JSON.stringify(input));
     expected.auth.jwt.hs256Secret = FULL_ENV.JWT_SECRET;
     expected.alertmanager.bearerToken = 'am-token-8';
-    expected.ingest.auth = { bearerTokens: ['tok-secret-1'], basic: [{ username: 'am', password: 'am-secret-2' }] };
+    expected.ingest.auth = { bearerTokens: ['tok-secret-1'], basic: [{ username: 'am', password: 'am-secret-2' }], allowAnonymous: true };
     expected.email.smtp.auth.pass = 'smtp-secret-3';
     expected.email.http.bearerToken = 'mail-secret-4';
     expected.sms.tencent.secretId = 'AKIDsecret5';

@@ -28,21 +28,21 @@ describe('auth.jwt, alertmanager and escalate in the config', () => {
     expect(short).toEqual(['auth.jwt.hs256Secret: must be at least 32 characters (256 bits, RFC 7518 3.2); e.g. openssl rand -base64 48']);
     expect(short.join()).not.toContain('short-secret');
     const cfg = buildConfig({ auth: { jwt: { hs256Secret: '${S}' } } }, { S: SECRET });
-    expect(cfg.auth.jwt).toEqual({ hs256Secret: SECRET, publicKey: '', algorithms: [], clockToleranceSeconds: 30 });
+    expect(cfg.auth.jwt).toEqual({ hs256Secret: SECRET, publicKey: '', algorithms: [], clockToleranceSeconds: 30, maxTokenAgeSeconds: 86400 });
     expect(jwtAlgorithms(cfg.auth.jwt!)).toEqual(['HS256']);
   });
 
   test('auth.jwt: public keys give RS256 or ES256, and algorithms must fit the keys', () => {
     const rsa = pem('rsa');
     const ec = pem('ec', 'P-256');
-    expect(jwtAlgorithms(buildConfig({ auth: { jwt: { publicKey: '${K}' } } }, { K: rsa }).auth.jwt!)).toEqual(['RS256']);
-    expect(jwtAlgorithms(buildConfig({ auth: { jwt: { publicKey: '${K}', hs256Secret: '${S}' } } }, { K: ec, S: SECRET }).auth.jwt!)).toEqual(['HS256', 'ES256']);
-    expect(problems({ auth: { jwt: { publicKey: 'not a key' } } })).toEqual(['auth.jwt.publicKey: is not a PEM public key ("-----BEGIN PUBLIC KEY-----", RSA or EC P-256)']);
-    expect(problems({ auth: { jwt: { publicKey: '${K}', algorithms: ['ES256', 'HS256'] } } }, { K: rsa })).toEqual([
+    expect(jwtAlgorithms(buildConfig({ auth: { jwt: { publicKey: '${K}', audience: 'alertgw' } } }, { K: rsa }).auth.jwt!)).toEqual(['RS256']);
+    expect(jwtAlgorithms(buildConfig({ auth: { jwt: { publicKey: '${K}', audience: 'alertgw', hs256Secret: '${S}' } } }, { K: ec, S: SECRET }).auth.jwt!)).toEqual(['HS256', 'ES256']);
+    expect(problems({ auth: { jwt: { publicKey: 'not a key', audience: 'alertgw' } } })).toEqual(['auth.jwt.publicKey: is not a PEM public key ("-----BEGIN PUBLIC KEY-----", RSA or EC P-256)']);
+    expect(problems({ auth: { jwt: { publicKey: '${K}', audience: 'alertgw', algorithms: ['ES256', 'HS256'] } } }, { K: rsa })).toEqual([
       'auth.jwt.algorithms[0]: ES256 does not fit the public key (rsa key)',
       'auth.jwt.algorithms[1]: HS256 needs auth.jwt.hs256Secret',
     ]);
-    expect(problems({ auth: { jwt: { publicKey: '${K}' } } }, { K: pem('ec', 'P-384') })).toEqual([
+    expect(problems({ auth: { jwt: { publicKey: '${K}', audience: 'alertgw' } } }, { K: pem('ec', 'P-384') })).toEqual([
       'auth.jwt.publicKey: ec key on secp384r1 is not supported: use an RSA key (RS256) or an EC P-256 key (ES256)',
     ]);
     expect(problems({ auth: { jwt: { algorithms: ['PS256'] } } })).toEqual(['auth.jwt.algorithms[0]: must be one of: "HS256", "RS256", "ES256"']);
