@@ -33,6 +33,7 @@ export { deliveryJson } from './webhook/delivery-json';
 export type { DeliveryJson } from './webhook/delivery-json';
 export type { WebhookProblem } from './webhook/validate-webhook';
 export { WEBHOOK_LIMITS, WEBHOOK_SCHEMA } from './webhook/schema';
+export { FINGERPRINT_PATTERN, isFingerprint } from './webhook/fingerprint';
 export { buildConfig } from './config/build-config';
 export { EXAMPLE_CONFIG_PATH, loadConfig, resolveConfigPath } from './config/load-config';
 export type { LoadConfigOptions } from './config/load-config';
@@ -59,6 +60,7 @@ export {
   createAlertmanagerClient,
   createDeliveryHandling,
   describeProblems,
+  DIRECTORY_NAME_PATTERN,
   DirectoryKeys,
   DirectoryStore,
   directoryFromConfig,
@@ -66,6 +68,7 @@ export {
   escalationDedupKey,
   explainRouting,
   HandlingKeys,
+  isDirectoryName,
   LiveDirectory,
   LiveValue,
   MAX_COMMENT_LENGTH,
@@ -105,6 +108,7 @@ export { checkDirectory, jwtAlgorithms, publicKeyAlgorithm } from './config/chec
 export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ServiceRedis } from './service/connect-redis';
 export { luaScripts } from './redis/lua-scripts';
+export { isRedisUnavailable } from './redis/redis-unavailable';
 export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
 export type { ChannelEnqueue, DeliveryWrite } from './delivery/accept-delivery-script';

@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import {
   GatewayError,
   getAlert,
+  isFingerprint,
   listAlerts,
   matches,
   MAX_PAGE,
@@ -12,6 +13,7 @@ import {
 } from '@alertgw/shared';
 import { sendError } from '../http-reply';
 import { queryInt, queryList, queryOne } from '../query-params';
+import { checkPathParam } from './path-params';
 
 const STATUSES: readonly string[] = ['firing', 'resolved'];
 
@@ -22,6 +24,7 @@ const STATUSES: readonly string[] = ['firing', 'resolved'];
  */
 export function alertsApi(deps: { redis: RedisClient; prefix: string }): Router {
   const router = express.Router();
+  checkPathParam(router, 'fingerprint', isFingerprint, 'fingerprint (1-64 of A-Z a-z 0-9 _ -)');
 
   router.get('/api/v1/alerts', async (req, res) => {
     const status = queryOne(req, 'status');

@@ -93,8 +93,10 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
           logger.error('delivery not stored: Redis unavailable, answering 503 so Alertmanager retries', { err: err.message });
           return sendError(res, 503, 'redis_unavailable', 'Redis did not confirm the write; the delivery was not accepted, retry later');
         }
+        // Not unavailability: the same delivery would fail the same way again, so no 503. A 500 is
+        // still retried by Alertmanager, but it is logged as the bug it is and counted apart.
         metrics.rejected.inc({ reason: 'internal' });
-        logger.error('delivery failed', { err });
+        logger.error('delivery failed: not a Redis outage, a bug or data Redis refuses (please report)', { err });
         sendError(res, 500, 'internal', 'internal error; the delivery was not accepted');
       }
     },
