@@ -134,3 +134,21 @@ describe('fixed key names and prototype names as input', () => {
     expect(listed.body.items.map((r: { fingerprint: string }) => r.fingerprint)).toEqual([fp]);
   });
 });
+
+describe('a delivery Redis refuses for good', () => {
+  it('answers 500 and logs a bug, not 503 (which Alertmanager would retry forever to the same end)', async () => {
+    const ingest = await startIngest({ prefix: uniquePrefix('refused'), patch: withEscalation, handling: { pollMs: 200, escalationIdleMs: 200 } });
+    try {
+      // The state the old layout let one alert with fingerprint "due" leave behind.
+      const due = new HandlingKeys(ingest.prefix).due;
+      await ingest.redis.hset(due, 's:x', 'scheduled');
+      const body = delivery('a11c0ffee0000003', { alertname: 'ReplicationLag', team: 'db', severity: 'critical' }, new Date().toISOString());
+      const res = await request(ingest.url, 'POST', '/webhook/alertmanager', { Authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}`, 'Content-Type': 'application/json' }, JSON.stringify(body));
+      expect(res.status).toBe(500);
+      expect(res.headers['retry-after']).toBeUndefined();
+      expect(ingest.logs().find((l) => String(l.message).startsWith('delivery failed: not a Redis outage'))).toBeDefined();
+    } finally {
+      await ingest.close();
+    }
+  });
+});
