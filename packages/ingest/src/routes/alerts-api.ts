@@ -19,8 +19,9 @@ const STATUSES: readonly string[] = ['firing', 'resolved'];
 
 /**
  * GET /api/v1/alerts (filters, all must hold: status=firing|resolved, severity=<label value>,
- * matcher=<Alertmanager matcher>, repeatable; page: offset, limit ≤ 500; newest first) and
- * GET /api/v1/alerts/:fingerprint (the record with its timeline).
+ * matcher=<Alertmanager matcher>, repeatable; page: offset, limit ≤ 500; newest first; with
+ * severity, `severityIndexed` says whether its index answered or every record was read) and
+ * GET /api/v1/alerts/:fingerprint (the record with its timeline; 400 unless FINGERPRINT_PATTERN).
  */
 export function alertsApi(deps: { redis: RedisClient; prefix: string }): Router {
   const router = express.Router();

@@ -20,8 +20,10 @@ export interface WebhookRouteDeps {
 /**
  * POST /webhook/alertmanager: auth (401) → content type (415) → body within the limit
  * (413) and valid JSON (400) → schema, every problem listed (400) → tasks and records in
- * Redis → 200 with a summary, or 503 + Retry-After when Redis does not confirm (Alertmanager
- * retries 5xx and drops on 4xx). Nothing touches Redis before the body is fully valid.
+ * Redis → 200 with a summary, or 503 + Retry-After when Redis is unavailable (Alertmanager
+ * retries 5xx and drops on 4xx), or 500 when Redis refused the write for good (a bug, logged:
+ * never a 503 for what would fail identically again). Nothing touches Redis before the body
+ * is fully valid, fingerprints included (FINGERPRINT_PATTERN).
  */
 export function webhookRoute(deps: WebhookRouteDeps): Router {
   const router = express.Router();
