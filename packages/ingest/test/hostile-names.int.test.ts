@@ -77,6 +77,10 @@ describe('fixed key names and prototype names as input', () => {
       else expect(res.body.problems).toEqual([expect.objectContaining({ path: '/alerts/0/fingerprint' })]);
       const read = await viewer(`/api/v1/alerts/${encodeURIComponent(name)}`);
       expect(`${name} ${read.status}`).toBe(`${name} ${isFingerprint(name) ? 200 : 400}`);
+      const comment = await operator('POST', `/api/v1/alerts/${encodeURIComponent(name)}/comment`, { comment: 'seen' });
+      expect(`${name} ${comment.status}`).toBe(`${name} ${isFingerprint(name) ? 200 : 400}`);
+      const task = await viewer(`/api/v1/tasks/${encodeURIComponent(`sms:${name}`)}`);
+      expect(`${name} ${task.status}`).toBe(`${name} 400`);
     }
     expect(valid).toEqual(expect.arrayContaining(['due', 'inflight', 'all', 'pending', 'seq']));
     expect(await keyTypes()).toEqual([]);
