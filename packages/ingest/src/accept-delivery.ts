@@ -1,6 +1,7 @@
 import {
   deliveryJson,
   GatewayError,
+  isRedisUnavailable,
   runAcceptDelivery,
   upsertCall,
   type DeliveryHandling,
@@ -43,8 +44,8 @@ export interface AcceptDeps {
 }
 
 /**
- * Accepts one validated delivery; rejects with GatewayError REDIS_UNAVAILABLE when Redis does
- * not confirm. `raw`, the bytes `msg` was parsed from, lets the alerts be stored as received.
+ * Accepts one validated delivery; rejects with GatewayError REDIS_UNAVAILABLE when Redis could
+ * not serve (worth a retry), REDIS_REJECTED when it refused the write for good (a bug). `raw`, the bytes `msg` was parsed from, lets the alerts be stored as received.
  */
 export type AcceptDelivery = (msg: WebhookMessage, raw?: Buffer) => Promise<DeliverySummary>;
 
@@ -105,7 +106,7 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
         handling: deps.handling?.call({ alerts: msg.alerts, suppressed: plan.suppressed, deliveryKey: key, now: receivedAt }),
       });
     } catch (err) {
-      throw redisUnavailable(err);
+      throw storeFailure(err);
     }
 
     const summary: DeliverySummary = {
@@ -136,9 +137,15 @@ function payloadHead(payload: NotificationPayload): string {
   return `${JSON.stringify(rest).slice(0, -1)},"alerts":`;
 }
 
-function redisUnavailable(cause: unknown): GatewayError {
+/**
+ * REDIS_UNAVAILABLE (retryable: the caller answers 503) only when Redis could not serve;
+ * any other refusal (a script error, WRONGTYPE) would come back identically on every retry,
+ * so it is REDIS_REJECTED, which the caller answers 500 and logs as a bug.
+ */
+function storeFailure(cause: unknown): GatewayError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new GatewayError('REDIS_UNAVAILABLE', `Redis did not accept the write: ${reason}`, { retryable: true, cause });
+  if (isRedisUnavailable(cause)) return new GatewayError('REDIS_UNAVAILABLE', `Redis did not accept the write: ${reason}`, { retryable: true, cause });
+  return new GatewayError('REDIS_REJECTED', `Redis refused the write: ${reason}`, { cause });
 }
 
 /** Severity as a metric label: configured values only, so untrusted labels cannot blow up cardinality. */

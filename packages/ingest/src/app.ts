@@ -2,6 +2,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import {
   createRegistry,
   GatewayError,
+  isRedisUnavailable,
   registerQueueDepthGauge,
   type GatewayConfig,
   type Logger,
@@ -132,7 +133,7 @@ function errorHandler(logger: Logger) {
       logger.warn('request failed: Alertmanager', { err: err.message });
       return sendError(res, 502, 'upstream_failed', err.message);
     }
-    if ((err instanceof GatewayError && err.code === 'REDIS_UNAVAILABLE') || isRedisConnectionError(err)) {
+    if (isRedisUnavailable(err)) {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       logger.warn('request failed: Redis unavailable', { err: (err as Error).message });
       return sendError(res, 503, 'redis_unavailable', 'Redis is unavailable; retry later');
@@ -142,13 +143,4 @@ function errorHandler(logger: Logger) {
     logger.error('request failed', { err });
     return sendError(res, 500, 'internal', 'internal error');
   };
-}
-
-/** ioredis's ways of saying "not connected" (offline queue off, closed socket, command timeout). */
-function isRedisConnectionError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return (
-    err.name === 'MaxRetriesPerRequestError' ||
-    /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|ECONNRESET|LOADING/.test(err.message)
-  );
 }

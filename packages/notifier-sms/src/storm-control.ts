@@ -70,7 +70,7 @@ export function createStormControl(opts: { redis: RedisClient; keys: QueueKeys; 
   const { redis, keys, budget } = opts;
   const digestTtl = Math.max(MIN_DIGEST_TTL_MS, 3 * budget.windowMs);
   SCRIPTS.define(redis);
-  const keysOf = (phone: string) => ({ budget: keys.extra(`budget:${phone}`), digest: keys.extra(`digest:${phone}`) });
+  const keysOf = (phone: string) => ({ budget: keys.phoneBudget(phone), digest: keys.phoneDigest(phone) });
 
   return {
     keysOf,

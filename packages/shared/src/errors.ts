@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   CONFIG_INVALID: 'configuration failed validation; the process must not start',
   WEBHOOK_INVALID: 'webhook body failed schema validation',
   REDIS_UNAVAILABLE: 'Redis did not accept a command (down, loading, timeout)',
+  REDIS_REJECTED: 'Redis refused a command for a reason retrying will not change (script error, WRONGTYPE): a bug or bad data',
   REDIS_NOT_FOUND: 'no Redis could be found or started',
   LEASE_LOST: 'the task lease expired or was taken by another worker',
   SEND_TRANSIENT: 'a channel failed in a way that may clear by itself',

@@ -33,6 +33,7 @@ export { deliveryJson } from './webhook/delivery-json';
 export type { DeliveryJson } from './webhook/delivery-json';
 export type { WebhookProblem } from './webhook/validate-webhook';
 export { WEBHOOK_LIMITS, WEBHOOK_SCHEMA } from './webhook/schema';
+export { FINGERPRINT_PATTERN, isFingerprint } from './webhook/fingerprint';
 export { buildConfig } from './config/build-config';
 export { EXAMPLE_CONFIG_PATH, loadConfig, resolveConfigPath } from './config/load-config';
 export type { LoadConfigOptions } from './config/load-config';
@@ -48,7 +49,7 @@ export { matches } from './resolver/matcher';
 export type { Matcher, MatchType } from './resolver/matcher';
 export { checkRoutes } from './resolver/check-routes';
 export type { RouteProblem } from './resolver/check-routes';
-export { AlertKeys, appendTimeline, getAlert, listAlerts, MAX_PAGE, alertSeverity, MAX_TIMELINE, upsertAlerts, upsertCall } from './alerts/index';
+export { AlertKeys, appendTimeline, getAlert, listAlerts, MAX_PAGE, alertSeverity, MAX_INDEXED_SEVERITIES, MAX_SEVERITY_LENGTH, MAX_TIMELINE, upsertAlerts, upsertCall } from './alerts/index';
 export type { AlertPage, AlertQuery, AlertRecord, TimelineEvent, TaskRef, UpsertAlertsInput } from './alerts/index';
 export { createOpsServer, startOpsServer } from './ops-server';
 export type { OpsServerOptions } from './ops-server';
@@ -61,6 +62,7 @@ export {
   createAlertmanagerClient,
   createDeliveryHandling,
   describeProblems,
+  DIRECTORY_NAME_PATTERN,
   DirectoryKeys,
   DirectoryStore,
   directoryFromConfig,
@@ -68,6 +70,7 @@ export {
   escalationDedupKey,
   explainRouting,
   HandlingKeys,
+  isDirectoryName,
   LiveDirectory,
   LiveValue,
   MAX_COMMENT_LENGTH,
@@ -107,6 +110,7 @@ export { checkDirectory, jwtAlgorithms, publicKeyAlgorithm } from './config/chec
 export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ServiceRedis } from './service/connect-redis';
 export { luaScripts } from './redis/lua-scripts';
+export { isRedisUnavailable } from './redis/redis-unavailable';
 export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
 export type { ChannelEnqueue, DeliveryWrite } from './delivery/accept-delivery-script';

@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import {
   GatewayError,
   getAlert,
+  isFingerprint,
   listAlerts,
   matches,
   MAX_PAGE,
@@ -12,16 +13,19 @@ import {
 } from '@alertgw/shared';
 import { sendError } from '../http-reply';
 import { queryInt, queryList, queryOne } from '../query-params';
+import { checkPathParam } from './path-params';
 
 const STATUSES: readonly string[] = ['firing', 'resolved'];
 
 /**
  * GET /api/v1/alerts (filters, all must hold: status=firing|resolved, severity=<label value>,
- * matcher=<Alertmanager matcher>, repeatable; page: offset, limit ≤ 500; newest first) and
- * GET /api/v1/alerts/:fingerprint (the record with its timeline).
+ * matcher=<Alertmanager matcher>, repeatable; page: offset, limit ≤ 500; newest first; with
+ * severity, `severityIndexed` says whether its index answered or every record was read) and
+ * GET /api/v1/alerts/:fingerprint (the record with its timeline; 400 unless FINGERPRINT_PATTERN).
  */
 export function alertsApi(deps: { redis: RedisClient; prefix: string }): Router {
   const router = express.Router();
+  checkPathParam(router, 'fingerprint', isFingerprint, 'fingerprint (1-64 of A-Z a-z 0-9 _ -)');
 
   router.get('/api/v1/alerts', async (req, res) => {
     const status = queryOne(req, 'status');

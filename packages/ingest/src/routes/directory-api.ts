@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import {
   explainRouting,
   GatewayError,
+  isDirectoryName,
   maskPhone,
   type DirectoryDoc,
   type DirectoryStore,
@@ -13,6 +14,7 @@ import {
 } from '@alertgw/shared';
 import { whileStarting } from '../http-reply';
 import { principalOf } from '../jwt-auth';
+import { checkPathParam } from './path-params';
 
 /** What the directory API needs. */
 export interface DirectoryApiDeps {
@@ -51,6 +53,7 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
   const router = express.Router();
   const json = express.json({ limit: BODY_LIMIT, strict: true });
   const { store, live } = deps;
+  checkPathParam(router, 'name', isDirectoryName, 'name (letters, digits, . _ @ + -; at most 128)');
   if (deps.ready) {
     router.use(['/api/v1/directory', '/api/v1/users', '/api/v1/groups', '/api/v1/routes', '/api/v1/mandatory'], whileStarting(deps.ready));
   }

@@ -1,7 +1,8 @@
 import express, { type Request, type Router } from 'express';
-import { GatewayError, type AlertActions } from '@alertgw/shared';
+import { GatewayError, isFingerprint, type AlertActions } from '@alertgw/shared';
 import { whileStarting } from '../http-reply';
 import { principalOf } from '../jwt-auth';
+import { checkPathParam } from './path-params';
 
 /** Largest action body (a comment is at most 2000 characters). */
 const BODY_LIMIT = '32kb';
@@ -34,6 +35,7 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
  */
 export function handlingApi(deps: { actions: AlertActions; ready?: () => boolean }): Router {
   const router = express.Router();
+  checkPathParam(router, 'fingerprint', isFingerprint, 'fingerprint (1-64 of A-Z a-z 0-9 _ -)');
   if (deps.ready) router.post('/api/v1/alerts/:fingerprint/:action', whileStarting(deps.ready));
   const json = express.json({ limit: BODY_LIMIT, strict: true });
   const fp = (req: Request) => String(req.params.fingerprint);

@@ -2,6 +2,10 @@ import express, { type Router } from 'express';
 import { GatewayError, maskPhone, type NotificationPayload, type TaskQueue, type TaskRecord, type TaskStatus } from '@alertgw/shared';
 import { sendError } from '../http-reply';
 import { queryInt, queryOne } from '../query-params';
+import { checkPathParam } from './path-params';
+
+/** A task id in a path: `<n>` or `<channel>:<n>`; the channel is then looked up among the queues. */
+const TASK_ID = /^(?:[A-Za-z0-9_-]{1,64}:)?[0-9]{1,16}$/;
 
 const STATUSES: readonly TaskStatus[] = ['pending', 'active', 'delayed', 'completed', 'dead'];
 const MAX_TASK_PAGE = 500;
@@ -15,6 +19,7 @@ const MAX_TASK_PAGE = 500;
 export function tasksApi(deps: { queues: ReadonlyMap<string, TaskQueue<NotificationPayload>> }): Router {
   const router = express.Router();
   const names = [...deps.queues.keys()];
+  checkPathParam(router, 'id', (id) => TASK_ID.test(id), 'task id (<n> or <channel>:<n>)');
 
   const pickQueue = (channel: string | undefined): TaskQueue<NotificationPayload> => {
     if (channel === undefined && names.length === 1) return deps.queues.get(names[0])!;

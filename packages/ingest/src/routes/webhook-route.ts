@@ -20,8 +20,10 @@ export interface WebhookRouteDeps {
 /**
  * POST /webhook/alertmanager: auth (401) → content type (415) → body within the limit
  * (413) and valid JSON (400) → schema, every problem listed (400) → tasks and records in
- * Redis → 200 with a summary, or 503 + Retry-After when Redis does not confirm (Alertmanager
- * retries 5xx and drops on 4xx). Nothing touches Redis before the body is fully valid.
+ * Redis → 200 with a summary, or 503 + Retry-After when Redis is unavailable (Alertmanager
+ * retries 5xx and drops on 4xx), or 500 when Redis refused the write for good (a bug, logged:
+ * never a 503 for what would fail identically again). Nothing touches Redis before the body
+ * is fully valid, fingerprints included (FINGERPRINT_PATTERN).
  */
 export function webhookRoute(deps: WebhookRouteDeps): Router {
   const router = express.Router();
@@ -93,8 +95,10 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
           logger.error('delivery not stored: Redis unavailable, answering 503 so Alertmanager retries', { err: err.message });
           return sendError(res, 503, 'redis_unavailable', 'Redis did not confirm the write; the delivery was not accepted, retry later');
         }
+        // Not unavailability: the same delivery would fail the same way again, so no 503. A 500 is
+        // still retried by Alertmanager, but it is logged as the bug it is and counted apart.
         metrics.rejected.inc({ reason: 'internal' });
-        logger.error('delivery failed', { err });
+        logger.error('delivery failed: not a Redis outage, a bug or data Redis refuses (please report)', { err });
         sendError(res, 500, 'internal', 'internal error; the delivery was not accepted');
       }
     },

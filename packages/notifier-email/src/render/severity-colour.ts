@@ -18,6 +18,7 @@ const ALIASES: Record<string, keyof typeof COLOURS> = {
 
 /** The display colour for a severity label value (case-insensitive; unknown values get grey). */
 export function severityColour(severity: string | undefined): string {
-  const key = ALIASES[(severity ?? '').trim().toLowerCase()];
-  return COLOURS[key ?? 'unknown'];
+  const name = (severity ?? '').trim().toLowerCase();
+  // Own keys only: "constructor" must not find Object.prototype's.
+  return COLOURS[Object.hasOwn(ALIASES, name) ? ALIASES[name]! : 'unknown'];
 }

@@ -1,6 +1,7 @@
 import type { RedisClient } from '../queue/task-queue';
 import type { AlertStatus, LabelSet } from '../webhook/types';
 import { AlertKeys } from './alert-keys';
+import { MAX_SEVERITY_LENGTH } from './upsert-alerts';
 import type { AlertRecord, TimelineEvent } from './types';
 
 /** Filters and page of a record listing. */
@@ -22,6 +23,12 @@ export interface AlertPage {
   nextOffset: number | null;
   /** Size of the index read, when no filter narrowed it (so it is the total). */
   total?: number;
+  /**
+   * With a severity filter: true when its index answered; false when some records have no
+   * severity index (more than MAX_INDEXED_SEVERITIES distinct severities were seen), so every
+   * record was read and compared instead — the answer is complete either way, only slower.
+   */
+  severityIndexed?: boolean;
 }
 
 /** Largest page the store hands out. */
@@ -52,15 +59,21 @@ export async function getAlert(
 
 /**
  * Lists records through the status or severity index, most recently first seen first, applying the other
- * filters while reading; records whose index entry outlived them are skipped.
+ * filters while reading; records whose index entry outlived them are skipped. When some records could
+ * not be indexed by severity (see upsert-alerts), a severity filter reads every record instead.
  */
 export async function listAlerts(redis: RedisClient, prefix: string, query: AlertQuery = {}): Promise<AlertPage> {
   const keys = new AlertKeys(prefix);
   const offset = Math.max(0, Math.floor(query.offset ?? 0));
   const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), MAX_PAGE);
-  const index = query.severity !== undefined ? keys.bySeverity(query.severity) : query.status ? keys.byStatus(query.status) : keys.all;
-  const checkStatus = query.severity !== undefined && query.status !== undefined;
-  const filtered = checkStatus || query.filter !== undefined;
+  // Stored severities are cut, so a query for the long value finds what it was stored as.
+  const severity = query.severity?.slice(0, MAX_SEVERITY_LENGTH);
+  const severityIndexed = severity !== undefined && (await redis.zcard(keys.severityOverflow)) === 0;
+  const statusIndex = query.status ? keys.byStatus(query.status) : keys.all;
+  const index = severityIndexed ? keys.bySeverity(severity) : statusIndex;
+  const checkStatus = severityIndexed && query.status !== undefined;
+  const checkSeverity = severity !== undefined && !severityIndexed;
+  const filtered = checkStatus || checkSeverity || query.filter !== undefined;
 
   const items: AlertRecord[] = [];
   // Without filters the page starts at `offset` in the index itself; with them every match before it must be counted.
@@ -80,6 +93,7 @@ export async function listAlerts(redis: RedisClient, prefix: string, query: Aler
       if (!fields.fingerprint) continue;
       const record = parseRecord(fields);
       if (checkStatus && record.status !== query.status) continue;
+      if (checkSeverity && record.severity !== severity) continue;
       if (query.filter && !query.filter(record)) continue;
       if (matched >= offset + limit) {
         more = true;
@@ -91,6 +105,7 @@ export async function listAlerts(redis: RedisClient, prefix: string, query: Aler
     if (more || fps.length < BATCH) break;
   }
   const page: AlertPage = { items, offset, limit, nextOffset: more ? offset + limit : null };
+  if (severity !== undefined) page.severityIndexed = severityIndexed;
   if (!filtered) page.total = await redis.zcard(index);
   return page;
 }

@@ -9,8 +9,16 @@ import type { TimelineEvent } from './types';
 /** Timeline entries kept per alert; older ones are dropped first. */
 export const MAX_TIMELINE = 200;
 
-/** Severity values longer than this are cut before they become part of an index key. */
-const MAX_SEVERITY_LENGTH = 64;
+/** Severity values longer than this are cut before they are stored or become part of an index key. */
+export const MAX_SEVERITY_LENGTH = 64;
+
+/**
+ * At most this many distinct severities get an index of their own. Real setups use a handful;
+ * the bound keeps a flood of made-up severities from growing Redis without end, and keeps
+ * every upsert's cost independent of how many there ever were. Past it, a record is stored and
+ * listed as usual, only not indexed by severity (listAlerts then reads records to filter).
+ */
+export const MAX_INDEXED_SEVERITIES = 256;
 
 /** One task a delivery created (or found already created), for the `task-created` events. */
 export interface TaskRef {
@@ -31,6 +39,8 @@ export interface UpsertAlertsInput {
   retentionMs: number;
   now?: Date;
   maxTimeline?: number;
+  /** Bound on distinct severity indexes (MAX_INDEXED_SEVERITIES unless a test lowers it). */
+  maxIndexedSeverities?: number;
   /** Where each alert's labels/annotations JSON comes from (cut from the raw body); serialized when left out. */
   json?: Pick<DeliveryJson, 'labels' | 'annotations'>;
 }
@@ -76,6 +86,7 @@ export function upsertCall(input: UpsertAlertsInput): ScriptCall {
     input.groupKey,
     received('firing'),
     received('resolved'),
+    input.maxIndexedSeverities ?? MAX_INDEXED_SEVERITIES,
     input.tasks.length,
     ...input.tasks.flatMap((t) => [t.channel, t.taskId, t.duplicate ? 1 : 0]),
   ];
@@ -91,5 +102,5 @@ export function upsertCall(input: UpsertAlertsInput): ScriptCall {
       alert.generatorURL,
     );
   });
-  return [[keys.all, keys.expiry, keys.severities], args];
+  return [[keys.all, keys.expiry, keys.severities, keys.severityOverflow, keys.expirySeverity], args];
 }

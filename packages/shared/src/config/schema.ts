@@ -4,12 +4,14 @@
  * silently ignored setting; every object has a `default` so ajv's useDefaults fills nested
  * defaults even when a whole section is left out.
  */
+import { DIRECTORY_NAME_PATTERN } from '../handling/directory-name';
 
 const str = { type: 'string' } as const;
 const nonEmpty = { type: 'string', minLength: 1 } as const;
 const posInt = { type: 'integer', minimum: 1 } as const;
 const nonNegInt = { type: 'integer', minimum: 0 } as const;
 const stringList = { type: 'array', items: nonEmpty, default: [] } as const;
+const name = { type: 'string', maxLength: 128, pattern: DIRECTORY_NAME_PATTERN } as const;
 
 /** Closed object whose missing keys get defaults. */
 function section(properties: Record<string, object>, required: string[] = [], withDefault = true): object {
@@ -132,10 +134,10 @@ export const CONFIG_SCHEMA = {
       default: [],
       items: section(
         {
-          name: { type: 'string', minLength: 1, maxLength: 128 },
+          name,
           email: str,
           phone: str,
-          groups: stringList,
+          groups: { type: 'array', items: name, default: [] },
         },
         ['name'],
         false,
@@ -148,7 +150,7 @@ export const CONFIG_SCHEMA = {
       default: [],
       items: section(
         {
-          name: nonEmpty,
+          name,
           matchers: { type: 'array', items: nonEmpty, minItems: 1 },
           notify: { type: 'array', items: nonEmpty, minItems: 1 },
           channels: { type: 'array', items: nonEmpty },

@@ -9,7 +9,7 @@ import { AlertKeys } from '../alerts/alert-keys';
  *   ack:ver              STRING version of ack:all, bumped by every change (replica caches poll it)
  *   esc:due              ZSET  escalation member → due ms (scheduled, not fired yet)
  *   esc:inflight         ZSET  escalation member → lease deadline ms (claimed by a replica)
- *   esc:<fingerprint>    HASH  startsAt (the firing the tiers belong to), s:<tier> state
+ *   esc:a:<fingerprint>  HASH  startsAt (the firing the tiers belong to), s:<tier> state
  *                              (scheduled | firing | fired | cancelled), d:<tier> tier JSON
  *   sil:expire           ZSET  Alertmanager silence id → ms when to (re)try expiring it
  *   sil:watch            STRING lock of the replica sweeping silenced acks (SET NX PX)
@@ -17,6 +17,11 @@ import { AlertKeys } from '../alerts/alert-keys';
  *   sup:<fp>:<delivery>  STRING marks a `suppressed-acked` event already written for a delivery
  *
  * An escalation member is `<length of fp>:<fp><tier id>` (fingerprints are untrusted text).
+ *
+ * Why no input can name a fixed key: every key built from input sits behind a segment that
+ * no fixed key starts with (`a:`, `tl:`, `esc:a:`, `sup:` here; `idx:severity:` in AlertKeys),
+ * and fingerprints match FINGERPRINT_PATTERN (hex, so never a `:`). The test
+ * key-layout.test.ts derives every fixed key from these classes and checks it.
  */
 export class HandlingKeys {
   readonly alerts: AlertKeys;
@@ -44,8 +49,14 @@ export class HandlingKeys {
     this.events = `${this.base}handling`;
   }
 
+  /** Under `esc:a:`, a segment no fixed key uses, so no fingerprint can name esc:due or esc:inflight. */
   escalation(fingerprint: string): string {
-    return `${this.base}esc:${fingerprint}`;
+    return `${this.base}esc:a:${fingerprint}`;
+  }
+
+  /** Marks a `suppressed-acked` event written for one delivery (the scripts build the same name). */
+  suppressed(fingerprint: string, deliveryKey: string): string {
+    return `${this.base}sup:${fingerprint}:${deliveryKey}`;
   }
 }
 

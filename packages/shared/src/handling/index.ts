@@ -4,6 +4,7 @@ export { createAckCache } from './ack-cache';
 export { createAlertActions, MAX_COMMENT_LENGTH, MAX_SILENCE_MS, type AlertActions, type AlertActionsDeps } from './alert-actions';
 export { createAlertmanagerClient, type AlertmanagerClient, type AlertmanagerSilence } from './alertmanager-client';
 export { createDeliveryHandling, type DeliveryHandling, type DeliveryHandlingDeps, type DeliveryHandlingInput } from './delivery-handling';
+export { DIRECTORY_NAME_PATTERN, isDirectoryName } from './directory-name';
 export { DirectoryStore, directoryFromConfig } from './directory-store';
 export { parseDurationMs } from './duration';
 export { compileEscalations, type EscalationIndex, type EscalationTier } from './escalation-plan';

@@ -2,7 +2,15 @@
  * Every Redis key of one queue, built in one place, under `{prefix}:<name>:`. Every queue
  * shares the hash tag `{prefix}` with the alert records (alerts/alert-keys.ts): accepting a
  * delivery writes each channel's task and the records in one script, so they must sit in one
- * cluster slot.
+ * cluster slot. Queue names are the channel names the config schema defines (email, sms),
+ * never `alerts`.
+ *
+ *   pending delayed leases dead completed marker seq fence   the queue's fixed keys
+ *   task:<id>  HASH    lock:<id>  STRING    dedup:<key>  STRING (idempotency key → task id)
+ *   budget:<phone>  ZSET  digest:<phone>  HASH   SMS storm control (notifier-sms/storm-control.ts)
+ *
+ * Every key built from input (ids, idempotency keys, phone numbers) sits behind a segment no
+ * fixed key starts with, so no input can name a fixed key (key-layout.test.ts checks it).
  */
 export class QueueKeys {
   readonly tag: string;
@@ -42,8 +50,13 @@ export class QueueKeys {
     return `${this.base}dedup:${key}`;
   }
 
-  /** Any other key a channel wants in this queue's slot (e.g. SMS storm budgets). */
-  extra(suffix: string): string {
-    return `${this.base}${suffix}`;
+  /** SMS storm control: one phone's sliding-window budget. */
+  phoneBudget(phone: string): string {
+    return `${this.base}budget:${phone}`;
+  }
+
+  /** SMS storm control: one phone's digest of merged notifications. */
+  phoneDigest(phone: string): string {
+    return `${this.base}digest:${phone}`;
   }
 }

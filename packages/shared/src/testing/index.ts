@@ -43,3 +43,5 @@ export type { RedisProcess } from './redis-process';
 export { waitFor } from './wait-for';
 export { ALERTMANAGER_BIN, startAlertmanager } from './alertmanager';
 export type { TestAlertmanager, TestAlertmanagerOptions } from './alertmanager';
+export { fixedKeyNames, keyLayout } from './key-layout';
+export type { FixedKey, KeyBuilder } from './key-layout';

@@ -3,6 +3,7 @@
  * Unknown fields are allowed everywhere: newer Alertmanagers add some (`notification_reason`,
  * `routeLabels`…) and rejecting them would drop real alerts on an upgrade.
  */
+import { FINGERPRINT_PATTERN } from './fingerprint';
 
 /** Caps that bound the work one body can cause; generous for real Alertmanager groups. */
 export const WEBHOOK_LIMITS = {
@@ -42,7 +43,7 @@ const alert = {
     startsAt: dateTime,
     endsAt: dateTime,
     generatorURL: text,
-    fingerprint: { type: 'string', maxLength: 256 },
+    fingerprint: { type: 'string', maxLength: 64, pattern: FINGERPRINT_PATTERN },
   },
 } as const;
 

@@ -2,6 +2,7 @@ import { buildConfig } from '../../src/config/build-config';
 import { CONFIG_SCHEMA } from '../../src/config/schema';
 import type { GatewayConfig } from '../../src/config/types';
 import { GatewayError } from '../../src/errors';
+import { DIRECTORY_NAME_PATTERN } from '../../src/handling/directory-name';
 
 /** Every key of T, optional ones included, all the way down. */
 type DeepRequired<T> = T extends Array<infer U>
@@ -348,7 +349,8 @@ describe('buildConfig', () => {
         'channels.email.statuses[0]: must be one of: "firing", "resolved"',
         'users[0].email: must be an email address like alice@example.com',
         'users[0].phone: must be E.164 like "+8613800000000" (quote it in YAML, or the "+" is lost)',
-        'users[1].name: must not start with "group:" (that prefix names a group)',
+        // A name cannot hold ":" at all, so "group:x" fails the name pattern.
+        `users[1].name: must match pattern "${DIRECTORY_NAME_PATTERN}"`,
         'users[2].phone: must be E.164 like "+8613800000000" (quote it in YAML, or the "+" is lost)',
         'routes[0].channels[0]: unknown channel (known: email, sms)',
         'routes[0].cc[0]: must be an email address like alice@example.com',

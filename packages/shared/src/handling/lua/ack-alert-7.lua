@@ -5,7 +5,7 @@
   the caller read it, or already acked for this firing.
 
   KEYS[1] ack:all  KEYS[2] ack:ver  KEYS[3] esc:due  KEYS[4] esc:inflight
-  KEYS[5] a:<fp>   KEYS[6] tl:<fp>  KEYS[7] esc:<fp>
+  KEYS[5] a:<fp>   KEYS[6] tl:<fp>  KEYS[7] esc:a:<fp>
 
   ARGV[1] fingerprint, ARGV[2] ack JSON (its startsAt = ARGV[3]), ARGV[3] startsAt the caller
   read, ARGV[4] ack event JSON, ARGV[5] now ISO, ARGV[6] max timeline, ARGV[7] pub/sub channel

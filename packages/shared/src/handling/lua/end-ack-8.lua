@@ -4,7 +4,7 @@
   not fired, appends `ack-ended`, bumps and publishes the ack version.
 
   KEYS[1] ack:all  KEYS[2] ack:ver  KEYS[3] sil:expire  KEYS[4] esc:due  KEYS[5] esc:inflight
-  KEYS[6] a:<fp>   KEYS[7] tl:<fp>  KEYS[8] esc:<fp>
+  KEYS[6] a:<fp>   KEYS[7] tl:<fp>  KEYS[8] esc:a:<fp>
 
   ARGV[1] fingerprint, ARGV[2] the ack JSON as read, ARGV[3] reason, ARGV[4] now ms,
   ARGV[5] now ISO, ARGV[6] max timeline, ARGV[7] pub/sub channel

@@ -12,7 +12,7 @@
 
   ARGV[1] key base ("{p}:alerts:"), ARGV[2] now ms, ARGV[3] now ISO, ARGV[4] max timeline,
   ARGV[5] delivery key, ARGV[6] dedup window ms, ARGV[7] pub/sub channel,
-  ARGV[8] TTL of esc:<fp> ms, then per alert: fingerprint, status, startsAt,
+  ARGV[8] TTL of esc:a:<fp> ms, then per alert: fingerprint, status, startsAt,
   suppressed (1/0), n tiers, then n times: tier id, due ms, tier JSON
 
   Returns {acks changed (1/0), escalations scheduled}
@@ -42,7 +42,7 @@ end
 
 -- Cancels every tier of fp that has not fired; returns their ids.
 local function cancelTiers(fp)
-  local esc = base .. 'esc:' .. fp
+  local esc = base .. 'esc:a:' .. fp
   local fields = redis.call('HGETALL', esc)
   local cancelled = {}
   for j = 1, #fields, 2 do
@@ -92,7 +92,7 @@ while i <= #ARGV do
       end
     end
     if n > 0 then
-      local esc = base .. 'esc:' .. fp
+      local esc = base .. 'esc:a:' .. fp
       local epoch = redis.call('HGET', esc, 'startsAt')
       if epoch ~= startsAt then
         if epoch then

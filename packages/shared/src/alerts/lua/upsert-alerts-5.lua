@@ -8,15 +8,23 @@
   calls (HMGET, HSET, RPUSH). Index scores are the first-seen time, so they only change
   when an alert appears, changes status or disappears.
 
-  KEYS[1] idx:all         ZSET fingerprint -> first seen ms
-  KEYS[2] idx:expiry      ZSET fingerprint -> expiry ms (resolved records)
-  KEYS[3] idx:severities  SET  severity values with an index
+  Severity indexes are bounded: at most ARGV[11] distinct severities get an index; a record
+  whose severity would be one more goes to idx:severity-overflow instead (readers then find
+  severities by reading records). A record's one index entry is found through its stored
+  severity — never by looping over every severity — and an index that empties is dropped.
+
+  KEYS[1] idx:all               ZSET fingerprint -> first seen ms
+  KEYS[2] idx:expiry            ZSET fingerprint -> expiry ms (resolved records)
+  KEYS[3] idx:severities        SET  severity values that have an index (at most ARGV[11])
+  KEYS[4] idx:severity-overflow ZSET fingerprint -> first seen ms, records with no severity index
+  KEYS[5] idx:expiry-severity   HASH fingerprint -> severity of a resolved record (for the sweep)
 
   ARGV[1] key base ("{p}:alerts:"), ARGV[2] now ms, ARGV[3] now ISO,
   ARGV[4] retention ms for resolved records, ARGV[5] max timeline entries,
   ARGV[6] delivery key, ARGV[7] receiver, ARGV[8] groupKey,
   ARGV[9] / ARGV[10] the `received` event JSON for a firing / a resolved alert,
-  ARGV[11] n = number of tasks the delivery created or found, then 3 values per task:
+  ARGV[11] most distinct severities indexed,
+  ARGV[12] n = number of tasks the delivery created or found, then 3 values per task:
   channel, task id, duplicate (1/0) — each becomes a `task-created` event,
   then 8 values per alert: fingerprint, status, severity, labels JSON, annotations JSON,
   startsAt, endsAt, generatorURL
@@ -30,27 +38,52 @@ local retention = tonumber(ARGV[4])
 local maxTimeline = tonumber(ARGV[5])
 local delivery = ARGV[6]
 local received = { firing = ARGV[9], resolved = ARGV[10] }
-local nTasks = tonumber(ARGV[11])
-local first = 12 + 3 * nTasks
+local maxSeverities = tonumber(ARGV[11])
+local nTasks = tonumber(ARGV[12])
+local first = 13 + 3 * nTasks
 -- Every alert of the delivery gets the same task-created events.
 local shared = {}
-for j = 12, first - 1, 3 do
+for j = 13, first - 1, 3 do
   shared[#shared + 1] = '{"at":' .. cjson.encode(nowIso) .. ',"type":"task-created","channel":' .. cjson.encode(ARGV[j]) ..
     ',"taskId":' .. cjson.encode(ARGV[j + 1]) .. ',"duplicate":' .. (ARGV[j + 2] == '1' and 'true' or 'false') .. '}'
 end
 
+local function severityIndex(sev)
+  return base .. 'idx:severity:' .. sev
+end
+
+-- Puts fp in its severity's index, or in the overflow when maxSeverities others have one.
+local function indexSeverity(fp, sev, score)
+  if sev == '' then return end
+  if redis.call('SISMEMBER', KEYS[3], sev) == 0 then
+    if redis.call('SCARD', KEYS[3]) >= maxSeverities then
+      redis.call('ZADD', KEYS[4], score, fp)
+      return
+    end
+    redis.call('SADD', KEYS[3], sev)
+  end
+  redis.call('ZADD', severityIndex(sev), score, fp)
+end
+
+-- Takes fp out of severity sev's index (dropping the index if that empties it) and the overflow.
+local function unindexSeverity(fp, sev)
+  redis.call('ZREM', KEYS[4], fp)
+  if not sev or sev == '' then return end
+  local idx = severityIndex(sev)
+  if redis.call('ZREM', idx, fp) == 1 and redis.call('EXISTS', idx) == 0 then redis.call('SREM', KEYS[3], sev) end
+end
+
 -- Sweep first, so a record resolved long ago and firing again now is not swept after its upsert.
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
-if #due > 0 then
-  local severities = redis.call('SMEMBERS', KEYS[3])
-  for _, fp in ipairs(due) do
-    redis.call('DEL', base .. 'a:' .. fp, base .. 'tl:' .. fp)
-    redis.call('ZREM', KEYS[1], fp)
-    redis.call('ZREM', base .. 'idx:status:firing', fp)
-    redis.call('ZREM', base .. 'idx:status:resolved', fp)
-    for _, sev in ipairs(severities) do redis.call('ZREM', base .. 'idx:severity:' .. sev, fp) end
-    redis.call('ZREM', KEYS[2], fp)
-  end
+for _, fp in ipairs(due) do
+  -- A record resolved before idx:expiry-severity existed still has its severity, unless expired.
+  unindexSeverity(fp, redis.call('HGET', KEYS[5], fp) or redis.call('HGET', base .. 'a:' .. fp, 'severity'))
+  redis.call('HDEL', KEYS[5], fp)
+  redis.call('DEL', base .. 'a:' .. fp, base .. 'tl:' .. fp)
+  redis.call('ZREM', KEYS[1], fp)
+  redis.call('ZREM', base .. 'idx:status:firing', fp)
+  redis.call('ZREM', base .. 'idx:status:resolved', fp)
+  redis.call('ZREM', KEYS[2], fp)
 end
 
 local count = 0
@@ -62,11 +95,14 @@ for i = first, #ARGV, 8 do
   local tl = base .. 'tl:' .. fp
   local cur = redis.call('HMGET', rec, 'status', 'startsAt', 'severity', 'lastDelivery')
   local isNew = not cur[1]
+  -- The severity the record holds after this upsert (a stale firing keeps the stored one).
+  local stored = severity
 
   -- A late "firing" for the same startsAt after we recorded its resolution is stale
   -- (HA twin or a retry overtaken by the resolve); a new firing has a new startsAt.
   if cur[1] == 'resolved' and status == 'firing' and cur[2] == startsAt then
     status = 'resolved'
+    stored = cur[3] or ''
     redis.call('HSET', rec, 'lastSeen', nowIso, 'receiver', ARGV[7], 'groupKey', ARGV[8], 'lastDelivery', delivery)
   else
     redis.call('HSET', rec,
@@ -80,22 +116,16 @@ for i = first, #ARGV, 8 do
     redis.call('HSET', rec, 'firstSeen', nowIso)
     redis.call('ZADD', KEYS[1], now, fp)
     redis.call('ZADD', base .. 'idx:status:' .. status, now, fp)
-    if severity ~= '' then
-      redis.call('ZADD', base .. 'idx:severity:' .. severity, now, fp)
-      redis.call('SADD', KEYS[3], severity)
-    end
+    indexSeverity(fp, stored, now)
   elseif cur[1] ~= status then
     local score = redis.call('ZSCORE', KEYS[1], fp) or now
     redis.call('ZREM', base .. 'idx:status:' .. cur[1], fp)
     redis.call('ZADD', base .. 'idx:status:' .. status, score, fp)
   end
   -- Fingerprints hash all labels, so only a record written before a relabel can get here.
-  if not isNew and cur[3] ~= severity then
-    if cur[3] and cur[3] ~= '' then redis.call('ZREM', base .. 'idx:severity:' .. cur[3], fp) end
-    if severity ~= '' then
-      redis.call('ZADD', base .. 'idx:severity:' .. severity, redis.call('ZSCORE', KEYS[1], fp) or now, fp)
-      redis.call('SADD', KEYS[3], severity)
-    end
+  if not isNew and cur[3] ~= stored then
+    unindexSeverity(fp, cur[3])
+    indexSeverity(fp, stored, redis.call('ZSCORE', KEYS[1], fp) or now)
   end
 
   if cur[4] ~= delivery then
@@ -107,10 +137,12 @@ for i = first, #ARGV, 8 do
     redis.call('PEXPIRE', rec, retention)
     redis.call('PEXPIRE', tl, retention)
     redis.call('ZADD', KEYS[2], now + retention, fp)
+    if stored ~= '' then redis.call('HSET', KEYS[5], fp, stored) end
   elseif cur[1] == 'resolved' then
     redis.call('PERSIST', rec)
     redis.call('PERSIST', tl)
     redis.call('ZREM', KEYS[2], fp)
+    redis.call('HDEL', KEYS[5], fp)
   elseif isNew then
     -- A notifier's event may have created the timeline first, with a grace TTL: adopt it.
     redis.call('PERSIST', tl)
