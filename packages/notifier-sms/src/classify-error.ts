@@ -1,4 +1,4 @@
-import { GatewayError, maskPhonesIn, type ErrorClass } from '@alertgw/shared';
+import { GatewayError, isRedisUnavailable, type ErrorClass } from '@alertgw/shared';
 
 /**
  * Judges an error thrown out of the SMS channel's send(): GatewayErrors carry their own
@@ -17,11 +17,9 @@ export function classifySmsError(err: unknown): ErrorClass {
       ...(configError ? { configError } : {}),
     };
   }
-  const name = err instanceof Error ? err.name : '';
-  const message = maskPhonesIn(err instanceof Error ? err.message : String(err));
-  if (name === 'AbortError') return { retryable: true, code: 'ABORTED' };
-  if (/ReplyError|MaxRetriesPerRequestError/.test(name) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed/.test(message)) {
-    return { retryable: true, code: 'REDIS_UNAVAILABLE', retryAfterMs: 1000 };
-  }
+  if (err instanceof Error && err.name === 'AbortError') return { retryable: true, code: 'ABORTED' };
+  // Only a Redis that cannot serve now is an outage; a reply that will come back the same
+  // (WRONGTYPE, a script error) is unexpected, and still bounded by backoff and the attempt cap.
+  if (isRedisUnavailable(err)) return { retryable: true, code: 'REDIS_UNAVAILABLE', retryAfterMs: 1000 };
   return { retryable: true, code: 'UNEXPECTED' };
 }

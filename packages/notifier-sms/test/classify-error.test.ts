@@ -13,4 +13,11 @@ describe('classifySmsError', () => {
     expect(classifySmsError(new Error('connect ECONNREFUSED 127.0.0.1:6379'))).toMatchObject({ retryable: true, code: 'REDIS_UNAVAILABLE' });
     expect(classifySmsError(new TypeError('x is undefined'))).toMatchObject({ retryable: true, code: 'UNEXPECTED' });
   });
+
+  it('calls only a Redis that cannot serve an outage, not a reply that will come back the same', () => {
+    const busy = Object.assign(new Error('BUSY Redis is busy running a script'), { name: 'ReplyError' });
+    const wrongType = Object.assign(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), { name: 'ReplyError' });
+    expect(classifySmsError(busy)).toMatchObject({ retryable: true, code: 'REDIS_UNAVAILABLE' });
+    expect(classifySmsError(wrongType)).toMatchObject({ retryable: true, code: 'UNEXPECTED' });
+  });
 });
