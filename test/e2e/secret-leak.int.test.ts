@@ -208,6 +208,7 @@ describe('no secret and no full phone number in anything the gateway says (real 
       '/api/v1/users',
       `/api/v1/users/${oncall.name}`,
       '/api/v1/groups',
+      '/api/v1/groups/dba',
       '/api/v1/routes',
       '/api/v1/routes/db-team',
       '/api/v1/nowhere',
@@ -237,7 +238,9 @@ describe('no secret and no full phone number in anything the gateway says (real 
     await alertctl('user', 'list');
     await alertctl('user', 'list', '--json');
     await alertctl('user', 'show', oncall.name);
+    await alertctl('user', 'show', oncall.name, '--json');
     await alertctl('route', 'test', '--labels', 'team=db,severity=critical');
+    await alertctl('route', 'test', '--labels', 'team=db,severity=critical', '--json');
     await alertctl('directory', 'show', '--json');
     await alertctl('send-test', '--firing-only', '--url', api(''));
     await alertctl('send-test', '--firing-only', '--url', api(''), '--token', 'wrong-token');
