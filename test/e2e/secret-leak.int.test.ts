@@ -79,8 +79,13 @@ describe('no secret and no full phone number in anything the gateway says (real 
   };
 
   const queue = (name: string) => new TaskQueue({ redis, prefix, name });
+  /** Waits for a task's status; on time-out says what every process printed (the only way to debug this). */
   const taskIn = (name: string, id: string, statuses: TaskStatus[]) =>
-    waitFor(async () => statuses.includes((await queue(name).get(id))?.status as TaskStatus), WAIT_MS, `${name} task ${id} to be ${statuses.join('/')}`);
+    waitFor(async () => statuses.includes((await queue(name).get(id))?.status as TaskStatus), WAIT_MS, `${name} task ${id} to be ${statuses.join('/')}`).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${runs.map((s) => s.transcript()).join('\n')}`);
+      },
+    );
 
   beforeAll(async () => {
     for (const f of Object.values(MAIN)) if (!existsSync(f)) throw new Error(`${path.relative(ROOT, f)} missing: run \`npm run build\` first`);
