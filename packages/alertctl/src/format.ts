@@ -1,10 +1,12 @@
-import { maskPhone, maskPhonesIn } from '@alertgw/shared';
+import { maskPhone } from '@alertgw/shared';
+import { terminalSafe } from './terminal-safe';
 
 /**
  * Lays out rows as aligned columns under a header; columns whose cells are all numbers are
- * right-aligned, so counts line up.
+ * right-aligned, so counts line up. Cells stay on one line: a newline in a label cannot forge a row.
  */
-export function table(header: string[], rows: string[][]): string {
+export function table(header: string[], cells: string[][]): string {
+  const rows = cells.map((r) => r.map((cell) => terminalSafe(cell ?? '', { oneLine: true })));
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^-?\d+(\/\d+)?$/.test(r[i] ?? '')));
@@ -46,28 +48,4 @@ export function showAddress(address: string): string {
 /** A Redis URL without its password, for messages. */
 export function safeUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-/** Event fields that list recipient addresses. */
-const ADDRESS_LISTS = new Set(['accepted', 'rejected', 'retrying', 'recipients']);
-
-/**
- * An event with every recipient address masked: recipient maps are keyed by address and the
- * accepted/rejected lists hold addresses. Notifiers already mask numbers; this is the second
- * line of defence for a terminal or a pasted ticket.
- */
-export function maskEventAddresses<E extends Record<string, unknown>>(event: E): E {
-  const out: Record<string, unknown> = { ...event };
-  for (const [key, value] of Object.entries(event)) {
-    if (ADDRESS_LISTS.has(key) && Array.isArray(value)) out[key] = value.map((v) => (typeof v === 'string' ? showAddress(v) : v));
-    else if (key === 'results' && value && typeof value === 'object') {
-      out[key] = Object.fromEntries(
-        Object.entries(value).map(([address, r]) => [
-          showAddress(address),
-          r && typeof r === 'object' && typeof r.message === 'string' ? { ...r, message: maskPhonesIn(r.message) } : r,
-        ]),
-      );
-    } else if (key === 'message' && typeof value === 'string') out[key] = maskPhonesIn(value);
-  }
-  return out as E;
 }

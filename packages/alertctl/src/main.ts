@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { runCli } from './run-cli';
+import { terminalSafe } from './terminal-safe';
 
 // The only place alertctl reads argv and env and handles signals.
 const interrupt = new AbortController();
@@ -21,7 +22,7 @@ runCli(process.argv.slice(2), {
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`alertctl: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`alertctl: ${terminalSafe(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 1;
   },
 );

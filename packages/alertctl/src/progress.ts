@@ -18,7 +18,9 @@ export function createProgress(stream: Writable & { isTTY?: boolean }, opts: { e
   return {
     update(line) {
       if (stream.isTTY) {
-        stream.write(`\r${line.padEnd(width)}`);
+        // "\r" goes alone: the output boundary lets only a lone carriage return through.
+        stream.write('\r');
+        stream.write(line.padEnd(width));
         width = line.length;
         return;
       }
@@ -28,7 +30,8 @@ export function createProgress(stream: Writable & { isTTY?: boolean }, opts: { e
       stream.write(`${line}\n`);
     },
     done(line) {
-      stream.write(stream.isTTY ? `\r${line.padEnd(width)}\n` : `${line}\n`);
+      if (stream.isTTY) stream.write('\r');
+      stream.write(stream.isTTY ? `${line.padEnd(width)}\n` : `${line}\n`);
     },
   };
 }

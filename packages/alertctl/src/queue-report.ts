@@ -1,4 +1,4 @@
-import { TaskQueue, type GatewayConfig, type NotificationPayload, type TaskRecord, type TaskStatus } from '@alertgw/shared';
+import { TaskQueue, taskForReader, type GatewayConfig, type NotificationPayload, type TaskRecord, type TaskStatus } from '@alertgw/shared';
 import type Redis from 'ioredis';
 import { showAddress } from './format';
 
@@ -119,8 +119,10 @@ async function readDead(redis: Redis, queue: TaskQueue<NotificationPayload>, lim
   const flat = await redis.zrevrange(queue.keys.dead, 0, limit - 1, 'WITHSCORES');
   const rows: DeadRow[] = [];
   for (let i = 0; i < flat.length; i += 2) {
-    const task = await queue.get(flat[i]);
-    if (!task) continue;
+    const stored = await queue.get(flat[i]);
+    if (!stored) continue;
+    // What a person reads: phone numbers masked in the group key (storm summaries) and the last error.
+    const task = taskForReader(stored);
     rows.push({
       id: task.id,
       diedAt: Number(flat[i + 1]),

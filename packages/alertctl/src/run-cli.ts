@@ -1,5 +1,6 @@
 import { GatewayError } from '@alertgw/shared';
 import { CliError, EXIT, parseCommandArgs, println, type CliContext, type Command } from './command';
+import { safeOutput } from './safe-output';
 import { directoryCommand } from './commands/directory';
 import { groupCommand } from './commands/group';
 import { queuesCommand } from './commands/queues';
@@ -43,8 +44,11 @@ export function mainHelp(): string {
 /**
  * Runs one command line and returns the exit code. Every failure ends as one line on stderr
  * ("alertctl <command>: <what went wrong>"); configuration errors keep their problem list.
+ * Commands get only safeOutput-wrapped streams: alert labels, comments and server answers
+ * are untrusted, and nothing printed may drive the terminal.
  */
-export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+export async function runCli(argv: readonly string[], outside: CliContext): Promise<number> {
+  const ctx: CliContext = { ...outside, stdout: safeOutput(outside.stdout), stderr: safeOutput(outside.stderr) };
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;

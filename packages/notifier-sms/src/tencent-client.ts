@@ -76,7 +76,7 @@ export function createTencentSmsClient(opts: TencentClientOptions): SmsApi {
         // request() rather than SendSms(): only request() passes the AbortSignal on.
         return (await client.request('SendSms', req, { signal })) as SendSmsResponse;
       } catch (err) {
-        throw toGatewayError('SendSms', err, signal);
+        throw toGatewayError('SendSms', err, opts.secretId, signal);
       }
     },
     async describeTemplates(templateIds, international) {
@@ -88,7 +88,7 @@ export function createTencentSmsClient(opts: TencentClientOptions): SmsApi {
         const res = await client.DescribeSmsTemplateList(req);
         return res.DescribeTemplateStatusSet ?? [];
       } catch (err) {
-        throw toGatewayError('DescribeSmsTemplateList', err);
+        throw toGatewayError('DescribeSmsTemplateList', err, opts.secretId);
       }
     },
   };
@@ -102,10 +102,12 @@ interface SdkError {
   httpCode?: number;
 }
 
-function toGatewayError(action: string, err: unknown, signal?: AbortSignal): GatewayError {
+function toGatewayError(action: string, err: unknown, secretId: string, signal?: AbortSignal): GatewayError {
   const e = (err ?? {}) as SdkError;
-  // Tencent's messages may quote the numbers it refused; they end up in logs.
-  const text = maskPhonesIn(String(e.message ?? err));
+  // Tencent's messages may quote the numbers it refused, or the SecretId it did not like; they
+  // end up in logs, task hashes and timelines.
+  const masked = maskPhonesIn(String(e.message ?? err));
+  const text = secretId ? masked.split(secretId).join('[SecretId]') : masked;
   let details: TencentErrorDetails;
   let code: 'SEND_TRANSIENT' | 'SEND_PERMANENT' | 'SEND_CONFIG';
   if (e.code) {

@@ -12,6 +12,7 @@ export { locateRedis, answersPing, freePort } from './redis/locate-redis';
 export type { LocatedRedis } from './redis/locate-redis';
 export { QueueKeys } from './queue/keys';
 export { TaskQueue } from './queue/task-queue';
+export { taskForReader } from './queue/task-for-reader';
 export type { ClaimBatch, ClaimResult, EnqueueInput, EnqueueResult, FailResult, RedisClient, TaskQueueOptions } from './queue/task-queue';
 export { backoffDelay } from './queue/backoff';
 export type { BackoffOptions } from './queue/backoff';

@@ -20,7 +20,7 @@ export function maskPhonesIn(text: string): string {
   return text.replace(PHONE, (m) => maskPhone(m));
 }
 
-/** Deep copy of `value` with secret-named keys replaced and phone numbers masked. */
+/** Deep copy of `value` with secret-named keys replaced and phone numbers masked, in keys (results are keyed by number) and values. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[deep]';
   if (typeof value === 'string') return maskPhonesIn(value);
@@ -28,7 +28,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return { name: value.name, message: maskPhonesIn(value.message), code: (value as { code?: unknown }).code };
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1);
+    for (const [k, v] of Object.entries(value)) out[maskPhonesIn(k)] = SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1);
     return out;
   }
   return value;

@@ -22,6 +22,11 @@ describe('log redaction', () => {
     });
   });
 
+  it('masks phone numbers used as keys, as task results and timeline events are keyed', () => {
+    const masked = redact({ results: { '+8613812345678': { status: 'failed', message: 'to 8613812345678 refused' } } });
+    expect(masked).toEqual({ results: { '+86138****5678': { status: 'failed', message: 'to 86138****5678 refused' } } });
+  });
+
   it('a logger line never carries a secret or a full phone number', async () => {
     const stream = new PassThrough();
     const lines: string[] = [];

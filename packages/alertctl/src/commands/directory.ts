@@ -1,3 +1,4 @@
+import { redact } from '@alertgw/shared';
 import { CliError, EXIT, println, type CliContext, type Command, type ParsedArgs } from '../command';
 import { seedOf, sourceLine, withDirectory } from '../directory-access';
 
@@ -28,7 +29,8 @@ async function directory(args: ParsedArgs, ctx: CliContext): Promise<number> {
     const { doc, version } = view.current;
     switch (action) {
       case 'show':
-        if (args.values.json) println(ctx.stdout, JSON.stringify({ version, source: view.source, ...doc }, null, 2));
+        // Phone numbers masked, as `user list` masks them: this output ends up in tickets.
+        if (args.values.json) println(ctx.stdout, JSON.stringify({ version, source: view.source, ...doc, users: redact(doc.users) }, null, 2));
         else {
           println(ctx.stdout, sourceLine(view));
           println(ctx.stdout, `${doc.users.length} users, ${doc.routes.length} routes, mandatory: ${doc.mandatory.join(', ') || 'none'}`);

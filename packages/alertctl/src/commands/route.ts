@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { explainRouting, parseDurationMs, type EscalationTierConfig, type RouteConfig } from '@alertgw/shared';
+import { explainRouting, parseDurationMs, redact, type EscalationTierConfig, type RouteConfig } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
 import { changeDirectory, sourceLine, withDirectory } from '../directory-access';
 import { table } from '../format';
@@ -123,7 +123,8 @@ async function test(args: ParsedArgs, ctx: CliContext, extra: string | undefined
   if (status !== 'firing' && status !== 'resolved') throw new CliError('--status must be firing or resolved', EXIT.usage);
   return withDirectory(args, ctx, async (view) => {
     const explained = explainRouting({ doc: view.current.doc, config: view.config, labels, status });
-    println(ctx.stdout, args.values.json ? JSON.stringify(explained, null, 2) : renderRouting(explained, sourceLine(view)));
+    // --json masks phone numbers as the table does: this output ends up in tickets.
+    println(ctx.stdout, args.values.json ? JSON.stringify(redact(explained), null, 2) : renderRouting(explained, sourceLine(view)));
     return EXIT.ok;
   });
 }

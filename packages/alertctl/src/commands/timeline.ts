@@ -1,7 +1,8 @@
-import { getAlert, type AlertRecord, type TimelineEvent } from '@alertgw/shared';
+import { getAlert, redact, type AlertRecord, type TimelineEvent } from '@alertgw/shared';
 import { CliError, EXIT, println, type CliContext, type Command, type ParsedArgs } from '../command';
 import { loadCliConfig, withRedis } from '../connect';
-import { maskEventAddresses, showAddress, table, truncate } from '../format';
+import { showAddress, table, truncate } from '../format';
+import { terminalSafe } from '../terminal-safe';
 
 /** One alert's record and its events, oldest first (what the shared record store keeps). */
 export interface AlertTimeline {
@@ -34,8 +35,8 @@ async function timeline(args: ParsedArgs, ctx: CliContext): Promise<number> {
   return withRedis(config, ctx, async (redis) => {
     const found = await getAlert(redis, config.redis.keyPrefix, fingerprint);
     if (!found) throw new CliError(`no alert with fingerprint ${fingerprint} (never received, or expired after it resolved)`);
-    // Notification events carry phone numbers as recipient keys; a terminal is no place for them.
-    const masked: AlertTimeline = { alert: found.alert, timeline: found.timeline.map(maskEventAddresses) };
+    // Notification events carry phone numbers as recipient keys; masked as the API masks them.
+    const masked: AlertTimeline = { alert: found.alert, timeline: found.timeline.map((e) => redact(e) as TimelineEvent) };
     println(ctx.stdout, args.values.json ? JSON.stringify(masked, null, 2) : renderTimeline(masked));
     return EXIT.ok;
   });
@@ -44,10 +45,11 @@ async function timeline(args: ParsedArgs, ctx: CliContext): Promise<number> {
 /** The record as a header block, then one row per event, oldest first. */
 export function renderTimeline({ alert, timeline: events }: AlertTimeline): string {
   const labels = Object.entries(alert.labels)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => terminalSafe(`${k}=${v}`, { oneLine: true }))
     .join(' ');
+  const head = `${alert.labels.alertname ?? '?'}  ${alert.status.toUpperCase()}${alert.severity ? `  severity=${alert.severity}` : ''}  fingerprint ${alert.fingerprint}`;
   const out = [
-    `${alert.labels.alertname ?? '?'}  ${alert.status.toUpperCase()}${alert.severity ? `  severity=${alert.severity}` : ''}  fingerprint ${alert.fingerprint}`,
+    terminalSafe(head, { oneLine: true }),
     `labels:     ${labels}`,
   ];
   if (alert.annotations.summary) out.push(`summary:    ${truncate(alert.annotations.summary, 200)}`);

@@ -7,6 +7,7 @@ import {
   matches,
   MAX_PAGE,
   parseMatchers,
+  redact,
   type AlertStatus,
   type Matcher,
   type RedisClient,
@@ -21,7 +22,8 @@ const STATUSES: readonly string[] = ['firing', 'resolved'];
  * GET /api/v1/alerts (filters, all must hold: status=firing|resolved, severity=<label value>,
  * matcher=<Alertmanager matcher>, repeatable; page: offset, limit ≤ 500; newest first; with
  * severity, `severityIndexed` says whether its index answered or every record was read) and
- * GET /api/v1/alerts/:fingerprint (the record with its timeline; 400 unless FINGERPRINT_PATTERN).
+ * GET /api/v1/alerts/:fingerprint (the record with its timeline, phone numbers in events
+ * masked; 400 unless FINGERPRINT_PATTERN).
  */
 export function alertsApi(deps: { redis: RedisClient; prefix: string }): Router {
   const router = express.Router();
@@ -51,7 +53,8 @@ export function alertsApi(deps: { redis: RedisClient; prefix: string }): Router 
   router.get('/api/v1/alerts/:fingerprint', async (req, res) => {
     const found = await getAlert(deps.redis, deps.prefix, String(req.params.fingerprint));
     if (!found) return sendError(res, 404, 'not_found', 'no record for this fingerprint (never seen, or expired)');
-    res.json(found);
+    // Notification events are keyed by recipient and may quote numbers; viewers read them.
+    res.json({ alert: found.alert, timeline: found.timeline.map((e) => redact(e)) });
   });
   return router;
 }

@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { GatewayError, maskPhone, type NotificationPayload, type TaskQueue, type TaskRecord, type TaskStatus } from '@alertgw/shared';
+import { GatewayError, taskForReader, type NotificationPayload, type TaskQueue, type TaskStatus } from '@alertgw/shared';
 import { sendError } from '../http-reply';
 import { queryInt, queryOne } from '../query-params';
 import { checkPathParam } from './path-params';
@@ -13,8 +13,8 @@ const MAX_TASK_PAGE = 500;
 /**
  * GET /api/v1/tasks?channel=&status=&offset=&limit= (status defaults to pending; channel may
  * be left out when there is only one) and GET /api/v1/tasks/:id, where id is "<channel>:<n>"
- * or "<n>" with ?channel= (task numbers are per channel). Phone numbers are masked: this
- * API has no auth of its own yet.
+ * or "<n>" with ?channel= (task numbers are per channel). Viewers read tasks, so answers
+ * carry only the allow-listed fields of taskForReader, phone numbers masked.
  */
 export function tasksApi(deps: { queues: ReadonlyMap<string, TaskQueue<NotificationPayload>> }): Router {
   const router = express.Router();
@@ -36,7 +36,7 @@ export function tasksApi(deps: { queues: ReadonlyMap<string, TaskQueue<Notificat
     const offset = queryInt(req, 'offset', 0);
     const limit = queryInt(req, 'limit', 50, MAX_TASK_PAGE);
     const [items, counts] = await Promise.all([queue.list(status, { offset, limit }), queue.counts()]);
-    res.json({ channel: queue.name, status, offset, limit, total: counts[status], items: items.map(maskTask) });
+    res.json({ channel: queue.name, status, offset, limit, total: counts[status], items: items.map(taskForReader) });
   });
 
   router.get('/api/v1/tasks/:id', async (req, res) => {
@@ -46,19 +46,7 @@ export function tasksApi(deps: { queues: ReadonlyMap<string, TaskQueue<Notificat
     const id = colon >= 0 ? raw.slice(colon + 1) : raw;
     const task = await pickQueue(channel).get(id);
     if (!task) return sendError(res, 404, 'not_found', 'no such task (never created, or expired after completion)');
-    res.json(maskTask(task));
+    res.json(taskForReader(task));
   });
   return router;
-}
-
-/** The task with every non-email address (phone numbers) masked, in recipients and results alike. */
-function maskTask(task: TaskRecord<NotificationPayload>): TaskRecord<NotificationPayload> {
-  const mask = (address: string) => (address.includes('@') ? address : maskPhone(address));
-  const results: TaskRecord['results'] = {};
-  for (const [address, result] of Object.entries(task.results)) results[mask(address)] = result;
-  const payload = task.payload && {
-    ...task.payload,
-    recipients: (task.payload.recipients ?? []).map((r) => ({ ...r, address: mask(r.address) })),
-  };
-  return { ...task, payload, results };
 }

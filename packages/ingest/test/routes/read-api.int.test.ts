@@ -1,3 +1,4 @@
+import { appendTimeline } from '@alertgw/shared';
 import { bearer, goJson, loadFixtures, request, startIngest, type Ingest } from '../support/harness';
 
 describe('read API', () => {
@@ -109,6 +110,28 @@ describe('read API', () => {
     const res = await get('/nope');
     expect(res.status).toBe(404);
     expect(res.body.error).toBe('not_found');
+  });
+
+  it('masks phone numbers a viewer would see in SMS dry-run requests and in timeline events', async () => {
+    const sms = ingest.queues.get('sms')!;
+    const claimed = await sms.claim('test-worker');
+    const numbers = claimed.task!.payload.recipients.map((r) => r.address);
+    const request = { PhoneNumberSet: numbers, TemplateId: '1000001', SmsSdkAppId: '1400000000' };
+    expect(await sms.ack(claimed.task!.id, claimed.task!.token, {}, { dryRun: [request], notForViewers: numbers })).toBe(true);
+    const task = await get(`/api/v1/tasks/sms:${claimed.task!.id}`);
+    expect(task.body.info).toEqual({ dryRun: [{ ...request, PhoneNumberSet: ['+86138****0001', '+86138****0002'] }] });
+    expect(task.body.token).toBeUndefined();
+
+    await appendTimeline(ingest.redis, ingest.prefix, '240b9da27838c7f6', {
+      at: new Date().toISOString(),
+      type: 'notification',
+      channel: 'sms',
+      results: { '+8613800000001': { status: 'failed', message: 'provider refused +8613800000001' } },
+    });
+    const record = await get('/api/v1/alerts/240b9da27838c7f6');
+    const text = JSON.stringify(record.body);
+    expect(text).toContain('"+86138****0001":{"status":"failed","message":"provider refused +86138****0001"}');
+    expect(text).not.toMatch(/8613800000001|8613800000002/);
   });
 
   it('refuses the read API without a valid viewer token', async () => {
