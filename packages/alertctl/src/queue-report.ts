@@ -1,5 +1,5 @@
 import { TaskQueue, type GatewayConfig, type NotificationPayload, type TaskRecord, type TaskStatus } from '@alertgw/shared';
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '@alertgw/shared';
 import { showAddress } from './format';
 
 /** One pending-by-severity column: a rank and the severity values that map to it. */

@@ -103,7 +103,10 @@ export type {
 } from './handling/index';
 export { checkDirectory, jwtAlgorithms, publicKeyAlgorithm } from './config/check-config';
 export { channelQueue, connectRedis } from './service/connect-redis';
-export type { ServiceRedis } from './service/connect-redis';
+export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis';
+export { createRedisClient, redisMode } from './redis/create-redis-client';
+export type { RedisMode } from './redis/create-redis-client';
+export { describeRedis, describeRedisLine, redactRedisUrl } from './redis/describe-redis';
 export { luaScripts } from './redis/lua-scripts';
 export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
