@@ -107,6 +107,7 @@ export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis'
 export { createRedisClient, redisMode } from './redis/create-redis-client';
 export type { RedisMode } from './redis/create-redis-client';
 export { describeRedis, describeRedisLine, redactRedisUrl } from './redis/describe-redis';
+export { REDIS_COMMANDS, redisAclRules } from './redis/acl-rules';
 export { luaScripts } from './redis/lua-scripts';
 export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
