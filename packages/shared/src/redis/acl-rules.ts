@@ -17,8 +17,9 @@ export const REDIS_COMMANDS: readonly string[] = [
   // Called only inside the Lua scripts.
   'exists', 'hexists', 'hincrby', 'hsetnx', 'incr', 'incrby', 'ltrim', 'persist', 'pexpire', 'pttl',
   'rpush', 'sadd', 'smembers', 'zpopmin', 'zrangebyscore', 'zremrangebyscore',
-  // Redis Cluster only: ioredis reads the slot map and checks cluster_state.
-  'cluster|slots', 'cluster|info',
+  // Redis Cluster only: ioredis reads the slot map, checks cluster_state and names its
+  // pub/sub connection (CLIENT SETNAME ioredis-cluster(subscriber)).
+  'cluster|slots', 'cluster|info', 'client|setname',
 ];
 
 /**
