@@ -27,7 +27,7 @@ describe('the full path as a least-privilege ACL user (password from REDIS_PASSW
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('ingest → both notifiers and alertctl queues run with no command or key denied; the password is never printed', async () => {
+  it('ingest → both notifiers, alertctl queues and timeline run with no command or key denied; the password is never printed', async () => {
     const started = Date.now();
     dir = mkdtempSync(path.join(tmpdir(), 'alertgw-acl-'));
     server = await spawnRedisServer(dir, []);
@@ -68,6 +68,8 @@ describe('the full path as a least-privilege ACL user (password from REDIS_PASSW
 
     const cli = await run(process.execPath, [ALERTCTL_BIN, 'queues', '--config', stack.configFile], { env: stack.env });
     expect(cli.stdout).toContain('Queues in redis://127.0.0.1:');
+    const timeline = await run(process.execPath, [ALERTCTL_BIN, 'timeline', stack.fingerprint(1), '--config', stack.configFile], { env: stack.env });
+    expect(timeline.stdout).toContain('task-created');
 
     const exits = await stack.stop();
     const output = stack.output();
@@ -81,13 +83,13 @@ describe('the full path as a least-privilege ACL user (password from REDIS_PASSW
     const adminOnly = new Set(['info', 'acl|log', 'config|resetstat', 'auth', 'hello']);
     const used = stats.map((m) => m[1].toLowerCase()).filter((c) => !adminOnly.has(c)).sort();
     expect(used.filter((c) => !REDIS_COMMANDS.includes(c))).toEqual([]);
-    expect(used).toEqual(expect.arrayContaining(['evalsha', 'bzpopmin', 'subscribe', 'ping', 'time']));
+    expect(used).toEqual(expect.arrayContaining(['evalsha', 'bzpopmin', 'subscribe', 'ping', 'time', 'lrange']));
 
     const usingRedis = output.split('\n').filter((l) => l.includes('"message":"using Redis"'));
     expect(usingRedis).toHaveLength(3);
     for (const line of usingRedis) expect(line).toMatch(/"auth":"password".*"url":"redis:\/\/127\.0\.0\.1:\d+","user":"alertgw"/);
     expect(output).not.toContain(PASSWORD);
-    expect(cli.stdout + cli.stderr).not.toContain(PASSWORD);
+    expect(cli.stdout + cli.stderr + timeline.stdout + timeline.stderr).not.toContain(PASSWORD);
     // INFO is ioredis' ready check; the admin reads above use it too, so it is not counted here.
     const unused = REDIS_COMMANDS.filter((c) => !used.includes(c) && c !== 'info');
     process.stdout.write(

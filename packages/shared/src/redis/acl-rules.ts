@@ -12,7 +12,7 @@ export const REDIS_COMMANDS: readonly string[] = [
   // Workers block on the queue marker; ingest listens to its pub/sub channels, scripts publish.
   'bzpopmin', 'subscribe', 'publish',
   // Read and written from TypeScript (alertctl, the read API, the directory, acks).
-  'del', 'get', 'mget', 'set', 'hdel', 'hget', 'hgetall', 'hkeys', 'hmget', 'hset', 'time',
+  'del', 'get', 'mget', 'set', 'hdel', 'hget', 'hgetall', 'hkeys', 'hmget', 'hset', 'lrange', 'time',
   'zadd', 'zcard', 'zcount', 'zrange', 'zrem', 'zrevrange', 'zscore',
   // Called only inside the Lua scripts.
   'exists', 'hexists', 'hincrby', 'hsetnx', 'incr', 'incrby', 'ltrim', 'persist', 'pexpire', 'pttl',
