@@ -51,7 +51,14 @@ export const probeName = (seq: number): string => `Probe${seq}`;
  * `redis` (its keyPrefix is set here). `env` carries the Redis secrets. REDIS_URL and CONFIG
  * are taken out of the children's environment: they must reach only the Redis under test.
  */
-export async function startGatewayStack(opts: { dir: string; keyPrefix: string; redis: Record<string, unknown>; env: Record<string, string> }): Promise<GatewayStack> {
+export async function startGatewayStack(opts: {
+  dir: string;
+  keyPrefix: string;
+  redis: Record<string, unknown>;
+  env: Record<string, string>;
+  /** Lease of a claimed task: a task whose worker lost Redis mid-send is sent again after it. */
+  leaseMs?: number;
+}): Promise<GatewayStack> {
   const missing = Object.values(SERVICE_MAIN).filter((f) => !existsSync(f));
   if (missing.length) throw new Error(`compiled services missing (${missing.join(', ')}): run \`npm run build\` first`);
   const token = 'redis-deploy-test-token';
@@ -63,6 +70,7 @@ export async function startGatewayStack(opts: { dir: string; keyPrefix: string; 
   config.sms.budget = { maxPerWindow: 10_000, windowMs: 60_000 };
   // A failover must not exhaust a task's tries: they are retried until Redis answers again.
   config.queue.maxAttempts = 50;
+  if (opts.leaseMs !== undefined) config.queue.leaseMs = opts.leaseMs;
   const configFile = path.join(opts.dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
 

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { getAlert } from '@alertgw/shared';
+import { uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
+import { spawnRedisServer, type ServerProcess } from './support/redis-servers';
+import { DOWN_AFTER_MS, startSentinelGroup, type SentinelGroup } from './support/sentinel-group';
+
+/** One webhook post and how ingest answered it. */
+interface Post {
+  seq: number;
+  sentAt: number;
+  answeredAt: number;
+  status: number;
+}
+
+/** The queue lease in this test (default 30 s): how long a task in flight at the kill waits before it is sent again. */
+const LEASE_MS = 4_000;
+
+/** Mean of a list of numbers, 2 decimals. */
+const mean = (xs: number[]): number => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 100) / 100;
+
+describe('the full path on Sentinel (1 primary, 1 replica, 3 sentinels): SIGKILL the primary while posting', () => {
+  let dir: string;
+  let group: SentinelGroup | undefined;
+  let stack: GatewayStack | undefined;
+  let restarted: ServerProcess | undefined;
+  const clients: Redis[] = [];
+
+  afterAll(async () => {
+    await stack?.stop();
+    for (const c of clients) c.disconnect();
+    await restarted?.kill();
+    await group?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the services follow the new primary with no restart; the loss window and the outage are measured', async () => {
+    const started = Date.now();
+    dir = mkdtempSync(path.join(tmpdir(), 'alertgw-sentinel-'));
+    group = await startSentinelGroup(dir);
+    const setupMs = Date.now() - started;
+    const prefix = uniquePrefix('sen');
+    stack = await startGatewayStack({
+      dir,
+      keyPrefix: prefix,
+      redis: { url: '', sentinel: { addresses: group.addresses, masterName: group.masterName } },
+      env: {},
+      leaseMs: LEASE_MS,
+    });
+    const s = stack;
+    const pids = [...s.services.values()].map((svc) => svc.child.pid);
+
+    const posts: Post[] = [];
+    let next = 1;
+    const postOne = async (): Promise<Post> => {
+      const seq = next++;
+      const sentAt = Date.now();
+      const status = await s.post(seq);
+      const post = { seq, sentAt, answeredAt: Date.now(), status };
+      posts.push(post);
+      return post;
+    };
+    const acked = (p: Post) => p.status >= 200 && p.status < 300;
+
+    // Before: deliveries flow, and ten more are acknowledged by the primary about to die.
+    expect((await postOne()).status).toBe(200);
+    await waitDelivered(s, [1], 15_000);
+    while (posts.filter(acked).length < 11) await postOne();
+
+    const oldPrimary = group.primary.port;
+    const killedAt = Date.now();
+    const lastSeqBefore = next - 1;
+    await group.primary.kill('SIGKILL');
+
+    // Keep posting (one at a time, as Alertmanager's retries would) until the new primary
+    // took over, ingest acknowledges again and a notification for a post sent after the kill arrived.
+    let failoverAt: number | undefined;
+    let flowAt: number | undefined;
+    const deadline = killedAt + 25_000;
+    for (;;) {
+      const post = await postOne();
+      if (failoverAt === undefined && (await group.currentPrimaryPort()) !== oldPrimary) failoverAt = Date.now();
+      if (flowAt === undefined && posts.some((p) => p.seq > lastSeqBefore && acked(p) && s.delivered(p.seq))) flowAt = Date.now();
+      const ackedAfterFlow = flowAt === undefined ? 0 : posts.filter((p) => acked(p) && p.sentAt >= flowAt!).length;
+      if (ackedAfterFlow >= 5) break;
+      if (post.answeredAt > deadline) throw new Error(`no recovery within 25 s of the kill (failover ${failoverAt ? 'seen' : 'not seen'}, notifications ${flowAt ? 'flowing' : 'not flowing'})\n${s.output()}`);
+      // Pace the probe: one post every ~20 ms is plenty to see the window, and spares the CPU.
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const newPrimary = await group.currentPrimaryPort();
+    expect(newPrimary).toBe(group.replica.port);
+
+    // Loss: acknowledged (2xx) but absent on the new primary. A 503 is Alertmanager's cue to retry: not a loss.
+    const primaryClient = new Redis({ host: '127.0.0.1', port: newPrimary });
+    clients.push(primaryClient);
+    const ackedPosts = posts.filter(acked);
+    const present = await Promise.all(ackedPosts.map(async (p) => (await getAlert(primaryClient, prefix, s.fingerprint(p.seq))) !== null));
+    const lost = ackedPosts.filter((_, i) => !present[i]).map((p) => p.seq);
+    const refused = posts.filter((p) => !acked(p));
+    const refusedButStored = (await Promise.all(refused.map(async (p) => (await getAlert(primaryClient, prefix, s.fingerprint(p.seq))) !== null))).filter(Boolean).length;
+    const firstAckAfter = posts.find((p) => p.sentAt >= killedAt && acked(p))!;
+    // A task claimed when the primary died, whose outcome could not be written, is leased on the
+    // new primary too: it is sent (again) when its lease runs out. Hence the short lease here.
+    await waitDelivered(s, ackedPosts.filter((_, i) => present[i]).map((p) => p.seq), LEASE_MS + 15_000);
+    const notifiedAt = await Promise.all(
+      ackedPosts.map(async (p) => {
+        const events = (await getAlert(primaryClient, prefix, s.fingerprint(p.seq)))?.timeline ?? [];
+        return Math.max(...events.filter((e) => e.type === 'notification').map((e) => Date.parse(e.at)));
+      }),
+    );
+    const lastNotifiedMs = Math.max(...notifiedAt) - killedAt;
+
+    // No restart: the same three processes, alive, each connected once and told the outage.
+    expect([...s.services.values()].map((svc) => [svc.child.pid, svc.child.exitCode])).toEqual(pids.map((pid) => [pid, null]));
+    const output = s.output();
+    expect(output.split('\n').filter((l) => l.includes('"message":"using Redis"') && l.includes('"mode":"sentinel"'))).toHaveLength(3);
+    expect(output.split('\n').filter((l) => l.includes('[ingest]') && l.includes('Redis connection back'))).not.toHaveLength(0);
+
+    // The price of closing the window: WAIT 1 <ms> after each accept. The old primary comes back
+    // as a replica of the new one; then write latency is compared with and without WAIT.
+    restarted = await spawnRedisServer(dir, ['--replicaof', '127.0.0.1', String(newPrimary)], { port: oldPrimary });
+    await waitFor(async () => /connected_slaves:1[\s\S]*state=online/.test(await primaryClient.info('replication')), 15_000, 'the old primary to come back as a replica');
+    const timeWrites = async (wait: boolean): Promise<number[]> => {
+      const ms: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const t = process.hrtime.bigint();
+        await primaryClient.set(`{${prefix}}:wait-probe`, String(i));
+        if (wait) expect(await primaryClient.call('WAIT', '1', '100')).toBe(1);
+        ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+      return ms;
+    };
+    const plain = mean(await timeWrites(false));
+    const withWait = mean(await timeWrites(true));
+
+    const exits = await s.stop();
+    stack = undefined;
+    expect(exits).toEqual([0, 0, 0]);
+    process.stdout.write(
+      `redis Sentinel: setup ${setupMs} ms; down-after ${DOWN_AFTER_MS} ms; ${posts.length} posts, ${ackedPosts.length} acknowledged, ` +
+        `LOST ${lost.length}${lost.length ? ` (seq ${lost.join(',')})` : ''}, ${refused.length} answered 503 (of which ${refusedButStored} were stored anyway: duplicates on retry, deduplicated); ` +
+        `new primary named after ${failoverAt! - killedAt} ms; first 2xx after the kill at +${firstAckAfter.answeredAt - killedAt} ms; ` +
+        `first notification for a post sent after the kill at +${flowAt! - killedAt} ms; every acknowledged post notified by +${lastNotifiedMs} ms (lease ${LEASE_MS} ms); no restart; ` +
+        `write latency ${plain} ms, with WAIT 1 100 ${withWait} ms (loopback); total ${Date.now() - started} ms\n`,
+    );
+  }, 45_000);
+});
