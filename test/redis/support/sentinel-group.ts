@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { freePort, waitFor } from '@alertgw/shared/testing';
+import { answersPing, freePort, waitFor } from '@alertgw/shared/testing';
 import { spawnRedisServer, type ServerProcess } from './redis-servers';
 
 /** A primary, its replica and three sentinels watching them, all on private loopback ports. */
@@ -22,10 +24,12 @@ export const DOWN_AFTER_MS = 1000;
 
 /**
  * Starts a primary, a replica of it (waits for the link) and three sentinels
- * (`redis-server sentinel.conf --sentinel`, quorum 2), and waits until every sentinel
- * knows the replica and the two other sentinels, so a failover can be agreed at once.
+ * (`redis-server sentinel.conf --sentinel`, quorum 2, requirepass `password`), and waits
+ * until every sentinel knows the replica and the two other sentinels, so a failover can be
+ * agreed at once.
  */
-export async function startSentinelGroup(dir: string, masterName = 'alertgw'): Promise<SentinelGroup> {
+export async function startSentinelGroup(dir: string, opts: { password: string; masterName?: string }): Promise<SentinelGroup> {
+  const masterName = opts.masterName ?? 'alertgw';
   const started: ServerProcess[] = [];
   const clients: Redis[] = [];
   try {
@@ -37,26 +41,39 @@ export async function startSentinelGroup(dir: string, masterName = 'alertgw'): P
     clients.push(replicaClient);
     await waitFor(async () => (await replicaClient.info('replication')).includes('master_link_status:up'), 10_000, 'replica linked');
 
+    // Each sentinel's file already names the replica and the other two (with their ids), as
+    // sentinels write it themselves once they met: no waiting for the 2 s hello rounds.
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const ids = ports.map(() => randomBytes(20).toString('hex'));
     const sentinels: ServerProcess[] = [];
-    for (let i = 0; i < 3; i++) {
-      const port = await freePort();
+    for (const [i, port] of ports.entries()) {
       const conf = path.join(dir, `sentinel-${port}.conf`);
       // Sentinel rewrites its file (known replicas, sentinels, epochs): it must be writable.
       writeFileSync(
         conf,
         [
+          `sentinel myid ${ids[i]}`,
+          `requirepass ${opts.password}`,
+          // Sentinels talk to each other with this password too.
+          `sentinel sentinel-pass ${opts.password}`,
           `sentinel monitor ${masterName} 127.0.0.1 ${primary.port} 2`,
           `sentinel down-after-milliseconds ${masterName} ${DOWN_AFTER_MS}`,
           `sentinel failover-timeout ${masterName} 10000`,
           `sentinel parallel-syncs ${masterName} 1`,
+          `sentinel known-replica ${masterName} 127.0.0.1 ${replica.port}`,
+          ...ports.flatMap((other, j) => (j === i ? [] : [`sentinel known-sentinel ${masterName} 127.0.0.1 ${other} ${ids[j]}`])),
           '',
         ].join('\n'),
       );
-      const sentinel = await spawnRedisServer(dir, [], { port, leadingArgs: [conf, '--sentinel'] });
+      const sentinel = await spawnRedisServer(dir, [], {
+        port,
+        leadingArgs: [conf, '--sentinel'],
+        ready: async (p) => (await answersPing('127.0.0.1', p, 200)) || (await answersAuthRequired(p)),
+      });
       started.push(sentinel);
       sentinels.push(sentinel);
     }
-    const sentinelClients = sentinels.map((s) => new Redis({ host: '127.0.0.1', port: s.port }));
+    const sentinelClients = sentinels.map((s) => new Redis({ host: '127.0.0.1', port: s.port, password: opts.password }));
     clients.push(...sentinelClients);
     await waitFor(
       async () => {
@@ -91,4 +108,19 @@ export async function startSentinelGroup(dir: string, masterName = 'alertgw'): P
     await Promise.all(started.map((s) => s.kill()));
     throw err;
   }
+}
+
+/** True when a server on `port` answers PING with NOAUTH: it is up and wants a password. */
+function answersAuthRequired(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(200, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (buf) => done(buf.toString().startsWith('-NOAUTH')));
+  });
 }
