@@ -139,18 +139,21 @@ describe('the full path on Sentinel (1 primary, 1 replica, 3 sentinels): SIGKILL
     // as a replica of the new one; then write latency is compared with and without WAIT.
     restarted = await spawnRedisServer(dir, ['--replicaof', '127.0.0.1', String(newPrimary)], { port: oldPrimary });
     await waitFor(async () => /connected_slaves:1[\s\S]*state=online/.test(await primaryClient.info('replication')), 15_000, 'the old primary to come back as a replica');
+    let waitTimeouts = 0;
     const timeWrites = async (wait: boolean): Promise<number[]> => {
       const ms: number[] = [];
       for (let i = 0; i < 200; i++) {
         const t = process.hrtime.bigint();
         await primaryClient.set(`{${prefix}}:wait-probe`, String(i));
-        if (wait) expect(await primaryClient.call('WAIT', '1', '100')).toBe(1);
+        // 0 = no replica confirmed within 100 ms: the write stands, unconfirmed (what ingest would do then is a choice).
+        if (wait && (await primaryClient.call('WAIT', '1', '100')) === 0) waitTimeouts++;
         ms.push(Number(process.hrtime.bigint() - t) / 1e6);
       }
-      return ms;
+      return ms.sort((a, b) => a - b);
     };
-    const plain = mean(await timeWrites(false));
-    const withWait = mean(await timeWrites(true));
+    const plain = await timeWrites(false);
+    const withWait = await timeWrites(true);
+    const p99 = (xs: number[]) => Math.round(xs[Math.floor(xs.length * 0.99)] * 100) / 100;
 
     const exits = await s.stop();
     stack = undefined;
@@ -160,7 +163,7 @@ describe('the full path on Sentinel (1 primary, 1 replica, 3 sentinels): SIGKILL
         `LOST ${lost.length}${lost.length ? ` (seq ${lost.join(',')})` : ''}, ${refused.length} answered 503 (of which ${refusedButStored} were stored anyway: duplicates on retry, deduplicated); ` +
         `new primary named after ${failoverAt! - killedAt} ms; first 2xx after the kill at +${firstAckAfter.answeredAt - killedAt} ms; ` +
         `first notification for a post sent after the kill at +${flowAt! - killedAt} ms; every acknowledged post notified by +${lastNotifiedMs} ms (lease ${LEASE_MS} ms); no restart; ` +
-        `write latency ${plain} ms, with WAIT 1 100 ${withWait} ms (loopback); total ${Date.now() - started} ms\n`,
+        `write latency mean ${mean(plain)} ms p99 ${p99(plain)} ms, with WAIT 1 100 mean ${mean(withWait)} ms p99 ${p99(withWait)} ms, ${waitTimeouts}/200 WAITs timed out (loopback); total ${Date.now() - started} ms\n`,
     );
   }, 45_000);
 });
