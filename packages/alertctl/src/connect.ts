@@ -1,7 +1,5 @@
-import Redis from 'ioredis';
-import { loadConfig, type GatewayConfig } from '@alertgw/shared';
+import { createRedisClient, describeRedisLine, loadConfig, redisMode, type GatewayConfig, type RedisClient } from '@alertgw/shared';
 import { CliError, stringOpt, type CliContext, type ParsedArgs } from './command';
-import { safeUrl } from './format';
 
 /** Where Redis is when neither the config nor REDIS_URL says: the same default the services use. */
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -14,17 +12,18 @@ export function loadCliConfig(args: ParsedArgs, ctx: CliContext): { config: Gate
   return loadConfig({ argv: file === undefined ? [] : ['--config', file], env: ctx.env, cwd: ctx.cwd });
 }
 
-/** The Redis URL for a CLI run: config redis.url, else REDIS_URL, else 127.0.0.1:6379 (never a private server). */
+/** The Redis URL for a CLI run: config redis.url, else REDIS_URL, else 127.0.0.1:6379 (never a private server). Single mode only. */
 export function cliRedisUrl(config: GatewayConfig, env: NodeJS.ProcessEnv): string {
   return config.redis.url || env.REDIS_URL || DEFAULT_REDIS_URL;
 }
 
 /**
- * Connects to Redis and fails fast with one clear line when nobody answers: a CLI must not
+ * Connects to the configured Redis (one server, Sentinel or Cluster, with TLS and password
+ * as the services do) and fails fast with one clear line when nobody answers: a CLI must not
  * hang in reconnect loops, and must not start an empty private Redis the way `npm start` may.
  */
-export async function openRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, {
+export async function openRedis(config: GatewayConfig, url: string): Promise<RedisClient> {
+  const redis = createRedisClient(config.redis, url, {
     lazyConnect: true,
     // One deadline below covers connect and the first PING (a port that accepts but never answers).
     connectTimeout: 0,
@@ -48,19 +47,19 @@ export async function openRedis(url: string): Promise<Redis> {
     if (redis.status !== 'end') redis.disconnect();
     const cause = (err as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? (err as NodeJS.ErrnoException) : (socketError ?? (err as NodeJS.ErrnoException));
     const reason = cause.code ?? cause.message;
-    throw new CliError(`cannot reach Redis at ${safeUrl(url)}: ${reason} (set REDIS_URL or redis.url in the config)`);
+    throw new CliError(`cannot reach Redis at ${describeRedisLine(config.redis, url)}: ${reason} (set REDIS_URL or redis.url in the config)`);
   } finally {
     clearTimeout(timer);
   }
   return redis;
 }
 
-/** Runs `fn` with a connection to the configured Redis and always closes it. */
-export async function withRedis<T>(config: GatewayConfig, ctx: CliContext, fn: (redis: Redis, url: string) => Promise<T>): Promise<T> {
-  const url = cliRedisUrl(config, ctx.env);
-  const redis = await openRedis(url);
+/** Runs `fn` with a connection to the configured Redis and always closes it; `where` names it without a password. */
+export async function withRedis<T>(config: GatewayConfig, ctx: CliContext, fn: (redis: RedisClient, where: string) => Promise<T>): Promise<T> {
+  const url = redisMode(config.redis) === 'single' ? cliRedisUrl(config, ctx.env) : '';
+  const redis = await openRedis(config, url);
   try {
-    return await fn(redis, url);
+    return await fn(redis, describeRedisLine(config.redis, url));
   } finally {
     await redis.quit().catch(() => redis.disconnect());
   }

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '@alertgw/shared';
 import { DirectoryStore, directoryFromConfig, type DirectoryDoc, type GatewayConfig, type StoredDirectory } from '@alertgw/shared';
 import type { CliContext, ParsedArgs } from './command';
 import { loadCliConfig, withRedis } from './connect';

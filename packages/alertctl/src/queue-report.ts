@@ -1,5 +1,4 @@
-import { TaskQueue, taskForReader, type GatewayConfig, type NotificationPayload, type TaskRecord, type TaskStatus } from '@alertgw/shared';
-import type Redis from 'ioredis';
+import { TaskQueue, taskForReader, type GatewayConfig, type NotificationPayload, type RedisClient as Redis, type TaskRecord, type TaskStatus } from '@alertgw/shared';
 import { showAddress } from './format';
 
 /** One pending-by-severity column: a rank and the severity values that map to it. */

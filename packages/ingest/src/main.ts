@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import Redis from 'ioredis';
-import { channelQueue, createLogger, loadConfig, locateRedis, type NotificationPayload } from '@alertgw/shared';
+import { channelQueue, connectRedis, createLogger, loadConfig, type NotificationPayload } from '@alertgw/shared';
 import { createApp } from './app';
 import { createHandlingRuntime } from './handling-runtime';
 import { ingestRedisOptions } from './redis-options';
@@ -16,28 +15,18 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'ingest', level: config.log.level });
   logger.info('configuration loaded', { path });
 
-  const located = config.redis.url
-    ? { url: config.redis.url, source: 'config', stop: async () => {} }
-    : await locateRedis({ env: process.env });
-  logger.info('using Redis', { source: located.source, url: located.url.replace(/\/\/[^@]*@/, '//***@') });
-  const redis = new Redis(located.url, ingestRedisOptions());
-  let redisDown = false;
-  redis.on('error', (err: Error) => {
-    // ioredis repeats the error on every reconnect attempt; one line per outage is enough.
-    if (!redisDown) logger.error('Redis connection lost; webhooks get 503 until it is back', { err: err.message });
-    redisDown = true;
+  const service = await connectRedis(config, logger, {
+    options: ingestRedisOptions(),
+    lostMessage: 'Redis connection lost; webhooks get 503 until it is back',
   });
-  redis.on('ready', () => {
-    if (redisDown) logger.info('Redis connection back');
-    redisDown = false;
-  });
+  const { redis } = service;
 
   const channels = Object.entries(config.channels)
     .filter(([, options]) => options.enabled)
     .map(([name]) => name);
   const queues = new Map(channels.map((name) => [name, channelQueue<NotificationPayload>(redis, config, name)]));
   // Pub/sub needs a connection of its own; it may queue while Redis is away (resubscribes on reconnect).
-  const subscriber = new Redis(located.url, { ...ingestRedisOptions(), enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+  const subscriber = service.open({ ...ingestRedisOptions(), enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
   subscriber.on('error', () => {
     // The command connection above logs the outage once.
   });
@@ -91,8 +80,7 @@ async function main(): Promise<void> {
     await Promise.race([closed, new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
     await Promise.race([handlingStarted, new Promise((r) => setTimeout(r, HANDLING_RETRY_MS).unref())]);
     await handling.close();
-    await redis.quit().catch(() => redis.disconnect());
-    await located.stop();
+    await service.close();
     process.exit(0);
   };
   process.on('SIGTERM', (s) => void stop(s));

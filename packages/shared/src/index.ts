@@ -109,7 +109,11 @@ export type {
 } from './handling/index';
 export { checkDirectory, jwtAlgorithms, publicKeyAlgorithm } from './config/check-config';
 export { channelQueue, connectRedis } from './service/connect-redis';
-export type { ServiceRedis } from './service/connect-redis';
+export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis';
+export { createRedisClient, redisMode } from './redis/create-redis-client';
+export type { RedisMode } from './redis/create-redis-client';
+export { describeRedis, describeRedisLine, redactRedisUrl } from './redis/describe-redis';
+export { REDIS_COMMANDS, redisAclRules } from './redis/acl-rules';
 export { luaScripts } from './redis/lua-scripts';
 export { isRedisUnavailable } from './redis/redis-unavailable';
 export type { LuaScripts } from './redis/lua-scripts';

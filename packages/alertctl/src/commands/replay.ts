@@ -1,5 +1,5 @@
 import { TaskQueue, type NotificationPayload } from '@alertgw/shared';
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '@alertgw/shared';
 import { CliError, EXIT, intOpt, println, type CliContext, type Command, type ParsedArgs } from '../command';
 import { loadCliConfig, withRedis } from '../connect';
 import { createProgress, type Progress } from '../progress';

@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { GatewayError } from '../errors';
+import { redisConfigProblems } from '../redis/redis-config-problems';
 import { ajvProblems } from '../schema/ajv-problems';
 import { checkConfig } from './check-config';
 import { findPlaceholderSecrets } from './check-hardening';
@@ -59,6 +60,8 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
       if (!reported.has(path)) problems.push({ path, message: p.message });
     }
   }
+  // The raw section too: a password typed into redis.url is refused before substitution hides it.
+  problems.push(...redisConfigProblems((tree as { redis?: unknown }).redis, (substituted as Partial<GatewayConfig>).redis));
   problems.push(...crossChecks(substituted as GatewayConfig, valid, problems));
   if (problems.length > 0) throw configInvalid(problems, source);
   return substituted as GatewayConfig;

@@ -12,6 +12,8 @@ const posInt = { type: 'integer', minimum: 1 } as const;
 const nonNegInt = { type: 'integer', minimum: 0 } as const;
 const stringList = { type: 'array', items: nonEmpty, default: [] } as const;
 const name = { type: 'string', maxLength: 128, pattern: DIRECTORY_NAME_PATTERN } as const;
+/** "host:port" or "[ipv6]:port", as Sentinel and Cluster addresses are written. */
+const hostPort = { type: 'string', pattern: '^([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}$' } as const;
 
 /** Closed object whose missing keys get defaults. */
 function section(properties: Record<string, object>, required: string[] = [], withDefault = true): object {
@@ -111,6 +113,21 @@ export const CONFIG_SCHEMA = {
       url: { type: 'string', default: '' },
       // The prefix sits inside a Redis Cluster hash tag, so braces would break slotting.
       keyPrefix: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', default: 'ag' },
+      username: { type: 'string', default: '' },
+      password: { type: 'string', default: '' },
+      tls: section({
+        enabled: { type: 'boolean', default: false },
+        ca: { type: 'string', default: '' },
+        cert: { type: 'string', default: '' },
+        key: { type: 'string', default: '' },
+        servername: { type: 'string', default: '' },
+      }),
+      sentinel: section({
+        addresses: { type: 'array', items: hostPort, default: [] },
+        masterName: { type: 'string', default: '' },
+        password: { type: 'string', default: '' },
+      }),
+      cluster: section({ nodes: { type: 'array', items: hostPort, default: [] } }),
     }),
     queue: section({
       // A rank sits in the high bits of the queue score (rank·2^44 + arrival), so 0..255.

@@ -13,6 +13,8 @@ export const SECRET_KEYS: ReadonlyArray<ReadonlyArray<string>> = [
   ['auth', 'jwt', 'hs256Secret'],
   ['alertmanager', 'bearerToken'],
   ['alertmanager', 'basic', 'password'],
+  ['redis', 'password'],
+  ['redis', 'sentinel', 'password'],
 ];
 
 /** One secret-bearing value found in a tree, with where it sits. */

@@ -49,10 +49,44 @@ export interface ChannelOptions {
 }
 
 export interface RedisConfig {
-  /** redis://… ; empty means "find one" (REDIS_URL, 127.0.0.1:6379, private redis-server). */
+  /**
+   * One server: redis://… or rediss://… (TLS); empty means "find one" (REDIS_URL,
+   * 127.0.0.1:6379, private redis-server). Must stay empty with sentinel or cluster.
+   */
   url: string;
   /** The hash tag of every queue and alert key: {<keyPrefix>}:email:pending. */
   keyPrefix: string;
+  /** ACL user; "" = the URL's, else "default". */
+  username: string;
+  /** Secret (`${REDIS_PASSWORD}`); "" = the URL's, else none. */
+  password: string;
+  /** TLS to the data nodes: on with a rediss:// url or `enabled`; files are PEM paths. */
+  tls: RedisTlsConfig;
+  /** Sentinel: set `addresses` and `masterName`; the services follow failovers by themselves. */
+  sentinel: RedisSentinelConfig;
+  /** Cluster: seed nodes, "host:port" each; every key of a deployment sits in one slot. */
+  cluster: { nodes: string[] };
+}
+
+/** TLS client settings for Redis. */
+export interface RedisTlsConfig {
+  enabled: boolean;
+  /** CA bundle that signed the server certificate; "" = the system's CAs. */
+  ca: string;
+  /** Client certificate and key, when Redis asks for one (tls-auth-clients). */
+  cert: string;
+  key: string;
+  /** Name the server certificate must carry, when it differs from the host connected to. */
+  servername: string;
+}
+
+/** Where the sentinels are and which primary they watch. */
+export interface RedisSentinelConfig {
+  /** "host:port" of each sentinel; empty = no Sentinel. */
+  addresses: string[];
+  masterName: string;
+  /** Secret (`${REDIS_SENTINEL_PASSWORD}`) of the sentinels' requirepass; "" = none. */
+  password: string;
 }
 
 export interface QueueConfig {

@@ -12,7 +12,7 @@ type DeepRequired<T> = T extends Array<infer U>
     : T;
 
 const DEFAULTS: GatewayConfig = {
-  redis: { url: '', keyPrefix: 'ag' },
+  redis: { url: '', keyPrefix: 'ag', username: '', password: '', tls: { enabled: false, ca: '', cert: '', key: '', servername: '' }, sentinel: { addresses: [], masterName: '', password: '' }, cluster: { nodes: [] } },
   queue: {
     severityRanks: { critical: 0, error: 1, major: 1, warning: 2, info: 3 },
     unknownSeverityRank: 4,
@@ -67,7 +67,15 @@ const DEFAULTS: GatewayConfig = {
 /** A config that sets every key types.ts has, optional ones too (the compiler checks that). */
 function fullConfig(): DeepRequired<GatewayConfig> {
   return {
-    redis: { url: 'redis://127.0.0.1:6379/2', keyPrefix: 'x' },
+    redis: {
+      url: 'rediss://127.0.0.1:6379/2',
+      keyPrefix: 'x',
+      username: 'alertgw',
+      password: '',
+      tls: { enabled: true, ca: '/etc/ssl/redis-ca.pem', cert: '/etc/ssl/client.pem', key: '/etc/ssl/client.key', servername: 'redis.internal' },
+      sentinel: { addresses: [], masterName: '', password: '' },
+      cluster: { nodes: [] },
+    },
     queue: {
       severityRanks: { p1: 0, p2: 1 },
       unknownSeverityRank: 2,
