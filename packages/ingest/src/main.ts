@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import Redis from 'ioredis';
-import { channelQueue, createLogger, loadConfig, locateRedis, type NotificationPayload } from '@alertgw/shared';
+import { channelQueue, createLogger, loadConfig, locateRedis, redactUrl, type NotificationPayload } from '@alertgw/shared';
 import { createApp } from './app';
 import { createHandlingRuntime } from './handling-runtime';
 import { ingestRedisOptions } from './redis-options';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const located = config.redis.url
     ? { url: config.redis.url, source: 'config', stop: async () => {} }
     : await locateRedis({ env: process.env });
-  logger.info('using Redis', { source: located.source, url: located.url.replace(/\/\/[^@]*@/, '//***@') });
+  logger.info('using Redis', { source: located.source, url: redactUrl(located.url) });
   const redis = new Redis(located.url, ingestRedisOptions());
   let redisDown = false;
   redis.on('error', (err: Error) => {
