@@ -57,8 +57,14 @@ local function indexSeverity(fp, sev, score)
   if sev == '' then return end
   if redis.call('SISMEMBER', KEYS[3], sev) == 0 then
     if redis.call('SCARD', KEYS[3]) >= maxSeverities then
-      redis.call('ZADD', KEYS[4], score, fp)
-      return
+      -- The script before this bound never left the set: one member looked at per overflow
+      -- (constant cost) gives its place up if its index is gone, so such a set heals.
+      local other = redis.call('SRANDMEMBER', KEYS[3])
+      if redis.call('EXISTS', severityIndex(other)) == 1 then
+        redis.call('ZADD', KEYS[4], score, fp)
+        return
+      end
+      redis.call('SREM', KEYS[3], other)
     end
     redis.call('SADD', KEYS[3], sev)
   end
