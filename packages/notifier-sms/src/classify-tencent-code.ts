@@ -117,8 +117,8 @@ const PREFIXES: Array<[string, TencentCodeClass]> = [
  * start, and the code is recorded for a human to look at.
  */
 export function classifyTencentCode(code: string): TencentCodeClass {
-  const exact = CODES[code];
-  if (exact) return exact;
+  // Own keys only: a code of "constructor" must not find Object.prototype's.
+  if (Object.hasOwn(CODES, code)) return CODES[code]!;
   for (const [prefix, cls] of PREFIXES) {
     if (code === prefix || code.startsWith(`${prefix}.`)) return cls;
   }

@@ -19,6 +19,9 @@ describe('classifyTencentCode', () => {
     ['UnauthorizedOperation.SmsSdkAppIdVerifyFail', 'permanent', true],
     ['InternalError.RestApiInterfaceNotExist', 'permanent', true],
     ['SomethingNobodyDocumented', 'permanent', false],
+    // Codes come from the HTTP answer: Object.prototype's names are unknown codes, nothing more.
+    ['constructor', 'permanent', false],
+    ['__proto__', 'permanent', false],
   ])('%s → %s (config error: %s)', (code, kind, configError) => {
     const c = classifyTencentCode(code);
     expect(c.kind).toBe(kind);

@@ -167,7 +167,7 @@ export function buildMailView(payload: NotificationPayload, subject: string): Ma
     receiver: cut(payload.receiver),
     groupKey: cut(payload.groupKey),
     groupLabels: fields(payload.groupLabels, (n) => n === 'alertname'),
-    commonLabels: fields(payload.commonLabels, (n) => n === 'alertname' || n in payload.groupLabels),
+    commonLabels: fields(payload.commonLabels, (n) => n === 'alertname' || Object.hasOwn(payload.groupLabels, n)),
     commonAnnotations: fields(payload.commonAnnotations ?? {}),
     firing: firing.slice(0, MAX_ALERTS_PER_SECTION).map((a) => alertView(a, payload)),
     resolved: resolved.slice(0, MAX_ALERTS_PER_SECTION).map((a) => alertView(a, payload)),

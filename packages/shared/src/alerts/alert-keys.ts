@@ -22,7 +22,8 @@
  *                                 removes its one severity index entry after the record expired
  *
  * Resolved records get PEXPIRE = retention on their hash and timeline; the index entries
- * are removed by the sweep in upsert-alerts (and skipped by readers until then).
+ * are removed by the sweep in upsert-alerts, or when the fingerprint comes back first (and
+ * skipped by readers until then).
  *
  * Keys built from input sit behind a segment no fixed key starts with (`a:`, `tl:`,
  * `idx:severity:`), so no fingerprint or severity can name a fixed key; HandlingKeys, in

@@ -25,8 +25,9 @@ export interface AlertPage {
   total?: number;
   /**
    * With a severity filter: true when its index answered; false when some records have no
-   * severity index (more than MAX_INDEXED_SEVERITIES distinct severities were seen), so every
-   * record was read and compared instead — the answer is complete either way, only slower.
+   * severity index (more than MAX_INDEXED_SEVERITIES distinct severities were seen) or the filter
+   * is empty (records without a severity), so every record was read and compared instead — the
+   * answer is complete either way, only slower.
    */
   severityIndexed?: boolean;
 }
@@ -68,7 +69,8 @@ export async function listAlerts(redis: RedisClient, prefix: string, query: Aler
   const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), MAX_PAGE);
   // Stored severities are cut, so a query for the long value finds what it was stored as.
   const severity = query.severity?.slice(0, MAX_SEVERITY_LENGTH);
-  const severityIndexed = severity !== undefined && (await redis.zcard(keys.severityOverflow)) === 0;
+  // Records without a severity have no index, so `severity=` (empty) always reads records.
+  const severityIndexed = severity !== undefined && severity !== '' && (await redis.zcard(keys.severityOverflow)) === 0;
   const statusIndex = query.status ? keys.byStatus(query.status) : keys.all;
   const index = severityIndexed ? keys.bySeverity(severity) : statusIndex;
   const checkStatus = severityIndexed && query.status !== undefined;

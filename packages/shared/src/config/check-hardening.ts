@@ -7,8 +7,9 @@ type Add = (path: string, message: string) => void;
 /**
  * Placeholders the repository has shipped or documents (`change-me…`, `replace-me`, `<your
  * token>`): anyone who read the repository knows them, so a config carrying one must not start.
+ * Bounded by letters only (not \b), so `alertgw_change_me` counts while `exchange-meter` does not.
  */
-const PLACEHOLDER = /\b(?:change|replace)[-_ ]?me(?![a-z])|^<[^<>]*>$/i;
+const PLACEHOLDER = /(?<![a-z])(?:change|replace)[-_ ]?me(?![a-z])|^<[^<>]*>$/i;
 
 /** True when `value` is one of the placeholder secrets anyone who read the repository knows. */
 export function isPlaceholderSecret(value: string): boolean {

@@ -20,7 +20,7 @@ import { AlertKeys } from '../alerts/alert-keys';
  *
  * Why no input can name a fixed key: every key built from input sits behind a segment that
  * no fixed key starts with (`a:`, `tl:`, `esc:a:`, `sup:` here; `idx:severity:` in AlertKeys),
- * and fingerprints match FINGERPRINT_PATTERN (hex, so never a `:`). The test
+ * and fingerprints match FINGERPRINT_PATTERN (letters, digits, `_`, `-`: never a `:`). The test
  * key-layout.test.ts derives every fixed key from these classes and checks it.
  */
 export class HandlingKeys {

@@ -9,8 +9,11 @@ import { GatewayError } from '../errors';
  */
 const TRANSIENT_REPLIES = /^(LOADING|BUSY|READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|NOREPLICAS|MOVED|ASK|OOM)\b/;
 
-/** ioredis's ways of saying "not connected": offline queue off, closed socket, command timeout. */
-const CONNECTION_MESSAGES = /Stream isn't writeable|Connection is closed|Command timed out|Reached the max retries/;
+/**
+ * ioredis's ways of saying "not connected": offline queue off, closed socket, command timeout,
+ * and the unanswered rest of a pipeline the connection closed under (AbortError).
+ */
+const CONNECTION_MESSAGES = /Stream isn't writeable|Connection is closed|Command timed out|Reached the max retries|Command aborted due to connection close/;
 
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { deleteKeys, testRedis, uniquePrefix } from '../../src/testing';
+import { deleteKeys, testRedis, uniquePrefix, waitFor } from '../../src/testing';
 import { AlertKeys } from '../../src/alerts/alert-keys';
 import { appendTimeline } from '../../src/alerts/append-timeline';
 import { getAlert, listAlerts } from '../../src/alerts/read-alerts';
@@ -101,6 +101,30 @@ describe('alert record store', () => {
     expect(await redis.zscore(keys.byStatus('resolved'), 'a1')).toBeNull();
     expect(await redis.zscore(keys.bySeverity('critical'), 'a1')).toBeNull();
     expect(await redis.zscore(keys.expiry, 'a1')).toBeNull();
+  });
+
+  it('a record whose hash expired before the sweep reached it, firing again, is not swept later', async () => {
+    // The sweep takes 100 expired records per delivery; Redis expires hashes by itself meanwhile.
+    // 101 resolved records, retention 200 ms: equal scores, so the sweep takes them by name and `zz` comes last.
+    const gone = Array.from({ length: 100 }, (_, i) => alert(`a${String(i).padStart(3, '0')}`, { status: 'resolved', endsAt: t0.toISOString() }));
+    await upsertAlerts(redis, input([...gone, alert('zz', { status: 'resolved', endsAt: t0.toISOString() })], { retentionMs: 200 }));
+    await waitFor(async () => (await redis.exists(keys.record('zz'))) === 0, 5_000, 'Redis to expire the resolved record');
+
+    // zz fires again (a new startsAt): a new record, while its old index entries still wait for the sweep.
+    const refire = alert('zz', { startsAt: '2026-11-24T15:00:00Z', labels: { alertname: 'HighCPU', severity: 'warning', fp: 'zz' } });
+    const first = await upsertAlerts(redis, input([refire], { deliveryKey: 'refire', retentionMs: 200, now: new Date(t0.getTime() + 300) }));
+    expect(first.swept).toBe(100);
+    expect(await redis.zscore(keys.byStatus('resolved'), 'zz')).toBeNull();
+    expect(await redis.zscore(keys.bySeverity('critical'), 'zz')).toBeNull();
+
+    // The next delivery's sweep must leave the live firing record, its timeline and its index entries alone.
+    await upsertAlerts(redis, input([alert('other')], { deliveryKey: 'next', retentionMs: 200, now: new Date(t0.getTime() + 400) }));
+    const got = await getAlert(redis, prefix, 'zz');
+    expect(got?.alert).toMatchObject({ status: 'firing', severity: 'warning', startsAt: '2026-11-24T15:00:00Z' });
+    expect(got?.timeline.map((e) => e.type)).toContain('received');
+    expect(await redis.zscore(keys.byStatus('firing'), 'zz')).not.toBeNull();
+    expect(await redis.zscore(keys.bySeverity('warning'), 'zz')).not.toBeNull();
+    expect(await redis.zscore(keys.expiry, 'zz')).toBeNull();
   });
 
   it('a record firing again is kept, and a stale firing for the same start is ignored', async () => {

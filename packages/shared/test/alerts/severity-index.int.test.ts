@@ -69,6 +69,31 @@ describe('severity indexes', () => {
     expect(w).toMatchObject({ severityIndexed: true, items: [expect.objectContaining({ fingerprint: 'a1', severity: 'w' })] });
   });
 
+  it('an empty severity filter finds the records without one, with or without an overflow', async () => {
+    const bounded = { maxIndexedSeverities: 1 };
+    await upsertAlerts(redis, input(prefix, [alert('n1', ''), alert('c1', 'critical')], bounded));
+    // No overflow yet: the answer must not depend on an index that records without a severity never get.
+    const before = await listAlerts(redis, prefix, { severity: '' });
+    expect(before.items.map((r) => r.fingerprint)).toEqual(['n1']);
+
+    await upsertAlerts(redis, input(prefix, [alert('w1', 'warning')], bounded));
+    expect(await redis.zcard(keys.severityOverflow)).toBe(1);
+    const after = await listAlerts(redis, prefix, { severity: '' });
+    expect(after.items.map((r) => r.fingerprint)).toEqual(['n1']);
+  });
+
+  it('a severity set left full by the older layout (indexes long emptied) gives up its dead entries', async () => {
+    // The upsert script before the bound never removed a severity from idx:severities.
+    await redis.sadd(keys.severities, 'old-1', 'old-2');
+    // Full, and every member dead: whichever one the script looks at gives its place up.
+    await upsertAlerts(redis, input(prefix, [alert('n1', 'critical')], { maxIndexedSeverities: 2 }));
+    expect(await redis.zcard(keys.severityOverflow)).toBe(0);
+    expect(await redis.smembers(keys.severities)).toEqual(expect.arrayContaining(['critical']));
+    expect(await redis.scard(keys.severities)).toBe(2);
+    const critical = await listAlerts(redis, prefix, { severity: 'critical' });
+    expect(critical).toMatchObject({ severityIndexed: true, items: [expect.objectContaining({ fingerprint: 'n1' })] });
+  });
+
   describe('cost of one ordinary delivery', () => {
     let server: RedisProcess;
     let own: Redis;

@@ -72,7 +72,7 @@ describe('placeholder secrets', () => {
   // Every placeholder the repository has shipped (deploy/ and docker-compose.yml before this check).
   const SHIPPED = ['change-me', 'change-me-ingest-token', 'change-me-jwt-secret-0123456789abcdef0123', 'change-me-smtp-password'];
 
-  test.each(SHIPPED.concat('CHANGEME', 'changeme123', 'replace-me-please', '<your token>'))('%s is a placeholder', (value) => {
+  test.each(SHIPPED.concat('CHANGEME', 'changeme123', 'replace-me-please', '<your token>', 'alertgw_change_me', 'TOKEN_CHANGEME'))('%s is a placeholder', (value) => {
     expect(isPlaceholderSecret(value)).toBe(true);
   });
 

@@ -2,7 +2,7 @@ import IORedis, { ReplyError } from 'ioredis';
 import type Redis from 'ioredis';
 import { GatewayError } from '../../src/errors';
 import { isRedisUnavailable } from '../../src/redis/redis-unavailable';
-import { deleteKeys, freePort, testRedis, uniquePrefix } from '../../src/testing';
+import { deleteKeys, freePort, startRedisProcess, testRedis, uniquePrefix } from '../../src/testing';
 
 /** The error a command really fails with. */
 async function failure(run: () => Promise<unknown>): Promise<unknown> {
@@ -49,6 +49,24 @@ describe('isRedisUnavailable', () => {
     offline.on('error', () => {});
     expect(isRedisUnavailable(await failure(() => offline.get('k')))).toBe(true);
     offline.disconnect();
+  });
+
+  it('is true for a pipeline cut off by a closed connection (ioredis aborts its unanswered commands)', async () => {
+    // A private server: the connection is closed from the server side, mid-pipeline.
+    const server = await startRedisProcess();
+    const client = new IORedis(server.url);
+    client.on('error', () => {});
+    try {
+      const id = await client.client('ID');
+      // CLIENT KILL of itself: Redis answers it, then closes, so GET after it is never answered.
+      const replies = await client.pipeline().ping().client('KILL', 'ID', String(id), 'SKIPME', 'no').get('k').exec();
+      const err = replies?.[2]?.[0];
+      expect(err).toBeInstanceOf(Error);
+      expect(`${(err as Error).name}: ${(err as Error).message} ${isRedisUnavailable(err)}`).toMatch(/^AbortError: .* true$/);
+    } finally {
+      client.disconnect();
+      await server.stop();
+    }
   });
 
   it('is true for the server states that pass (reply texts as Redis sends them)', () => {

@@ -57,8 +57,14 @@ local function indexSeverity(fp, sev, score)
   if sev == '' then return end
   if redis.call('SISMEMBER', KEYS[3], sev) == 0 then
     if redis.call('SCARD', KEYS[3]) >= maxSeverities then
-      redis.call('ZADD', KEYS[4], score, fp)
-      return
+      -- The script before this bound never left the set: one member looked at per overflow
+      -- (constant cost) gives its place up if its index is gone, so such a set heals.
+      local other = redis.call('SRANDMEMBER', KEYS[3])
+      if redis.call('EXISTS', severityIndex(other)) == 1 then
+        redis.call('ZADD', KEYS[4], score, fp)
+        return
+      end
+      redis.call('SREM', KEYS[3], other)
     end
     redis.call('SADD', KEYS[3], sev)
   end
@@ -73,17 +79,22 @@ local function unindexSeverity(fp, sev)
   if redis.call('ZREM', idx, fp) == 1 and redis.call('EXISTS', idx) == 0 then redis.call('SREM', KEYS[3], sev) end
 end
 
--- Sweep first, so a record resolved long ago and firing again now is not swept after its upsert.
-local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
-for _, fp in ipairs(due) do
+-- Removes every index entry of a resolved record (its keys are the caller's business).
+local function unindex(fp)
   -- A record resolved before idx:expiry-severity existed still has its severity, unless expired.
   unindexSeverity(fp, redis.call('HGET', KEYS[5], fp) or redis.call('HGET', base .. 'a:' .. fp, 'severity'))
   redis.call('HDEL', KEYS[5], fp)
-  redis.call('DEL', base .. 'a:' .. fp, base .. 'tl:' .. fp)
   redis.call('ZREM', KEYS[1], fp)
   redis.call('ZREM', base .. 'idx:status:firing', fp)
   redis.call('ZREM', base .. 'idx:status:resolved', fp)
   redis.call('ZREM', KEYS[2], fp)
+end
+
+-- Sweep first, so a record resolved long ago and firing again now is not swept after its upsert.
+local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
+for _, fp in ipairs(due) do
+  unindex(fp)
+  redis.call('DEL', base .. 'a:' .. fp, base .. 'tl:' .. fp)
 end
 
 local count = 0
@@ -113,6 +124,9 @@ for i = first, #ARGV, 8 do
   end
 
   if isNew then
+    -- Redis expired the resolved hash before the sweep got to it (100 per call, clocks of other
+    -- replicas): drop its old entries now, or the sweep would later delete this new record.
+    if redis.call('ZSCORE', KEYS[2], fp) then unindex(fp) end
     redis.call('HSET', rec, 'firstSeen', nowIso)
     redis.call('ZADD', KEYS[1], now, fp)
     redis.call('ZADD', base .. 'idx:status:' .. status, now, fp)
