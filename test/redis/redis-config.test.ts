@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildConfig, describeRedis, GatewayError, redactRedisUrl, redisMode } from '@alertgw/shared';
+import { buildConfig, describeRedis, describeRedisLine, GatewayError, redisMode } from '@alertgw/shared';
 
 /** The problems buildConfig lists for a redis section, as "path: message" lines. */
 function problemsOf(redis: unknown, env: NodeJS.ProcessEnv = {}): string[] {
@@ -41,7 +41,7 @@ describe('the redis section of the configuration', () => {
       const inUrl = buildConfig({ redis: { url: 'redis://alertgw:${REDIS_PASSWORD}@h:6379', keyPrefix: 'x' } }, { REDIS_PASSWORD: FAKE_PASSWORD });
       expect(inUrl.redis.url).toBe(`redis://alertgw:${FAKE_PASSWORD}@h:6379`);
       const wholeUrl = buildConfig({ redis: { url: '${REDIS_URL}' } }, { REDIS_URL: `rediss://:${FAKE_PASSWORD}@h:6380` });
-      expect(describeRedis(wholeUrl.redis, wholeUrl.redis.url)).toEqual({ mode: 'single', url: 'rediss://***@h:6380', tls: true, auth: 'password' });
+      expect(describeRedis(wholeUrl.redis, wholeUrl.redis.url)).toEqual({ mode: 'single', url: 'rediss://:***@h:6380', tls: true, auth: 'password' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -65,9 +65,11 @@ describe('the redis section of the configuration', () => {
     expect(JSON.stringify(described)).not.toContain(FAKE_PASSWORD);
   });
 
-  test('redactRedisUrl hides user and password, even one with an "@" in it', () => {
-    expect(redactRedisUrl('redis://alertgw:p@ss@h:6379/0')).toBe('redis://***@h:6379/0');
-    expect(redactRedisUrl('rediss://:secret@h')).toBe('rediss://***@h');
-    expect(redactRedisUrl('redis://h:6379')).toBe('redis://h:6379');
+  test('the one-line description hides the password, even one with "@" or "/" in it', () => {
+    const single = buildConfig({}, {}).redis;
+    expect(describeRedisLine(single, 'redis://alertgw:p@ss/w@h:6379/0')).toBe('redis://alertgw:***@h:6379/0');
+    expect(describeRedisLine(single, 'rediss://:secret@h')).toBe('rediss://:***@h');
+    expect(describeRedisLine(single, 'redis://h:6379')).toBe('redis://h:6379');
+    expect(describeRedis(single, 'redis://:p%2Fss@h:6379')).toMatchObject({ url: 'redis://:***@h:6379', auth: 'password' });
   });
 });

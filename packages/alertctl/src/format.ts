@@ -44,8 +44,3 @@ export function showAddress(address: string): string {
   // Already masked numbers (notifiers write them so) stay as they are.
   return address.includes('@') || address.includes('*') ? address : maskPhone(address);
 }
-
-/** A Redis URL without its password, for messages. */
-export function safeUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
-}

@@ -112,7 +112,7 @@ export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis';
 export { createRedisClient, redisMode } from './redis/create-redis-client';
 export type { RedisMode } from './redis/create-redis-client';
-export { describeRedis, describeRedisLine, redactRedisUrl } from './redis/describe-redis';
+export { describeRedis, describeRedisLine } from './redis/describe-redis';
 export { REDIS_COMMANDS, redisAclRules } from './redis/acl-rules';
 export { luaScripts } from './redis/lua-scripts';
 export { isRedisUnavailable } from './redis/redis-unavailable';

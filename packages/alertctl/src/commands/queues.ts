@@ -1,6 +1,6 @@
 import { CliError, EXIT, intOpt, println, type CliContext, type Command, type ParsedArgs } from '../command';
 import { loadCliConfig, withRedis } from '../connect';
-import { ago, safeUrl, span, table, truncate } from '../format';
+import { ago, span, table, truncate } from '../format';
 import { readQueueReport, type QueueReport } from '../queue-report';
 
 /** `alertctl queues`: depths per channel and severity, in-flight leases and dead letters. */
@@ -27,10 +27,10 @@ async function queues(args: ParsedArgs, ctx: CliContext): Promise<number> {
   if (unknown.length) throw new CliError(`unknown channel "${unknown[0]}" (configured: ${known.join(', ')})`, EXIT.usage);
   const channels = args.positionals.length ? args.positionals : known;
 
-  return withRedis(config, ctx, async (redis, url) => {
+  return withRedis(config, ctx, async (redis, where) => {
     const report = await readQueueReport(redis, config, { limit, channels });
     if (args.values.json) println(ctx.stdout, JSON.stringify(report, null, 2));
-    else println(ctx.stdout, renderQueueReport(report, safeUrl(url), limit));
+    else println(ctx.stdout, renderQueueReport(report, where, limit));
     return EXIT.ok;
   });
 }

@@ -91,6 +91,6 @@ describe('alertctl queues (real Redis)', () => {
     expect(unknown).toEqual({ code: 2, stdout: '', stderr: 'alertctl queues: unknown channel "pager" (configured: email, sms)\n' });
     const down = await setup.run(['queues'], { env: { REDIS_URL: 'redis://:pw@127.0.0.1:2' } });
     expect(down.code).toBe(1);
-    expect(down.stderr).toBe('alertctl queues: cannot reach Redis at redis://***@127.0.0.1:2: ECONNREFUSED (set REDIS_URL or redis.url in the config)\n');
+    expect(down.stderr).toBe('alertctl queues: cannot reach Redis at redis://:***@127.0.0.1:2: ECONNREFUSED (set REDIS_URL or redis.url in the config)\n');
   });
 });

@@ -16,7 +16,7 @@ export const REDIS_COMMANDS: readonly string[] = [
   'zadd', 'zcard', 'zcount', 'zrange', 'zrem', 'zrevrange', 'zscore',
   // Called only inside the Lua scripts.
   'exists', 'hexists', 'hincrby', 'hsetnx', 'incr', 'incrby', 'ltrim', 'persist', 'pexpire', 'pttl',
-  'rpush', 'sadd', 'smembers', 'zpopmin', 'zrangebyscore', 'zremrangebyscore',
+  'rpush', 'sadd', 'scard', 'sismember', 'smembers', 'srandmember', 'srem', 'zpopmin', 'zrangebyscore', 'zremrangebyscore',
   // Redis Cluster only: ioredis reads the slot map, checks cluster_state and names its
   // pub/sub connection (CLIENT SETNAME ioredis-cluster(subscriber)).
   'cluster|slots', 'cluster|info', 'client|setname',

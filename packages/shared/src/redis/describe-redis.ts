@@ -1,10 +1,14 @@
+import { redactUrl } from '../config/safe-url';
 import type { RedisConfig } from '../config/types';
 import { redisMode } from './create-redis-client';
 
-/** A Redis URL with its userinfo (user and password) replaced by ***: redis://***@host:6379/0. */
-export function redactRedisUrl(url: string): string {
-  // Greedy up to the last "@" before the path: a password may itself contain "@".
-  return url.replace(/\/\/[^/?#]*@/, '//***@');
+/** True when the URL carries a password (parsed, so "@" or "/" in it cannot mislead). */
+function urlHasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -18,20 +22,20 @@ export function describeRedis(config: RedisConfig, url: string): Record<string, 
       ? { sentinels: config.sentinel.addresses, masterName: config.sentinel.masterName }
       : mode === 'cluster'
         ? { nodes: config.cluster.nodes }
-        : { url: redactRedisUrl(url) };
+        : { url: redactUrl(url) };
   return {
     mode,
     ...where,
     tls: config.tls.enabled || /^rediss:/i.test(url),
     ...(config.username ? { user: config.username } : {}),
-    auth: config.password || /\/\/[^/?#]*:[^/?#@]+@/.test(url) ? 'password' : 'none',
+    auth: config.password || urlHasPassword(url) ? 'password' : 'none',
   };
 }
 
-/** The same as one short line: "sentinel mymaster via 10.0.0.1:26379,…" / "redis://***@host:6379". */
+/** The same as one short line: "sentinel mymaster via 10.0.0.1:26379,…" / "redis://user:***@host:6379". */
 export function describeRedisLine(config: RedisConfig, url: string): string {
   const mode = redisMode(config);
   if (mode === 'sentinel') return `sentinel ${config.sentinel.masterName} via ${config.sentinel.addresses.join(',')}`;
   if (mode === 'cluster') return `cluster ${config.cluster.nodes.join(',')}`;
-  return redactRedisUrl(url);
+  return redactUrl(url);
 }

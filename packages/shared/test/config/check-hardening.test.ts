@@ -140,8 +140,9 @@ describe('credentials in URLs', () => {
     ]);
   });
 
-  test('the Redis URL may carry its password', () => {
-    expect(() => buildConfig({ redis: { url: 'redis://alertgw:9f8e7d6c@redis:6379/0' } }, {})).not.toThrow();
+  test('the Redis URL may carry its password when the environment puts it there (a literal one is a secret in the file)', () => {
+    expect(() => buildConfig({ redis: { url: '${REDIS_URL}' } }, { REDIS_URL: 'redis://alertgw:9f8e7d6c@redis:6379/0' })).not.toThrow();
+    expect(() => buildConfig({ redis: { url: 'redis://alertgw:9f8e7d6c@redis:6379/0' } }, {})).toThrow(/redis\.url: holds a password/);
   });
 
 });
