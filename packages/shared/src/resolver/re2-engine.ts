@@ -32,15 +32,26 @@ const GLUE = require.resolve('re2-wasm/build/wasm/re2');
 const GLUE_SOURCE = readFileSync(GLUE, 'utf8');
 
 let wasm = load();
+let reloads = 0;
 const cache = new Map<string, WrappedRe2>();
 
 // The Emscripten glue (CommonJS) is evaluated by hand rather than required, because require
 // caches it (and jest's require cannot be told to forget): a fresh copy, with a fresh heap, is
-// what replaces a module that has run out of memory. It reads re2.wasm from __dirname.
+// what replaces a module that has run out of memory. It reads re2.wasm from __dirname, and takes
+// its settings from a `Module` in scope: its abort message (a page of stack) is not printed,
+// since the abort is recovered and reported here.
 function load(): Re2Wasm {
-  const factory = new Function('exports', 'require', 'module', '__filename', '__dirname', `${GLUE_SOURCE}\n//# sourceURL=${GLUE}`);
+  const factory = new Function(
+    'exports',
+    'require',
+    'module',
+    '__filename',
+    '__dirname',
+    'Module',
+    `${GLUE_SOURCE}\n//# sourceURL=${GLUE}`,
+  );
   const mod = { exports: {} as Re2Wasm };
-  factory(mod.exports, require, mod, GLUE, dirname(GLUE));
+  factory(mod.exports, require, mod, GLUE, dirname(GLUE), { printErr: () => undefined });
   return mod.exports;
 }
 
@@ -71,9 +82,14 @@ export const re2Engine = {
     return withFreshHeapOnAbort(() => program(source).match(text, 0, false).index >= 0);
   },
 
-  /** How many compiled programs are alive in the WASM heap (for tests and metrics). */
+  /** How many compiled programs are alive in the WASM heap. */
   cached(): number {
     return cache.size;
+  },
+
+  /** How many times the module ran out of memory and was replaced by a fresh one. */
+  reloads(): number {
+    return reloads;
   },
 };
 
@@ -110,15 +126,21 @@ function withFreshHeapOnAbort<T>(run: () => T): T {
   } catch (err) {
     if (!isAbort(err)) throw err;
   }
-  // Every handle belonged to the old heap, which is dropped whole; nothing to delete one by one.
-  cache.clear();
-  wasm = load();
+  replaceModule();
   try {
     return run();
   } catch (err) {
     if (!isAbort(err)) throw err;
-    cache.clear();
-    wasm = load();
-    throw new Re2CompileError('expression too large: RE2 ran out of memory');
+    replaceModule();
+    // RE2's own wording for a program over its memory budget.
+    throw new Re2CompileError('pattern too large - compile failed');
   }
+}
+
+// Every handle belonged to the old heap, which is dropped whole: nothing to delete one by one.
+// (An abort also leaves that heap's stack pointer and allocator mid-operation, so it is not reused.)
+function replaceModule(): void {
+  cache.clear();
+  wasm = load();
+  reloads++;
 }

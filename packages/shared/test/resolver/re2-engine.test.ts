@@ -1,0 +1,79 @@
+import { compileGoRegexp, GoRegexpError } from '../../src/resolver/go-regexp';
+import { re2Engine } from '../../src/resolver/re2-engine';
+import { parseMatchers } from '../../src/resolver/parse-matchers';
+
+// Patterns that take exponential time in a backtracking engine (V8's), against values that make
+// them fail only at the very end. RE2 is linear in the value whatever the pattern.
+const HOSTILE: Array<[string, string]> = [
+  ['(a+)+b', 'a'.repeat(100_000)],
+  ['(.*.*)*x', 'a'.repeat(100_000)],
+  ['(x+x+)+y', 'x'.repeat(100_000)],
+  ['(a|aa)+c', 'a'.repeat(100_000)],
+  ['(\\w+\\s?)+$x', 'word '.repeat(20_000)],
+];
+const BOUND_MS = 200;
+
+function elapsedMs(run: () => void): number {
+  const start = process.hrtime.bigint();
+  run();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+describe('re2Engine', () => {
+  test.each(HOSTILE)('%j fails fast on a long value', (pattern, value) => {
+    const re = compileGoRegexp(pattern);
+    re.test('warm-up');
+    let result = true;
+    const ms = elapsedMs(() => {
+      result = re.test(value);
+    });
+    expect(result).toBe(false);
+    expect(ms).toBeLessThan(BOUND_MS);
+  });
+
+  // Alertmanager's grammar regex `\s*(name)\s*(op)\s*((?s).*?)\s*$` took V8 ~0.7 s on this.
+  test('the classic matcher grammar is not quadratic in long runs of spaces', () => {
+    const spaces = ' '.repeat(30_000);
+    let value = '';
+    const ms = elapsedMs(() => {
+      value = parseMatchers(`a=b${spaces}c${spaces}`)[0]!.value;
+    });
+    expect(value).toBe(`b${spaces}c`);
+    expect(ms).toBeLessThan(BOUND_MS);
+  });
+
+  // Without freeing, about 2,000 such programs (each used once, so with a DFA cache) fill
+  // re2-wasm's fixed 16 MB heap and the module aborts; bounded and freed, 10,000 never do.
+  test('10,000 distinct patterns keep the heap bounded: at most 64 alive, no out-of-memory reload', () => {
+    const reloadsBefore = re2Engine.reloads();
+    for (let i = 0; i < 10_000; i++) {
+      const re = compileGoRegexp(`(?:foo|bar|baz)-${i}-[a-z0-9]{1,8}`);
+      expect(re.test(`bar-${i}-abc`)).toBe(true);
+    }
+    expect(re2Engine.cached()).toBeLessThanOrEqual(64);
+    expect(re2Engine.reloads()).toBe(reloadsBefore);
+  }, 120_000);
+
+  test('a regexp compiled before the cache evicted it still matches (recompiled on use)', () => {
+    const early = compileGoRegexp('early-(a|b)');
+    for (let i = 0; i < 100; i++) compileGoRegexp(`filler-${i}`);
+    expect(early.test('early-b')).toBe(true);
+    expect(early.test('early-c')).toBe(false);
+  });
+
+  test('a pattern too big for the heap is a syntax error, and the engine recovers from it', () => {
+    const before = compileGoRegexp('before-\\d+');
+    const reloadsBefore = re2Engine.reloads();
+    let caught: unknown;
+    try {
+      compileGoRegexp('\\pL{1000}'); // valid Go, but C++ RE2 expands it past re2-wasm's 16 MB heap
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(GoRegexpError);
+    expect((caught as Error).message).toBe('expression too large');
+    expect(re2Engine.reloads()).toBeGreaterThan(reloadsBefore);
+    expect(before.test('before-42')).toBe(true);
+    expect(compileGoRegexp('after|later').test('later')).toBe(true);
+  }, 60_000);
+});
