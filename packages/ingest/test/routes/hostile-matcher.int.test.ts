@@ -52,3 +52,37 @@ describe('GET /api/v1/alerts?matcher= with hostile regexes', () => {
     expect(res.body.message).toMatch(/invalid or unsupported Perl syntax: `\(\?<`/);
   });
 });
+
+describe('POST /api/v1/routes/test with hostile route regexes', () => {
+  let ingest: Ingest;
+  let viewer: Record<string, string>;
+
+  beforeAll(async () => {
+    ingest = await startIngest({
+      handling: true,
+      patch: (raw) => {
+        (raw.routes as unknown[]).push(
+          { name: 'dotstar', matchers: ['instance=~"(.*.*)*x"'], notify: ['lisi'] },
+          { name: 'nested', matchers: ['instance=~"(a+)+b"'], notify: ['lisi'] },
+        );
+      },
+    });
+    viewer = await bearer('viewer');
+  });
+  afterAll(() => ingest.close());
+
+  test('a 100k-character label is explained quickly, and /healthz answers meanwhile', async () => {
+    const headers = { ...viewer, 'content-type': 'application/json' };
+    const body = JSON.stringify({ labels: { team: 'db', instance: 'a'.repeat(100_000) } });
+    const start = Date.now();
+    const explain = request(ingest.url, 'POST', '/api/v1/routes/test', headers, body).then((r) => ({ r, ms: Date.now() - start }));
+    const health = request(ingest.url, 'GET', '/healthz').then((r) => ({ r, ms: Date.now() - start }));
+    const [e, h] = await Promise.all([explain, health]);
+    expect(e.r.status).toBe(200);
+    const matched = Object.fromEntries(e.r.body.routes.map((x: { name: string; matched: boolean }) => [x.name, x.matched]));
+    expect(matched).toEqual({ 'db-team': true, dotstar: false, nested: false });
+    expect(e.ms).toBeLessThan(BOUND_MS);
+    expect(h.r.status).toBe(200);
+    expect(h.ms).toBeLessThan(BOUND_MS);
+  });
+});
