@@ -71,7 +71,8 @@ function isAbort(err: unknown): boolean {
 export const re2Engine = {
   /** Compiles (or finds cached) `source`; throws Re2CompileError if RE2 rejects it. */
   compile(source: string): void {
-    withFreshHeapOnAbort(() => program(source));
+    // RE2's own wording for a program over its memory budget.
+    withFreshHeapOnAbort(() => program(source), () => new Re2CompileError('pattern too large - compile failed'));
   },
 
   /** Whether RE2 finds `source` anywhere in `input` (anchor the source for a whole-value match). */
@@ -79,7 +80,10 @@ export const re2Engine = {
     // Go reads an invalid UTF-8 sequence as U+FFFD; re2-wasm's UTF-8 encoder would pair a lone
     // surrogate with the next code unit.
     const text = (input as unknown as WellFormable).toWellFormed();
-    return withFreshHeapOnAbort(() => program(source).match(text, 0, false).index >= 0);
+    return withFreshHeapOnAbort(
+      () => program(source).match(text, 0, false).index >= 0,
+      () => new Error(`a ${text.length}-character value does not fit in RE2's 16 MB WASM heap`),
+    );
   },
 
   /** How many compiled programs are alive in the WASM heap. */
@@ -120,7 +124,7 @@ function program(source: string): WrappedRe2 {
   return compiled;
 }
 
-function withFreshHeapOnAbort<T>(run: () => T): T {
+function withFreshHeapOnAbort<T>(run: () => T, tooBig: () => Error): T {
   try {
     return run();
   } catch (err) {
@@ -132,8 +136,7 @@ function withFreshHeapOnAbort<T>(run: () => T): T {
   } catch (err) {
     if (!isAbort(err)) throw err;
     replaceModule();
-    // RE2's own wording for a program over its memory budget.
-    throw new Re2CompileError('pattern too large - compile failed');
+    throw tooBig();
   }
 }
 

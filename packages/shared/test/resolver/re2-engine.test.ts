@@ -76,4 +76,11 @@ describe('re2Engine', () => {
     expect(before.test('before-42')).toBe(true);
     expect(compileGoRegexp('after|later').test('later')).toBe(true);
   }, 60_000);
+
+  // Ingest never gets near this (labels ≤ 16k characters, request bodies ≤ 1 MB), a local CLI might.
+  test('a value larger than the WASM heap is an error, not a dead engine', () => {
+    const re = compileGoRegexp('a*');
+    expect(() => re.test('a'.repeat(12_000_000))).toThrow(/12000000-character value does not fit in RE2's 16 MB WASM heap/);
+    expect(re.test('aaa')).toBe(true);
+  });
 });
