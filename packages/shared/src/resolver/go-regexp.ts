@@ -1,4 +1,12 @@
 import { Re2CompileError, re2Engine } from './re2-engine';
+import { estimateRegexpCost } from './regexp-cost';
+
+/**
+ * Most that compiling one regexp may cost (see regexp-cost.ts): ~250 ms of re2-wasm on a busy
+ * machine. Allows e.g. `.{1,255}` or `\pL{8}`; refuses `\pL{100}`, which takes seconds and can fill
+ * re2-wasm's heap, and would let anyone with a viewer token stall the process through `matcher=`.
+ */
+export const MAX_REGEXP_COST = 5000;
 
 /** A compiled `=~` / `!~` value: matches a whole label value, as Alertmanager's matchers do. */
 export interface GoRegexp {
@@ -42,6 +50,11 @@ export function compileGoRegexp(pattern: string): GoRegexp {
   // RE2 in C++ takes \C (any byte); Go rejects it.
   const anyByte = findAnyByteEscape(pattern);
   if (anyByte >= 0) throw new GoRegexpError('invalid escape sequence: `\\C`', anyByte);
+  const cost = estimateRegexpCost(pattern);
+  if (cost > MAX_REGEXP_COST) {
+    const why = 'a Unicode class such as \\pL counts 600, `.` or [^…] 16, a literal 1, and {n} multiplies';
+    throw new GoRegexpError(`expression too large for this gateway: cost ${cost} > ${MAX_REGEXP_COST} (${why})`, -1);
+  }
   try {
     re2Engine.compile(source);
   } catch (err) {
@@ -57,7 +70,8 @@ export function compileGoRegexp(pattern: string): GoRegexp {
 function explain(pattern: string, anchoredErr: Re2CompileError): GoRegexpError {
   let message = anchoredErr.message;
   try {
-    re2Engine.compile(pattern);
+    // Too large anchored is too large alone: not worth a second compile.
+    if (!message.startsWith('pattern too large')) re2Engine.compile(pattern);
   } catch (err) {
     if (err instanceof Re2CompileError) message = err.message;
   }

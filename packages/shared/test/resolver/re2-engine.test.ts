@@ -1,5 +1,6 @@
-import { compileGoRegexp, GoRegexpError } from '../../src/resolver/go-regexp';
-import { re2Engine } from '../../src/resolver/re2-engine';
+import { compileGoRegexp, MAX_REGEXP_COST } from '../../src/resolver/go-regexp';
+import { Re2CompileError, re2Engine } from '../../src/resolver/re2-engine';
+import { estimateRegexpCost } from '../../src/resolver/regexp-cost';
 import { parseMatchers } from '../../src/resolver/parse-matchers';
 
 // Patterns that take exponential time in a backtracking engine (V8's), against values that make
@@ -61,21 +62,29 @@ describe('re2Engine', () => {
     expect(early.test('early-c')).toBe(false);
   });
 
-  test('a pattern too big for the heap is a syntax error, and the engine recovers from it', () => {
+  test('a program too big for the heap is a compile error, and the engine recovers from it', () => {
     const before = compileGoRegexp('before-\\d+');
     const reloadsBefore = re2Engine.reloads();
-    let caught: unknown;
-    try {
-      compileGoRegexp('\\pL{1000}'); // valid Go, but C++ RE2 expands it past re2-wasm's 16 MB heap
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(GoRegexpError);
-    expect((caught as Error).message).toBe('expression too large');
-    expect(re2Engine.reloads()).toBeGreaterThan(reloadsBefore);
+    // Valid Go, but C++ RE2 expands it past re2-wasm's 16 MB heap (compileGoRegexp refuses it
+    // earlier, by its estimated cost).
+    expect(() => re2Engine.compile('^(?:\\pL{1000})$')).toThrow(new Re2CompileError('pattern too large - compile failed'));
+    expect(re2Engine.reloads()).toBe(reloadsBefore + 2);
     expect(before.test('before-42')).toBe(true);
     expect(compileGoRegexp('after|later').test('later')).toBe(true);
   }, 60_000);
+
+  // The estimate keeps compiles short: these are about as costly as it lets through.
+  test.each(['\\pL{8}', '[^\\pL]{8}', '(?i)\\p{Lu}{8}', '.{1,255}', '[^,]{1,300}'])('%j compiles in well under a second', (pattern) => {
+    expect(estimateRegexpCost(pattern)).toBeLessThanOrEqual(MAX_REGEXP_COST);
+    const ms = elapsedMs(() => compileGoRegexp(pattern));
+    expect(ms).toBeLessThan(1_000);
+  });
+
+  test.each(['\\pL{100}', '(\\pL{9}){9}', '.{1000}', '[^a-z]{400}'])('%j is refused by its estimated cost before RE2 sees it', (pattern) => {
+    const reloadsBefore = re2Engine.reloads();
+    expect(() => compileGoRegexp(pattern)).toThrow(/^expression too large for this gateway: cost \d+ > 5000/);
+    expect(re2Engine.reloads()).toBe(reloadsBefore);
+  });
 
   // Ingest never gets near this (labels ≤ 16k characters, request bodies ≤ 1 MB), a local CLI might.
   test('a value larger than the WASM heap is an error, not a dead engine', () => {
