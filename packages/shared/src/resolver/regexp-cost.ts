@@ -95,6 +95,13 @@ function escapeAt(chars: string[], i: number): [number, number] {
     while (j < chars.length && !(chars[j] === '\\' && chars[j + 1] === 'E')) j++;
     return [Math.max(j - (i + 2), 1) * NARROW, j + 2];
   }
+  if (e === 'x') {
+    // \x{10FFFF} or \xFF: the braces are not a repeat.
+    if (chars[i + 2] !== '{') return [NARROW, i + 4];
+    let j = i + 3;
+    while (j < chars.length && chars[j] !== '}') j++;
+    return [NARROW, j + 1];
+  }
   if (e === 'D' || e === 'W' || e === 'S') return [WIDE_CLASS, i + 2];
   return [NARROW, i + 2];
 }

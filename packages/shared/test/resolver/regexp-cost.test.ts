@@ -25,6 +25,8 @@ describe('estimateRegexpCost', () => {
     ['(?P<n>a)', 2],
     ['\\Qa.b\\E', 3],
     ['x{', 2],
+    ['\\x{1F642}', 1],
+    ['\\x41{2}', 2],
   ])('%j costs %d', (pattern, cost) => {
     expect(estimateRegexpCost(pattern)).toBe(cost);
   });
