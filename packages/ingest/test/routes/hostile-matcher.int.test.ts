@@ -86,3 +86,37 @@ describe('POST /api/v1/routes/test with hostile route regexes', () => {
     expect(h.ms).toBeLessThan(BOUND_MS);
   });
 });
+
+describe('GET /api/v1/alerts?matcher= when matching adds up', () => {
+  let ingest: Ingest;
+  let viewer: Record<string, string>;
+
+  beforeAll(async () => {
+    ingest = await startIngest();
+    viewer = await bearer('viewer');
+    const body = loadFixtures()[0]!.body;
+    // Long labels that keep many RE2 states alive for a counting regexp: linear, but slow.
+    const alerts = Array.from({ length: 40 }, (_, i) => {
+      let value = '';
+      let seed = i + 1; // a fixed pseudo-random a/b string per alert: periodic text would let the DFA cope
+      for (let j = 0; j < WEBHOOK_LIMITS.maxLabelValueLength; j++) {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        value += seed >= 1073741824 ? 'a' : 'b';
+      }
+      return { ...body.alerts[0], fingerprint: `costly${String(i).padStart(10, '0')}`, labels: { ...body.alerts[0].labels, alertname: `Costly${i}`, instance: value } };
+    });
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}` };
+    expect((await request(ingest.url, 'POST', '/webhook/alertmanager', headers, goJson({ ...body, alerts }))).status).toBe(200);
+  });
+  afterAll(() => ingest.close());
+
+  test('a request past its matching budget is refused with 400 instead of running on', async () => {
+    const matcher = encodeURIComponent('instance=~"(a|b)*a(a|b){14}x"');
+    const start = Date.now();
+    const res = await request(ingest.url, 'GET', `/api/v1/alerts?matcher=${matcher}`, viewer);
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/^matcher too costly: over 1000 ms of regexp matching/);
+    expect(Date.now() - start).toBeLessThan(8_000);
+    expect((await request(ingest.url, 'GET', '/healthz')).status).toBe(200);
+  }, 60_000);
+});
