@@ -8,6 +8,7 @@ import {
   MAX_PAGE,
   parseMatchers,
   redact,
+  type AlertRecord,
   type AlertStatus,
   type Matcher,
   type RedisClient,
@@ -17,6 +18,9 @@ import { queryInt, queryList, queryOne } from '../query-params';
 import { checkPathParam } from './path-params';
 
 const STATUSES: readonly string[] = ['firing', 'resolved'];
+// RE2 matches in linear time, but a large regexp over many long labels still adds up: past this
+// much matching CPU one request is refused rather than holding the event loop.
+const MATCH_BUDGET_MS = 1_000;
 
 /**
  * GET /api/v1/alerts (filters, all must hold: status=firing|resolved, severity=<label value>,
@@ -40,10 +44,20 @@ export function alertsApi(deps: { redis: RedisClient; prefix: string }): Router 
     } catch (err) {
       throw new GatewayError('BAD_REQUEST', `bad matcher: ${(err as Error).message}`);
     }
+    let matchingMs = 0;
+    const filter = (r: AlertRecord): boolean => {
+      const start = performance.now();
+      const ok = matches(matchers, r.labels);
+      matchingMs += performance.now() - start;
+      if (matchingMs > MATCH_BUDGET_MS) {
+        throw new GatewayError('BAD_REQUEST', `matcher too costly: over ${MATCH_BUDGET_MS} ms of regexp matching; use a simpler regexp or narrow with status/severity`);
+      }
+      return ok;
+    };
     const page = await listAlerts(deps.redis, deps.prefix, {
       status: status as AlertStatus | undefined,
       severity: queryOne(req, 'severity'),
-      filter: matchers.length ? (r) => matches(matchers, r.labels) : undefined,
+      filter: matchers.length ? filter : undefined,
       offset: queryInt(req, 'offset', 0),
       limit: queryInt(req, 'limit', 50, MAX_PAGE),
     });

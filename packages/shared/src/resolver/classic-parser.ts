@@ -8,8 +8,10 @@ import { MatcherSyntaxError } from './matcher-syntax-error';
  * (any other backslash is literal, so `foo=~"\d+"` keeps its backslash).
  */
 
-// Go's \s is ASCII only; (?s).*? lets a value span lines, as in Go.
-const MATCHER = /^[\t\n\f\r ]*([a-zA-Z_:][a-zA-Z0-9_:]*)[\t\n\f\r ]*(=~|=|!=|!~)[\t\n\f\r ]*([\s\S]*?)[\t\n\f\r ]*$/;
+// Go's \s, which is ASCII only.
+const SPACE = '\t\n\f\r ';
+const NAME_START = /^[a-zA-Z_:]$/;
+const NAME_CHAR = /^[a-zA-Z0-9_:]$/;
 
 /** Parses zero or more matchers with Alertmanager's classic grammar; throws MatcherSyntaxError. */
 export function parseClassicMatchers(input: string): Matcher[] {
@@ -50,9 +52,9 @@ export function parseClassicMatchers(input: string): Matcher[] {
 }
 
 function parseClassicMatcher(s: string, at: number): Matcher {
-  const m = MATCHER.exec(s);
+  const m = splitMatcher(s);
   if (!m) throw new MatcherSyntaxError(`bad matcher format: ${s.trim()}`, at);
-  const [whole, name, op, raw] = m as unknown as [string, string, MatchType, string];
+  const { name, op, raw, rawAt } = m;
   if (raw === '') throw new MatcherSyntaxError(`matcher value is not present: ${s.trim()}`, at);
 
   let rawValue = raw;
@@ -89,7 +91,31 @@ function parseClassicMatcher(s: string, at: number): Matcher {
   try {
     return newMatcher(op, name, value);
   } catch (err) {
-    const valueAt = at + Array.from(whole.slice(0, whole.lastIndexOf(raw))).length;
+    const valueAt = at + Array.from(s.slice(0, rawAt)).length;
     throw new MatcherSyntaxError(`${raw}: invalid regular expression: ${(err as Error).message}`, valueAt, true);
   }
+}
+
+/**
+ * Alertmanager's `^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|=|!=|!~)\s*((?s).*?)\s*$`, scanned by
+ * hand: that regex, run by a backtracking engine, is quadratic in a long run of spaces.
+ */
+function splitMatcher(s: string): { name: string; op: MatchType; raw: string; rawAt: number } | undefined {
+  let i = 0;
+  const skipSpace = (): void => {
+    while (i < s.length && SPACE.includes(s[i]!)) i++;
+  };
+  skipSpace();
+  const nameAt = i;
+  if (!NAME_START.test(s[i] ?? '')) return undefined;
+  while (i < s.length && NAME_CHAR.test(s[i]!)) i++;
+  const name = s.slice(nameAt, i);
+  skipSpace();
+  const op = (['=~', '!=', '!~', '='] as const).find((o) => s.startsWith(o, i));
+  if (!op) return undefined;
+  i += op.length;
+  skipSpace();
+  let end = s.length;
+  while (end > i && SPACE.includes(s[end - 1]!)) end--;
+  return { name, op, raw: s.slice(i, end), rawAt: i };
 }

@@ -1,5 +1,5 @@
 import type { LabelSet } from '../webhook/types';
-import { compileGoRegexp } from './go-regexp';
+import { compileGoRegexp, type GoRegexp } from './go-regexp';
 
 /** The four Alertmanager match operators. */
 export type MatchType = '=' | '!=' | '=~' | '!~';
@@ -9,10 +9,10 @@ export interface Matcher {
   readonly type: MatchType;
   readonly name: string;
   readonly value: string;
-  readonly regexp?: RegExp;
+  readonly regexp?: GoRegexp;
 }
 
-/** Builds a matcher, compiling its regexp the way Alertmanager does (`^(?:value)$`); throws GoRegexpError. */
+/** Builds a matcher, compiling its regexp with RE2 the way Alertmanager does (`^(?:value)$`); throws GoRegexpError. */
 export function newMatcher(type: MatchType, name: string, value: string): Matcher {
   if (type === '=~' || type === '!~') return { type, name, value, regexp: compileGoRegexp(value) };
   return { type, name, value };

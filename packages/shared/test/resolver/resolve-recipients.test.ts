@@ -180,6 +180,30 @@ describe('createResolver().resolve', () => {
     expect(() => createResolver({ ...CFG, routes }, CHANNELS)).toThrow(/^routes\[1\]\.matchers\[1\]: invalid matcher/);
   });
 
+  // A backtracking engine takes exponential time on these; the whole resolve must stay fast.
+  test.each(['(a+)+b', '(.*.*)*x'])('route regex %j against a 100k-character label resolves fast', (pattern) => {
+    const routes = [...ROUTES, { name: 'hostile', matchers: [`instance=~"${pattern}"`], notify: ['dba2'] }];
+    const hostile = createResolver({ ...CFG, routes }, CHANNELS);
+    const alerts = [alert('f1', { team: 'db', instance: 'a'.repeat(100_000) }), alert('f2', { instance: 'y'.repeat(100_000) })];
+    hostile.resolve([alert('warm', { instance: 'a' })]);
+    const start = process.hrtime.bigint();
+    const r = hostile.resolve(alerts);
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    expect(who(r.byChannel.email!)).toContain('dba1:route:db-team');
+    expect(r.byChannel.sms!.some((x) => x.rules.includes('route:hostile'))).toBe(false);
+    expect(ms).toBeLessThan(200);
+  });
+
+  test('a route regex matches with Go semantics (\\z, inline flags, POSIX and Unicode classes)', () => {
+    const routes = [{ name: 'go', matchers: ['host=~"(?i)DB-[[:digit:]]+\\z"', 'owner=~"\\pL+"'], notify: ['dba2'] }];
+    const go = createResolver({ ...CFG, ownerLabel: '', routes }, ['sms']);
+    const picked = (labels: Record<string, string>): boolean =>
+      go.resolve([alert('f', labels)]).byChannel.sms!.some((x) => x.rules.includes('route:go'));
+    expect(picked({ host: 'db-12', owner: '张三' })).toBe(true);
+    expect(picked({ host: 'db-12\n', owner: '张三' })).toBe(false);
+    expect(picked({ host: 'db-12', owner: 'zhang3' })).toBe(false);
+  });
+
   test('a channel with no address field fails construction', () => {
     expect(() => createResolver(CFG, ['email', 'pager'])).toThrow(/channel "pager" has no user address field/);
   });

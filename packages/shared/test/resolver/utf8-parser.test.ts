@@ -66,7 +66,7 @@ const REJECTED: Array<[string, string, string, number]> = [
   ['unterminated quote', 'foo="bar', '"bar: missing end ": expected label value', 4],
   ['raw newline in quotes', 'foo="a\nb"', '"a\nb": invalid label value (raw newline inside quotes (write \\n))', 4],
   ['empty name', '""=x', 'label name must not be empty', 0],
-  ['bad regex', 'foo=~"[a"', '"[a": invalid regular expression: missing closing ] of bracket class', 5],
+  ['bad regex', 'foo=~"[a"', '"[a": invalid regular expression: missing closing ]: `[a`', 5],
   ['text after close brace', '{foo=bar} x', 'unexpected x: expected end of input', 10],
   ['columns count code points', '{支付="x"\\}', '\\: invalid input: expected a comma or close brace', 7],
 ];
