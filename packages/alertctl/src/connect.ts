@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { loadConfig, type GatewayConfig } from '@alertgw/shared';
+import { loadConfig, quitRedis, type GatewayConfig } from '@alertgw/shared';
 import { CliError, stringOpt, type CliContext, type ParsedArgs } from './command';
 import { safeUrl } from './format';
 
@@ -62,6 +62,6 @@ export async function withRedis<T>(config: GatewayConfig, ctx: CliContext, fn: (
   try {
     return await fn(redis, url);
   } finally {
-    await redis.quit().catch(() => redis.disconnect());
+    await quitRedis(redis);
   }
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import Redis from 'ioredis';
-import { channelQueue, createLogger, loadConfig, locateRedis, type NotificationPayload } from '@alertgw/shared';
+import { channelQueue, createLogger, loadConfig, locateRedis, quitRedis, type NotificationPayload } from '@alertgw/shared';
 import { createApp } from './app';
 import { createHandlingRuntime } from './handling-runtime';
 import { ingestRedisOptions } from './redis-options';
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     await Promise.race([closed, new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
     await Promise.race([handlingStarted, new Promise((r) => setTimeout(r, HANDLING_RETRY_MS).unref())]);
     await handling.close();
-    await redis.quit().catch(() => redis.disconnect());
+    await quitRedis(redis);
     await located.stop();
     process.exit(0);
   };

@@ -105,6 +105,7 @@ export { checkDirectory, jwtAlgorithms, publicKeyAlgorithm } from './config/chec
 export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ServiceRedis } from './service/connect-redis';
 export { luaScripts } from './redis/lua-scripts';
+export { quitRedis, QUIT_TIMEOUT_MS } from './redis/quit-redis';
 export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
 export type { ChannelEnqueue, DeliveryWrite } from './delivery/accept-delivery-script';

@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../config/types';
 import type { Logger } from '../log';
 import { TaskQueue } from '../queue/task-queue';
 import { locateRedis } from '../redis/locate-redis';
+import { quitRedis } from '../redis/quit-redis';
 
 /** A connected Redis for a service, and how to let go of it (and of a private server, if one was started). */
 export interface ServiceRedis {
@@ -23,7 +24,7 @@ export async function connectRedis(config: GatewayConfig, logger: Logger, option
   return {
     redis,
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      await quitRedis(redis);
       await located.stop();
     },
   };
