@@ -46,7 +46,7 @@ describe('shutdown while Redis is unreachable (real processes)', () => {
   it.each([
     ['stopped', 'redis-server killed: connections refused'],
     ['blackhole', 'a proxy that accepts and never answers: connections hang'],
-  ] as const)('Redis %s (%s): every service exits 0 within the deadline', (mode) =>
+  ] as const)('Redis %s (%s): every service exits 0 within the deadline', (mode, _how) =>
     dumpOnFailure(`shutdown, Redis ${mode}`, () => stack, async () => {
       redis = await startRedisProcess();
       proxy = await startTcpProxy({ host: '127.0.0.1', port: redis.port });
