@@ -180,4 +180,41 @@ describe('Redis paused longer than the lease (real redis-server, CLIENT PAUSE)',
     expect(a.aborted).toBe(false);
     expect(await q.counts()).toMatchObject({ pending: 0, active: 0, delayed: 0, dead: 0, completed: 1 });
   });
+
+  it('A finishes its send during the pause and its ack comes first: accepted although the lease expired, B finds nothing, one message', async () => {
+    const { q, id } = await enqueue();
+    const a = rig('A', true);
+    a.worker.start();
+    await a.started;
+    const first = (await q.get(id))!;
+    const b = rig('B', false);
+    await b.conn.ping();
+    const pausedAt = Date.now();
+    await admin.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
+    a.release();
+    await waitFor(() => inbox.length === 1, 5_000, "A's message");
+    // One turn of the event loop: A's ack (sent on the next tick after its send returned) is on
+    // the wire before B's claim, so Redis runs it first when the pause ends.
+    await new Promise((r) => setImmediate(r));
+    b.worker.start();
+    const done = await waitFor(async () => {
+      const t = await q.get(id);
+      return t?.status === 'completed' ? t : null;
+    }, 15_000, 'completion');
+    const answeredAt = Date.now();
+    // A PING on B's connection is answered after the claim B queued during the pause: that claim
+    // has run, and had the task been up for grabs, B would hold it now.
+    await b.conn.ping();
+    await b.worker.close(1000);
+    process.stdout.write(
+      `chaos redis-pause [ack-first]: lease ${LEASE_MS} ms, pause ${PAUSE_MS} ms; A delivered ${inbox[0].at - pausedAt} ms into the pause, its ack answered ${answeredAt - pausedAt} ms after the pause began and ` +
+        `${done.token === first.token ? 'accepted (lease expired by Redis TIME, nobody had taken over)' : 'REFUSED'}; completing token ${done.token}; messages to the recipient: ${inbox.length}\n`,
+    );
+    expect(answeredAt - pausedAt).toBeGreaterThanOrEqual(PAUSE_MS - 50);
+    expect(inbox.map((d) => d.worker)).toEqual(['A']);
+    expect(done.owner).toBe('A');
+    expect(done.token).toBe(first.token);
+    expect(a.logs.some((l) => l.includes('settle refused') || l.includes('lease lost'))).toBe(false);
+    expect(await q.counts()).toMatchObject({ pending: 0, active: 0, delayed: 0, dead: 0, completed: 1 });
+  });
 });
