@@ -3,12 +3,11 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { getAlert, TaskQueue, type TimelineEvent } from '@alertgw/shared';
 import { startRedisProcess, uniquePrefix, waitFor, type RedisProcess } from '@alertgw/shared/testing';
-import { testAlertMessage } from '../../packages/alertctl/src/test-alert';
 import { smtpError, startSmtpServer, type TestSmtpServer } from '../../packages/notifier-email/test/support/smtp-test-server';
 import type { FakeTencent } from '../../packages/notifier-sms/test/support/fake-tencent';
 import { startFake } from '../../packages/notifier-sms/test/support/harness';
 import { PEOPLE } from '../e2e/support/gateway-config';
-import { dumpOnFailure, FAULTS_TOKEN, faultsStack, type FaultsStack, type ServiceName } from './support/faults-stack';
+import { dumpOnFailure, faultsStack, type FaultsStack, type ServiceName } from './support/faults-stack';
 
 /** The outage the issue names: both providers down for a minute. */
 const OUTAGE_MS = 60_000;
@@ -49,16 +48,7 @@ describe('provider outages (real processes)', () => {
   let mailboxMissing = false;
   let numberBlacklisted = false;
 
-  const post = async (alertname: string) => {
-    const message = testAlertMessage({ labels: { alertname, team: 'db', severity: 'critical', instance: 'db-1' }, startsAt: new Date(), receiver: 'gateway', hostname: 'chaos' }, 'firing');
-    const res = await fetch(`${stack!.ingestUrl}/webhook/alertmanager`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${FAULTS_TOKEN}` },
-      body: JSON.stringify(message),
-    });
-    expect(res.status).toBeLessThan(300);
-    return message.alerts[0].fingerprint;
-  };
+  const post = (alertname: string) => stack!.postAlert(alertname);
   const mailsTo = (alertname: string, address: string) =>
     smtp.mails.filter((m) => m.parsed.subject?.includes(alertname) && m.rcptTo.map((a) => a.toLowerCase()).includes(address));
   const smsTo = (alertname: string, phone: string) => fake.deliveredTo(phone).filter((d) => d.params.includes(alertname));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort } from '@alertgw/shared/testing';
+import { testAlertMessage } from '../../../packages/alertctl/src/test-alert';
 import type { FakeTencent } from '../../../packages/notifier-sms/test/support/fake-tencent';
 import { SECRET_ID, SECRET_KEY } from '../../../packages/notifier-sms/test/support/harness';
 import { startChild, type ChildService } from '../../e2e/support/child-service';
@@ -25,6 +26,7 @@ export const FAULTS_TOKEN = 'chaos-faults-test-token';
 
 /** The gateway's three services as real processes on one config, and how to reach and stop them. */
 export interface FaultsStack {
+  keyPrefix: string;
   dir: string;
   configFile: string;
   /** The environment the services run with (also right for `alertctl`). */
@@ -35,6 +37,8 @@ export interface FaultsStack {
   readyUrl(name: ServiceName): string;
   /** Starts a service (again) and waits until its /readyz answers. */
   start(name: ServiceName): Promise<ChildService>;
+  /** Posts one firing critical team=db alert to ingest's webhook as Alertmanager would; returns its fingerprint. */
+  postAlert(alertname: string): Promise<string>;
   /** Every process's output, for a failure report. */
   transcript(): string;
   /** Stops what still runs (SIGKILL after 5 s) and removes the directory. */
@@ -82,11 +86,13 @@ export async function faultsStack(opts: {
   const services = new Map<ServiceName, ChildService>();
   const ended: ChildService[] = [];
   const readyUrl = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/readyz`;
+  const ingestUrl = `http://127.0.0.1:${ports.ingest}`;
   return {
+    keyPrefix: opts.keyPrefix,
     dir,
     configFile,
     env,
-    ingestUrl: `http://127.0.0.1:${ports.ingest}`,
+    ingestUrl,
     services,
     readyUrl,
     async start(name) {
@@ -96,6 +102,17 @@ export async function faultsStack(opts: {
       services.set(name, child);
       await child.waitReady(readyUrl(name), 20_000);
       return child;
+    },
+    async postAlert(alertname) {
+      const labels = { alertname, team: 'db', severity: 'critical', instance: 'db-1' };
+      const message = testAlertMessage({ labels, startsAt: new Date(), receiver: 'gateway', hostname: 'chaos' }, 'firing');
+      const res = await fetch(`${ingestUrl}/webhook/alertmanager`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${FAULTS_TOKEN}` },
+        body: JSON.stringify(message),
+      });
+      if (!res.ok) throw new Error(`ingest refused the alert: ${res.status} ${await res.text()}`);
+      return message.alerts[0].fingerprint;
     },
     transcript: () => [...ended, ...services.values()].map((s) => s.transcript()).filter(Boolean).join('\n'),
     async cleanup() {

@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 
 /** How long a closing client waits for Redis to answer QUIT before dropping the connection. */
-export const QUIT_TIMEOUT_MS = 1000;
+export const QUIT_TIMEOUT_MS = 500;
 
 /**
  * Says QUIT and waits for the answer, but not for long: on a hung connection (a dropped route,

@@ -130,15 +130,19 @@ export class Worker<P> {
     }
     const unstarted = this.waiting;
     this.waiting = [];
-    await settlesBy(Promise.all(unstarted.map((held) => this.giveBack(held, false))), deadline);
+    // Unstarted tasks leave at once; their releases go on while the running ones finish.
+    const releases = unstarted.map((held) => this.giveBack(held, false));
     const all = () => Promise.all([...this.active.values()].map((a) => a.done));
     if (!(await settlesBy(all(), deadline))) {
-      const releases = [...this.active.values()].map((held) => {
-        const released = this.giveBack(held, true);
+      for (const held of this.active.values()) {
+        releases.push(this.giveBack(held, true));
         held.abort.abort(new GatewayError('LEASE_LOST', 'worker is shutting down'));
-        return released;
+      }
+    }
+    if (!(await settlesBy(Promise.all([...releases, all()]), Date.now() + CLOSE_RELEASE_WAIT_MS))) {
+      this.log.warn('could not give every task back on shutdown (Redis hung?); the rest are claimed again when their lease runs out', {
+        queue: this.queue.name,
       });
-      await settlesBy(Promise.all([...releases, all()]), Date.now() + CLOSE_RELEASE_WAIT_MS);
     }
     this.leases.stop();
   }
