@@ -1,4 +1,4 @@
-import { createRedisClient, describeRedisLine, loadConfig, redisMode, type GatewayConfig, type RedisClient } from '@alertgw/shared';
+import { createRedisClient, describeRedisLine, loadConfig, quitRedis, redisMode, type GatewayConfig, type RedisClient } from '@alertgw/shared';
 import { CliError, stringOpt, type CliContext, type ParsedArgs } from './command';
 
 /** Where Redis is when neither the config nor REDIS_URL says: the same default the services use. */
@@ -61,6 +61,6 @@ export async function withRedis<T>(config: GatewayConfig, ctx: CliContext, fn: (
   try {
     return await fn(redis, describeRedisLine(config.redis, url));
   } finally {
-    await redis.quit().catch(() => redis.disconnect());
+    await quitRedis(redis);
   }
 }

@@ -45,6 +45,13 @@ export interface TestSmtpServer {
   rcptSeen: string[];
   authFailures: number;
   waitForMails(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  /**
+   * An outage: stops listening and drops every open session (a pooled client's too), so
+   * connects are refused (ECONNREFUSED) until acceptConnections().
+   */
+  refuseConnections(): Promise<void>;
+  /** Listens again on the same port. */
+  acceptConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -117,6 +124,20 @@ export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestS
       await waitFor(() => mails.length >= n, timeoutMs, `${n} mails`);
       return mails;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    refuseConnections: () =>
+      new Promise<void>((resolve) => {
+        // The listener alone, not SMTPServer.close(): that one waits up to 30 s for sessions to end.
+        server.server.close(() => resolve());
+        for (const connection of server.connections) (connection as { close(): void }).close();
+      }),
+    acceptConnections: () =>
+      new Promise<void>((resolve, reject) => {
+        server.server.once('error', reject);
+        server.server.listen(port, '127.0.0.1', () => {
+          server.server.off('error', reject);
+          resolve();
+        });
+      }),
+    close: () => new Promise<void>((resolve) => (server.server.listening ? server.close(() => resolve()) : resolve())),
   };
 }

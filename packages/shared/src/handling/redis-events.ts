@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import type { RedisClient } from '../queue/task-queue';
+import { quitRedis } from '../redis/quit-redis';
 
 /** Receives one pub/sub message. */
 export type EventHandler = (message: string) => void;
@@ -73,6 +74,6 @@ export class RedisEvents {
   async close(): Promise<void> {
     this.subscriber.off('message', this.listener);
     this.handlers.clear();
-    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+    await quitRedis(this.subscriber);
   }
 }

@@ -201,7 +201,7 @@ export class TaskQueue<P = unknown> {
   /** Renews the lease; false means it was lost and the work must stop. */
   async extend(id: string, token: string): Promise<boolean> {
     const k = this.keys;
-    return Number(await this.call('extend', [k.lock(id), k.leases], [id, token, this.leaseMs])) === 1;
+    return Number(await this.call('extend', [k.lock(id), k.leases, k.task(id)], [id, token, this.leaseMs])) === 1;
   }
 
   /**

@@ -5,6 +5,7 @@ import { TaskQueue, type RedisClient } from '../queue/task-queue';
 import { createRedisClient, redisMode } from '../redis/create-redis-client';
 import { describeRedis } from '../redis/describe-redis';
 import { locateRedis, type LocatedRedis } from '../redis/locate-redis';
+import { quitRedis } from '../redis/quit-redis';
 
 /** A connected Redis for a service, and how to let go of it (and of a private server, if one was started). */
 export interface ServiceRedis {
@@ -49,7 +50,7 @@ export async function connectRedis(config: GatewayConfig, logger: Logger, opts: 
     redis,
     open,
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      await quitRedis(redis);
       await located.stop();
     },
   };

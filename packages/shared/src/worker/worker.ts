@@ -32,6 +32,12 @@ const CLAIM_BATCH_MAX = 100;
 /** Extra margin over the block timeout before the watchdog declares the blocking connection hung. */
 const WATCHDOG_MARGIN_MS = 3000;
 
+/** Longest close() waits for a claim already sent: a healthy Redis answers in milliseconds, a hung one never. */
+const CLOSE_CLAIM_WAIT_MS = 1000;
+
+/** Longest close() waits, after the grace, for the releases and aborted sends of the tasks still running. */
+const CLOSE_RELEASE_WAIT_MS = 1000;
+
 /** A claimed task, from its claim until its outcome is written or it is given back. */
 interface Held<P> {
   task: ClaimedTask<P>;
@@ -110,29 +116,33 @@ export class Worker<P> {
   /**
    * Stops claiming, gives back at once the tasks that did not start, lets the running ones
    * finish for up to `graceMs`, then aborts and releases the rest back to pending (a released
-   * task's attempt does not count).
+   * task's attempt does not count). Returns within about `graceMs` + 1 s even when Redis hangs
+   * (a dropped route answers nothing, ever): a claim or release left unanswered leaves a lease
+   * that expires by itself, and the task is claimed again (at-least-once).
    */
   async close(graceMs = 10_000): Promise<void> {
     this.closing = true;
     this.wake?.();
     this.blocker?.disconnect();
-    await this.running;
+    const deadline = Date.now() + graceMs;
+    if (!(await settlesBy(this.running ?? Promise.resolve(), Math.min(deadline, Date.now() + CLOSE_CLAIM_WAIT_MS)))) {
+      this.log.warn('claim unanswered on shutdown (Redis hung?); its tasks will be claimed again when their lease runs out', { queue: this.queue.name });
+    }
     const unstarted = this.waiting;
     this.waiting = [];
-    await Promise.all(unstarted.map((held) => this.giveBack(held, false)));
+    // Unstarted tasks leave at once; their releases go on while the running ones finish.
+    const releases = unstarted.map((held) => this.giveBack(held, false));
     const all = () => Promise.all([...this.active.values()].map((a) => a.done));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      all().then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
+    if (!(await settlesBy(all(), deadline))) {
       for (const held of this.active.values()) {
-        await this.giveBack(held, true);
+        releases.push(this.giveBack(held, true));
         held.abort.abort(new GatewayError('LEASE_LOST', 'worker is shutting down'));
       }
-      await all();
+    }
+    if (!(await settlesBy(Promise.all([...releases, all()]), Date.now() + CLOSE_RELEASE_WAIT_MS))) {
+      this.log.warn('could not give every task back on shutdown (Redis hung?); the rest are claimed again when their lease runs out', {
+        queue: this.queue.name,
+      });
     }
     this.leases.stop();
   }
@@ -142,11 +152,12 @@ export class Worker<P> {
     const { task } = held;
     held.lost = true;
     this.leases.drop(task.token);
+    // An unstarted task leaves now, not when Redis answers: a hung Redis must not hold the close.
+    // A started one leaves when its send() returns (the abort in close() makes it return).
+    if (!started) held.leave();
     const released = await this.queue.release(task.id, task.token).catch(() => false);
     const message = started ? 'released in-flight task on shutdown' : 'released unstarted task on shutdown';
     this.log.warn(message, { queue: this.queue.name, taskId: task.id, released });
-    // A started task leaves when its send() returns (the abort below makes it return).
-    if (!started) held.leave();
   }
 
   private async loop(): Promise<void> {
@@ -373,4 +384,13 @@ export class Worker<P> {
     const list = (task.payload as { recipients?: Array<{ address: string }> }).recipients ?? [];
     return [...new Set(list.map((r) => r.address))];
   }
+}
+
+/** Waits for `work` until the clock reaches `deadline` (ms epoch); true when it settled in time. */
+async function settlesBy(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+  const settled = await Promise.race([work.then(() => true, () => true), late]);
+  clearTimeout(timer);
+  return settled;
 }

@@ -84,6 +84,25 @@ describe('TaskQueue against real Redis', () => {
     expect((await q.get(id))!.status).toBe('completed');
   });
 
+  it('keeps an expired lease its holder\'s until another claim takes it: late renew, ack and fail count (no double send)', async () => {
+    const q = queue({ leaseMs: 150 });
+    for (let n = 0; n < 3; n++) await q.enqueue({ payload: { n }, severityRank: 0 });
+    const [a, b, c] = (await q.claimMany('paused', 3)).tasks;
+    await waitFor(async () => (await redis.exists(q.keys.lock(a.id), q.keys.lock(b.id), q.keys.lock(c.id))) === 0, 5000, 'lock expiry');
+    // Nobody claimed meanwhile (a Redis paused past the lease lets no one): the results stand.
+    expect(await q.extendMany([{ id: a.id, token: a.token }])).toEqual([true]);
+    expect(await redis.get(q.keys.lock(a.id))).toBe(a.token);
+    expect(await q.ack(b.id, b.token, {})).toBe(true);
+    expect(await q.fail(c.id, c.token, { error: 'x', retryable: true, delayMs: 0, results: {} })).toBe('delayed');
+    expect(await q.extend(a.id, 'not-the-token')).toBe(false);
+    expect((await q.get(b.id))!.status).toBe('completed');
+    // Once a claim reclaimed an expired lease, its old token holds nothing, even before a new claim.
+    await waitFor(async () => (await redis.exists(q.keys.lock(a.id))) === 0, 5000, 'lock expiry');
+    const next = await q.claimMany('other', 3);
+    expect(next.tasks.map((t) => t.id).sort()).toEqual([a.id, c.id].sort());
+    expect(await q.ack(a.id, a.token, {})).toBe(false);
+  });
+
   it('renews a lease only for its holder', async () => {
     const q = queue({ leaseMs: 5000 });
     const { id } = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });

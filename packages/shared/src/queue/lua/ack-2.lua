@@ -8,8 +8,9 @@
   then 4 values per task: id, token, results JSON, info JSON ("" = none)
 
   Returns one value per task, in order: 1 when completed, 0 when the token no longer
-  holds the lease.
+  holds the lease (another claim took it over; an expired lease nobody took is still held).
 ]]
+--@function holdsLease = includes/holds-lease.lua
 local base = ARGV[1]
 local retention = tonumber(ARGV[2])
 local t = redis.call('TIME')
@@ -20,10 +21,10 @@ local stamped = {}
 for i = 3, #ARGV, 4 do
   local id = ARGV[i]
   local lockKey = base .. 'lock:' .. id
-  if redis.call('GET', lockKey) ~= ARGV[i + 1] then
+  local taskKey = base .. 'task:' .. id
+  if not holdsLease({lockKey, taskKey}, {ARGV[i + 1]}) then
     out[#out + 1] = 0
   else
-    local taskKey = base .. 'task:' .. id
     redis.call('DEL', lockKey)
     if ARGV[i + 3] ~= '' then
       redis.call('HSET', taskKey, 'status', 'completed', 'results', ARGV[i + 2], 'finishedAt', now, 'updatedAt', now, 'info', ARGV[i + 3])

@@ -6,9 +6,10 @@
   KEYS[1] leases
   ARGV[1] key base ("{p}:email:"), ARGV[2] lease ms, then 2 values per task: id, token
 
-  Returns one value per task, in order: 1 when renewed, 0 when the lease is lost
-  (expired or taken).
+  Returns one value per task, in order: 1 when renewed, 0 when the lease is lost (another
+  claim took it over; an expired lease nobody took is renewed).
 ]]
+--@function holdsLease = includes/holds-lease.lua
 local base = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
 local t = redis.call('TIME')
@@ -17,8 +18,8 @@ local out = {}
 for i = 3, #ARGV, 2 do
   local id = ARGV[i]
   local lockKey = base .. 'lock:' .. id
-  if redis.call('GET', lockKey) == ARGV[i + 1] then
-    redis.call('PEXPIRE', lockKey, leaseMs)
+  if holdsLease({lockKey, base .. 'task:' .. id}, {ARGV[i + 1]}) then
+    redis.call('SET', lockKey, ARGV[i + 1], 'PX', leaseMs)
     redis.call('ZADD', KEYS[1], 'XX', deadline, id)
     out[#out + 1] = 1
   else

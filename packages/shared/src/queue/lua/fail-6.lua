@@ -7,9 +7,11 @@
   ARGV[5] delay ms, ARGV[6] retryable (1|0), ARGV[7] dead retention ms (0 = keep),
   ARGV[8] info JSON ("" = none)
 
-  Returns 1 when delayed, 2 when dead-lettered, 0 when the token no longer holds the lease.
+  Returns 1 when delayed, 2 when dead-lettered, 0 when the token no longer holds the lease
+  (another claim took it over; an expired lease nobody took is still held).
 ]]
-if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
+--@function holdsLease = includes/holds-lease.lua
+if not holdsLease({KEYS[1], KEYS[3]}, {ARGV[2]}) then return 0 end
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 redis.call('DEL', KEYS[1])

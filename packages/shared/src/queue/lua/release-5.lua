@@ -4,9 +4,10 @@
   KEYS[1] lock:<id>  KEYS[2] leases  KEYS[3] task:<id>  KEYS[4] pending  KEYS[5] marker
   ARGV[1] id, ARGV[2] token
 
-  Returns 1 when released, 0 when the token no longer holds the lease.
+  Returns 1 when released, 0 when the token no longer holds the lease (another claim took it).
 ]]
-if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
+--@function holdsLease = includes/holds-lease.lua
+if not holdsLease({KEYS[1], KEYS[3]}, {ARGV[2]}) then return 0 end
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 redis.call('DEL', KEYS[1])
