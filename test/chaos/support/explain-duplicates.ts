@@ -7,8 +7,8 @@ export interface Crash {
   at: number;
   /**
    * Until when a send could still be cut off by it: the kill itself for a notifier (a dead
-   * process sends nothing), the moment Redis answered again for Redis (an ack written while
-   * it was away fails).
+   * process sends nothing); for Redis, one lease after it answered again (a holder sends until
+   * it sees that its lease ran out while Redis was away, and an ack may fail meanwhile).
    */
   until: number;
   /** `channel:taskId` of every task in flight: the dead notifier's leases, or all leases just before Redis died. */
