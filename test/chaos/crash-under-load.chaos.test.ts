@@ -32,6 +32,13 @@ const CHANNEL_OF: Partial<Record<Victim, ReceiptChannel>> = {
   'notifier-sms-2': 'sms',
 };
 
+/** The q-quantile of `xs` (0 when empty). */
+function pct(xs: number[], q: number): number {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
 describe('crashes under load: SIGKILL of every service and of Redis while 5,000 groups go through', () => {
   const token = `chaos-${randomBytes(12).toString('hex')}`;
   let dir: string;
@@ -108,6 +115,7 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
     const crashes: Crash[] = [];
     const kills: Record<string, number> = {};
     const reclaims: number[] = [];
+    const afterDeadline: number[] = [];
     let orphans = 0;
     const redisDowntimes: number[] = [];
     const ingestDowntimes: number[] = [];
@@ -146,10 +154,13 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
       const kill = await f.kill(victim);
       const held = await leasesOfPid(redis, queueKeys[channel!], kill.pid);
       orphans += held.length;
-      crashes.push({ label: `${victim} pid ${kill.pid}`, at: kill.at, until: kill.at, tasks: new Set(held.map((id) => `${channel}:${id}`)) });
+      crashes.push({ label: `${victim} pid ${kill.pid}`, at: kill.at, until: kill.at, tasks: new Set(held.map((l) => `${channel}:${l.id}`)) });
       // Restarted at once, as a supervisor would; the other replica (or the new process) reclaims.
-      const [delays] = await Promise.all([reclaimDelays(redis, queueKeys[channel!], held, kill, LEASE_MS + 30_000), f.start(victim)]);
+      const ids = held.map((l) => l.id);
+      const [delays] = await Promise.all([reclaimDelays(redis, queueKeys[channel!], ids, kill, LEASE_MS + 30_000), f.start(victim)]);
       reclaims.push(...delays.values());
+      // How long after its lease ran out each was claimed: the claimers' reaction time.
+      for (const l of held) afterDeadline.push(kill.at + delays.get(l.id)! - l.deadline);
     };
 
     await dump('chaos', async () => {
@@ -179,7 +190,20 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
       }, 30_000, 'empty queues'),
     );
     ledger.update();
+    const verdict = explainDuplicates(ledger.duplicates(), crashes);
+    const maxReclaim = Math.max(0, ...reclaims);
+    const dupOf = (c: ReceiptChannel) => ledger.duplicates().filter((r) => r[0].channel === c).reduce((n, r) => n + r.length - 1, 0);
+    // The figures first, so a failing run shows them too.
+    process.stdout.write(
+      `chaos crash-under-load: groups=${GROUPS} accepted=${load.accepted} loadSec=${(load.elapsedMs / 1000).toFixed(1)} drainSec=${(drainMs / 1000).toFixed(1)} ` +
+        `mails=${ledger.total('email')} sms=${ledger.total('sms')} kills=${JSON.stringify(kills)} ` +
+        `webhook5xx=${load.serverErrors} webhookConnErrors=${load.connectionErrors} ingestDownMaxMs=${Math.max(0, ...ingestDowntimes)} redisDownMaxMs=${Math.max(0, ...redisDowntimes)} ` +
+        `orphans=${orphans} redeliveryMs=p50:${pct(reclaims, 0.5)},max:${maxReclaim} (lease ${LEASE_MS}) claimAfterLeaseEndMs=p50:${pct(afterDeadline, 0.5)},max:${pct(afterDeadline, 1)} ` +
+        `duplicates=email:${dupOf('email')},sms:${dupOf('sms')} explained=${verdict.explained}/${verdict.duplicates} cutOffMs=${verdict.cutOffMs.min}..+${verdict.cutOffMs.max} ` +
+        `setupAndLoadSec=${((Date.now() - started) / 1000).toFixed(0)}\n`,
+    );
 
+    // --- every accepted group reached every person on both channels -----------------------------
     expect(load.accepted).toBe(GROUPS);
     expect(ledger.unparsed).toEqual([]);
     expect(mailTimes.filter((t) => t !== undefined)).toHaveLength(smtp.mails.length);
@@ -194,20 +218,19 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
     expect({ email: await counts('email'), sms: await counts('sms') }).toMatchObject({ email: { dead: 0 }, sms: { dead: 0 } });
 
     // --- duplicates: only sends cut off between the provider's OK and the ack -------------------
-    const verdict = explainDuplicates(ledger.duplicates(), crashes);
     if (verdict.unexplained.length) {
-      process.stderr.write(`crashes: ${JSON.stringify(crashes.map((c) => ({ ...c, tasks: [...c.tasks].filter((t) => verdict.unexplained.some((u) => t === `${u[0].channel}:${u[0].taskId}`)) })))}\n`);
-      process.stderr.write(f.transcript().split('\n').filter((l) => !l.includes('Redis connection error')).slice(-200).join('\n') + '\n');
+      const involved = (c: Crash) => [...c.tasks].filter((t) => verdict.unexplained.some((u) => t === `${u[0].channel}:${u[0].taskId}`));
+      process.stderr.write(`crashes: ${JSON.stringify(crashes.map((c) => ({ ...c, tasks: involved(c) })))}\n${f.transcript()}\n`);
     }
     expect(verdict.unexplained).toEqual([]);
+
     // --- orphaned tasks of a killed notifier are claimed again within lease + 1 s --------------
     // The kills hit work in flight (else this scenario proves nothing).
     expect(orphans).toBeGreaterThan(0);
-    const maxReclaim = Math.max(0, ...reclaims);
     expect(maxReclaim).toBeLessThanOrEqual(LEASE_MS + 1000);
     for (const v of VICTIMS) expect({ v, kills: kills[v] }).toEqual({ v, kills: ROUNDS });
 
-    // --- a clean stop of everything after all that ---------------------------------------------
+    // --- a clean stop of everything after all that; no secret or number in any log line ---------
     const exits = await f.stopAll();
     for (const [name, exit] of Object.entries(exits)) {
       expect({ name, code: exit.code, signal: exit.signal, killed: exit.killed }).toEqual({ name, code: 0, signal: null, killed: false });
@@ -215,14 +238,5 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
     const secrets = [SECRET_KEY, SECRET_ID, token];
     const numbers = CHAOS_PEOPLE.map((p) => p.phone.slice(1));
     expect(f.lines().filter((l) => secrets.some((s) => l.includes(s)) || numbers.some((n) => l.includes(n)))).toEqual([]);
-
-    const dupOf = (c: ReceiptChannel) => ledger.duplicates().filter((r) => r[0].channel === c).reduce((n, r) => n + r.length - 1, 0);
-    process.stdout.write(
-      `chaos crash-under-load: groups=${GROUPS} accepted=${load.accepted} loadSec=${(load.elapsedMs / 1000).toFixed(1)} drainSec=${(drainMs / 1000).toFixed(1)} ` +
-        `mails=${ledger.total('email')} sms=${ledger.total('sms')} kills=${JSON.stringify(kills)} ` +
-        `webhook5xx=${load.serverErrors} webhookConnErrors=${load.connectionErrors} ingestDownMaxMs=${Math.max(0, ...ingestDowntimes)} redisDownMaxMs=${Math.max(0, ...redisDowntimes)} ` +
-        `orphans=${orphans} redeliveryMaxMs=${maxReclaim} (lease ${LEASE_MS}) duplicates=email:${dupOf('email')},sms:${dupOf('sms')} ` +
-        `explained=${verdict.explained}/${verdict.duplicates} cutOffMs=${verdict.cutOffMs.min}..+${verdict.cutOffMs.max} totalSec=${((Date.now() - started) / 1000).toFixed(0)}\n`,
-    );
   });
 });

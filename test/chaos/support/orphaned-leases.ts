@@ -2,19 +2,27 @@ import type Redis from 'ioredis';
 import type { QueueKeys } from '@alertgw/shared';
 import { waitFor } from '@alertgw/shared/testing';
 
+/** A task a dead process held, and when its lease runs out (Redis ms epoch, as last renewed). */
+export interface OrphanedLease {
+  id: string;
+  deadline: number;
+}
+
 /**
- * Ids of the tasks a killed worker process still holds: in the queue's lease index with the
- * dead pid in their owner (worker ids are `host:pid:random`). Read after the SIGKILL, so the
- * set is exact: a dead process claims and acks nothing more, and until its leases run out
- * nobody else can take them.
+ * The tasks a killed worker process still holds: in the queue's lease index with the dead pid
+ * in their owner (worker ids are `host:pid:random`). Read after the SIGKILL, so the set is
+ * exact: a dead process claims and acks nothing more, and until its leases run out nobody
+ * else can take them.
  */
-export async function leasesOfPid(redis: Redis, keys: QueueKeys, pid: number): Promise<string[]> {
-  const ids = await redis.zrange(keys.leases, 0, -1);
-  if (ids.length === 0) return [];
+export async function leasesOfPid(redis: Redis, keys: QueueKeys, pid: number): Promise<OrphanedLease[]> {
+  const flat = await redis.zrange(keys.leases, 0, -1, 'WITHSCORES');
+  const leases: OrphanedLease[] = [];
+  for (let i = 0; i < flat.length; i += 2) leases.push({ id: flat[i], deadline: Number(flat[i + 1]) });
+  if (leases.length === 0) return [];
   const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.hmget(keys.task(id), 'owner', 'status');
+  for (const l of leases) pipeline.hmget(keys.task(l.id), 'owner', 'status');
   const replies = (await pipeline.exec()) ?? [];
-  return ids.filter((_, i) => {
+  return leases.filter((_, i) => {
     const [owner, status] = (replies[i]?.[1] ?? []) as Array<string | null>;
     return status === 'active' && (owner ?? '').includes(`:${pid}:`);
   });
