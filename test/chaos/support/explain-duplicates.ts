@@ -21,6 +21,8 @@ export interface DuplicateVerdict {
   duplicates: number;
   /** Extra receipts traced to a crash that held their task when it was sent. */
   explained: number;
+  /** How many extra receipts each crash explains (crashes that explain none are absent). */
+  explainedBy: Map<Crash, number>;
   /** Keys with a receipt no crash explains: each is a bug. */
   unexplained: Receipt[][];
   /**
@@ -46,7 +48,7 @@ export const PROVIDER_LAG_MS = 1000;
  * are bounded by crashes × tasks they held.
  */
 export function explainDuplicates(keys: Receipt[][], crashes: Crash[]): DuplicateVerdict {
-  const verdict: DuplicateVerdict = { duplicates: 0, explained: 0, unexplained: [], cutOffMs: { min: 0, max: 0 } };
+  const verdict: DuplicateVerdict = { duplicates: 0, explained: 0, explainedBy: new Map(), unexplained: [], cutOffMs: { min: 0, max: 0 } };
   for (const receipts of keys) {
     const used = new Set<Crash>();
     let ok = true;
@@ -63,6 +65,7 @@ export function explainDuplicates(keys: Receipt[][], crashes: Crash[]): Duplicat
       }
       used.add(crash);
       verdict.explained++;
+      verdict.explainedBy.set(crash, (verdict.explainedBy.get(crash) ?? 0) + 1);
       if (crash.until === crash.at) {
         verdict.cutOffMs.min = Math.min(verdict.cutOffMs.min, sent.at - crash.at);
         verdict.cutOffMs.max = Math.max(verdict.cutOffMs.max, sent.at - crash.at);
