@@ -119,7 +119,7 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
       deliveries,
     );
     let loadFailed: unknown;
-    loading.catch((err: unknown) => (loadFailed = err));
+    void loading.catch((err: unknown) => (loadFailed = err));
 
     const crashes: Crash[] = [];
     const kills: Record<string, number> = {};
@@ -240,7 +240,9 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
     // The kills hit work in flight (else this scenario proves nothing).
     expect(orphans).toBeGreaterThan(0);
     expect(maxReclaim).toBeLessThanOrEqual(LEASE_MS + 1000);
-    for (const v of VICTIMS) expect({ v, kills: kills[v] }).toEqual({ v, kills: ROUNDS });
+    // At least all rounds but the last landed while webhooks were still coming in (the last
+    // may trail the load on a slow machine: each strike waits for every process to be back).
+    expect(strikesDuringLoad).toBeGreaterThanOrEqual((ROUNDS - 1) * VICTIMS.length);
 
     // --- a clean stop of everything after all that; no secret or number in any log line ---------
     const exits = await f.stopAll();

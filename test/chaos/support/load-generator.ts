@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 /** One alert group the generator delivers: its name is unique, so every mail and SMS names its group. */
 export interface LoadGroup {
   alertname: string;
-  alerts: number;
   /** The webhook body, identical on every retry (so ingest's dedup sees one delivery). */
   body: string;
 }
@@ -69,7 +68,7 @@ export function chaosGroups(n: number, runId: string): LoadGroup[] {
       groupKey: `{}:{alertname="${alertname}"}`,
       truncatedAlerts: 0,
     };
-    return { alertname, alerts: count, body: JSON.stringify(body) };
+    return { alertname, body: JSON.stringify(body) };
   });
 }
 
