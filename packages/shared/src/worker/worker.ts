@@ -349,14 +349,11 @@ export class Worker<P> {
     for (const r of Object.values(s.results)) this.metrics?.recipientResults.inc({ queue: name, status: r.status });
     const status = await writeOutcome(this.queue, task, s, this.log);
     if (status === 'refused') return this.refused(task);
-    if (s.kind === 'ack') {
-      this.metrics?.acks.inc({ queue: name });
-    } else {
-      if (status === 'delayed') this.metrics?.retries.inc({ queue: name });
-      else {
-        this.metrics?.deadLetters.inc({ queue: name });
-        this.log.error('task dead-lettered', { queue: name, taskId: task.id, attempts: task.attempts, error: s.error });
-      }
+    if (s.kind === 'ack') this.metrics?.acks.inc({ queue: name });
+    else if (status === 'delayed') this.metrics?.retries.inc({ queue: name });
+    else {
+      this.metrics?.deadLetters.inc({ queue: name });
+      this.log.error('task dead-lettered', { queue: name, taskId: task.id, attempts: task.attempts, error: s.error });
     }
     if (this.onSettled) {
       await this.onSettled(task, { status, results: s.results }).catch((err) =>
