@@ -10,6 +10,7 @@ import type { FakeTencent } from '../../packages/notifier-sms/test/support/fake-
 import { SECRET_ID, SECRET_KEY, startFake } from '../../packages/notifier-sms/test/support/harness';
 import { CHAOS_PEOPLE, CHAOS_SECRET_ENV, chaosConfigYaml } from './support/chaos-config';
 import { explainDuplicates, type Crash } from './support/explain-duplicates';
+import { startLatencyProxy, type LatencyProxy } from './support/latency-proxy';
 import { chaosGroups, runLoad, type GroupDelivery, type LoadStats } from './support/load-generator';
 import { leasesOfPid, reclaimDelays } from './support/orphaned-leases';
 import { ReceiptLedger, type ReceiptChannel } from './support/receipt-ledger';
@@ -30,6 +31,8 @@ const RATE = Number(process.env.CHAOS_RATE ?? 60);
 const APPENDFSYNC = process.env.CHAOS_APPENDFSYNC === 'everysec' ? 'everysec' : 'always';
 const LEASE_MS = 3000;
 const CONCURRENCY = 8;
+/** Each provider reply is this late (an SMTP mail takes ~7 replies): sends are in flight when a notifier dies. */
+const PROVIDER_REPLY_MS = 20;
 /** Every victim is killed this many times, in turn, spread evenly over the load. */
 const ROUNDS = 3;
 const VICTIMS = ['notifier-email-1', 'notifier-sms-1', 'ingest', 'redis', 'notifier-email-2', 'notifier-sms-2'] as const;
@@ -55,6 +58,8 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
   let redis: Redis;
   let smtp: TestSmtpServer;
   let fake: FakeTencent;
+  let smtpProxy: LatencyProxy | undefined;
+  let tencentProxy: LatencyProxy | undefined;
   let fleet: ServiceFleet | undefined;
   const mailTimes: number[] = [];
 
@@ -63,7 +68,7 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
     await fleet?.stopAll(5_000);
     redis?.disconnect();
     await redisProc?.stop();
-    await Promise.all([smtp?.close(), fake?.close()]);
+    await Promise.all([smtp?.close(), fake?.close(), smtpProxy?.close(), tencentProxy?.close()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -83,8 +88,18 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
       }),
       startFake(),
     ]);
+    const fakePort = Number(fake.endpoint.split(':')[1]);
+    [smtpProxy, tencentProxy] = await Promise.all([startLatencyProxy(smtp.port, PROVIDER_REPLY_MS), startLatencyProxy(fakePort, PROVIDER_REPLY_MS)]);
     const prefix = uniquePrefix('chaos');
-    const wiring = { redisUrl: redisProc.url, keyPrefix: prefix, smtpPort: smtp.port, fake, leaseMs: LEASE_MS, concurrency: CONCURRENCY };
+    const wiring = {
+      redisUrl: redisProc.url,
+      keyPrefix: prefix,
+      smtpPort: smtpProxy.port,
+      fake,
+      tencentEndpoint: `127.0.0.1:${tencentProxy.port}`,
+      leaseMs: LEASE_MS,
+      concurrency: CONCURRENCY,
+    };
     fleet = new ServiceFleet({
       dir,
       env: fleetEnv({ [CHAOS_SECRET_ENV.ingestToken]: token, [CHAOS_SECRET_ENV.tencentId]: SECRET_ID, [CHAOS_SECRET_ENV.tencentKey]: SECRET_KEY }),

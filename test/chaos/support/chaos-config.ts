@@ -21,6 +21,8 @@ export interface ChaosWiring {
   keyPrefix: string;
   smtpPort: number;
   fake: FakeTencent;
+  /** host:port the notifiers call for Tencent (the fake, or a proxy in front of it). */
+  tencentEndpoint: string;
   leaseMs: number;
   /** Tasks one notifier process sends at once. */
   concurrency: number;
@@ -57,7 +59,7 @@ export function chaosConfigYaml(w: ChaosWiring, kind: ServiceKind, port: number)
       listen: listen('notifier-email'),
     },
     sms: {
-      tencent: { ...sms.tencent, secretId: `\${${CHAOS_SECRET_ENV.tencentId}}`, secretKey: `\${${CHAOS_SECRET_ENV.tencentKey}}` },
+      tencent: { ...sms.tencent, endpoint: w.tencentEndpoint, secretId: `\${${CHAOS_SECRET_ENV.tencentId}}`, secretKey: `\${${CHAOS_SECRET_ENV.tencentKey}}` },
       templates: sms.templates,
       budget: { maxPerWindow: 1_000_000, windowMs: 600_000 },
       concurrency: w.concurrency,
