@@ -38,7 +38,7 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 export const AM_FIXTURES_DIR = path.resolve(__dirname, '../../test/fixtures/alertmanager-0.25');
 
 export { startRedisProcess } from './redis-process';
-export type { RedisProcess } from './redis-process';
+export type { RedisPersistence, RedisProcess } from './redis-process';
 
 export { waitFor } from './wait-for';
 export { ALERTMANAGER_BIN, startAlertmanager } from './alertmanager';

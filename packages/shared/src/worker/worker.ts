@@ -10,6 +10,7 @@ import type { ClaimBatch, TaskQueue } from '../queue/task-queue';
 import type { ChannelHandler, ClaimedTask, RecipientResult, TaskRecord, TaskStatus } from '../queue/types';
 import { LeaseKeeper } from './lease-keeper';
 import { settleOutcome } from './settle-outcome';
+import { writeOutcome } from './write-outcome';
 
 /** Options of a Worker. */
 export interface WorkerOptions<P> {
@@ -209,7 +210,12 @@ export class Worker<P> {
   /** Blocks on the queue's marker until an enqueue wakes us or `ms` passes; a watchdog guards a hung socket. */
   private async blockForWork(ms: number): Promise<void> {
     // A connection of its own: a blocked socket cannot carry the task scripts meanwhile.
-    if (!this.blocker) this.blocker = this.queue.redis.duplicate() as RedisClient;
+    if (!this.blocker) {
+      this.blocker = this.queue.redis.duplicate() as RedisClient;
+      // duplicate() copies no listeners: without one, ioredis prints every failed reconnect as an
+      // "Unhandled error event" with a stack. The outage shows in the failed claims and waits.
+      this.blocker.on('error', () => undefined);
+    }
     const blocker = this.blocker;
     let watchdog: NodeJS.Timeout | undefined;
     const hung = new Promise<void>((resolve) => {
@@ -352,20 +358,13 @@ export class Worker<P> {
   private async settle(task: ClaimedTask<P>, s: ReturnType<typeof settleOutcome>): Promise<void> {
     const name = this.queue.name;
     for (const r of Object.values(s.results)) this.metrics?.recipientResults.inc({ queue: name, status: r.status });
-    let status: TaskStatus;
-    if (s.kind === 'ack') {
-      if (!(await this.queue.ack(task.id, task.token, s.results, s.info))) return this.refused(task);
-      status = 'completed';
-      this.metrics?.acks.inc({ queue: name });
-    } else {
-      const r = await this.queue.fail(task.id, task.token, { ...s });
-      if (r === 'lost') return this.refused(task);
-      status = r;
-      if (r === 'delayed') this.metrics?.retries.inc({ queue: name });
-      else {
-        this.metrics?.deadLetters.inc({ queue: name });
-        this.log.error('task dead-lettered', { queue: name, taskId: task.id, attempts: task.attempts, error: s.error });
-      }
+    const status = await writeOutcome(this.queue, task, s, this.log);
+    if (status === 'refused') return this.refused(task);
+    if (s.kind === 'ack') this.metrics?.acks.inc({ queue: name });
+    else if (status === 'delayed') this.metrics?.retries.inc({ queue: name });
+    else {
+      this.metrics?.deadLetters.inc({ queue: name });
+      this.log.error('task dead-lettered', { queue: name, taskId: task.id, attempts: task.attempts, error: s.error });
     }
     if (this.onSettled) {
       await this.onSettled(task, { status, results: s.results }).catch((err) =>

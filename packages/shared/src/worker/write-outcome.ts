@@ -1,0 +1,48 @@
+import type { Logger } from '../log';
+import type { TaskQueue } from '../queue/task-queue';
+import type { ClaimedTask, TaskStatus } from '../queue/types';
+import type { settleOutcome } from './settle-outcome';
+
+/** First pause before writing an outcome again; doubled up to OUTCOME_RETRY_MAX_MS. */
+const OUTCOME_RETRY_FIRST_MS = 100;
+const OUTCOME_RETRY_MAX_MS = 1000;
+
+/**
+ * Writes a sent task's outcome (ack, retry or dead letter) for the holder of `task.token`, and
+ * keeps trying while Redis is away, for up to one lease: the lock outlives a short outage, and
+ * an outcome given up on means the provider gets the same message again when the lease runs
+ * out. Past the lease the fencing token refuses the write anyway. Returns the task's new
+ * status, or 'refused' when the lease is no longer ours; throws when Redis stayed away.
+ */
+export async function writeOutcome<P>(
+  queue: TaskQueue<P>,
+  task: ClaimedTask<P>,
+  s: ReturnType<typeof settleOutcome>,
+  log: Logger,
+): Promise<TaskStatus | 'refused'> {
+  const deadline = Date.now() + queue.leaseMs;
+  for (let attempt = 1, pause = OUTCOME_RETRY_FIRST_MS; ; attempt++, pause = Math.min(2 * pause, OUTCOME_RETRY_MAX_MS)) {
+    try {
+      const status = await writeOnce(queue, task, s);
+      // A refusal after a failed try may be our own first write, done by Redis but unanswered.
+      if (status === 'refused' && attempt > 1) return (await ownEarlierWrite(queue, task)) ?? 'refused';
+      return status;
+    } catch (err) {
+      if (Date.now() + pause > deadline) throw err;
+      if (attempt === 1) log.warn('could not write task outcome yet (Redis?); retrying while the lease lasts', { queue: queue.name, taskId: task.id, err });
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+}
+
+async function writeOnce<P>(queue: TaskQueue<P>, task: ClaimedTask<P>, s: ReturnType<typeof settleOutcome>): Promise<TaskStatus | 'refused'> {
+  if (s.kind === 'ack') return (await queue.ack(task.id, task.token, s.results, s.info)) ? 'completed' : 'refused';
+  const r = await queue.fail(task.id, task.token, { ...s });
+  return r === 'lost' ? 'refused' : r;
+}
+
+/** The status our claim's outcome left, when the task hash says it was settled under our token. */
+async function ownEarlierWrite<P>(queue: TaskQueue<P>, task: ClaimedTask<P>): Promise<TaskStatus | null> {
+  const now = await queue.get(task.id);
+  return now && now.token === task.token && (now.status === 'completed' || now.status === 'delayed' || now.status === 'dead') ? now.status : null;
+}
