@@ -1,4 +1,5 @@
 import { WEBHOOK_LIMITS } from '@alertgw/shared';
+import { abLabel } from '@alertgw/shared/testing';
 import { bearer, goJson, loadFixtures, request, startIngest, TEST_ENV, type Ingest } from '../support/harness';
 
 // Regexes that a backtracking engine needs exponential time for. The review measured 5.9 s for
@@ -7,15 +8,8 @@ const HOSTILE = ['(.*.*)*x', '(a+)+b', '(a|aa)+c'];
 const BOUND_MS = 1_000; // the whole HTTP round trip on a busy machine; the regex part is milliseconds
 const webhookHeaders = { 'content-type': 'application/json', authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}` };
 
-/** A label as long as the webhook accepts, of pseudo-random a/b: periodic text would let RE2's DFA cope. */
-function abLabel(seed: number): string {
-  let value = '';
-  for (let j = 0; j < WEBHOOK_LIMITS.maxLabelValueLength; j++) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    value += seed >= 1073741824 ? 'a' : 'b';
-  }
-  return value;
-}
+/** A pseudo-random a/b label as long as the webhook accepts. */
+const longAb = (seed: number) => abLabel(seed, WEBHOOK_LIMITS.maxLabelValueLength);
 
 /**
  * Sends /healthz and a webhook POST one after the other until `busy` settles, and answers the
@@ -131,7 +125,7 @@ describe('GET /api/v1/alerts?matcher= when matching adds up', () => {
     const body = loadFixtures()[0]!.body;
     // Long labels that keep many RE2 states alive for a counting regexp: linear, but slow.
     const alerts = Array.from({ length: 40 }, (_, i) => {
-      const value = abLabel(i + 1);
+      const value = longAb(i + 1);
       return { ...body.alerts[0], fingerprint: `costly${String(i).padStart(10, '0')}`, labels: { ...body.alerts[0].labels, alertname: `Costly${i}`, instance: value } };
     });
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}` };
@@ -162,7 +156,7 @@ describe('one costly match is stopped at its deadline, off the event loop', () =
     viewer = await bearer('viewer');
     const body = loadFixtures()[0]!.body;
     const alerts = [
-      { ...body.alerts[0], fingerprint: 'deadline000000ab', labels: { ...body.alerts[0].labels, alertname: 'LongAb', instance: abLabel(7) } },
+      { ...body.alerts[0], fingerprint: 'deadline000000ab', labels: { ...body.alerts[0].labels, alertname: 'LongAb', instance: longAb(7) } },
       { ...body.alerts[0], fingerprint: 'deadline00000001', labels: { ...body.alerts[0].labels, alertname: 'Plain', instance: 'db-1:9100' } },
     ];
     expect((await request(ingest.url, 'POST', '/webhook/alertmanager', webhookHeaders, goJson({ ...body, alerts }))).status).toBe(200);
@@ -230,7 +224,7 @@ describe('POST /api/v1/routes/test with a costly route and long labels', () => {
     const verdicts = (r: { body: { routes: Array<{ name: string; matched: boolean }> } }) => r.body.routes.map((x) => [x.name, x.matched]);
     expect(verdicts(await short())).toEqual([['db-team', true], ['counting', false]]); // also starts the worker
     const start = Date.now();
-    const explain = request(ingest.url, 'POST', '/api/v1/routes/test', headers, JSON.stringify({ labels: { team: 'db', instance: abLabel(3) } })).then((r) => ({
+    const explain = request(ingest.url, 'POST', '/api/v1/routes/test', headers, JSON.stringify({ labels: { team: 'db', instance: longAb(3) } })).then((r) => ({
       r,
       ms: Date.now() - start,
     }));

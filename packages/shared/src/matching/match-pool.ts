@@ -8,8 +8,8 @@ export interface MatchPool {
   /**
    * Runs `job` on an idle worker and resolves with its result and the worker time it took. Past
    * `deadlineMs` of worker time the worker is terminated (that stops RE2 mid-match) and this rejects
-   * with GatewayError BAD_REQUEST, details.deadline; with every worker busy for `waitMs`, with
-   * GatewayError BUSY (retryable).
+   * with GatewayError BAD_REQUEST, details.deadline; with every worker busy for `waitMs` (or a new
+   * one not started within `startMs`, or one dying mid-job), with GatewayError BUSY (retryable).
    */
   run<T>(job: MatchJob, deadlineMs: number): Promise<{ result: T; ms: number }>;
   /** Terminates every worker (a later run() starts new ones). */
@@ -20,8 +20,10 @@ export interface MatchPool {
 export interface MatchPoolOptions {
   /** Workers at most; one hung job then holds only one of them. */
   maxWorkers?: number;
-  /** How long a job may wait for a free worker (and for a new one to start) before BUSY. */
+  /** How long a job may wait for a free worker before BUSY. */
   waitMs?: number;
+  /** How long a new worker may take to start (load re2-wasm) before BUSY. */
+  startMs?: number;
 }
 
 interface Slot {
@@ -61,6 +63,7 @@ function spawn(): Worker {
 export function createMatchPool(opts: MatchPoolOptions = {}): MatchPool {
   const maxWorkers = opts.maxWorkers ?? 2;
   const waitMs = opts.waitMs ?? 5_000;
+  const startMs = opts.startMs ?? 5_000;
   const slots = new Set<Slot>();
   const waiting: Array<(slot: Slot) => void> = [];
   let nextId = 0;
@@ -70,9 +73,10 @@ export function createMatchPool(opts: MatchPoolOptions = {}): MatchPool {
     const slot: Slot = { worker, busy: true, ready: Promise.resolve() };
     slot.ready = new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
-      worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`matching worker exited (code ${code}) while starting`)));
     });
+    // Listened to for the worker's whole life: an unheard 'error' event would throw in the main thread.
+    worker.on('error', () => undefined);
     worker.once('exit', () => slots.delete(slot));
     slots.add(slot);
     return slot;
@@ -120,7 +124,7 @@ export function createMatchPool(opts: MatchPoolOptions = {}): MatchPool {
       await Promise.race([
         slot.ready,
         new Promise((_, reject) => {
-          startTimer = setTimeout(() => reject(busy()), waitMs);
+          startTimer = setTimeout(() => reject(busy()), startMs);
         }),
       ]);
     } catch (err) {
@@ -135,7 +139,7 @@ export function createMatchPool(opts: MatchPoolOptions = {}): MatchPool {
       const done = () => {
         clearTimeout(timer);
         slot.worker.off('message', onMessage);
-        slot.worker.off('error', onError);
+        slot.worker.off('exit', onExit);
       };
       const onMessage = (reply: MatchReply) => {
         if (reply.id !== id) return;
@@ -145,10 +149,11 @@ export function createMatchPool(opts: MatchPoolOptions = {}): MatchPool {
         if (reply.ok) resolve({ result: reply.result as T, ms });
         else reject(new GatewayError('BAD_REQUEST', reply.message));
       };
-      const onError = (err: Error) => {
+      // A worker that dies mid-job (out of memory, a bug) is replaced; the job may be tried again.
+      const onExit = (code: number) => {
         done();
         discard(slot);
-        reject(busy(err));
+        reject(busy(new Error(`matching worker exited (code ${code})`)));
       };
       const timer = setTimeout(() => {
         done();
@@ -156,7 +161,7 @@ export function createMatchPool(opts: MatchPoolOptions = {}): MatchPool {
         reject(new GatewayError('BAD_REQUEST', `matching ran past its ${deadlineMs} ms deadline`, { details: { deadline: true } }));
       }, Math.max(0, deadlineMs));
       slot.worker.on('message', onMessage);
-      slot.worker.on('error', onError);
+      slot.worker.on('exit', onExit);
       slot.worker.postMessage({ id, job });
     });
   }
