@@ -6,6 +6,10 @@ import { bearer, goJson, loadFixtures, request, startIngest, TEST_ENV, type Inge
 // `(.*.*)*x` on a 15-character label, doubling per character, with /healthz stuck behind it.
 const HOSTILE = ['(.*.*)*x', '(a+)+b', '(a|aa)+c'];
 const BOUND_MS = 1_000; // the whole HTTP round trip on a busy machine; the regex part is milliseconds
+// The costly match runs until its 1 s deadline: a probe answered well within that did not wait for it.
+// /healthz is the event loop alone; a webhook also waits on the shared Redis, slower on a busy machine.
+const HEALTH_BOUND_MS = 200;
+const WEBHOOK_BOUND_MS = 500;
 const webhookHeaders = { 'content-type': 'application/json', authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}` };
 
 /** A pseudo-random a/b label as long as the webhook accepts. */
@@ -96,6 +100,9 @@ describe('POST /api/v1/routes/test with hostile route regexes', () => {
       },
     });
     viewer = await bearer('viewer');
+    // The first routes/test starts the matching worker thread: not what is timed here.
+    const warm = JSON.stringify({ labels: { team: 'db' } });
+    expect((await request(ingest.url, 'POST', '/api/v1/routes/test', { ...viewer, 'content-type': 'application/json' }, warm)).status).toBe(200);
   });
   afterAll(() => ingest.close());
 
@@ -148,7 +155,6 @@ describe('one costly match is stopped at its deadline, off the event loop', () =
   let ingest: Ingest;
   let viewer: Record<string, string>;
   const COSTLY = 'instance=~"[ab]*a[ab]{999}x"'; // passes the compile-cost check; ~14 s of RE2 on one 16k a/b label
-  const PROBE_BOUND_MS = 200;
   const list = (matcher: string) => request(ingest.url, 'GET', `/api/v1/alerts?matcher=${encodeURIComponent(matcher)}&limit=50`, viewer);
 
   beforeAll(async () => {
@@ -185,8 +191,8 @@ describe('one costly match is stopped at its deadline, off the event loop', () =
     expect(r.body.message).toMatch(/^matcher too costly: over 1000 ms of regexp matching/);
     expect(ms).toBeLessThan(1_500);
     expect(probes.health.length).toBeGreaterThanOrEqual(3);
-    expect(Math.max(...probes.health)).toBeLessThan(PROBE_BOUND_MS);
-    expect(Math.max(...probes.webhook)).toBeLessThan(PROBE_BOUND_MS);
+    expect(Math.max(...probes.health)).toBeLessThan(HEALTH_BOUND_MS);
+    expect(Math.max(...probes.webhook)).toBeLessThan(WEBHOOK_BOUND_MS);
     expect(next.status).toBe(200);
     expect(next.body.items.map((i: { labels: { alertname: string } }) => i.labels.alertname)).toEqual(['LongAb']);
   });
@@ -233,9 +239,9 @@ describe('POST /api/v1/routes/test with a costly route and long labels', () => {
     console.log(`routes/test: ${r.status} after ${ms} ms; slowest /healthz ${Math.max(...probes.health)} ms, webhook ${Math.max(...probes.webhook)} ms`);
     expect(r.status).toBe(400);
     expect(r.body.message).toMatch(/^labels too costly: matching them against the routes took over 1000 ms/);
-    expect(Math.max(...probes.health)).toBeLessThan(200);
     expect(ms).toBeLessThan(1_500);
-    expect(Math.max(...probes.webhook)).toBeLessThan(200);
+    expect(Math.max(...probes.health)).toBeLessThan(HEALTH_BOUND_MS);
+    expect(Math.max(...probes.webhook)).toBeLessThan(WEBHOOK_BOUND_MS);
     const next = await short(); // on a fresh worker
     expect(next.status).toBe(200);
     expect(verdicts(next)).toEqual([['db-team', true], ['counting', false]]);
