@@ -1,5 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import {
+  createMatchPool,
   createRegistry,
   GatewayError,
   isRedisUnavailable,
@@ -89,13 +90,15 @@ export function createApp(deps: AppDeps): IngestApp {
   // answer 401 too, so nothing about the API shows without a token.
   const gate: Record<Role, ReturnType<typeof jwt.require>> = { viewer: jwt.require('viewer'), operator: jwt.require('operator') };
   app.use('/api', (req: Request, res: Response, next: NextFunction) => gate[roleFor(req)](req, res, next));
-  app.use(alertsApi({ redis: deps.redis, prefix: config.redis.keyPrefix }));
+  // Request-supplied regexps and labels are matched on these worker threads, never on the event loop.
+  const matching = createMatchPool();
+  app.use(alertsApi({ redis: deps.redis, prefix: config.redis.keyPrefix, matching }));
   app.use(tasksApi({ queues: deps.queues }));
   if (deps.handling) {
     const handling = deps.handling;
     const ready = () => handling.ready;
     app.use(handlingApi({ actions: handling.actions, ready }));
-    app.use(directoryApi({ store: handling.store, live: handling.directory, config, ready }));
+    app.use(directoryApi({ store: handling.store, live: handling.directory, config, ready, matching }));
   }
   app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
   app.use(errorHandler(logger));
@@ -132,6 +135,10 @@ function errorHandler(logger: Logger) {
     if (err instanceof GatewayError && err.code === 'UPSTREAM_FAILED') {
       logger.warn('request failed: Alertmanager', { err: err.message });
       return sendError(res, 502, 'upstream_failed', err.message);
+    }
+    if (err instanceof GatewayError && err.code === 'BUSY') {
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      return sendError(res, 503, 'busy', err.message);
     }
     if (isRedisUnavailable(err)) {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));

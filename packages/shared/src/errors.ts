@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   BAD_REQUEST: 'an API request had a missing or invalid parameter',
   CONFLICT: 'the request conflicts with the current state (already acked, not firing, changed meanwhile)',
   UPSTREAM_FAILED: 'a service the gateway calls (Alertmanager API) failed or refused the request',
+  BUSY: 'the workers for this kind of request (regexp matching) are all taken; retry later',
 } as const;
 
 /** A code from ERROR_CODES. */

@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import {
-  explainRouting,
+  createMatchPool,
   GatewayError,
   isDirectoryName,
   maskPhone,
@@ -9,7 +9,9 @@ import {
   type GatewayConfig,
   type LabelSet,
   type LiveDirectory,
+  type MatchPool,
   type RouteConfig,
+  type RoutingExplanation,
   type UserConfig,
 } from '@alertgw/shared';
 import { whileStarting } from '../http-reply';
@@ -23,9 +25,13 @@ export interface DirectoryApiDeps {
   config: Pick<GatewayConfig, 'channels' | 'ownerLabel'>;
   /** False until the live directory is loaded: its routes answer 503 meanwhile. */
   ready?: () => boolean;
+  /** Where POST /api/v1/routes/test matches (a pool of its own when absent). */
+  matching?: MatchPool;
 }
 
 const BODY_LIMIT = '256kb';
+// Most matching time one POST /api/v1/routes/test may take before it is refused (and stopped).
+const ROUTE_TEST_BUDGET_MS = 1_000;
 
 /** Groups as they are derived: every group some user lists, with its members in directory order. */
 export function groupsOf(users: readonly UserConfig[]): Array<{ name: string; members: string[] }> {
@@ -53,6 +59,7 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
   const router = express.Router();
   const json = express.json({ limit: BODY_LIMIT, strict: true });
   const { store, live } = deps;
+  const matching = deps.matching ?? createMatchPool();
   checkPathParam(router, 'name', isDirectoryName, 'name (letters, digits, . _ @ + -; at most 128)');
   if (deps.ready) {
     router.use(['/api/v1/directory', '/api/v1/users', '/api/v1/groups', '/api/v1/routes', '/api/v1/mandatory'], whileStarting(deps.ready));
@@ -177,7 +184,7 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
     res.json({ version: stored.version, mandatory: stored.doc.mandatory });
   });
 
-  router.post('/api/v1/routes/test', json, (req, res) => {
+  router.post('/api/v1/routes/test', json, async (req, res) => {
     const body = objectBody(req, ['labels', 'status']);
     const labels = body.labels;
     if (!labels || typeof labels !== 'object' || Array.isArray(labels) || !Object.values(labels).every((v) => typeof v === 'string')) {
@@ -187,7 +194,17 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
       throw new GatewayError('BAD_REQUEST', 'status must be firing or resolved');
     }
     const dir = current();
-    const explained = explainRouting({ doc: dir.doc, config: deps.config, labels: labels as LabelSet, status: body.status as 'firing' | 'resolved' | undefined });
+    const input = { doc: dir.doc, config: { channels: deps.config.channels, ownerLabel: deps.config.ownerLabel }, labels: labels as LabelSet, status: body.status as 'firing' | 'resolved' | undefined };
+    // The labels are the caller's: matched against the routes on a worker thread, within a deadline.
+    const explained = await matching
+      .run<RoutingExplanation>({ op: 'explain', input }, ROUTE_TEST_BUDGET_MS)
+      .then((r) => r.result)
+      .catch((err: unknown) => {
+        if (err instanceof GatewayError && err.details?.deadline) {
+          throw new GatewayError('BAD_REQUEST', `labels too costly: matching them against the routes took over ${ROUTE_TEST_BUDGET_MS} ms; use shorter label values`);
+        }
+        throw err;
+      });
     const operator = principalOf(res).role === 'operator';
     const mask = (a: string) => (operator || a.includes('@') ? a : maskPhone(a));
     res.json({

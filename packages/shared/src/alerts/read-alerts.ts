@@ -8,8 +8,11 @@ import type { AlertRecord, TimelineEvent } from './types';
 export interface AlertQuery {
   status?: AlertStatus;
   severity?: string;
-  /** Extra test on each record (e.g. label matchers). */
-  filter?: (record: AlertRecord) => boolean;
+  /**
+   * Extra test on records (e.g. label matchers), given a batch (up to 200, in listing order) and
+   * answering one boolean per record; it may be async, so the matching can run off the event loop.
+   */
+  filter?: (records: AlertRecord[]) => boolean[] | Promise<boolean[]>;
   offset?: number;
   limit?: number;
 }
@@ -89,6 +92,7 @@ export async function listAlerts(redis: RedisClient, prefix: string, query: Aler
     const pipeline = redis.pipeline();
     for (const fp of fps) pipeline.hgetall(keys.record(fp));
     const replies = (await pipeline.exec()) ?? [];
+    let candidates: AlertRecord[] = [];
     for (const [err, value] of replies) {
       if (err) throw err;
       const fields = value as Record<string, string>;
@@ -96,7 +100,13 @@ export async function listAlerts(redis: RedisClient, prefix: string, query: Aler
       const record = parseRecord(fields);
       if (checkStatus && record.status !== query.status) continue;
       if (checkSeverity && record.severity !== severity) continue;
-      if (query.filter && !query.filter(record)) continue;
+      candidates.push(record);
+    }
+    if (query.filter && candidates.length) {
+      const keep = await query.filter(candidates);
+      candidates = candidates.filter((_, i) => keep[i] === true);
+    }
+    for (const record of candidates) {
       if (matched >= offset + limit) {
         more = true;
         break;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 
 export { freePort, startPrivateRedis, answersPing } from '../redis/locate-redis';
+export { abLabel } from './ab-label';
 
 /** The Redis URL jest's global setup found for this run. */
 export function testRedisUrl(): string {

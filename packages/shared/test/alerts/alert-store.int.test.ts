@@ -212,7 +212,29 @@ describe('alert record store', () => {
 
     const resolved = await listAlerts(redis, prefix, { status: 'resolved' });
     expect(resolved.items.map((r) => r.fingerprint)).toEqual(['f6', 'f5']);
-    const filtered = await listAlerts(redis, prefix, { filter: (r) => Number(r.labels.n) % 3 === 0 });
+    const filtered = await listAlerts(redis, prefix, { filter: (rs) => rs.map((r) => Number(r.labels.n) % 3 === 0) });
     expect(filtered.items.map((r) => r.fingerprint)).toEqual(['f6', 'f3', 'f0']);
+    expect(filtered.total).toBeUndefined();
+  });
+
+  it('pages an async batch filter across read batches, counting matches before the offset', async () => {
+    const n = 450; // more than two read batches of 200
+    const many = Array.from({ length: n }, (_, i) => alert(`m${i}`, { labels: { n: String(i) } }));
+    // One upsert per alert so firstSeen (the listing order) differs: m449 is newest.
+    for (let i = 0; i < n; i++) await upsertAlerts(redis, input([many[i]!], { deliveryKey: `m${i}`, now: new Date(t0.getTime() + i) }));
+    const batches: number[] = [];
+    const everyFifth = async (rs: Array<{ labels: Record<string, string> }>) => {
+      batches.push(rs.length);
+      await new Promise((r) => setImmediate(r)); // answers later, as a worker thread would
+      return rs.map((r) => Number(r.labels.n) % 5 === 0);
+    };
+    const expected = Array.from({ length: n }, (_, i) => n - 1 - i).filter((i) => i % 5 === 0).map((i) => `m${i}`);
+    const page = await listAlerts(redis, prefix, { filter: everyFifth, offset: 35, limit: 20 });
+    expect(page.items.map((r) => r.fingerprint)).toEqual(expected.slice(35, 55));
+    expect(page.nextOffset).toBe(55);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(200);
+    const tail = await listAlerts(redis, prefix, { filter: everyFifth, offset: 80, limit: 20 });
+    expect(tail.items.map((r) => r.fingerprint)).toEqual(expected.slice(80));
+    expect(tail.nextOffset).toBeNull();
   });
 });

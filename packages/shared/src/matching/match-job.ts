@@ -1,0 +1,11 @@
+import type { explainRouting } from '../handling/explain-routing';
+import type { MatchType } from '../resolver/matcher';
+import type { LabelSet } from '../webhook/types';
+
+/** Work a matching worker does: label sets against matchers, or a routing explanation (routes against labels). */
+export type MatchJob =
+  | { op: 'match'; matchers: Array<{ type: MatchType; name: string; value: string }>; labelSets: LabelSet[] }
+  | { op: 'explain'; input: Parameters<typeof explainRouting>[0] };
+
+/** A worker's answer to one job. */
+export type MatchReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
