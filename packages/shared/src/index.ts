@@ -119,6 +119,7 @@ export { REDIS_COMMANDS, redisAclRules } from './redis/acl-rules';
 export { luaScripts } from './redis/lua-scripts';
 export { isRedisUnavailable } from './redis/redis-unavailable';
 export { quitRedis, QUIT_TIMEOUT_MS } from './redis/quit-redis';
+export { pingWithin, READY_TIMEOUT_MS } from './redis/ping-within';
 export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
 export type { ChannelEnqueue, DeliveryWrite } from './delivery/accept-delivery-script';

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Registry } from 'prom-client';
+import { pingWithin } from './redis/ping-within';
 
 /** What the ops endpoints need from a service. */
 export interface OpsServerOptions {
@@ -40,8 +41,8 @@ export function createOpsServer(opts: OpsServerOptions): http.Server {
 }
 
 /**
- * Serves the ops endpoints on `listen` (nothing when port is 0) with readiness = Redis PING;
- * resolves once listening. Called from a service's main.ts.
+ * Serves the ops endpoints on `listen` (nothing when port is 0) with readiness = Redis PING
+ * answered within a second; resolves once listening. Called from a service's main.ts.
  */
 export async function startOpsServer(opts: {
   registry: Registry;
@@ -50,7 +51,7 @@ export async function startOpsServer(opts: {
   logger: { info(msg: string, meta?: object): unknown };
 }): Promise<http.Server | null> {
   if (!opts.listen.port) return null;
-  const server = createOpsServer({ registry: opts.registry, ready: async () => (await opts.redis.ping()) === 'PONG' });
+  const server = createOpsServer({ registry: opts.registry, ready: async () => (await pingWithin(opts.redis), true) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.listen.port, opts.listen.host, resolve);

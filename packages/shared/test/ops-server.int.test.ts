@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { Counter, Registry } from 'prom-client';
-import { createOpsServer } from '../src/ops-server';
+import { createOpsServer, startOpsServer } from '../src/ops-server';
+import { READY_TIMEOUT_MS } from '../src/redis/ping-within';
+import { freePort } from '../src/redis/locate-redis';
 
 describe('ops server', () => {
   it('answers /healthz, /readyz (following readiness) and /metrics', async () => {
@@ -23,6 +25,24 @@ describe('ops server', () => {
       expect((await fetch(`${base}/healthz`, { method: 'POST' })).status).toBe(405);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('startOpsServer', () => {
+  it('answers /readyz with 503 within about a second when Redis never answers PING (a black-holed connection)', async () => {
+    const port = await freePort();
+    const hungRedis = { ping: () => new Promise<string>(() => {}) };
+    const server = await startOpsServer({ registry: new Registry(), redis: hungRedis, listen: { host: '127.0.0.1', port }, logger: { info: () => {} } });
+    try {
+      const started = Date.now();
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const tookMs = Date.now() - started;
+      expect(res.status).toBe(503);
+      expect(tookMs).toBeGreaterThanOrEqual(READY_TIMEOUT_MS - 50);
+      expect(tookMs).toBeLessThan(READY_TIMEOUT_MS + 1500);
+    } finally {
+      server?.close();
     }
   });
 });

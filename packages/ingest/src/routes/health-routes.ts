@@ -1,9 +1,6 @@
 import express, { type Router } from 'express';
-import type { RedisClient } from '@alertgw/shared';
+import { pingWithin, type RedisClient } from '@alertgw/shared';
 import type { Registry } from 'prom-client';
-
-/** How long /readyz waits for PING; a hung Redis must not hang the probe. */
-const READY_TIMEOUT_MS = 1000;
 
 /**
  * GET /healthz (the process serves HTTP), GET /readyz (Redis answers PING; a load balancer
@@ -15,17 +12,11 @@ export function healthRoutes(deps: { redis: RedisClient; registry: Registry }): 
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
-    });
     try {
-      await Promise.race([deps.redis.ping(), timeout]);
+      await pingWithin(deps.redis);
       res.json({ status: 'ready' });
     } catch (err) {
       res.status(503).json({ status: 'not ready', error: 'redis_unavailable', message: `Redis does not answer: ${(err as Error).message}` });
-    } finally {
-      clearTimeout(timer);
     }
   });
   router.get('/metrics', async (_req, res) => {

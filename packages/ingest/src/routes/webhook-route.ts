@@ -4,6 +4,7 @@ import type { AcceptDelivery } from '../accept-delivery';
 import type { AuthCheck } from '../auth';
 import { echo, sendError } from '../http-reply';
 import type { IngestMetrics, RejectReason } from '../ingest-metrics';
+import { outageLog } from '../outage-log';
 
 /** Seconds Alertmanager is asked to wait before retrying a 503 (it backs off on its own too). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -28,6 +29,12 @@ export interface WebhookRouteDeps {
 export function webhookRoute(deps: WebhookRouteDeps): Router {
   const router = express.Router();
   const { metrics, logger } = deps;
+  const logUnavailable = outageLog((err: string, heldBack) =>
+    logger.error('delivery not stored: Redis unavailable, answering 503 so Alertmanager retries', {
+      err,
+      ...(heldBack ? { alsoAnswered503SinceLastLine: heldBack } : {}),
+    }),
+  );
   const parseJson = express.json({
     limit: deps.bodyLimitBytes,
     type: () => true,
@@ -92,7 +99,7 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
         if (err instanceof GatewayError && err.code === 'REDIS_UNAVAILABLE') {
           res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
           metrics.rejected.inc({ reason: 'redis_unavailable' });
-          logger.error('delivery not stored: Redis unavailable, answering 503 so Alertmanager retries', { err: err.message });
+          logUnavailable(err.message);
           return sendError(res, 503, 'redis_unavailable', 'Redis did not confirm the write; the delivery was not accepted, retry later');
         }
         // Not unavailability: the same delivery would fail the same way again, so no 503. A 500 is
