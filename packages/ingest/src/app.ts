@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import { createAcceptDelivery } from './accept-delivery';
 import { createAuthCheck } from './auth';
 import type { HandlingRuntime } from './handling-runtime';
-import { sendError } from './http-reply';
+import { echo, sendError } from './http-reply';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics';
 import { createJwtAuth, type Role } from './jwt-auth';
 import type { RecipientResolver } from './plan-tasks';
@@ -139,6 +139,12 @@ function errorHandler(logger: Logger) {
     }
     if ((err as { type?: string }).type === 'entity.parse.failed') return sendError(res, 400, 'malformed_json', 'the body is not valid JSON');
     if ((err as { type?: string }).type === 'entity.too.large') return sendError(res, 413, 'too_large', 'the body is too large');
+    // Other body-parser refusals (a Content-Encoding whose bytes do not inflate…) are http-errors
+    // with a 4xx status: such a request can never succeed, so it must not get a 5xx.
+    const { status, expose } = err as { status?: unknown; expose?: unknown };
+    if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+      return sendError(res, status, 'bad_request', `the request cannot be read: ${echo((err as Error).message)}`);
+    }
     logger.error('request failed', { err });
     return sendError(res, 500, 'internal', 'internal error');
   };

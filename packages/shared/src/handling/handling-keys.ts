@@ -9,7 +9,7 @@ import { AlertKeys } from '../alerts/alert-keys';
  *   ack:ver              STRING version of ack:all, bumped by every change (replica caches poll it)
  *   esc:due              ZSET  escalation member → due ms (scheduled, not fired yet)
  *   esc:inflight         ZSET  escalation member → lease deadline ms (claimed by a replica)
- *   esc:<fingerprint>    HASH  startsAt (the firing the tiers belong to), s:<tier> state
+ *   esc:f:<fingerprint>  HASH  startsAt (the firing the tiers belong to), s:<tier> state
  *                              (scheduled | firing | fired | cancelled), d:<tier> tier JSON
  *   sil:expire           ZSET  Alertmanager silence id → ms when to (re)try expiring it
  *   sil:watch            STRING lock of the replica sweeping silenced acks (SET NX PX)
@@ -45,7 +45,8 @@ export class HandlingKeys {
   }
 
   escalation(fingerprint: string): string {
-    return `${this.base}esc:${fingerprint}`;
+    // Its own namespace: fingerprints are untrusted, and "due" would otherwise be esc:due.
+    return `${this.base}esc:f:${fingerprint}`;
   }
 }
 

@@ -43,3 +43,5 @@ export type { RedisProcess } from './redis-process';
 export { waitFor } from './wait-for';
 export { ALERTMANAGER_BIN, startAlertmanager } from './alertmanager';
 export type { TestAlertmanager, TestAlertmanagerOptions } from './alertmanager';
+export { HOSTILE_LENGTHS, HOSTILE_STRINGS } from './hostile-strings';
+export { DEFAULT_FUZZ_SEED, FuzzTally, fuzzSeed, hostileString } from './fuzz';

@@ -29,7 +29,7 @@ for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0,
   local len = tonumber(string.sub(m, 1, colon - 1))
   local fp = string.sub(m, colon + 1, colon + len)
   local tier = string.sub(m, colon + len + 1)
-  local esc = base .. 'esc:' .. fp
+  local esc = base .. 'esc:f:' .. fp
   local st = redis.call('HMGET', esc, 'startsAt', 's:' .. tier, 'd:' .. tier)
   local rec = redis.call('HMGET', base .. 'a:' .. fp, 'status', 'startsAt', 'labels', 'annotations', 'receiver', 'groupKey', 'generatorURL')
   local live = st[2] == 'scheduled' or st[2] == 'firing'

@@ -42,7 +42,7 @@ end
 
 -- Cancels every tier of fp that has not fired; returns their ids.
 local function cancelTiers(fp)
-  local esc = base .. 'esc:' .. fp
+  local esc = base .. 'esc:f:' .. fp
   local fields = redis.call('HGETALL', esc)
   local cancelled = {}
   for j = 1, #fields, 2 do
@@ -92,7 +92,7 @@ while i <= #ARGV do
       end
     end
     if n > 0 then
-      local esc = base .. 'esc:' .. fp
+      local esc = base .. 'esc:f:' .. fp
       local epoch = redis.call('HGET', esc, 'startsAt')
       if epoch ~= startsAt then
         if epoch then
