@@ -139,11 +139,13 @@ function errorHandler(logger: Logger) {
     }
     if ((err as { type?: string }).type === 'entity.parse.failed') return sendError(res, 400, 'malformed_json', 'the body is not valid JSON');
     if ((err as { type?: string }).type === 'entity.too.large') return sendError(res, 413, 'too_large', 'the body is too large');
-    // Other body-parser refusals (a Content-Encoding whose bytes do not inflate…) are http-errors
-    // with a 4xx status: such a request can never succeed, so it must not get a 5xx.
+    // Other refusals by body-parser (a Content-Encoding whose bytes do not inflate) and by the
+    // router (a path parameter that is not valid percent-encoded UTF-8) carry a 4xx status:
+    // such a request can never succeed, so it must not get a 5xx.
     const { status, expose } = err as { status?: unknown; expose?: unknown };
-    if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
-      return sendError(res, status, 'bad_request', `the request cannot be read: ${echo((err as Error).message)}`);
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const why = expose === true || err instanceof URIError ? `: ${echo((err as Error).message)}` : '';
+      return sendError(res, status, 'bad_request', `the request cannot be read${why}`);
     }
     logger.error('request failed', { err });
     return sendError(res, 500, 'internal', 'internal error');

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { bearer, goJson, loadFixtures, request, startIngest, type Ingest } from './support/harness';
 
-/** Bodies that cannot be decoded can never succeed: they get a 4xx, never a 5xx (found by the webhook fuzz). */
-describe('bodies whose Content-Encoding does not decode', () => {
+/** Requests that cannot be decoded can never succeed: they get a 4xx, never a 5xx (found by the fuzz tests). */
+describe('requests that cannot be decoded', () => {
   let ingest: Ingest;
   beforeAll(async () => {
     ingest = await startIngest({ handling: { loops: false } });
@@ -23,5 +23,12 @@ describe('bodies whose Content-Encoding does not decode', () => {
     const headers = { ...(await bearer('operator')), 'content-type': 'application/json', 'content-encoding': 'gzip' };
     const res = await request(ingest.url, 'POST', '/api/v1/alerts/f00d/comment', headers, gzipSync('{"comment":"x"}').subarray(0, 12));
     expect(res.status).toBe(400);
+  });
+
+  it.each(['/api/v1/alerts/%C0%AE', '/api/v1/alerts/%ED%A0%80/ack', '/api/v1/users/%FF'])('refuses %s (not UTF-8 once decoded) with 400', async (path) => {
+    const method = path.endsWith('/ack') ? 'POST' : 'GET';
+    const res = await request(ingest.url, method, path, await bearer('operator'));
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/cannot be read: Failed to decode param/);
   });
 });
