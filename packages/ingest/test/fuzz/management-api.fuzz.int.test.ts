@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import Redis from 'ioredis';
 import { FuzzTally, fuzzSeed, startRedisProcess, type RedisProcess } from '@alertgw/shared/testing';
 import { bearer, goJson, loadFixtures, request, signToken, startIngest, type Answer, type Ingest } from '../support/harness';
-import { apiCase, gate, REDOS_GATE, type ApiCase } from './management-cases';
+import { apiCase, type ApiCase } from './management-cases';
+import { gate, REDOS_GATE } from './redos-gate';
 
 const SEED = fuzzSeed();
 const CASES = Number(process.env.FUZZ_API_CASES ?? 10_000);

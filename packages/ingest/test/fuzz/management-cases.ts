@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { hostileString, HOSTILE_STRINGS } from '@alertgw/shared/testing';
+import { gate } from './redos-gate';
 
 /** One generated management API request; `auth` indexes the tokens the test minted. */
 export interface ApiCase {
@@ -9,30 +10,6 @@ export interface ApiCase {
   auth: number;
   headers: Record<string, string>;
   body?: Buffer;
-}
-
-/**
- * Longest run of letters any generated string keeps. Until matchers run on RE2, a regex like
- * `(a+)+$` against "aaaa…!" backtracks for 2^n steps: 16 keeps that under a millisecond.
- * FUZZ_REDOS_GATE=0 lifts the gate (do that once RE2 is merged).
- */
-export const REDOS_GATE = Number(process.env.FUZZ_REDOS_GATE ?? 16);
-
-/** Cuts every run of letters to REDOS_GATE (see there), in every string of a JSON-like value. */
-export function gate<T>(value: T): T {
-  if (!(REDOS_GATE > 0)) return value;
-  const cut = (s: string) => s.replace(new RegExp(`[A-Za-z]{${REDOS_GATE + 1},}`, 'g'), (m) => m.slice(0, REDOS_GATE));
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return cut(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) Object.defineProperty(out, cut(k), { value: walk(x), enumerable: true, writable: true, configurable: true });
-      return out;
-    }
-    return v;
-  };
-  return walk(value) as T;
 }
 
 /** Percent-encodes the UTF-8 bytes of any string (encodeURIComponent throws on lone surrogates). */
