@@ -3,7 +3,7 @@ import { hostileString, HOSTILE_STRINGS } from '@alertgw/shared/testing';
 import { gate } from './redos-gate';
 
 /** One generated management API request; `auth` indexes the tokens the test minted. */
-export interface ApiCase {
+export interface ApiCase extends fc.WithToStringMethod {
   note: string;
   method: string;
   path: string;
@@ -113,7 +113,7 @@ export function apiCase(known: { fingerprints: readonly string[]; users: readonl
       auth: a,
       headers: bytes && t ? { 'content-type': t } : {},
       body: bytes,
-    }) as ApiCase);
+    }));
   return fc.oneof(
     { weight: 4, arbitrary: req('list alerts', 'GET', query.map((q) => `/api/v1/alerts${q}`)) },
     { weight: 2, arbitrary: req('one alert', 'GET', fp.map((f) => `/api/v1/alerts/${f}`)) },

@@ -5,7 +5,7 @@ import { goJson, loadFixtures, TEST_ENV } from '../support/harness';
 import { gate } from './redos-gate';
 
 /** One generated webhook request: exact headers and bytes, and the body it encodes when that is JSON. */
-export interface WebhookCase {
+export interface WebhookCase extends fc.WithToStringMethod {
   /** What the generator meant to build (for the failure report). */
   note: string;
   headers: Record<string, string>;
