@@ -1,7 +1,7 @@
 import http from 'node:http';
 import fc from 'fast-check';
 import Redis from 'ioredis';
-import { FuzzTally, fuzzSeed, startRedisProcess, type RedisProcess } from '@alertgw/shared/testing';
+import { freePort, FuzzTally, fuzzSeed, startAlertmanager, startRedisProcess, type RedisProcess, type TestAlertmanager } from '@alertgw/shared/testing';
 import { bearer, goJson, loadFixtures, request, signToken, startIngest, type Answer, type Ingest } from '../support/harness';
 import { apiCase, type ApiCase } from './management-cases';
 import { gate, REDOS_GATE } from './redos-gate';
@@ -17,13 +17,14 @@ const SEEDED_FPS = ['due', 'inflight', '__proto__', 'constructor', 'toString', '
 
 /**
  * Fuzzes the management API (/api/v1/*) of the real app over HTTP, against a private real
- * redis-server, as viewer, operator (with hostile subjects), and with bad tokens: paths
+ * redis-server and a real Alertmanager (acks with silences), as viewer, operator (with hostile subjects), and with bad tokens: paths
  * (ids, fingerprints, names with .., %2F, %00, unicode, huge), bodies (ack, comment, assign,
  * directory writes, route tests) and matcher= queries. Allowed: 2xx or 4xx within 1 s each.
  * A batch in which no write request succeeded must leave Redis untouched (its write counter).
  */
 describe('management API fuzz', () => {
   let redisProc: RedisProcess;
+  let am: TestAlertmanager;
   let ingest: Ingest;
   let probe: Redis;
   let tokens: Array<Record<string, string>>;
@@ -35,7 +36,16 @@ describe('management API fuzz', () => {
   beforeAll(async () => {
     redisProc = await startRedisProcess();
     probe = new Redis(redisProc.url);
-    ingest = await startIngest({ redisUrl: redisProc.url, handling: { loops: false } });
+    // A real Alertmanager, so that acks with "silence" create real silences from hostile labels.
+    const amPort = await freePort();
+    ingest = await startIngest({
+      redisUrl: redisProc.url,
+      handling: { loops: false },
+      patch: (raw) => {
+        raw.alertmanager = { url: `http://127.0.0.1:${amPort}`, timeoutMs: 2000 };
+      },
+    });
+    am = await startAlertmanager({ webhookUrl: `${ingest.url}/webhook/alertmanager`, token: 'test-token-123', port: amPort });
     const auth = (t: string) => ({ authorization: `Bearer ${t}` });
     tokens = [
       auth(await signToken('viewer', { sub: 'victor' })),
@@ -56,7 +66,7 @@ describe('management API fuzz', () => {
     const alerts = SEEDED_FPS.map((fingerprint) => ({
       ...base.body.alerts[0],
       fingerprint,
-      labels: gate({ ...base.body.alerts[0].labels, team: 'db', severity: 'critical', x: `${'a'.repeat(40)}!`, y: `${'toString'.repeat(5)}!` }),
+      labels: gate({ ...base.body.alerts[0].labels, team: 'db', severity: 'critical', x: `${'a'.repeat(40)}!`, y: `${'toString'.repeat(5)}!`, z: 'a\ud800', w: 'a\u0000b\r\n', v: '"q"\\', u: '{ag}', ['__proto__']: 'p', constructor: 'c' }),
     }));
     const body = { ...base.body, groupKey: 'fuzz-seed', alerts };
     const seeded = await request(ingest.url, 'POST', '/webhook/alertmanager', { authorization: 'Bearer test-token-123', 'content-type': 'application/json' }, JSON.stringify(body));
@@ -65,6 +75,7 @@ describe('management API fuzz', () => {
 
   afterAll(async () => {
     agent.destroy();
+    await am?.stop();
     await ingest?.close();
     probe?.disconnect();
     await redisProc?.stop();
@@ -124,6 +135,10 @@ describe('management API fuzz', () => {
     }
     // Every kind of answer the checks are about must have happened.
     for (const status of [200, 400, 401, 403, 404]) expect(tally.count(status)).toBeGreaterThan(0);
+    // Acks with a silence reached the real Alertmanager.
+    const silences = (await (await fetch(`${am.url}/api/v2/silences`)).json()) as unknown[];
+    process.stderr.write(`fuzz management-api: ${silences.length} Alertmanager silences created\n`);
+    expect(silences.length).toBeGreaterThan(0);
     expect(strictBatches).toBeGreaterThan(0);
   }, 600_000);
 
