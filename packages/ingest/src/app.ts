@@ -15,7 +15,7 @@ import type { Registry } from 'prom-client';
 import { createAcceptDelivery } from './accept-delivery';
 import { createAuthCheck } from './auth';
 import type { HandlingRuntime } from './handling-runtime';
-import { sendError } from './http-reply';
+import { echo, sendError } from './http-reply';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics';
 import { createJwtAuth, type Role } from './jwt-auth';
 import type { RecipientResolver } from './plan-tasks';
@@ -147,6 +147,14 @@ function errorHandler(logger: Logger) {
     }
     if ((err as { type?: string }).type === 'entity.parse.failed') return sendError(res, 400, 'malformed_json', 'the body is not valid JSON');
     if ((err as { type?: string }).type === 'entity.too.large') return sendError(res, 413, 'too_large', 'the body is too large');
+    // Other refusals by body-parser (a Content-Encoding whose bytes do not inflate) and by the
+    // router (a path parameter that is not valid percent-encoded UTF-8) carry a 4xx status:
+    // such a request can never succeed, so it must not get a 5xx.
+    const { status, expose } = err as { status?: unknown; expose?: unknown };
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const why = expose === true || err instanceof URIError ? `: ${echo((err as Error).message)}` : '';
+      return sendError(res, status, 'bad_request', `the request cannot be read${why}`);
+    }
     logger.error('request failed', { err });
     return sendError(res, 500, 'internal', 'internal error');
   };

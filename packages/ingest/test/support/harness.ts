@@ -170,7 +170,14 @@ export function request(
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let parsed: unknown = text;
-        if (String(res.headers['content-type'] ?? '').includes('json')) parsed = JSON.parse(text);
+        // A HEAD answer has a JSON content type and no body; a throw here would leave the promise hanging.
+        if (text !== '' && String(res.headers['content-type'] ?? '').includes('json')) {
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = text;
+          }
+        }
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
       });
     });

@@ -54,7 +54,8 @@ export async function getAlert(
   const replies = (await redis.pipeline().hgetall(keys.record(fingerprint)).lrange(keys.timeline(fingerprint), 0, -1).exec()) ?? [];
   for (const [err] of replies) if (err) throw err;
   const fields = replies[0][1] as Record<string, string>;
-  if (!fields.fingerprint) return null;
+  // An empty fingerprint is a (hostile) fingerprint too; only a missing hash means no record.
+  if (fields.fingerprint === undefined) return null;
   const timeline = (replies[1][1] as string[]).map((e) => parseJson<TimelineEvent>(e, { at: '', type: 'unreadable' }));
   // Events come from several processes (ingest, notifiers, handling): order by time, stably.
   timeline.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -96,7 +97,7 @@ export async function listAlerts(redis: RedisClient, prefix: string, query: Aler
     for (const [err, value] of replies) {
       if (err) throw err;
       const fields = value as Record<string, string>;
-      if (!fields.fingerprint) continue;
+      if (fields.fingerprint === undefined) continue;
       const record = parseRecord(fields);
       if (checkStatus && record.status !== query.status) continue;
       if (checkSeverity && record.severity !== severity) continue;

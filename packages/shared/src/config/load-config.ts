@@ -59,7 +59,12 @@ function readYaml(file: string): unknown {
       file,
     );
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias bomb (aliases of aliases expanding past maxAliasCount) fails only here, not in parsing.
+    throw configInvalid([{ path: 'file', message: `cannot expand the YAML: ${(err as Error).message}` }], file);
+  }
 }
 
 /**

@@ -86,8 +86,10 @@ function substituteString(
 }
 
 function resolveReference(ref: EnvReference, env: NodeJS.ProcessEnv, problems: ConfigProblem[], where: string): string {
-  const direct = env[ref.name];
-  const fileName = env[`${ref.name}_FILE`];
+  // Own variables only: `${constructor}` must not find Object.prototype.constructor.
+  const own = (name: string) => (Object.hasOwn(env, name) ? env[name] : undefined);
+  const direct = own(ref.name);
+  const fileName = own(`${ref.name}_FILE`);
   if (direct && fileName) {
     problems.push({ path: where, message: `both ${ref.name} and ${ref.name}_FILE are set; set only one` });
     return '';

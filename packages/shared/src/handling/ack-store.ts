@@ -29,10 +29,12 @@ export class AckStore {
   /** Acks the firing with `startsAt`; cancels its pending escalations. */
   async ack(input: { fingerprint: string; startsAt: string; by: string; comment?: string; silence?: AckRecord['silence']; now?: Date }): Promise<AckResult> {
     const at = (input.now ?? new Date()).toISOString();
-    const ack: AckRecord = { by: input.by, at, startsAt: input.startsAt };
-    if (input.comment) ack.comment = input.comment;
+    const by = wellFormed(input.by);
+    const comment = input.comment && wellFormed(input.comment);
+    const ack: AckRecord = { by, at, startsAt: input.startsAt };
+    if (comment) ack.comment = comment;
     if (input.silence) ack.silence = input.silence;
-    const event = { at, type: 'ack', by: input.by, ...(input.comment ? { comment: input.comment } : {}), ...(input.silence ? { silence: input.silence } : {}) };
+    const event = { at, type: 'ack', by, ...(comment ? { comment } : {}), ...(input.silence ? { silence: input.silence } : {}) };
     const k = this.keys;
     const reply = (await runHandlingScript(
       this.redis,
@@ -98,4 +100,12 @@ export class AckStore {
     );
     return Number(reply) === 1;
   }
+}
+
+/**
+ * The text with lone surrogates replaced by U+FFFD. JSON.stringify writes one as "\ud800",
+ * which Redis's cjson refuses to decode, and the scripts decode the ack on every delivery.
+ */
+function wellFormed(text: string): string {
+  return text.replace(/\p{Surrogate}/gu, '\ufffd');
 }

@@ -46,3 +46,5 @@ export { ALERTMANAGER_BIN, startAlertmanager } from './alertmanager';
 export type { TestAlertmanager, TestAlertmanagerOptions } from './alertmanager';
 export { fixedKeyNames, keyLayout } from './key-layout';
 export type { FixedKey, KeyBuilder } from './key-layout';
+export { HOSTILE_LENGTHS, HOSTILE_STRINGS } from './hostile-strings';
+export { DEFAULT_FUZZ_SEED, FuzzTally, fuzzSeed, hostileString } from './fuzz';
