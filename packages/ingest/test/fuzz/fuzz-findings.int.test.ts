@@ -37,9 +37,9 @@ describe('fuzz findings', () => {
     expect(await getAlert(ingest.redis, ingest.prefix, fingerprint)).not.toBeNull();
   });
 
-  it('keeps a readable record for an empty fingerprint (the schema allows it)', async () => {
-    expect((await deliver({ fingerprint: '' }, 'empty-fp')).status).toBe(200);
-    expect((await getAlert(ingest.redis, ingest.prefix, ''))?.alert.fingerprint).toBe('');
+  it('refuses an empty fingerprint with a 400 and stores no record for it', async () => {
+    expect((await deliver({ fingerprint: '' }, 'empty-fp')).status).toBe(400);
+    expect(await getAlert(ingest.redis, ingest.prefix, '')).toBeNull();
   });
 
   it('acks with a lone surrogate in the comment and the subject; later deliveries and unack still work', async () => {

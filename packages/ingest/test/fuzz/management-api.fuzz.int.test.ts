@@ -4,7 +4,6 @@ import Redis from 'ioredis';
 import { freePort, FuzzTally, fuzzSeed, startAlertmanager, startRedisProcess, type RedisProcess, type TestAlertmanager } from '@alertgw/shared/testing';
 import { bearer, goJson, loadFixtures, request, signToken, startIngest, type Answer, type Ingest } from '../support/harness';
 import { apiCase, type ApiCase } from './management-cases';
-import { gate, REDOS_GATE } from './redos-gate';
 
 const SEED = fuzzSeed();
 const CASES = Number(process.env.FUZZ_API_CASES ?? 10_000);
@@ -13,7 +12,9 @@ const BATCH = 8;
 const MAX_MS = 1_000;
 const NO_ANSWER_MS = 10_000;
 /** Fingerprints the seeded records have: the fixtures' and hostile ones. */
-const SEEDED_FPS = ['due', 'inflight', '__proto__', 'constructor', 'toString', '..', '%2F', '{ag}', '*', ':', '😀', 'a b', 'x\u0000y'];
+// Fingerprints the schema accepts that look like fixed key names or prototype members; the API
+// fuzz still sends '..', '%2F', '{ag}', ':' and the like in paths, which must be refused.
+const SEEDED_FPS = ['due', 'inflight', '__proto__', 'constructor', 'toString', 'all', 'ver', 'expire', '-', '_', 'a_b-c'];
 
 /**
  * Fuzzes the management API (/api/v1/*) of the real app over HTTP, against a private real
@@ -66,7 +67,7 @@ describe('management API fuzz', () => {
     const alerts = SEEDED_FPS.map((fingerprint) => ({
       ...base.body.alerts[0],
       fingerprint,
-      labels: gate({ ...base.body.alerts[0].labels, team: 'db', severity: 'critical', x: `${'a'.repeat(40)}!`, y: `${'toString'.repeat(5)}!`, z: 'a\ud800', w: 'a\u0000b\r\n', v: '"q"\\', u: '{ag}', ['__proto__']: 'p', constructor: 'c' }),
+      labels: { ...base.body.alerts[0].labels, team: 'db', severity: 'critical', x: `${'a'.repeat(16_000)}!`, y: `${'toString'.repeat(5)}!`, z: 'a\ud800', w: 'a\u0000b\r\n', v: '"q"\\', u: '{ag}', ['__proto__']: 'p', constructor: 'c' },
     }));
     const body = { ...base.body, groupKey: 'fuzz-seed', alerts };
     const seeded = await request(ingest.url, 'POST', '/webhook/alertmanager', { authorization: 'Bearer test-token-123', 'content-type': 'application/json' }, JSON.stringify(body));
@@ -131,7 +132,7 @@ describe('management API fuzz', () => {
     try {
       await fc.assert(fc.asyncProperty(batch, runBatch), { seed: SEED, numRuns: Math.ceil(CASES / BATCH), endOnFailure: process.env.FUZZ_SHRINK !== '1', path: process.env.FUZZ_PATH });
     } finally {
-      tally.summary(`slowest=${slowest}ms strict-no-write-batches=${strictBatches} redos-gate=${REDOS_GATE || 'off'}`);
+      tally.summary(`slowest=${slowest}ms strict-no-write-batches=${strictBatches}`);
     }
     // Every kind of answer the checks are about must have happened.
     for (const status of [200, 400, 401, 403, 404]) expect(tally.count(status)).toBeGreaterThan(0);

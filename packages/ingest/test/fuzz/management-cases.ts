@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { hostileString, HOSTILE_STRINGS } from '@alertgw/shared/testing';
-import { gate } from './redos-gate';
 
 /** One generated management API request; `auth` indexes the tokens the test minted. */
 export interface ApiCase extends fc.WithToStringMethod {
@@ -20,7 +19,7 @@ export function percentEncode(s: string): string {
 /** Path segments: encoded hostile text, raw traversal and escapes, known names, huge ones. */
 function segment(known: readonly string[]): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 4, arbitrary: hostileString({ maxLength: 2_000 }).map((s) => percentEncode(gate(s))) },
+    { weight: 4, arbitrary: hostileString({ maxLength: 2_000 }).map((s) => percentEncode(s)) },
     { weight: 2, arbitrary: fc.constantFrom('..', '.', '%2F', '%2f..%2f', '%00', '%', '%zz', '%2e%2e', '..%2F..', 'a%2Fb', ';', '*', '{ag}', '~', '%u0041', '%C0%AE', '%ED%A0%80', '+', '%20') },
     { weight: 2, arbitrary: fc.constantFrom(...known).map(percentEncode) },
     { weight: 1, arbitrary: fc.constantFrom(5_000, 20_000).map((n) => 'x'.repeat(n)) },
@@ -46,7 +45,7 @@ export const matcher: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: hostileString({ maxLength: 2_000 }) },
 );
 
-const json = (v: unknown) => Buffer.from(JSON.stringify(gate(v)) ?? 'null');
+const json = (v: unknown) => Buffer.from(JSON.stringify(v) ?? 'null');
 
 /** Bodies: the right shape with hostile values, wrong shapes, unknown fields, non-JSON. */
 function body(shape: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<Buffer> {
@@ -95,7 +94,7 @@ const query = fc
     ),
     { maxLength: 4 },
   )
-  .map((pairs) => (pairs.length ? `?${pairs.map(([k, v, raw]) => `${k}=${raw ? v.replace(/[^\x21-\x7e]/g, '') : percentEncode(gate(v))}`).join('&')}` : ''));
+  .map((pairs) => (pairs.length ? `?${pairs.map(([k, v, raw]) => `${k}=${raw ? v.replace(/[^\x21-\x7e]/g, '') : percentEncode(v)}`).join('&')}` : ''));
 
 /** Every kind of management request, for tokens numbered 0 … tokens-1 (0-4 good ones) and none (= tokens). */
 export function apiCase(known: { fingerprints: readonly string[]; users: readonly string[]; routes: readonly string[] }, tokens: number): fc.Arbitrary<ApiCase> {
