@@ -336,15 +336,20 @@ export class TaskQueue<P = unknown> {
     return replies.map(([, n]) => Number(n));
   }
 
-  /** Parses a task hash into a record; a payload that is not JSON is a bug, not bad input. */
+  /**
+   * Parses a task hash into a record. A field that is not JSON is a bug or a foreign write, not
+   * bad input and not a missing task: TASK_CORRUPT, which the API answers 500 and logs.
+   */
   parseTask(f: Record<string, string>): TaskRecord<P> {
     let payload: P;
     let results: Record<string, RecipientResult>;
+    let info: Record<string, unknown> | undefined;
     try {
       payload = JSON.parse(f.payload) as P;
       results = JSON.parse(f.results || '{}') as Record<string, RecipientResult>;
+      info = f.info ? (JSON.parse(f.info) as Record<string, unknown>) : undefined;
     } catch (cause) {
-      throw new GatewayError('NOT_FOUND', `task ${f.id} of queue ${this.name} has an unreadable payload`, { cause });
+      throw new GatewayError('TASK_CORRUPT', `task ${f.id} of queue ${this.name} has an unreadable payload`, { cause });
     }
     const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
     return {
@@ -364,7 +369,7 @@ export class TaskQueue<P = unknown> {
       token: f.token || undefined,
       owner: f.owner || undefined,
       dedupKey: f.dedupKey || undefined,
-      info: f.info ? (JSON.parse(f.info) as Record<string, unknown>) : undefined,
+      info,
     };
   }
 }

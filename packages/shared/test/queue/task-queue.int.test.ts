@@ -230,4 +230,12 @@ describe('TaskQueue against real Redis', () => {
     expect((await q.counts()).delayed).toBe(1);
     await waitFor(async () => (await q.claim('w')).task, 5000, 'delayed enqueue');
   });
+
+  it('reads a task whose payload is not JSON as TASK_CORRUPT, not as a missing task', async () => {
+    const q = queue();
+    const { id } = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });
+    await redis.hset(q.keys.task(id), 'payload', '{"n": 1');
+    await expect(q.get(id)).rejects.toMatchObject({ code: 'TASK_CORRUPT', message: expect.stringContaining(`task ${id}`) });
+    expect(await q.get('999999')).toBeNull();
+  });
 });
