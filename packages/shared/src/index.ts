@@ -1,5 +1,6 @@
 // Public surface of @alertgw/shared, exported by name.
 export { ERROR_CODES, GatewayError } from './errors';
+export { durationProblem, parseDurationMs } from './duration';
 export type { ErrorCode } from './errors';
 export type { AlertStatus, LabelSet, WebhookAlert, WebhookMessage } from './webhook/types';
 export type { NotificationPayload, Recipient } from './notification';
@@ -100,7 +101,6 @@ export {
   LiveValue,
   MAX_COMMENT_LENGTH,
   MAX_SILENCE_MS,
-  parseDurationMs,
   RedisEvents,
   SilenceWatcher,
   validateDirectory,
