@@ -82,15 +82,15 @@ export type FailResult = 'delayed' | 'dead' | 'lost';
 const STATUS_INDEX: Record<Exclude<TaskStatus, never>, keyof QueueKeys> = {
   pending: 'pending',
   delayed: 'delayed',
-  active: 'leases',
+  active: 'leaseDeadlines',
   dead: 'dead',
   completed: 'completed',
 };
 
 /**
  * A severity-ordered task queue in Redis: ZSET of ids scored by rank·2^44 + arrival,
- * one hash per task, SET NX PX locks with fencing tokens, a lease index, delayed and
- * dead-letter sets. Every mutation is one Lua script.
+ * one hash per task, leases (SET NX PX locks with fencing tokens, and a ZSET of their deadlines),
+ * delayed and dead-letter sets. Every mutation is one Lua script.
  */
 export class TaskQueue<P = unknown> {
   readonly name: string;
@@ -172,7 +172,7 @@ export class TaskQueue<P = unknown> {
     const k = this.keys;
     const reply = (await this.call(
       'claim',
-      [k.pending, k.delayed, k.leases, k.marker, k.fence, k.dead],
+      [k.pending, k.delayed, k.leaseDeadlines, k.marker, k.fence, k.dead],
       [k.base, this.leaseMs, workerId, this.retention.deadMs, Math.max(1, Math.floor(max)), ...CLAIM_FIELDS],
     )) as unknown[];
     const now = String(reply[2]);
@@ -201,7 +201,7 @@ export class TaskQueue<P = unknown> {
   /** Renews the lease; false means it was lost and the work must stop. */
   async extend(id: string, token: string): Promise<boolean> {
     const k = this.keys;
-    return Number(await this.call('extend', [k.lock(id), k.leases, k.task(id)], [id, token, this.leaseMs])) === 1;
+    return Number(await this.call('extend', [k.lock(id), k.leaseDeadlines, k.task(id)], [id, token, this.leaseMs])) === 1;
   }
 
   /**
@@ -214,7 +214,7 @@ export class TaskQueue<P = unknown> {
     for (let i = 0; i < leases.length; i += EXTEND_BATCH_MAX) {
       const args: Array<string | number> = [k.base, this.leaseMs];
       for (const l of leases.slice(i, i + EXTEND_BATCH_MAX)) args.push(l.id, l.token);
-      calls.push(this.call('extendMany', [k.leases], args));
+      calls.push(this.call('extendMany', [k.leaseDeadlines], args));
     }
     const replies = (await Promise.all(calls)) as unknown[][];
     return replies.flat().map((r) => Number(r) === 1);
@@ -244,7 +244,7 @@ export class TaskQueue<P = unknown> {
       const batch = queued.slice(i, i + ACK_BATCH_MAX);
       const args: Array<string | number> = [k.base, this.retention.completedMs];
       for (const a of batch) args.push(...a.args);
-      this.call('ack', [k.leases, k.completed], args).then(
+      this.call('ack', [k.leaseDeadlines, k.completed], args).then(
         (reply) => batch.forEach((a, j) => a.resolve(Number((reply as unknown[])[j]) === 1)),
         (err) => batch.forEach((a) => a.reject(err)),
       );
@@ -261,7 +261,7 @@ export class TaskQueue<P = unknown> {
     const reply = Number(
       await this.call(
         'fail',
-        [k.lock(id), k.leases, k.task(id), k.delayed, k.dead, k.marker],
+        [k.lock(id), k.leaseDeadlines, k.task(id), k.delayed, k.dead, k.marker],
         [
           id,
           token,
@@ -280,7 +280,7 @@ export class TaskQueue<P = unknown> {
   /** Puts a claimed task back to pending without counting the attempt (shutdown). */
   async release(id: string, token: string): Promise<boolean> {
     const k = this.keys;
-    return Number(await this.call('release', [k.lock(id), k.leases, k.task(id), k.pending, k.marker], [id, token])) === 1;
+    return Number(await this.call('release', [k.lock(id), k.leaseDeadlines, k.task(id), k.pending, k.marker], [id, token])) === 1;
   }
 
   /** Moves dead letters back to pending (all, oldest first, up to `max`, or the given ids). */
@@ -317,7 +317,7 @@ export class TaskQueue<P = unknown> {
     const replies = (await this.redis
       .pipeline()
       .zcard(k.pending)
-      .zcard(k.leases)
+      .zcard(k.leaseDeadlines)
       .zcard(k.delayed)
       .zcard(k.completed)
       .zcard(k.dead)

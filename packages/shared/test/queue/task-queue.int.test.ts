@@ -65,7 +65,7 @@ describe('TaskQueue against real Redis', () => {
     expect(JSON.parse(hash.payload)).toEqual({ n: 9 });
     expect(Number(hash.createdAt)).toBeGreaterThan(1.7e12);
     expect(await redis.get(q.keys.lock(id))).toBe(claimed.token);
-    expect(await redis.zscore(q.keys.leases, id)).not.toBeNull();
+    expect(await redis.zscore(q.keys.leaseDeadlines, id)).not.toBeNull();
   });
 
   it('refuses a stale worker: after its lease expired and another claimed, its ack and fail do nothing', async () => {
