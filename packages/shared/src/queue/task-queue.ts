@@ -177,6 +177,7 @@ export class TaskQueue<P = unknown> {
     )) as unknown[];
     const now = String(reply[2]);
     const tasks: Array<ClaimedTask<P>> = [];
+    const corrupt: Array<Record<string, string> & { error: string }> = [];
     for (let i = 3; i < reply.length; i++) {
       const values = reply[i] as Array<string | number | null>;
       // What the claim itself just wrote is not read back from the hash.
@@ -192,9 +193,18 @@ export class TaskQueue<P = unknown> {
         const v = values[j + 3];
         if (v !== null && v !== undefined) fields[CLAIM_FIELDS[j]] = String(v);
       }
-      tasks.push(this.parseTask(fields) as ClaimedTask<P>);
+      try {
+        tasks.push(this.parseTask(fields) as ClaimedTask<P>);
+      } catch (err) {
+        if (!(err instanceof GatewayError && err.code === 'TASK_CORRUPT')) throw err;
+        corrupt.push({ ...fields, error: err.message });
+      }
     }
-    const next = Number(reply[1]);
+    // A task that cannot be read can never be sent. Thrown, it would take its whole batch down
+    // at every claim until its attempts ran out; dead-lettered now, it shows in the dead letters
+    // and the batch goes on. The caller looks again at once: the queue was not short.
+    await Promise.all(corrupt.map((f) => this.fail(f.id, f.token, { error: f.error, retryable: false, delayMs: 0, results: readableResults(f.results) })));
+    const next = corrupt.length > 0 ? Number(reply[2]) : Number(reply[1]);
     return { tasks, nextWakeInMs: next < 0 ? null : Math.max(0, next - Number(reply[2])) };
   }
 
@@ -371,5 +381,14 @@ export class TaskQueue<P = unknown> {
       dedupKey: f.dedupKey || undefined,
       info,
     };
+  }
+}
+
+/** A corrupt task's results when they still parse (kept in its dead letter), else none. */
+function readableResults(text: string | undefined): Record<string, RecipientResult> {
+  try {
+    return JSON.parse(text || '{}') as Record<string, RecipientResult>;
+  } catch {
+    return {};
   }
 }

@@ -238,4 +238,17 @@ describe('TaskQueue against real Redis', () => {
     await expect(q.get(id)).rejects.toMatchObject({ code: 'TASK_CORRUPT', message: expect.stringContaining(`task ${id}`) });
     expect(await q.get('999999')).toBeNull();
   });
+
+  it('dead-letters a claimed task it cannot read and still hands out the rest of the batch', async () => {
+    const q = queue();
+    const bad = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });
+    await q.enqueue({ payload: { n: 2 }, severityRank: 0 });
+    await redis.hset(q.keys.task(bad.id), 'payload', 'not json');
+    const batch = await q.claimMany('w', 5);
+    expect(batch.tasks.map((t) => t.payload.n)).toEqual([2]);
+    expect(batch.nextWakeInMs).toBe(0);
+    expect(await redis.zscore(q.keys.dead, bad.id)).not.toBeNull();
+    expect(await redis.hget(q.keys.task(bad.id), 'lastError')).toMatch(/unreadable payload/);
+    expect(await q.counts()).toMatchObject({ pending: 0, active: 1, dead: 1 });
+  });
 });
