@@ -318,7 +318,7 @@ export class TaskQueue<P = unknown> {
     return replies
       .map(([, fields]) => fields as Record<string, string>)
       .filter((f) => f && f.id)
-      .map((f) => this.parseTask(f));
+      .map((f) => this.parseListed(f));
   }
 
   /** How many tasks are in each state. */
@@ -344,6 +344,16 @@ export class TaskQueue<P = unknown> {
     }
     const replies = (await pipeline.exec()) ?? [];
     return replies.map(([, n]) => Number(n));
+  }
+
+  /** Parses a listed task; one that cannot be read is listed with a null payload, not hiding the page. */
+  private parseListed(f: Record<string, string>): TaskRecord<P> {
+    try {
+      return this.parseTask(f);
+    } catch (err) {
+      if (!(err instanceof GatewayError && err.code === 'TASK_CORRUPT')) throw err;
+      return this.parseTask({ ...f, payload: 'null', results: '{}', info: '', lastError: f.lastError || err.message });
+    }
   }
 
   /**

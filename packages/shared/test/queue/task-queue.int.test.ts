@@ -250,5 +250,7 @@ describe('TaskQueue against real Redis', () => {
     expect(await redis.zscore(q.keys.dead, bad.id)).not.toBeNull();
     expect(await redis.hget(q.keys.task(bad.id), 'lastError')).toMatch(/unreadable payload/);
     expect(await q.counts()).toMatchObject({ pending: 0, active: 1, dead: 1 });
+    // Listed without its payload, so one bad task does not make the dead letters unreadable.
+    expect(await q.list('dead')).toEqual([expect.objectContaining({ id: bad.id, status: 'dead', payload: null, lastError: expect.stringMatching(/unreadable payload/) })]);
   });
 });
