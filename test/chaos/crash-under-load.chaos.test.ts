@@ -149,7 +149,7 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
     /** The leases of both queues right now, as `channel:taskId`: what a Redis kill may cut off. */
     const activeTasks = async (): Promise<Set<string>> => {
       const set = new Set<string>();
-      for (const channel of ['email', 'sms'] as const) for (const id of await redis.zrange(queueKeys[channel].leases, 0, -1)) set.add(`${channel}:${id}`);
+      for (const channel of ['email', 'sms'] as const) for (const id of await redis.zrange(queueKeys[channel].leaseDeadlines, 0, -1)) set.add(`${channel}:${id}`);
       return set;
     };
 

@@ -96,7 +96,7 @@ export async function readQueueReport(
 
 async function readLeases(redis: Redis, queue: TaskQueue<NotificationPayload>, limit: number): Promise<LeaseRow[]> {
   // The lease index holds each deadline; the task hash says who holds it and since when.
-  const flat = await redis.zrange(queue.keys.leases, 0, limit - 1, 'WITHSCORES');
+  const flat = await redis.zrange(queue.keys.leaseDeadlines, 0, limit - 1, 'WITHSCORES');
   const rows: LeaseRow[] = [];
   for (let i = 0; i < flat.length; i += 2) {
     const task = await queue.get(flat[i]);

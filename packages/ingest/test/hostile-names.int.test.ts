@@ -8,7 +8,7 @@ const TYPES: Record<string, string> = {
   'handling.acks': 'hash', 'handling.ackVersion': 'string', 'handling.due': 'zset', 'handling.inflight': 'zset',
   'handling.silencesToExpire': 'zset', 'handling.silenceWatchLock': 'string', 'handling.silenceGone': 'hash', 'handling.events': 'none',
   'directory.doc': 'string', 'directory.version': 'string', 'directory.events': 'none',
-  'queue.pending': 'zset', 'queue.delayed': 'zset', 'queue.leases': 'zset', 'queue.dead': 'zset', 'queue.completed': 'zset',
+  'queue.pending': 'zset', 'queue.delayed': 'zset', 'queue.leaseDeadlines': 'zset', 'queue.dead': 'zset', 'queue.completed': 'zset',
   'queue.marker': 'zset', 'queue.seq': 'string', 'queue.fence': 'string',
 };
 /** Names Object.prototype answers to. */

@@ -13,8 +13,6 @@ export interface EmailChannelOptions {
   renderer: MailRenderer;
   /** From header and envelope sender. */
   from: string;
-  /** Cc from config, added to the payload's own cc. */
-  cc?: string[];
   /** Attach the alert group as JSON. */
   attachGroupJson?: boolean;
   now?: () => Date;
@@ -106,7 +104,9 @@ export function createEmailChannel(opts: EmailChannelOptions): ChannelHandler<No
       const pending = uniqueAddresses(pendingRecipients);
       if (pending.length === 0) return { results: {} };
       const to = uniqueAddresses(p.recipients.map((r) => r.address));
-      const cc = uniqueAddresses([...(p.cc ?? []), ...(opts.cc ?? [])], new Set(to.map(lower)));
+      // Cc is the task's own: ingest merged email.cc and the routes' cc at accept time, so the
+      // task records everyone it copies and a config change cannot alter a queued task's audience.
+      const cc = uniqueAddresses(p.cc ?? [], new Set(to.map(lower)));
       const ccNow = ccAlreadySent(task.results ?? {}) ? [] : cc;
 
       const { subject, html, text } = opts.renderer.render(p);

@@ -88,7 +88,7 @@ async function serve(): Promise<void> {
   const metrics = createQueueMetrics(registry);
   registerQueueDepthGauge(registry, [queue]);
 
-  const handler = createEmailChannel({ transport, renderer, from: email.from, cc: email.cc, attachGroupJson: email.attachGroupJson });
+  const handler = createEmailChannel({ transport, renderer, from: email.from, attachGroupJson: email.attachGroupJson });
   const worker = new Worker<NotificationPayload>({
     queue,
     handler,

@@ -34,8 +34,8 @@ describe('email channel against a real SMTP server', () => {
   });
 
   it('sends subject, recipients, cc, both parts, escaped HTML and threading headers', async () => {
-    const channel = createEmailChannel({ transport, renderer, from: FROM, cc: ['lead@example.com', 'alice@example.com'] });
-    const payload = payloadFromFixture('mixed-resolved-and-firing.json', ['alice@example.com', 'bob@example.com'], ['noc@example.com']);
+    const channel = createEmailChannel({ transport, renderer, from: FROM });
+    const payload = payloadFromFixture('mixed-resolved-and-firing.json', ['alice@example.com', 'bob@example.com'], ['noc@example.com', 'lead@example.com', 'alice@example.com']);
     const outcome = await channel.send(claimedTask(payload, { id: '7' }), ['alice@example.com', 'bob@example.com'], signal);
 
     const [mail] = await server.waitForMails(1);
@@ -43,7 +43,7 @@ describe('email channel against a real SMTP server', () => {
     expect(m.subject).toBe('[FIRING:1] HighCPU (cluster=prod-bj)');
     expect(m.from?.value[0]).toMatchObject({ name: 'Alert Gateway', address: 'alerts@example.com' });
     expect(addresses(m.to)).toEqual(['alice@example.com', 'bob@example.com']);
-    // Cc from payload and config, without the To recipient that is also listed there.
+    // The task's Cc, without the To recipient that is also listed there.
     expect(addresses(m.cc)).toEqual(['noc@example.com', 'lead@example.com']);
     expect(mail.from).toBe('alerts@example.com');
     expect(mail.rcptTo.sort()).toEqual(['alice@example.com', 'bob@example.com', 'lead@example.com', 'noc@example.com']);
@@ -102,9 +102,21 @@ describe('email channel against a real SMTP server', () => {
     expect(outcome.info).toMatchObject({ accepted: ['alice@example.com'], rejected: ['gone@example.com', 'busy@example.com'] });
   });
 
+  it("copies the task's Cc only: email.cc was merged into the task at accept time, not again here", async () => {
+    // Options built from a whole config section carry its cc too; the channel must not add it.
+    const options = { transport, renderer, from: FROM, cc: ['late@example.com'] };
+    const channel = createEmailChannel(options);
+    const payload = payloadFromFixture('firing-one-alert-bearer.json', ['alice@example.com'], ['noc@example.com']);
+    const outcome = await channel.send(claimedTask(payload), ['alice@example.com'], signal);
+    const [mail] = await server.waitForMails(1);
+    expect(addresses(mail.parsed.cc)).toEqual(['noc@example.com']);
+    expect(mail.rcptTo.sort()).toEqual(['alice@example.com', 'noc@example.com']);
+    expect(Object.keys(outcome.results).sort()).toEqual(['alice@example.com', 'cc:noc@example.com']);
+  });
+
   it('on retry mails only the pending recipients and does not copy Cc again', async () => {
-    const channel = createEmailChannel({ transport, renderer, from: FROM, cc: ['lead@example.com'] });
-    const payload = payloadFromFixture('firing-one-alert-bearer.json', ['alice@example.com', 'busy@example.com']);
+    const channel = createEmailChannel({ transport, renderer, from: FROM });
+    const payload = payloadFromFixture('firing-one-alert-bearer.json', ['alice@example.com', 'busy@example.com'], ['lead@example.com']);
     const earlier = { 'alice@example.com': { status: 'delivered' as const, at: new Date().toISOString() } };
     const outcome = await channel.send(claimedTask(payload, { results: earlier, attempts: 2 }), ['busy@example.com'], signal);
     const [mail] = await server.waitForMails(1);

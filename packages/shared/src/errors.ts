@@ -4,7 +4,6 @@
  */
 export const ERROR_CODES = {
   CONFIG_INVALID: 'configuration failed validation; the process must not start',
-  WEBHOOK_INVALID: 'webhook body failed schema validation',
   REDIS_UNAVAILABLE: 'Redis did not accept a command (down, loading, timeout)',
   REDIS_REJECTED: 'Redis refused a command for a reason retrying will not change (script error, WRONGTYPE): a bug or bad data',
   REDIS_NOT_FOUND: 'no Redis could be found or started',
@@ -14,6 +13,7 @@ export const ERROR_CODES = {
   SEND_CONFIG: 'a channel failed because its configuration is wrong (auth, template, sign, balance)',
   TEMPLATE_INVALID: 'a template failed to compile or render',
   NOT_FOUND: 'the requested object does not exist',
+  TASK_CORRUPT: 'a stored task exists but cannot be read (a field is not JSON): a bug or a write from outside the gateway',
   BAD_REQUEST: 'an API request had a missing or invalid parameter',
   CONFLICT: 'the request conflicts with the current state (already acked, not firing, changed meanwhile)',
   UPSTREAM_FAILED: 'a service the gateway calls (Alertmanager API) failed or refused the request',

@@ -1,9 +1,34 @@
 // Public surface of @alertgw/shared, exported by name.
 export { ERROR_CODES, GatewayError } from './errors';
+export { durationProblem, parseDurationMs } from './duration';
 export type { ErrorCode } from './errors';
 export type { AlertStatus, LabelSet, WebhookAlert, WebhookMessage } from './webhook/types';
 export type { NotificationPayload, Recipient } from './notification';
-export type * from './config/types';
+export type {
+  AlertmanagerConfig,
+  AuthConfig,
+  ChannelOptions,
+  EmailConfig,
+  EscalationTierConfig,
+  GatewayConfig,
+  HttpMailGatewayConfig,
+  IngestConfig,
+  JwtAlgorithm,
+  JwtConfig,
+  ListenConfig,
+  LogConfig,
+  NotifyTarget,
+  QueueConfig,
+  RedisConfig,
+  RedisSentinelConfig,
+  RedisTlsConfig,
+  RouteConfig,
+  SmsConfig,
+  SmsParamConfig,
+  SmsTemplateConfig,
+  SmtpConfig,
+  UserConfig,
+} from './config/types';
 export { createLogger, maskPhone, maskPhonesIn, redact } from './log';
 export type { Logger } from './log';
 export { createQueueMetrics, createRegistry, registerQueueDepthGauge } from './metrics';
@@ -14,9 +39,7 @@ export { QueueKeys } from './queue/keys';
 export { TaskQueue } from './queue/task-queue';
 export { taskForReader } from './queue/task-for-reader';
 export type { ClaimBatch, ClaimResult, EnqueueInput, EnqueueResult, FailResult, RedisClient, TaskQueueOptions } from './queue/task-queue';
-export { backoffDelay } from './queue/backoff';
-export type { BackoffOptions } from './queue/backoff';
-export { RANK_BASE, severityRank } from './queue/severity';
+export { severityRank } from './queue/severity';
 export type {
   ChannelHandler,
   ClaimedTask,
@@ -33,14 +56,14 @@ export { validateWebhook } from './webhook/validate-webhook';
 export { deliveryJson } from './webhook/delivery-json';
 export type { DeliveryJson } from './webhook/delivery-json';
 export type { WebhookProblem } from './webhook/validate-webhook';
-export { WEBHOOK_LIMITS, WEBHOOK_SCHEMA } from './webhook/schema';
+export { WEBHOOK_LIMITS } from './webhook/schema';
 export { FINGERPRINT_PATTERN, isFingerprint } from './webhook/fingerprint';
 export { buildConfig } from './config/build-config';
 export { EXAMPLE_CONFIG_PATH, loadConfig, resolveConfigPath } from './config/load-config';
 export type { LoadConfigOptions } from './config/load-config';
 export type { ConfigProblem } from './config/config-path';
 export { CONFIG_SCHEMA } from './config/schema';
-export { isE164, isEmailAddress } from './config/check-config';
+export { isE164 } from './config/check-config';
 export { isLoopbackHost, isPlaceholderSecret } from './config/check-hardening';
 export { redactUrl, urlOrigin } from './config/safe-url';
 export { createResolver } from './resolver/resolve-recipients';
@@ -52,7 +75,7 @@ export { checkRoutes } from './resolver/check-routes';
 export type { RouteProblem } from './resolver/check-routes';
 export { createMatchPool } from './matching/match-pool';
 export type { MatchPool, MatchPoolOptions } from './matching/match-pool';
-export { AlertKeys, appendTimeline, getAlert, listAlerts, MAX_PAGE, alertSeverity, MAX_INDEXED_SEVERITIES, MAX_SEVERITY_LENGTH, MAX_TIMELINE, upsertAlerts, upsertCall } from './alerts/index';
+export { AlertKeys, appendTimeline, getAlert, listAlerts, MAX_PAGE, MAX_INDEXED_SEVERITIES, MAX_TIMELINE, upsertAlerts, upsertCall } from './alerts/index';
 export type { AlertPage, AlertQuery, AlertRecord, TimelineEvent, TaskRef, UpsertAlertsInput } from './alerts/index';
 export { createOpsServer, startOpsServer } from './ops-server';
 export type { OpsServerOptions } from './ops-server';
@@ -78,7 +101,6 @@ export {
   LiveValue,
   MAX_COMMENT_LENGTH,
   MAX_SILENCE_MS,
-  parseDurationMs,
   RedisEvents,
   SilenceWatcher,
   validateDirectory,
@@ -109,7 +131,7 @@ export type {
   SilenceWatcherOptions,
   StoredDirectory,
 } from './handling/index';
-export { checkDirectory, jwtAlgorithms, publicKeyAlgorithm } from './config/check-config';
+export { jwtAlgorithms } from './config/check-config';
 export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis';
 export { createRedisClient, redisMode } from './redis/create-redis-client';
@@ -118,7 +140,7 @@ export { describeRedis, describeRedisLine } from './redis/describe-redis';
 export { REDIS_COMMANDS, redisAclRules } from './redis/acl-rules';
 export { luaScripts } from './redis/lua-scripts';
 export { isRedisUnavailable } from './redis/redis-unavailable';
-export { quitRedis, QUIT_TIMEOUT_MS } from './redis/quit-redis';
+export { quitRedis } from './redis/quit-redis';
 export { pingWithin, READY_TIMEOUT_MS } from './redis/ping-within';
 export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';

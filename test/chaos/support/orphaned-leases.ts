@@ -15,7 +15,7 @@ export interface OrphanedLease {
  * else can take them.
  */
 export async function leasesOfPid(redis: Redis, keys: QueueKeys, pid: number): Promise<OrphanedLease[]> {
-  const flat = await redis.zrange(keys.leases, 0, -1, 'WITHSCORES');
+  const flat = await redis.zrange(keys.leaseDeadlines, 0, -1, 'WITHSCORES');
   const leases: OrphanedLease[] = [];
   for (let i = 0; i < flat.length; i += 2) leases.push({ id: flat[i], deadline: Number(flat[i + 1]) });
   if (leases.length === 0) return [];

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
 import { loadCliConfig } from '../connect';
 import { postWebhook, type DeliveryAnswer, type IngestTarget } from '../ingest-client';
-import { parseDuration } from '../parse-duration';
+import { durationOption } from '../duration-option';
 import { parseLabelArgs, testAlertMessage, TEST_ALERTNAME, type TestAlertInput } from '../test-alert';
 
 /** `alertctl send-test`: a test alert through a running ingest, firing and then resolved. */
@@ -41,11 +41,11 @@ Options:
 
 async function sendTest(args: ParsedArgs, ctx: CliContext): Promise<number> {
   if (args.positionals.length > 0) throw new CliError(`send-test takes no arguments, got "${args.positionals[0]}"`, EXIT.usage);
-  const resolveAfterMs = parseDuration(stringOpt(args, 'resolve-after') ?? '5s', '--resolve-after');
+  const resolveAfterMs = durationOption(stringOpt(args, 'resolve-after') ?? '5s', '--resolve-after');
   const target: IngestTarget = {
     url: ingestUrl(args, ctx),
     token: ingestToken(args, ctx.env),
-    timeoutMs: parseDuration(stringOpt(args, 'timeout') ?? '10s', '--timeout'),
+    timeoutMs: durationOption(stringOpt(args, 'timeout') ?? '10s', '--timeout'),
   };
   const extra = parseLabelArgs((args.values.label as string[] | undefined) ?? []);
   if ('bad' in extra) throw new CliError(`--label must be name=value with a valid label name, got "${extra.bad}"`, EXIT.usage);

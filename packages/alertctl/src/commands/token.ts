@@ -1,6 +1,6 @@
-import { parseDurationMs } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
 import { loadCliConfig } from '../connect';
+import { durationOption } from '../duration-option';
 import { signHs256, type TokenClaims } from '../sign-token';
 
 /** `alertctl token`: a management API token signed with the configured HS256 secret. */
@@ -33,8 +33,8 @@ async function token(args: ParsedArgs, ctx: CliContext): Promise<number> {
   const role = stringOpt(args, 'role');
   if (role !== 'viewer' && role !== 'operator') throw new CliError('--role must be viewer or operator', EXIT.usage);
   const ttlText = stringOpt(args, 'ttl') ?? '1h';
-  const ttlMs = parseDurationMs(ttlText);
-  if (ttlMs === undefined || ttlMs < 1000) throw new CliError(`--ttl must be a duration like 30m, 12h or 7d, got "${ttlText}"`, EXIT.usage);
+  const ttlMs = durationOption(ttlText, '--ttl', '30m, 12h or 7d');
+  if (ttlMs < 1000) throw new CliError(`--ttl must be at least 1s, got "${ttlText}"`, EXIT.usage);
 
   const jwt = loadCliConfig(args, ctx).config.auth.jwt;
   if (!jwt?.hs256Secret) {

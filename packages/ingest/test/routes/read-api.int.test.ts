@@ -140,4 +140,19 @@ describe('read API', () => {
     expect(none.headers['www-authenticate']).toBe('Bearer realm="alertgw"');
     expect((await request(ingest.url, 'GET', '/api/v1/tasks?channel=email', { Authorization: 'Bearer nope' })).status).toBe(401);
   });
+
+  it('answers a task whose payload cannot be read with a logged 500, not a 404', async () => {
+    const email = ingest.queues.get('email')!;
+    const { id } = await email.enqueue({ payload: { channel: 'email' } as never, severityRank: 0 });
+    await ingest.redis.hset(email.keys.task(id), 'payload', 'not json');
+    try {
+      const res = await get(`/api/v1/tasks/email:${id}`);
+      expect(res.status).toBe(500);
+      expect(res.body.error).toBe('internal');
+      const logged = ingest.logs().find((l) => l.message === 'request failed');
+      expect(logged?.err).toMatchObject({ code: 'TASK_CORRUPT' });
+    } finally {
+      await ingest.redis.multi().zrem(email.keys.pending, id).del(email.keys.task(id)).exec();
+    }
+  });
 });

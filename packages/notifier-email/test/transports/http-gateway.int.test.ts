@@ -50,9 +50,8 @@ describe('HTTP mail gateway transport', () => {
       transport: createHttpGatewayTransport({ url, bearerToken: 'test-token', timeoutMs: 2000, ...extra }),
       renderer,
       from: 'alerts@example.com',
-      cc: ['lead@example.com'],
     });
-  const payload = payloadFromFixture('mixed-resolved-and-firing.json', ['alice@example.com', 'bob@example.com']);
+  const payload = payloadFromFixture('mixed-resolved-and-firing.json', ['alice@example.com', 'bob@example.com'], ['lead@example.com']);
 
   it('POSTs from/to/cc/subject/html/text with a bearer token; 2xx delivers every pending recipient', async () => {
     answer = { status: 202, body: JSON.stringify({ id: 'gw-123' }) };

@@ -26,9 +26,9 @@ describe('local SMTP sink', () => {
 
   it('receives over real SMTP, writes .eml and .html, logs the path, and overwrites on a retry of the same task', async () => {
     const transport = createSmtpTransport(sink.smtp);
-    const channel = createEmailChannel({ transport, renderer: createRenderer(), from: 'Alerts <alerts@example.com>', cc: ['lead@example.com'] });
+    const channel = createEmailChannel({ transport, renderer: createRenderer(), from: 'Alerts <alerts@example.com>' });
     try {
-      const task = claimedTask(payloadFromFixture('mixed-resolved-and-firing.json'), { id: '5' });
+      const task = claimedTask(payloadFromFixture('mixed-resolved-and-firing.json', ['alice@example.com'], ['lead@example.com']), { id: '5' });
       const outcome = await channel.send(task, ['alice@example.com'], new AbortController().signal);
       await channel.send(task, ['alice@example.com'], new AbortController().signal);
       await waitFor(() => logged.length === 2, 5000, 'two mails stored');

@@ -5,7 +5,7 @@ import type { RedisClient } from '../queue/task-queue';
 import type { LabelSet } from '../webhook/types';
 import { AckStore } from './ack-store';
 import type { AlertmanagerClient } from './alertmanager-client';
-import { parseDurationMs } from './duration';
+import { parseDurationMs } from '../duration';
 import { HandlingKeys } from './handling-keys';
 import type { AckRecord } from './types';
 

@@ -6,7 +6,6 @@ export { createAlertmanagerClient, type AlertmanagerClient, type AlertmanagerSil
 export { createDeliveryHandling, type DeliveryHandling, type DeliveryHandlingDeps, type DeliveryHandlingInput } from './delivery-handling';
 export { DIRECTORY_NAME_PATTERN, isDirectoryName } from './directory-name';
 export { DirectoryStore, directoryFromConfig } from './directory-store';
-export { parseDurationMs } from './duration';
 export { compileEscalations, type EscalationIndex, type EscalationTier } from './escalation-plan';
 export { EscalationRunner, escalationDedupKey, type EscalationRunnerOptions } from './escalation-runner';
 export { explainRouting, type ChannelVerdict, type EscalationVerdict, type RouteVerdict, type RoutingExplanation } from './explain-routing';

@@ -6,6 +6,10 @@
  * never `alerts`.
  *
  *   pending delayed leases dead completed marker seq fence   the queue's fixed keys
+ *
+ * A lease is a task's lock:<id> (fencing token, PX expiry) and its deadline; the `leases` key is
+ * only the ZSET of deadlines (task id → when its lease runs out, the active tasks), so this class
+ * calls it `leaseDeadlines`. The Redis key keeps its name: renaming it would need a migration.
  *   task:<id>  HASH    lock:<id>  STRING    dedup:<key>  STRING (idempotency key → task id)
  *   budget:<phone>  ZSET  digest:<phone>  HASH   SMS storm control (notifier-sms/storm-control.ts)
  *
@@ -18,7 +22,8 @@ export class QueueKeys {
   readonly base: string;
   readonly pending: string;
   readonly delayed: string;
-  readonly leases: string;
+  /** ZSET task id → lease deadline (ms): the active tasks, whose expired leases claim takes back. */
+  readonly leaseDeadlines: string;
   readonly dead: string;
   readonly completed: string;
   readonly marker: string;
@@ -30,7 +35,7 @@ export class QueueKeys {
     this.base = `${this.tag}:${name}:`;
     this.pending = `${this.base}pending`;
     this.delayed = `${this.base}delayed`;
-    this.leases = `${this.base}leases`;
+    this.leaseDeadlines = `${this.base}leases`;
     this.dead = `${this.base}dead`;
     this.completed = `${this.base}completed`;
     this.marker = `${this.base}marker`;

@@ -20,11 +20,6 @@ export type ScriptName = Parameters<typeof SCRIPTS.run>[1];
 /** Calls a queue script by name, through EVALSHA (ioredis falls back to EVAL once per connection). */
 export type ScriptCaller = (name: ScriptName, keys: string[], args: ScriptArg[]) => Promise<unknown>;
 
-/** Registers every queue script on a connection (idempotent) so pipelines can call them too. */
-export function defineQueueScripts(redis: Redis | Cluster): void {
-  SCRIPTS.define(redis);
-}
-
 /** A caller bound to one connection. */
 export function scriptCaller(redis: Redis | Cluster): ScriptCaller {
   SCRIPTS.define(redis);

@@ -82,15 +82,15 @@ export type FailResult = 'delayed' | 'dead' | 'lost';
 const STATUS_INDEX: Record<Exclude<TaskStatus, never>, keyof QueueKeys> = {
   pending: 'pending',
   delayed: 'delayed',
-  active: 'leases',
+  active: 'leaseDeadlines',
   dead: 'dead',
   completed: 'completed',
 };
 
 /**
  * A severity-ordered task queue in Redis: ZSET of ids scored by rank·2^44 + arrival,
- * one hash per task, SET NX PX locks with fencing tokens, a lease index, delayed and
- * dead-letter sets. Every mutation is one Lua script.
+ * one hash per task, leases (SET NX PX locks with fencing tokens, and a ZSET of their deadlines),
+ * delayed and dead-letter sets. Every mutation is one Lua script.
  */
 export class TaskQueue<P = unknown> {
   readonly name: string;
@@ -172,11 +172,12 @@ export class TaskQueue<P = unknown> {
     const k = this.keys;
     const reply = (await this.call(
       'claim',
-      [k.pending, k.delayed, k.leases, k.marker, k.fence, k.dead],
+      [k.pending, k.delayed, k.leaseDeadlines, k.marker, k.fence, k.dead],
       [k.base, this.leaseMs, workerId, this.retention.deadMs, Math.max(1, Math.floor(max)), ...CLAIM_FIELDS],
     )) as unknown[];
     const now = String(reply[2]);
     const tasks: Array<ClaimedTask<P>> = [];
+    const corrupt: Array<Record<string, string> & { error: string }> = [];
     for (let i = 3; i < reply.length; i++) {
       const values = reply[i] as Array<string | number | null>;
       // What the claim itself just wrote is not read back from the hash.
@@ -192,16 +193,25 @@ export class TaskQueue<P = unknown> {
         const v = values[j + 3];
         if (v !== null && v !== undefined) fields[CLAIM_FIELDS[j]] = String(v);
       }
-      tasks.push(this.parseTask(fields) as ClaimedTask<P>);
+      try {
+        tasks.push(this.parseTask(fields) as ClaimedTask<P>);
+      } catch (err) {
+        if (!(err instanceof GatewayError && err.code === 'TASK_CORRUPT')) throw err;
+        corrupt.push({ ...fields, error: err.message });
+      }
     }
-    const next = Number(reply[1]);
+    // A task that cannot be read can never be sent. Thrown, it would take its whole batch down
+    // at every claim until its attempts ran out; dead-lettered now, it shows in the dead letters
+    // and the batch goes on. The caller looks again at once: the queue was not short.
+    await Promise.all(corrupt.map((f) => this.fail(f.id, f.token, { error: f.error, retryable: false, delayMs: 0, results: readableResults(f.results) })));
+    const next = corrupt.length > 0 ? Number(reply[2]) : Number(reply[1]);
     return { tasks, nextWakeInMs: next < 0 ? null : Math.max(0, next - Number(reply[2])) };
   }
 
   /** Renews the lease; false means it was lost and the work must stop. */
   async extend(id: string, token: string): Promise<boolean> {
     const k = this.keys;
-    return Number(await this.call('extend', [k.lock(id), k.leases, k.task(id)], [id, token, this.leaseMs])) === 1;
+    return Number(await this.call('extend', [k.lock(id), k.leaseDeadlines, k.task(id)], [id, token, this.leaseMs])) === 1;
   }
 
   /**
@@ -214,7 +224,7 @@ export class TaskQueue<P = unknown> {
     for (let i = 0; i < leases.length; i += EXTEND_BATCH_MAX) {
       const args: Array<string | number> = [k.base, this.leaseMs];
       for (const l of leases.slice(i, i + EXTEND_BATCH_MAX)) args.push(l.id, l.token);
-      calls.push(this.call('extendMany', [k.leases], args));
+      calls.push(this.call('extendMany', [k.leaseDeadlines], args));
     }
     const replies = (await Promise.all(calls)) as unknown[][];
     return replies.flat().map((r) => Number(r) === 1);
@@ -244,7 +254,7 @@ export class TaskQueue<P = unknown> {
       const batch = queued.slice(i, i + ACK_BATCH_MAX);
       const args: Array<string | number> = [k.base, this.retention.completedMs];
       for (const a of batch) args.push(...a.args);
-      this.call('ack', [k.leases, k.completed], args).then(
+      this.call('ack', [k.leaseDeadlines, k.completed], args).then(
         (reply) => batch.forEach((a, j) => a.resolve(Number((reply as unknown[])[j]) === 1)),
         (err) => batch.forEach((a) => a.reject(err)),
       );
@@ -261,7 +271,7 @@ export class TaskQueue<P = unknown> {
     const reply = Number(
       await this.call(
         'fail',
-        [k.lock(id), k.leases, k.task(id), k.delayed, k.dead, k.marker],
+        [k.lock(id), k.leaseDeadlines, k.task(id), k.delayed, k.dead, k.marker],
         [
           id,
           token,
@@ -280,7 +290,7 @@ export class TaskQueue<P = unknown> {
   /** Puts a claimed task back to pending without counting the attempt (shutdown). */
   async release(id: string, token: string): Promise<boolean> {
     const k = this.keys;
-    return Number(await this.call('release', [k.lock(id), k.leases, k.task(id), k.pending, k.marker], [id, token])) === 1;
+    return Number(await this.call('release', [k.lock(id), k.leaseDeadlines, k.task(id), k.pending, k.marker], [id, token])) === 1;
   }
 
   /** Moves dead letters back to pending (all, oldest first, up to `max`, or the given ids). */
@@ -308,7 +318,7 @@ export class TaskQueue<P = unknown> {
     return replies
       .map(([, fields]) => fields as Record<string, string>)
       .filter((f) => f && f.id)
-      .map((f) => this.parseTask(f));
+      .map((f) => this.parseListed(f));
   }
 
   /** How many tasks are in each state. */
@@ -317,7 +327,7 @@ export class TaskQueue<P = unknown> {
     const replies = (await this.redis
       .pipeline()
       .zcard(k.pending)
-      .zcard(k.leases)
+      .zcard(k.leaseDeadlines)
       .zcard(k.delayed)
       .zcard(k.completed)
       .zcard(k.dead)
@@ -336,15 +346,30 @@ export class TaskQueue<P = unknown> {
     return replies.map(([, n]) => Number(n));
   }
 
-  /** Parses a task hash into a record; a payload that is not JSON is a bug, not bad input. */
+  /** Parses a listed task; one that cannot be read is listed with a null payload, not hiding the page. */
+  private parseListed(f: Record<string, string>): TaskRecord<P> {
+    try {
+      return this.parseTask(f);
+    } catch (err) {
+      if (!(err instanceof GatewayError && err.code === 'TASK_CORRUPT')) throw err;
+      return this.parseTask({ ...f, payload: 'null', results: '{}', info: '', lastError: f.lastError || err.message });
+    }
+  }
+
+  /**
+   * Parses a task hash into a record. A field that is not JSON is a bug or a foreign write, not
+   * bad input and not a missing task: TASK_CORRUPT, which the API answers 500 and logs.
+   */
   parseTask(f: Record<string, string>): TaskRecord<P> {
     let payload: P;
     let results: Record<string, RecipientResult>;
+    let info: Record<string, unknown> | undefined;
     try {
       payload = JSON.parse(f.payload) as P;
       results = JSON.parse(f.results || '{}') as Record<string, RecipientResult>;
+      info = f.info ? (JSON.parse(f.info) as Record<string, unknown>) : undefined;
     } catch (cause) {
-      throw new GatewayError('NOT_FOUND', `task ${f.id} of queue ${this.name} has an unreadable payload`, { cause });
+      throw new GatewayError('TASK_CORRUPT', `task ${f.id} of queue ${this.name} has an unreadable payload`, { cause });
     }
     const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
     return {
@@ -364,7 +389,16 @@ export class TaskQueue<P = unknown> {
       token: f.token || undefined,
       owner: f.owner || undefined,
       dedupKey: f.dedupKey || undefined,
-      info: f.info ? (JSON.parse(f.info) as Record<string, unknown>) : undefined,
+      info,
     };
+  }
+}
+
+/** A corrupt task's results when they still parse (kept in its dead letter), else none. */
+function readableResults(text: string | undefined): Record<string, RecipientResult> {
+  try {
+    return JSON.parse(text || '{}') as Record<string, RecipientResult>;
+  } catch {
+    return {};
   }
 }

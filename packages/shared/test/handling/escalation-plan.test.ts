@@ -1,5 +1,4 @@
 import { compileEscalations } from '../../src/handling/escalation-plan';
-import { parseDurationMs } from '../../src/handling/duration';
 
 describe('compileEscalations', () => {
   const index = compileEscalations([
@@ -33,16 +32,4 @@ describe('compileEscalations', () => {
     expect(none.empty).toBe(true);
     expect(none.tiersFor({ team: 'web' })).toEqual([]);
   });
-});
-
-describe('parseDurationMs', () => {
-  test.each([
-    ['2h', 7_200_000],
-    ['90m', 5_400_000],
-    ['1h30m', 5_400_000],
-    ['1.5h', 5_400_000],
-    ['3d', 259_200_000],
-    ['500ms', 500],
-  ])('%s', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
-  test.each(['', '2', 'forever', '2 h', '-1h', '1h 30m'])('refuses %j', (text) => expect(parseDurationMs(text)).toBeUndefined());
 });

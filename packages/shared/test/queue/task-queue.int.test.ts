@@ -65,7 +65,7 @@ describe('TaskQueue against real Redis', () => {
     expect(JSON.parse(hash.payload)).toEqual({ n: 9 });
     expect(Number(hash.createdAt)).toBeGreaterThan(1.7e12);
     expect(await redis.get(q.keys.lock(id))).toBe(claimed.token);
-    expect(await redis.zscore(q.keys.leases, id)).not.toBeNull();
+    expect(await redis.zscore(q.keys.leaseDeadlines, id)).not.toBeNull();
   });
 
   it('refuses a stale worker: after its lease expired and another claimed, its ack and fail do nothing', async () => {
@@ -229,5 +229,28 @@ describe('TaskQueue against real Redis', () => {
     expect((await q.claim('w')).task).toBeNull();
     expect((await q.counts()).delayed).toBe(1);
     await waitFor(async () => (await q.claim('w')).task, 5000, 'delayed enqueue');
+  });
+
+  it('reads a task whose payload is not JSON as TASK_CORRUPT, not as a missing task', async () => {
+    const q = queue();
+    const { id } = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });
+    await redis.hset(q.keys.task(id), 'payload', '{"n": 1');
+    await expect(q.get(id)).rejects.toMatchObject({ code: 'TASK_CORRUPT', message: expect.stringContaining(`task ${id}`) });
+    expect(await q.get('999999')).toBeNull();
+  });
+
+  it('dead-letters a claimed task it cannot read and still hands out the rest of the batch', async () => {
+    const q = queue();
+    const bad = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });
+    await q.enqueue({ payload: { n: 2 }, severityRank: 0 });
+    await redis.hset(q.keys.task(bad.id), 'payload', 'not json');
+    const batch = await q.claimMany('w', 5);
+    expect(batch.tasks.map((t) => t.payload.n)).toEqual([2]);
+    expect(batch.nextWakeInMs).toBe(0);
+    expect(await redis.zscore(q.keys.dead, bad.id)).not.toBeNull();
+    expect(await redis.hget(q.keys.task(bad.id), 'lastError')).toMatch(/unreadable payload/);
+    expect(await q.counts()).toMatchObject({ pending: 0, active: 1, dead: 1 });
+    // Listed without its payload, so one bad task does not make the dead letters unreadable.
+    expect(await q.list('dead')).toEqual([expect.objectContaining({ id: bad.id, status: 'dead', payload: null, lastError: expect.stringMatching(/unreadable payload/) })]);
   });
 });
