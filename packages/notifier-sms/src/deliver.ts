@@ -120,8 +120,8 @@ export function createDeliverer(deps: DelivererDeps): Deliver {
         try {
           res = await api.sendSms(req, signal);
         } catch (err) {
-          const ge = err instanceof GatewayError ? err : new GatewayError('SEND_TRANSIENT', `SendSms failed: ${maskPhonesIn(String(err))}`, { retryable: true, cause: err, details: { tencentCode: 'UNKNOWN' } });
-          const code = String(ge.details?.tencentCode ?? ge.code);
+          const ge = err instanceof GatewayError ? err : new GatewayError('SEND_TRANSIENT', `SendSms failed: ${maskPhonesIn(String(err))}`, { retryable: true, cause: err, details: { providerCode: 'UNKNOWN' } });
+          const code = String(ge.details?.providerCode ?? ge.code);
           metrics?.numbers.inc({ code }, chunk.length);
           if (ge.code === 'SEND_CONFIG') {
             blocked.set(ACCOUNT_WIDE.test(code) ? 'all' : group.kind, ge);
@@ -193,7 +193,7 @@ function numberResults(chunk: string[], res: SendSmsResponse, templateId: string
 
 /** Result for every number of a call that failed as a whole. */
 function callFailure(err: GatewayError, at: string): RecipientResult {
-  const code = String(err.details?.tencentCode ?? err.code);
+  const code = String(err.details?.providerCode ?? err.code);
   return {
     status: err.retryable ? 'retry' : 'failed',
     at,

@@ -1,5 +1,4 @@
 import { GatewayError, isE164, type ChannelHandler, type ClaimedTask, type Logger, type RecipientResult, type SendOutcome, type SmsConfig, type TaskQueue } from '@alertgw/shared';
-import { classifySmsError } from './classify-error';
 import { createDeliverer, type Delivery } from './deliver';
 import { digestDedupKey, digestPayload, digestView, type DigestRef, type SmsPayload } from './digest';
 import { buildGroupView, describeGroup } from './group-view';
@@ -142,7 +141,6 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
     send(task, pending, signal) {
       return task.payload.digest ? sendDigest(task, task.payload.digest, pending, signal) : sendGroup(task, pending, signal);
     },
-    classify: classifySmsError,
   };
 }
 

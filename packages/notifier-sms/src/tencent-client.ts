@@ -33,10 +33,10 @@ export interface TencentClientOptions {
   proxy?: string;
 }
 
-/** Facts a SendSms failure carries in GatewayError.details. */
+/** Facts a SendSms failure carries in GatewayError.details (SendErrorDetails plus Tencent's own). */
 export interface TencentErrorDetails {
   /** Tencent's Error.Code, or NETWORK / HTTP_<status> / ABORTED when no answer was parsed. */
-  tencentCode: string;
+  providerCode: string;
   requestId?: string;
   httpStatus?: number;
   retryAfterMs?: number;
@@ -45,7 +45,7 @@ export interface TencentErrorDetails {
 /**
  * A Tencent Cloud SMS client (API 2021-01-11) on the official SDK, signed with
  * TC3-HMAC-SHA256. Every failure becomes a GatewayError whose code says transient,
- * permanent or configuration, with Tencent's code in `details.tencentCode`.
+ * permanent or configuration, with Tencent's code in `details.providerCode`.
  */
 export function createTencentSmsClient(opts: TencentClientOptions): SmsApi {
   const protocol = opts.protocol === 'http:' ? 'http://' : 'https://';
@@ -112,18 +112,18 @@ function toGatewayError(action: string, err: unknown, secretId: string, signal?:
   let code: 'SEND_TRANSIENT' | 'SEND_PERMANENT' | 'SEND_CONFIG';
   if (e.code) {
     const cls = classifyTencentCode(e.code);
-    details = { tencentCode: e.code, requestId: e.requestId || undefined, retryAfterMs: cls.retryAfterMs };
+    details = { providerCode: e.code, requestId: e.requestId || undefined, retryAfterMs: cls.retryAfterMs };
     code = cls.kind === 'transient' ? 'SEND_TRANSIENT' : cls.configError ? 'SEND_CONFIG' : 'SEND_PERMANENT';
   } else if (e.httpCode) {
     // No JSON answer: a proxy or gateway in between. 5xx/429 pass; other statuses mean a wrong endpoint.
     const passing = e.httpCode >= 500 || e.httpCode === 429;
-    details = { tencentCode: `HTTP_${e.httpCode}`, httpStatus: e.httpCode, retryAfterMs: passing ? 10_000 : undefined };
+    details = { providerCode: `HTTP_${e.httpCode}`, httpStatus: e.httpCode, retryAfterMs: passing ? 10_000 : undefined };
     code = passing ? 'SEND_TRANSIENT' : 'SEND_CONFIG';
   } else {
-    details = { tencentCode: signal?.aborted ? 'ABORTED' : 'NETWORK', retryAfterMs: 5_000 };
+    details = { providerCode: signal?.aborted ? 'ABORTED' : 'NETWORK', retryAfterMs: 5_000 };
     code = 'SEND_TRANSIENT';
   }
-  return new GatewayError(code, `Tencent ${action} failed: ${details.tencentCode}: ${text}`, {
+  return new GatewayError(code, `Tencent ${action} failed: ${details.providerCode}: ${text}`, {
     retryable: code === 'SEND_TRANSIENT',
     cause: err,
     details: { ...details },

@@ -28,6 +28,8 @@ export type {
   TaskStatus,
 } from './queue/types';
 export { Worker } from './worker/worker';
+export { classifyError } from './worker/classify-error';
+export type { SendErrorDetails } from './worker/classify-error';
 export type { WorkerOptions } from './worker/worker';
 export { validateWebhook } from './webhook/validate-webhook';
 export { deliveryJson } from './webhook/delivery-json';
@@ -112,6 +114,10 @@ export type {
 export { checkDirectory, jwtAlgorithms, publicKeyAlgorithm } from './config/check-config';
 export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis';
+export { runChannelService, SHUTDOWN_GRACE_MS } from './service/run-channel-service';
+export type { ChannelContext, ChannelParts, ChannelServiceOptions } from './service/run-channel-service';
+export { createTimelineRecorder, notificationEvent } from './service/timeline-recorder';
+export type { AppendTimeline, Settled, TimelineView } from './service/timeline-recorder';
 export { createRedisClient, redisMode } from './redis/create-redis-client';
 export type { RedisMode } from './redis/create-redis-client';
 export { describeRedis, describeRedisLine } from './redis/describe-redis';

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
+import { GatewayError } from '../../src/errors';
 import { createQueueMetrics } from '../../src/metrics';
 import { TaskQueue } from '../../src/queue/task-queue';
 import type { ChannelHandler, RecipientResult } from '../../src/queue/types';
@@ -45,7 +46,6 @@ describe('Worker against real Redis', () => {
         for (const a of pending) results[a] = { status: a === 'b@x' && calls.length < 3 ? 'retry' : 'delivered', at: at(), code: 'smtp-451' };
         return { results };
       },
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     const { id } = await queue.enqueue({ payload: payload('a@x', 'b@x', 'c@x'), severityRank: 0 });
     start(new Worker({ queue, handler }));
@@ -62,7 +62,6 @@ describe('Worker against real Redis', () => {
       async send(_t, pending) {
         return { results: Object.fromEntries(pending.map((a) => [a, { status: a === 'bad@x' ? ('failed' as const) : ('delivered' as const), at: at(), code: 'smtp-550' }])) };
       },
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     const { id } = await queue.enqueue({ payload: payload('a@x', 'bad@x'), severityRank: 0 });
     start(new Worker({ queue, handler }));
@@ -78,9 +77,8 @@ describe('Worker against real Redis', () => {
     const handler: ChannelHandler<Payload> = {
       async send() {
         sends++;
-        throw Object.assign(new Error('AuthFailure.SignatureFailure'), { code: 'AuthFailure.SignatureFailure' });
+        throw new GatewayError('SEND_CONFIG', 'signature refused', { details: { providerCode: 'AuthFailure.SignatureFailure' } });
       },
-      classify: (err) => ({ retryable: false, code: (err as { code: string }).code, configError: true }),
     };
     const { id } = await queue.enqueue({ payload: payload('+8613800000000'), severityRank: 0 });
     start(new Worker({ queue, handler, metrics }));
@@ -100,7 +98,6 @@ describe('Worker against real Redis', () => {
             reject(signal.reason);
           }),
         ),
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     const { id } = await queue.enqueue({ payload: payload('a@x'), severityRank: 0 });
     start(new Worker({ queue, handler }));
@@ -115,7 +112,6 @@ describe('Worker against real Redis', () => {
     const queue = new TaskQueue<Payload>({ redis, prefix, name: 'email' });
     const handler: ChannelHandler<Payload> = {
       send: (_t, _p, signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     const { id } = await queue.enqueue({ payload: payload('a@x'), severityRank: 0 });
     const w = new Worker({ queue, handler });
@@ -136,7 +132,6 @@ describe('Worker against real Redis', () => {
         started++;
         return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
       },
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     for (let i = 0; i < 6; i++) await queue.enqueue({ payload: payload(`u${i}@x`), severityRank: 0 });
     const w = new Worker({ queue, handler, concurrency: 2 });
@@ -163,7 +158,6 @@ describe('Worker against real Redis', () => {
         running--;
         return { results: Object.fromEntries(pending.map((a) => [a, { status: 'delivered' as const, at: at() }])) };
       },
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     start(new Worker({ queue, handler, concurrency: 4, blockTimeoutMs: 30_000 }));
     await waitFor(() => redis.exists(queue.keys.marker).then((n) => n === 0), 5000, 'worker idle');
@@ -190,7 +184,7 @@ describe('an idle worker', () => {
   it('sends at most 1 Redis command per second (counted with MONITOR)', async () => {
     const redis = new Redis(server.url);
     const queue = new TaskQueue({ redis, prefix: 'idle', name: 'email' });
-    const worker = new Worker({ queue, handler: { send: async () => ({ results: {} }), classify: () => ({ retryable: true, code: 'x' }) } });
+    const worker = new Worker({ queue, handler: { send: async () => ({ results: {} }) } });
     const admin = new Redis(server.url);
     worker.start();
     await waitFor(() => worker['blocker'] !== null, 5000, 'worker blocking');
