@@ -46,7 +46,7 @@ describe('Tencent SMS client against a local TC3-checking endpoint', () => {
     expect(err).toBeInstanceOf(GatewayError);
     expect((err as GatewayError).code).toBe('SEND_CONFIG');
     expect((err as GatewayError).retryable).toBe(false);
-    expect((err as GatewayError).details).toMatchObject({ providerCode: 'AuthFailure.SignatureFailure' });
+    expect((err as GatewayError).details).toMatchObject({ providerCode: 'AuthFailure.SignatureFailure', scope: 'account' });
     expect((err as GatewayError).message).not.toContain('wrongWrong');
   });
 
