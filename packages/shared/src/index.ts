@@ -42,6 +42,8 @@ export { EXAMPLE_CONFIG_PATH, loadConfig, resolveConfigPath } from './config/loa
 export type { LoadConfigOptions } from './config/load-config';
 export type { ConfigProblem } from './config/config-path';
 export { CONFIG_SCHEMA } from './config/schema';
+export { channelTraits } from './config/channel-traits';
+export type { ChannelTraits } from './config/channel-traits';
 export { isE164, isEmailAddress } from './config/check-config';
 export { isLoopbackHost, isPlaceholderSecret } from './config/check-hardening';
 export { redactUrl, urlOrigin } from './config/safe-url';
