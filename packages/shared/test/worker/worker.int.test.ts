@@ -1,6 +1,8 @@
+import { PassThrough } from 'node:stream';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { GatewayError } from '../../src/errors';
+import { createLogger } from '../../src/log';
 import { createQueueMetrics } from '../../src/metrics';
 import { TaskQueue } from '../../src/queue/task-queue';
 import type { ChannelHandler, RecipientResult } from '../../src/queue/types';
@@ -85,6 +87,28 @@ describe('Worker against real Redis', () => {
     await waitFor(async () => (await queue.get(id))?.status === 'dead', 10_000, 'dead letter');
     expect(sends).toBe(1);
     expect((await metrics.configErrors.get()).values[0]).toMatchObject({ value: 1, labels: { queue: 'sms', code: 'AuthFailure.SignatureFailure' } });
+  });
+
+  it('logs a thrown failure once: a warning per retry, one error where it stops', async () => {
+    const lines: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (c: Buffer) => lines.push(...c.toString('utf8').split('\n').filter(Boolean)));
+    const queue = new TaskQueue<Payload>({ redis, prefix, name: 'email', maxAttempts: 2, backoff: { baseMs: 10, maxMs: 20 } });
+    const handler: ChannelHandler<Payload> = {
+      async send() {
+        throw new GatewayError('SEND_TRANSIENT', 'server busy', { retryable: true, details: { providerCode: 'smtp-451' } });
+      },
+    };
+    const { id } = await queue.enqueue({ payload: payload('a@example.com'), severityRank: 0 });
+    start(new Worker({ queue, handler, logger: createLogger({ service: 'test', stream }) }));
+    await waitFor(async () => (await queue.get(id))?.status === 'dead', 10_000, 'dead letter');
+    await waitFor(async () => lines.some((l) => l.includes('"level":"error"')), 5_000, 'the error line');
+    const about = lines.filter((l) => l.includes(`"taskId":"${id}"`)).map((l) => JSON.parse(l) as { level: string; code?: string });
+    expect(about.map((l) => [l.level, l.code])).toEqual([
+      ['warn', 'smtp-451'],
+      ['error', 'smtp-451'],
+    ]);
+    expect((await queue.get(id))!.lastError).toBe('smtp-451: server busy');
   });
 
   it('aborts the send when the lease is lost, and the late result is refused', async () => {
