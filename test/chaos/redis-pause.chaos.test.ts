@@ -80,7 +80,6 @@ describe('Redis paused longer than the lease (real redis-server, CLIENT PAUSE)',
         const at = new Date().toISOString();
         return { results: Object.fromEntries(pending.map((a): [string, RecipientResult] => [a, { status: 'delivered', at }])) };
       },
-      classify: () => ({ retryable: true, code: 'PROVIDER' }),
     };
     const queue = new TaskQueue<Payload>({ redis: conn, prefix, name: 'email', leaseMs: LEASE_MS, backoff: { baseMs: 100, maxMs: 500 } });
     r.worker = new Worker({ queue, handler, logger, workerId: name, blockTimeoutMs: 500 });

@@ -1,4 +1,4 @@
-import { severityRank, type ChannelOptions, type GatewayConfig, type NotificationPayload, type Recipient, type WebhookAlert, type WebhookMessage } from '@alertgw/shared';
+import { channelTraits, severityRank, type ChannelOptions, type GatewayConfig, type NotificationPayload, type Recipient, type WebhookAlert, type WebhookMessage } from '@alertgw/shared';
 
 /** What ingest needs from the shared resolver: recipients per channel and extra Cc for a set of alerts. */
 export interface RecipientResolver {
@@ -106,8 +106,9 @@ export function planTasks(msg: WebhookMessage, ctx: PlanContext): TaskPlan {
       deliveryKey: ctx.deliveryKey,
       receivedAt: ctx.receivedAt.toISOString(),
     };
-    if (channel === 'email') {
-      const cc = uniqueAddresses([...ctx.config.email.cc, ...resolution.cc], recipients);
+    const traits = channelTraits(channel);
+    if (traits.cc) {
+      const cc = uniqueAddresses([...traits.cc(ctx.config), ...resolution.cc], recipients);
       if (cc.length) payload.cc = cc;
     }
     plan.tasks.push({ channel, severityRank: top.rank, payload });

@@ -1,4 +1,4 @@
-import { GatewayError, type ErrorClass } from '@alertgw/shared';
+import { GatewayError } from '@alertgw/shared';
 
 /** Fields nodemailer puts on its errors (see nodemailer's "Error codes" docs). */
 interface MailerError {
@@ -23,31 +23,35 @@ export function isTransientReply(responseCode: number): boolean {
   return responseCode >= 400 && responseCode < 500;
 }
 
+/** The verdict on one nodemailer error, before it becomes a GatewayError. */
+interface Verdict {
+  retryable: boolean;
+  code: string;
+  configError?: boolean;
+}
+
 /**
- * Decides whether a thrown send error is worth retrying. SMTP replies: 4xx transient, 5xx
- * permanent. Connection trouble (ECONNECTION, ETIMEDOUT, ESOCKET, EDNS, EPROTOCOL, pool limits)
- * is transient. A refused login (EAUTH with 5xx or no reply), a certificate that does not verify,
- * a server refusing the STARTTLS that config requires, and a broken template are permanent
- * configuration errors: they will hit every task, so they are flagged for a loud log.
+ * Translates a nodemailer error into the project's GatewayError: SEND_TRANSIENT,
+ * SEND_PERMANENT or SEND_CONFIG with nodemailer's code (or `smtp-<reply>`) as
+ * `details.providerCode`; the worker's classifyError reads that. SMTP replies: 4xx transient,
+ * 5xx permanent. Connection trouble (ECONNECTION, ETIMEDOUT, ESOCKET, EDNS, EPROTOCOL, pool
+ * limits) is transient. A refused login (EAUTH with 5xx or no reply), a certificate that does
+ * not verify and a server refusing the STARTTLS that config requires are configuration errors:
+ * they will hit every task. A GatewayError passes through unchanged.
  */
-export function classifySmtpError(error: unknown): ErrorClass {
-  if (error instanceof GatewayError) {
-    const code = typeof error.details?.code === 'string' ? error.details.code : error.code;
-    const retryAfter = error.details?.retryAfterMs;
-    return {
-      retryable: error.retryable,
-      code,
-      ...(typeof retryAfter === 'number' ? { retryAfterMs: retryAfter } : {}),
-      ...(error.code === 'SEND_CONFIG' || error.code === 'TEMPLATE_INVALID' || error.code === 'CONFIG_INVALID'
-        ? { configError: true }
-        : {}),
-    };
-  }
+export function classifySmtpError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const v = verdictOf(error);
+  const code = v.configError ? 'SEND_CONFIG' : v.retryable ? 'SEND_TRANSIENT' : 'SEND_PERMANENT';
+  const message = error instanceof Error ? error.message : String(error);
+  return new GatewayError(code, message, { retryable: v.retryable, cause: error, details: { providerCode: v.code } });
+}
+
+function verdictOf(error: unknown): Verdict {
   const e = (error ?? {}) as MailerError;
   const reply = typeof e.responseCode === 'number' && e.responseCode >= 200 ? e.responseCode : undefined;
 
-  if (e.name === 'AbortError' || e.name === 'TimeoutError') return { retryable: true, code: 'aborted' };
-
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return { retryable: true, code: 'ABORTED' };
   switch (e.code) {
     case 'EAUTH':
       // 454 "temporary authentication failure" is the server's problem; 535 is our password.

@@ -1,5 +1,5 @@
 import type { ChannelHandler, ClaimedTask, NotificationPayload, RecipientResult, SendOutcome } from '@alertgw/shared';
-import { classifySmtpError, isTransientReply, smtpCode } from './classify-smtp-error';
+import { isTransientReply, smtpCode } from './classify-smtp-error';
 import type { MailRenderer } from './render/create-renderer';
 import { threadHeaders } from './threading';
 import type { MailTransport, OutgoingMail, TransportReceipt } from './transports/types';
@@ -133,6 +133,5 @@ export function createEmailChannel(opts: EmailChannelOptions): ChannelHandler<No
       const receipt = await opts.transport.send(mail, signal);
       return mapReceipt(receipt, pending, ccNow, now().toISOString());
     },
-    classify: classifySmtpError,
   };
 }

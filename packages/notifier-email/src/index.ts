@@ -10,5 +10,5 @@ export { createSmtpTransport } from './transports/smtp';
 export { createHttpGatewayTransport } from './transports/http-gateway';
 export { startSmtpSink } from './transports/smtp-sink';
 export type { MailTransport, OutgoingMail, TransportReceipt } from './transports/types';
-export { createTimelineRecorder } from './timeline-recorder';
+export { emailTimelineView } from './timeline-view';
 export { payloadFromWebhook, webhookBodyOf } from './preview';

@@ -1,16 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
-  Worker,
-  appendTimeline,
-  channelQueue,
-  connectRedis,
-  createLogger,
-  createQueueMetrics,
-  createRegistry,
-  loadConfig,
-  registerQueueDepthGauge,
-  startOpsServer,
+  classifyError,
+  runChannelService,
+  type ChannelServiceOptions,
   type EmailConfig,
   type Logger,
   type NotificationPayload,
@@ -19,20 +12,13 @@ import {
 import { createEmailChannel } from './email-channel';
 import { payloadFromWebhook, webhookBodyOf } from './preview';
 import { createRenderer } from './render/create-renderer';
-import { createTimelineRecorder } from './timeline-recorder';
+import { emailTimelineView } from './timeline-view';
 import { startSmtpSink } from './transports/smtp-sink';
 import { createHttpGatewayTransport } from './transports/http-gateway';
 import { createSmtpTransport } from './transports/smtp';
 import type { MailTransport } from './transports/types';
 
-/**
- * How long shutdown lets in-flight mails finish before releasing them to another replica. With
- * at most 1 s more to release them and ½ s to close Redis (even a hung one), SIGTERM ends the
- * process within 10 s: before `docker stop` (Compose too) would SIGKILL it.
- */
-const SHUTDOWN_GRACE_MS = 7_000;
-
-// The only place notifier-email reads env, argv and files, connects and handles signals.
+// The only place notifier-email reads env, argv and files; runChannelService connects and handles signals.
 
 /** email.smtp.tls.ca may be PEM text or a path to a PEM file. */
 function withCaLoaded(smtp: SmtpConfig): SmtpConfig {
@@ -70,65 +56,40 @@ function describeTransport(email: EmailConfig): Record<string, unknown> {
   return { transport: 'sink', dir: resolve(email.sinkDir) };
 }
 
-async function serve(): Promise<void> {
-  const { config, path } = loadConfig({ argv: process.argv.slice(2), env: process.env });
-  const logger = createLogger({ service: 'notifier-email', level: config.log.level });
-  logger.info('configuration loaded', { path });
-  if (config.channels.email && !config.channels.email.enabled) {
-    logger.warn('channels.email.enabled is false: ingest writes no email tasks, this notifier will stay idle');
-  }
-  const { email } = config;
-  // Compiles (and test-renders) every template now: a broken override stops the start.
-  const renderer = createRenderer({ templatesDir: email.templatesDir, subjectTemplate: email.subjectTemplate });
-  const { transport, stopSink } = await createTransport(email, logger);
-
-  const { redis, close: closeRedis } = await connectRedis(config, logger);
-  const queue = channelQueue<NotificationPayload>(redis, config, 'email');
-  const registry = createRegistry();
-  const metrics = createQueueMetrics(registry);
-  registerQueueDepthGauge(registry, [queue]);
-
-  const handler = createEmailChannel({ transport, renderer, from: email.from, attachGroupJson: email.attachGroupJson });
-  const worker = new Worker<NotificationPayload>({
-    queue,
-    handler,
-    concurrency: email.concurrency,
-    logger,
-    metrics,
-    onSettled: createTimelineRecorder((fp, event) => appendTimeline(redis, config.redis.keyPrefix, fp, event)),
-  });
-
-  // A wrong password or certificate should be visible at startup, not only with the first
-  // alert; the server may also just be down for now, so this never stops the start.
-  transport.verify().then(
-    () => logger.info('mail transport reachable', describeTransport(email)),
-    (err: unknown) => {
-      const cls = handler.classify(err);
-      const meta = { ...describeTransport(email), code: cls.code, message: err instanceof Error ? err.message : String(err) };
-      if (cls.configError) logger.error('mail transport refused our configuration: every mail will fail until it is fixed', meta);
-      else logger.warn('mail transport not reachable yet; tasks wait and retry', meta);
-    },
-  );
-
-  worker.start();
-  const ops = await startOpsServer({ registry, redis, listen: config.email.listen, logger });
-  logger.info('notifier-email started', { workerId: worker.id, concurrency: email.concurrency, ...describeTransport(email) });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    await worker.close(SHUTDOWN_GRACE_MS);
-    ops?.close();
-    transport.close();
-    await stopSink?.();
-    await closeRedis();
-    process.exit(0);
-  };
-  process.on('SIGTERM', (s) => void stop(s));
-  process.on('SIGINT', (s) => void stop(s));
-}
+/** The email channel for the kit: renderer, transport and handler from the `email` config section. */
+const emailService: ChannelServiceOptions<NotificationPayload> = {
+  name: 'email',
+  section: (config) => config.email,
+  timeline: emailTimelineView,
+  async handler({ config, logger }) {
+    const { email } = config;
+    // Compiles (and test-renders) every template now: a broken override stops the start.
+    const renderer = createRenderer({ templatesDir: email.templatesDir, subjectTemplate: email.subjectTemplate });
+    const { transport, stopSink } = await createTransport(email, logger);
+    const handler = createEmailChannel({ transport, renderer, from: email.from, attachGroupJson: email.attachGroupJson });
+    return {
+      handler,
+      describe: describeTransport(email),
+      // A wrong password or certificate should be visible at startup, not only with the first
+      // alert; the server may also just be down for now, so this never stops the start.
+      started() {
+        transport.verify().then(
+          () => logger.info('mail transport reachable', describeTransport(email)),
+          (err: unknown) => {
+            const cls = classifyError(err);
+            const meta = { ...describeTransport(email), code: cls.code, message: err instanceof Error ? err.message : String(err) };
+            if (cls.configError) logger.error('mail transport refused our configuration: every mail will fail until it is fixed', meta);
+            else logger.warn('mail transport not reachable yet; tasks wait and retry', meta);
+          },
+        );
+      },
+      async close() {
+        transport.close();
+        await stopSink?.();
+      },
+    };
+  },
+};
 
 /**
  * `preview <webhook.json>… [--out <dir>] [--templates <dir>]`: renders each webhook (a raw
@@ -170,9 +131,5 @@ if (command === 'preview') {
     process.exit(1);
   }
 } else {
-  serve().catch((err: unknown) => {
-    // Config and template problems are listed in the message; print it and refuse to start.
-    process.stderr.write(`notifier-email: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+  void runChannelService(emailService);
 }

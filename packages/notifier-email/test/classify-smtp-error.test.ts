@@ -1,5 +1,8 @@
-import { GatewayError } from '@alertgw/shared';
-import { classifySmtpError } from '../src/classify-smtp-error';
+import { classifyError, GatewayError } from '@alertgw/shared';
+import { classifySmtpError as toGatewayError } from '../src/classify-smtp-error';
+
+/** The worker's verdict on what the SMTP transport throws for a nodemailer error. */
+const classifySmtpError = (e: unknown) => classifyError(toGatewayError(e));
 
 const err = (fields: Record<string, unknown>) => Object.assign(new Error(String(fields.message ?? 'x')), fields);
 
@@ -50,10 +53,11 @@ describe('classifySmtpError', () => {
     });
   });
 
-  it('reads GatewayErrors from the HTTP transport and the renderer', () => {
-    const transient = new GatewayError('SEND_TRANSIENT', 'x', { retryable: true, details: { code: 'http-503', retryAfterMs: 2000 } });
+  it('passes GatewayErrors from the HTTP transport and the renderer through', () => {
+    const transient = new GatewayError('SEND_TRANSIENT', 'x', { retryable: true, details: { providerCode: 'http-503', retryAfterMs: 2000 } });
+    expect(toGatewayError(transient)).toBe(transient);
     expect(classifySmtpError(transient)).toEqual({ retryable: true, code: 'http-503', retryAfterMs: 2000 });
-    expect(classifySmtpError(new GatewayError('SEND_CONFIG', 'x', { details: { code: 'http-401' } }))).toEqual({
+    expect(classifySmtpError(new GatewayError('SEND_CONFIG', 'x', { details: { providerCode: 'http-401' } }))).toEqual({
       retryable: false,
       code: 'http-401',
       configError: true,

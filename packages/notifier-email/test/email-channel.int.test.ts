@@ -1,3 +1,4 @@
+import { classifyError } from '@alertgw/shared';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { AddressObject } from 'mailparser';
 import { createEmailChannel } from '../src/email-channel';
@@ -148,10 +149,10 @@ describe('email channel errors for the classifier', () => {
     const task = claimedTask(payloadFromFixture('firing-one-alert-bearer.json'));
     try {
       const first = await channel.send(task, ['alice@example.com'], signal).catch((e: unknown) => e);
-      expect(channel.classify(first)).toEqual({ retryable: true, code: 'smtp-451' });
+      expect(classifyError(first)).toEqual({ retryable: true, code: 'smtp-451' });
       reply = smtpError(554, '5.7.1 rejected as spam');
       const second = await channel.send(task, ['alice@example.com'], signal).catch((e: unknown) => e);
-      expect(channel.classify(second)).toEqual({ retryable: false, code: 'smtp-554' });
+      expect(classifyError(second)).toEqual({ retryable: false, code: 'smtp-554' });
     } finally {
       transport.close();
       await server.close();
@@ -167,7 +168,7 @@ describe('email channel errors for the classifier', () => {
     try {
       const err = await channel.send(claimedTask(payloadFromFixture('firing-one-alert-bearer.json')), ['alice@example.com'], signal).catch((e: unknown) => e);
       // ECONNREFUSED surfaces as nodemailer's ESOCKET.
-      expect(channel.classify(err)).toEqual({ retryable: true, code: 'ESOCKET' });
+      expect(classifyError(err)).toEqual({ retryable: true, code: 'ESOCKET' });
     } finally {
       transport.close();
     }
@@ -181,7 +182,7 @@ describe('email channel errors for the classifier', () => {
     const channel = createEmailChannel({ transport, renderer, from: FROM });
     try {
       const err = await channel.send(claimedTask(payloadFromFixture('firing-one-alert-bearer.json')), ['alice@example.com'], signal).catch((e: unknown) => e);
-      expect(channel.classify(err)).toEqual({ retryable: true, code: 'ETIMEDOUT' });
+      expect(classifyError(err)).toEqual({ retryable: true, code: 'ETIMEDOUT' });
     } finally {
       transport.close();
       sockets.forEach((socket) => socket.destroy());

@@ -1,12 +1,12 @@
 import { PassThrough } from 'node:stream';
 import type Redis from 'ioredis';
-import { createLogger, type NotificationPayload, type TaskQueue, type Worker } from '@alertgw/shared';
+import { createLogger, createTimelineRecorder, type NotificationPayload, type TaskQueue, type Worker } from '@alertgw/shared';
 import { deleteKeys, freePort, testRedis, uniquePrefix, waitFor } from '@alertgw/shared/testing';
 // Deep imports: the alert record store is not exported from @alertgw/shared yet.
 import { appendTimeline } from '../../shared/src/alerts/append-timeline';
 import { getAlert } from '../../shared/src/alerts/read-alerts';
 import { upsertAlerts } from '../../shared/src/alerts/upsert-alerts';
-import { createTimelineRecorder } from '../src/timeline-recorder';
+import { emailTimelineView } from '../src/timeline-view';
 import { createSmtpTransport } from '../src/transports/smtp';
 import type { MailTransport } from '../src/transports/types';
 import { emailQueue, emailWorker, waitForStatus } from './support/email-queue';
@@ -154,7 +154,7 @@ describe('email notifier on the shared worker (real Redis, real SMTP)', () => {
       tasks: [],
       retentionMs: 60_000,
     });
-    const onSettled = createTimelineRecorder((fp, event) => appendTimeline(redis, prefix, fp, event));
+    const onSettled = createTimelineRecorder<NotificationPayload>('email', (fp, event) => appendTimeline(redis, prefix, fp, event), emailTimelineView);
     run(server, createSmtpTransport(localSmtpConfig(server.port)), { onSettled });
     const { id } = await queue.enqueue({ payload, severityRank: 1 });
 

@@ -1,54 +1,65 @@
 /**
- * How one Tencent Cloud SMS code is handled. Sources, both for SendSms 2021-01-11:
- * - SMS codes (per number in SendStatusSet, or as the call's Error.Code):
- *   https://cloud.tencent.com/document/product/382/59177 (English: https://www.tencentcloud.com/document/product/382/43546)
+ * How one Tencent Cloud SMS code is handled. Sources, both for SendSms 2021-01-11
+ * (https://cloud.tencent.com/document/api/382/55981):
+ * - SMS send codes (per number in SendStatusSet, or as the call's Error.Code):
+ *   https://cloud.tencent.com/document/api/382/59177
  * - API 3.0 common codes (AuthFailure.*, RequestLimitExceeded, InternalError …):
- *   https://cloud.tencent.com/document/api/382/52075
+ *   https://cloud.tencent.com/document/api/382/52075 (English: https://www.tencentcloud.com/document/api/382/40474)
  */
 export interface TencentCodeClass {
   kind: 'ok' | 'transient' | 'permanent';
-  /** The configuration (keys, app, template, sign, package) is wrong: every task will hit it. */
-  configError: boolean;
+  /**
+   * What a permanent failure with this code spoils: this number (or this message) only, every
+   * send with this template and sign, or every send of this account (keys, app, balance,
+   * endpoint). Beyond one number it is a configuration error: every task will hit it.
+   */
+  scope: 'number' | 'template' | 'account';
   /** For transient codes: how long waiting makes sense before trying that number again. */
   retryAfterMs?: number;
+}
+
+/** Whether a code means the configuration is wrong (a permanent failure beyond one number). */
+export function isConfigError(cls: TencentCodeClass): boolean {
+  return cls.kind === 'permanent' && cls.scope !== 'number';
 }
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
-const transient = (retryAfterMs: number): TencentCodeClass => ({ kind: 'transient', configError: false, retryAfterMs });
-const permanent: TencentCodeClass = { kind: 'permanent', configError: false };
-const config: TencentCodeClass = { kind: 'permanent', configError: true };
+const transient = (retryAfterMs: number, scope: TencentCodeClass['scope'] = 'number'): TencentCodeClass => ({ kind: 'transient', scope, retryAfterMs });
+const permanent: TencentCodeClass = { kind: 'permanent', scope: 'number' };
+const template: TencentCodeClass = { kind: 'permanent', scope: 'template' };
+const account: TencentCodeClass = { kind: 'permanent', scope: 'account' };
 
 /** Exact codes. Anything not listed falls back to PREFIXES, then to "permanent". */
 const CODES: Record<string, TencentCodeClass> = {
-  Ok: { kind: 'ok', configError: false },
+  Ok: { kind: 'ok', scope: 'number' },
 
   // Transient: Tencent or the carrier hiccupped; the same request can succeed later.
-  // https://cloud.tencent.com/document/product/382/59177 (InternalError.*, 60008 timeout)
-  'InternalError.Timeout': transient(10 * SECOND),
-  'InternalError.SendAndRecvFail': transient(10 * SECOND),
-  'InternalError.OtherError': transient(30 * SECOND),
-  'InternalError.UnknownError': transient(30 * SECOND),
-  'InternalError.ParseBackendResponseFail': transient(30 * SECOND),
+  // https://cloud.tencent.com/document/api/382/59177 (InternalError.*, 60008 timeout)
+  'InternalError.Timeout': transient(10 * SECOND, 'account'),
+  'InternalError.SendAndRecvFail': transient(10 * SECOND, 'account'),
+  'InternalError.OtherError': transient(30 * SECOND, 'account'),
+  'InternalError.UnknownError': transient(30 * SECOND, 'account'),
+  'InternalError.ParseBackendResponseFail': transient(30 * SECOND, 'account'),
   // Our clock is >10 min off Tencent's; NTP usually fixes it, so wait longer than usual.
-  'InternalError.RequestTimeException': transient(5 * MINUTE),
+  'InternalError.RequestTimeException': transient(5 * MINUTE, 'account'),
   // Not a hiccup: the API path is wrong (a bad endpoint override). Retrying cannot help.
-  'InternalError.RestApiInterfaceNotExist': config,
+  'InternalError.RestApiInterfaceNotExist': account,
 
   // Transient: per-number rate limits that clear within minutes.
-  // https://cloud.tencent.com/document/product/382/59177 (LimitExceeded.*)
+  // https://cloud.tencent.com/document/api/382/59177 (LimitExceeded.*)
   'LimitExceeded.PhoneNumberThirtySecondLimit': transient(30 * SECOND),
   'LimitExceeded.PhoneNumberOneHourLimit': transient(15 * MINUTE),
   'LimitExceeded.DeliveryFrequencyLimit': transient(1 * MINUTE),
   // API 3.0 request-rate limits: https://cloud.tencent.com/document/api/382/52075
-  RequestLimitExceeded: transient(2 * SECOND),
-  'RequestLimitExceeded.GlobalRegionUinLimitExceeded': transient(2 * SECOND),
-  'RequestLimitExceeded.IPLimitExceeded': transient(2 * SECOND),
-  InternalError: transient(10 * SECOND),
+  RequestLimitExceeded: transient(2 * SECOND, 'account'),
+  'RequestLimitExceeded.GlobalRegionUinLimitExceeded': transient(2 * SECOND, 'account'),
+  'RequestLimitExceeded.IPLimitExceeded': transient(2 * SECOND, 'account'),
+  InternalError: transient(10 * SECOND, 'account'),
 
   // Permanent for this number: invalid, blacklisted, or capped for the day.
-  // https://cloud.tencent.com/document/product/382/59177
+  // https://cloud.tencent.com/document/api/382/59177
   'InvalidParameterValue.IncorrectPhoneNumber': permanent,
   'FailedOperation.PhoneNumberParseFail': permanent,
   'FailedOperation.PhoneNumberInBlacklist': permanent,
@@ -59,43 +70,43 @@ const CODES: Record<string, TencentCodeClass> = {
   'FailedOperation.ContainSensitiveWord': permanent,
   'InvalidParameter.DirtyWordFound': permanent,
 
-  // Configuration: the SMS package, the app's daily caps, the template, the sign or the
-  // parameters' shape are wrong, and will be for every task until someone fixes them.
-  // https://cloud.tencent.com/document/product/382/59177
-  'FailedOperation.InsufficientBalanceInSmsPackage': config,
-  'UnauthorizedOperation.ServiceSuspendDueToArrears': config,
-  'LimitExceeded.AppDailyLimit': config,
-  'LimitExceeded.DailyLimit': config,
-  'LimitExceeded.AppCountryOrRegionDailyLimit': config,
-  'LimitExceeded.AppCountryOrRegionInBlacklist': config,
-  'LimitExceeded.AppGlobalDailyLimit': config,
-  'LimitExceeded.AppMainlandChinaDailyLimit': config,
-  'FailedOperation.TemplateIncorrectOrUnapproved': config,
-  'FailedOperation.TemplateParamSetNotMatchApprovedTemplate': config,
-  'FailedOperation.TemplateUnapprovedOrNotExist': config,
-  'FailedOperation.TemplateIdNotExist': config,
-  'FailedOperation.MissingTemplateList': config,
-  'FailedOperation.SignatureIncorrectOrUnapproved': config,
-  'FailedOperation.MissingSignature': config,
-  'FailedOperation.MissingSignatureList': config,
-  'FailedOperation.SignIdNotExist': config,
-  'FailedOperation.MarketingSendTimeConstraint': config,
-  'InvalidParameterValue.SdkAppIdNotExist': config,
-  'InvalidParameterValue.TemplateParameterLengthLimit': config,
-  'InvalidParameterValue.TemplateParameterFormatError': config,
-  'InvalidParameterValue.ProhibitedUseUrlInTemplateParameter': config,
-  'InvalidParameterValue.ContentLengthLimit': config,
-  'UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone': config,
-  'UnsupportedOperation.GlobalTemplateToChineseMainlandPhone': config,
-  'UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber': config,
+  // Configuration: the SMS package or the app's daily caps (account), or the template, the
+  // sign or the parameters' shape (template) are wrong, and will be for every task until
+  // someone fixes them. https://cloud.tencent.com/document/api/382/59177
+  'FailedOperation.InsufficientBalanceInSmsPackage': account,
+  'UnauthorizedOperation.ServiceSuspendDueToArrears': account,
+  'LimitExceeded.AppDailyLimit': account,
+  'LimitExceeded.DailyLimit': account,
+  'LimitExceeded.AppCountryOrRegionDailyLimit': account,
+  'LimitExceeded.AppCountryOrRegionInBlacklist': account,
+  'LimitExceeded.AppGlobalDailyLimit': account,
+  'LimitExceeded.AppMainlandChinaDailyLimit': account,
+  'FailedOperation.TemplateIncorrectOrUnapproved': template,
+  'FailedOperation.TemplateParamSetNotMatchApprovedTemplate': template,
+  'FailedOperation.TemplateUnapprovedOrNotExist': template,
+  'FailedOperation.TemplateIdNotExist': template,
+  'FailedOperation.MissingTemplateList': template,
+  'FailedOperation.SignatureIncorrectOrUnapproved': template,
+  'FailedOperation.MissingSignature': template,
+  'FailedOperation.MissingSignatureList': template,
+  'FailedOperation.SignIdNotExist': template,
+  'FailedOperation.MarketingSendTimeConstraint': template,
+  'InvalidParameterValue.SdkAppIdNotExist': account,
+  'InvalidParameterValue.TemplateParameterLengthLimit': template,
+  'InvalidParameterValue.TemplateParameterFormatError': template,
+  'InvalidParameterValue.ProhibitedUseUrlInTemplateParameter': template,
+  'InvalidParameterValue.ContentLengthLimit': template,
+  'UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone': template,
+  'UnsupportedOperation.GlobalTemplateToChineseMainlandPhone': template,
+  'UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber': template,
   // API 3.0 common codes that mean a wrong endpoint, version or network policy:
   // https://cloud.tencent.com/document/api/382/52075
-  ActionOffline: config,
-  InvalidAction: config,
-  NoSuchVersion: config,
-  NoSuchProduct: config,
-  IpInBlacklist: config,
-  IpNotInWhitelist: config,
+  ActionOffline: account,
+  InvalidAction: account,
+  NoSuchVersion: account,
+  NoSuchProduct: account,
+  IpInBlacklist: account,
+  IpNotInWhitelist: account,
 };
 
 /**
@@ -105,10 +116,10 @@ const CODES: Record<string, TencentCodeClass> = {
  * Other InternalError.* are Tencent's own failures and worth a retry.
  */
 const PREFIXES: Array<[string, TencentCodeClass]> = [
-  ['AuthFailure', config],
-  ['UnauthorizedOperation', config],
-  ['InternalError', transient(30 * SECOND)],
-  ['RequestLimitExceeded', transient(2 * SECOND)],
+  ['AuthFailure', account],
+  ['UnauthorizedOperation', account],
+  ['InternalError', transient(30 * SECOND, 'account')],
+  ['RequestLimitExceeded', transient(2 * SECOND, 'account')],
 ];
 
 /**

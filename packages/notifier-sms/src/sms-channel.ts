@@ -1,6 +1,5 @@
 import { GatewayError, isE164, type ChannelHandler, type ClaimedTask, type Logger, type RecipientResult, type SendOutcome, type SmsConfig, type TaskQueue } from '@alertgw/shared';
-import { classifySmsError } from './classify-error';
-import { createDeliverer, type Delivery } from './deliver';
+import { createSmsSender, type SmsSendResult } from './send-sms';
 import { digestDedupKey, digestPayload, digestView, type DigestRef, type SmsPayload } from './digest';
 import { buildGroupView, describeGroup } from './group-view';
 import { compileParams, type ParamProblem, type ParamRenderer } from './render-params';
@@ -56,7 +55,7 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
   const { config, queue, logger, metrics } = deps;
   const renderers = compileRenderers(config);
   const storm = createStormControl({ redis: queue.redis, keys: queue.keys, budget: config.budget });
-  const deliver = createDeliverer({
+  const sendSms = createSmsSender({
     api: deps.api,
     tencent: config.tencent,
     renderers,
@@ -106,7 +105,7 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
       if (a?.status === 'merged') results[phone] = await scheduleDigest(task, phone, a);
       else toSend.push(phone);
     }
-    const d = await deliver({ taskId: task.id, phones: toSend, view, signal });
+    const d = await sendSms({ taskId: task.id, phones: toSend, view, signal });
     return outcome({ ...results, ...d.results }, d);
   }
 
@@ -126,7 +125,7 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
       return { results: { [phone]: { status: 'suppressed', at, code: 'DigestEmpty', message: `summary generation ${gen} was already sent by another task` } } };
     }
     const s = r.snapshot;
-    const d = await deliver({ taskId: task.id, phones: [phone], view: digestView(s), signal });
+    const d = await sendSms({ taskId: task.id, phones: [phone], view: digestView(s), signal });
     const res = d.results[phone];
     if (res) {
       res.detail = { ...res.detail, digest: { generation: gen, merged: s.count, firing: s.firing, resolved: s.resolved, latest: s.latest.what, since: new Date(s.firstAt).toISOString() } };
@@ -142,11 +141,10 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
     send(task, pending, signal) {
       return task.payload.digest ? sendDigest(task, task.payload.digest, pending, signal) : sendGroup(task, pending, signal);
     },
-    classify: classifySmsError,
   };
 }
 
-function outcome(results: Record<string, RecipientResult>, d: Delivery): SendOutcome {
+function outcome(results: Record<string, RecipientResult>, d: SmsSendResult): SendOutcome {
   const info: Record<string, unknown> = {};
   if (d.requestIds.length) info.requestIds = d.requestIds;
   // SendSms requests carry no secret (those sign the HTTP headers), so the exact request is kept.

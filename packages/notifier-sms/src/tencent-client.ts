@@ -8,7 +8,7 @@ import type {
   SendSmsRequest,
   SendSmsResponse,
 } from 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_models';
-import { classifyTencentCode } from './classify-tencent-code';
+import { classifyTencentCode, isConfigError, type TencentCodeClass } from './classify-tencent-code';
 
 export type { SendSmsRequest, SendSmsResponse, DescribeTemplateListStatus };
 
@@ -33,10 +33,12 @@ export interface TencentClientOptions {
   proxy?: string;
 }
 
-/** Facts a SendSms failure carries in GatewayError.details. */
+/** Facts a SendSms failure carries in GatewayError.details: SendErrorDetails plus the code's scope. */
 export interface TencentErrorDetails {
   /** Tencent's Error.Code, or NETWORK / HTTP_<status> / ABORTED when no answer was parsed. */
-  tencentCode: string;
+  providerCode: string;
+  /** What the failure spoils, from the code table: the send step stops calling for that scope. */
+  scope: TencentCodeClass['scope'];
   requestId?: string;
   httpStatus?: number;
   retryAfterMs?: number;
@@ -44,8 +46,9 @@ export interface TencentErrorDetails {
 
 /**
  * A Tencent Cloud SMS client (API 2021-01-11) on the official SDK, signed with
- * TC3-HMAC-SHA256. Every failure becomes a GatewayError whose code says transient,
- * permanent or configuration, with Tencent's code in `details.tencentCode`.
+ * TC3-HMAC-SHA256. Every failure becomes a GatewayError straight from the code table:
+ * SEND_TRANSIENT, SEND_PERMANENT or SEND_CONFIG, with Tencent's code and its scope in
+ * `details` (TencentErrorDetails).
  */
 export function createTencentSmsClient(opts: TencentClientOptions): SmsApi {
   const protocol = opts.protocol === 'http:' ? 'http://' : 'https://';
@@ -108,22 +111,26 @@ function toGatewayError(action: string, err: unknown, secretId: string, signal?:
   // end up in logs, task hashes and timelines.
   const masked = maskPhonesIn(String(e.message ?? err));
   const text = secretId ? masked.split(secretId).join('[SecretId]') : masked;
-  let details: TencentErrorDetails;
-  let code: 'SEND_TRANSIENT' | 'SEND_PERMANENT' | 'SEND_CONFIG';
+  let providerCode: string;
+  let cls: TencentCodeClass;
+  let extra: Pick<TencentErrorDetails, 'requestId' | 'httpStatus'> = {};
   if (e.code) {
-    const cls = classifyTencentCode(e.code);
-    details = { tencentCode: e.code, requestId: e.requestId || undefined, retryAfterMs: cls.retryAfterMs };
-    code = cls.kind === 'transient' ? 'SEND_TRANSIENT' : cls.configError ? 'SEND_CONFIG' : 'SEND_PERMANENT';
+    providerCode = e.code;
+    cls = classifyTencentCode(e.code);
+    extra = { requestId: e.requestId || undefined };
   } else if (e.httpCode) {
     // No JSON answer: a proxy or gateway in between. 5xx/429 pass; other statuses mean a wrong endpoint.
     const passing = e.httpCode >= 500 || e.httpCode === 429;
-    details = { tencentCode: `HTTP_${e.httpCode}`, httpStatus: e.httpCode, retryAfterMs: passing ? 10_000 : undefined };
-    code = passing ? 'SEND_TRANSIENT' : 'SEND_CONFIG';
+    providerCode = `HTTP_${e.httpCode}`;
+    cls = passing ? { kind: 'transient', scope: 'account', retryAfterMs: 10_000 } : { kind: 'permanent', scope: 'account' };
+    extra = { httpStatus: e.httpCode };
   } else {
-    details = { tencentCode: signal?.aborted ? 'ABORTED' : 'NETWORK', retryAfterMs: 5_000 };
-    code = 'SEND_TRANSIENT';
+    providerCode = signal?.aborted ? 'ABORTED' : 'NETWORK';
+    cls = { kind: 'transient', scope: 'account', retryAfterMs: 5_000 };
   }
-  return new GatewayError(code, `Tencent ${action} failed: ${details.tencentCode}: ${text}`, {
+  const code = cls.kind === 'transient' ? 'SEND_TRANSIENT' : isConfigError(cls) ? 'SEND_CONFIG' : 'SEND_PERMANENT';
+  const details: TencentErrorDetails = { providerCode, scope: cls.scope, ...extra, retryAfterMs: cls.retryAfterMs };
+  return new GatewayError(code, `Tencent ${action} failed: ${providerCode}: ${text}`, {
     retryable: code === 'SEND_TRANSIENT',
     cause: err,
     details: { ...details },

@@ -28,7 +28,7 @@ export async function verifyTemplates(api: SmsApi, templates: SmsConfig['templat
       const set = await api.describeTemplates([template.templateId], international);
       found = set.find((t) => String(t.TemplateId) === template.templateId);
     } catch (err) {
-      const code = err instanceof GatewayError ? String(err.details?.tencentCode ?? err.code) : 'UNKNOWN';
+      const code = err instanceof GatewayError ? String(err.details?.providerCode ?? err.code) : 'UNKNOWN';
       if (err instanceof GatewayError && err.code === 'SEND_CONFIG' && !NOT_ALLOWED_TO_LOOK.test(code)) {
         problems.push({ path: 'sms.tencent', message: `Tencent refused the credentials or app (${code}): ${err.message}` });
         return problems;

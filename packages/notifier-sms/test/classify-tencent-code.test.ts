@@ -1,31 +1,33 @@
-import { classifyTencentCode } from '../src/classify-tencent-code';
+import { classifyTencentCode, isConfigError } from '../src/classify-tencent-code';
 
 describe('classifyTencentCode', () => {
   it.each([
-    ['Ok', 'ok', false],
-    ['InternalError.Timeout', 'transient', false],
-    ['InternalError.SomethingNew', 'transient', false],
-    ['LimitExceeded.PhoneNumberThirtySecondLimit', 'transient', false],
-    ['LimitExceeded.PhoneNumberOneHourLimit', 'transient', false],
-    ['RequestLimitExceeded.IPLimitExceeded', 'transient', false],
-    ['LimitExceeded.PhoneNumberDailyLimit', 'permanent', false],
-    ['InvalidParameterValue.IncorrectPhoneNumber', 'permanent', false],
-    ['FailedOperation.PhoneNumberInBlacklist', 'permanent', false],
-    ['FailedOperation.InsufficientBalanceInSmsPackage', 'permanent', true],
-    ['FailedOperation.TemplateIncorrectOrUnapproved', 'permanent', true],
-    ['FailedOperation.SignatureIncorrectOrUnapproved', 'permanent', true],
-    ['AuthFailure.SignatureFailure', 'permanent', true],
-    ['AuthFailure.SecretIdNotFound', 'permanent', true],
-    ['UnauthorizedOperation.SmsSdkAppIdVerifyFail', 'permanent', true],
-    ['InternalError.RestApiInterfaceNotExist', 'permanent', true],
-    ['SomethingNobodyDocumented', 'permanent', false],
+    ['Ok', 'ok', 'number'],
+    ['InternalError.Timeout', 'transient', 'account'],
+    ['InternalError.SomethingNew', 'transient', 'account'],
+    ['LimitExceeded.PhoneNumberThirtySecondLimit', 'transient', 'number'],
+    ['LimitExceeded.PhoneNumberOneHourLimit', 'transient', 'number'],
+    ['RequestLimitExceeded.IPLimitExceeded', 'transient', 'account'],
+    ['LimitExceeded.PhoneNumberDailyLimit', 'permanent', 'number'],
+    ['InvalidParameterValue.IncorrectPhoneNumber', 'permanent', 'number'],
+    ['FailedOperation.PhoneNumberInBlacklist', 'permanent', 'number'],
+    ['FailedOperation.InsufficientBalanceInSmsPackage', 'permanent', 'account'],
+    ['FailedOperation.TemplateIncorrectOrUnapproved', 'permanent', 'template'],
+    ['FailedOperation.SignatureIncorrectOrUnapproved', 'permanent', 'template'],
+    ['AuthFailure.SignatureFailure', 'permanent', 'account'],
+    ['AuthFailure.SecretIdNotFound', 'permanent', 'account'],
+    ['UnauthorizedOperation.SmsSdkAppIdVerifyFail', 'permanent', 'account'],
+    ['InternalError.RestApiInterfaceNotExist', 'permanent', 'account'],
+    ['SomethingNobodyDocumented', 'permanent', 'number'],
     // Codes come from the HTTP answer: Object.prototype's names are unknown codes, nothing more.
-    ['constructor', 'permanent', false],
-    ['__proto__', 'permanent', false],
-  ])('%s → %s (config error: %s)', (code, kind, configError) => {
+    ['constructor', 'permanent', 'number'],
+    ['__proto__', 'permanent', 'number'],
+  ])('%s → %s (scope: %s)', (code, kind, scope) => {
     const c = classifyTencentCode(code);
     expect(c.kind).toBe(kind);
-    expect(c.configError).toBe(configError);
+    expect(c.scope).toBe(scope);
+    // A refusal beyond one number is a configuration error: every task would hit it.
+    expect(isConfigError(c)).toBe(kind === 'permanent' && scope !== 'number');
   });
 
   it('asks for a delay that suits the code', () => {
@@ -37,6 +39,6 @@ describe('classifyTencentCode', () => {
 
   it('does not let a prefix swallow a longer name', () => {
     expect(classifyTencentCode('AuthFailureX').kind).toBe('permanent');
-    expect(classifyTencentCode('AuthFailureX').configError).toBe(false);
+    expect(isConfigError(classifyTencentCode('AuthFailureX'))).toBe(false);
   });
 });

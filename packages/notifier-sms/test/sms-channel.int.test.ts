@@ -142,6 +142,22 @@ describe('SMS channel send() against the fake Tencent endpoint and real Redis', 
     expect(lines.join('\n')).not.toContain(SECRET_ID);
   });
 
+  it("a template's refusal stops that template's other calls only; the other template still sends", async () => {
+    const { channel, claimOne, registry } = setup(smsConfig(fake));
+    const domestic = smsConfig(fake).templates.domestic.templateId;
+    fake.answerCalls((req) => (req.TemplateId === domestic ? { Code: 'FailedOperation.TemplateIncorrectOrUnapproved', Message: 'template not approved' } : undefined));
+    const phones = [...domesticNumbers(250), '+14155550100'];
+    const task = await claimOne(smsPayload(phones));
+    const out = await channel.send(task, phones, new AbortController().signal);
+    // One domestic call refused (the second chunk is not sent), the international one made.
+    expect(fake.sendSmsCalls.map((c) => (c.body as { TemplateId: string }).TemplateId).sort()).toEqual([domestic, smsConfig(fake).templates.international!.templateId].sort());
+    expect(out.results['+14155550100']).toMatchObject({ status: 'delivered' });
+    const refused = Object.entries(out.results).filter(([, r]) => r.code === 'FailedOperation.TemplateIncorrectOrUnapproved');
+    expect(refused).toHaveLength(250);
+    expect(refused.every(([, r]) => r.status === 'failed')).toBe(true);
+    expect(await registry.getSingleMetricAsString('alertgw_channel_config_errors_total')).toContain('code="FailedOperation.TemplateIncorrectOrUnapproved"} 1');
+  });
+
   it('refuses to start when a parameter expression does not render', () => {
     const config = smsConfig(fake);
     config.templates.domestic.params[1] = { expr: 'alertnme', maxLength: 10 };

@@ -46,7 +46,7 @@ describe('Tencent SMS client against a local TC3-checking endpoint', () => {
     expect(err).toBeInstanceOf(GatewayError);
     expect((err as GatewayError).code).toBe('SEND_CONFIG');
     expect((err as GatewayError).retryable).toBe(false);
-    expect((err as GatewayError).details).toMatchObject({ tencentCode: 'AuthFailure.SignatureFailure' });
+    expect((err as GatewayError).details).toMatchObject({ providerCode: 'AuthFailure.SignatureFailure', scope: 'account' });
     expect((err as GatewayError).message).not.toContain('wrongWrong');
   });
 
@@ -55,7 +55,7 @@ describe('Tencent SMS client against a local TC3-checking endpoint', () => {
     const c = createTencentSmsClient({ secretId: SECRET_ID, secretKey: SECRET_KEY, region: 'ap-guangzhou', endpoint: `127.0.0.1:${port}`, protocol: 'http:' });
     const err = (await c.sendSms({ PhoneNumberSet: ['+8613800000001'], SmsSdkAppId: '1', TemplateId: '1' }).catch((e: unknown) => e)) as GatewayError;
     expect(err.code).toBe('SEND_TRANSIENT');
-    expect(err.details).toMatchObject({ tencentCode: 'NETWORK' });
+    expect(err.details).toMatchObject({ providerCode: 'NETWORK' });
   });
 
   it('an aborted call is transient and ABORTED', async () => {
@@ -63,7 +63,7 @@ describe('Tencent SMS client against a local TC3-checking endpoint', () => {
     ac.abort();
     const err = (await client().sendSms({ PhoneNumberSet: ['+8613800000001'], SmsSdkAppId: '1400000000', TemplateId: '100001' }, ac.signal).catch((e: unknown) => e)) as GatewayError;
     expect(err.code).toBe('SEND_TRANSIENT');
-    expect(err.details).toMatchObject({ tencentCode: 'ABORTED' });
+    expect(err.details).toMatchObject({ providerCode: 'ABORTED' });
   });
 
   it('reads approved template content', async () => {

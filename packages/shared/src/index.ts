@@ -51,6 +51,8 @@ export type {
   TaskStatus,
 } from './queue/types';
 export { Worker } from './worker/worker';
+export { classifyError } from './worker/classify-error';
+export type { SendErrorDetails } from './worker/classify-error';
 export type { WorkerOptions } from './worker/worker';
 export { validateWebhook } from './webhook/validate-webhook';
 export { deliveryJson } from './webhook/delivery-json';
@@ -63,6 +65,8 @@ export { EXAMPLE_CONFIG_PATH, loadConfig, resolveConfigPath } from './config/loa
 export type { LoadConfigOptions } from './config/load-config';
 export type { ConfigProblem } from './config/config-path';
 export { CONFIG_SCHEMA } from './config/schema';
+export { channelTraits } from './config/channel-traits';
+export type { ChannelTraits } from './config/channel-traits';
 export { isE164 } from './config/check-config';
 export { isLoopbackHost, isPlaceholderSecret } from './config/check-hardening';
 export { redactUrl, urlOrigin } from './config/safe-url';
@@ -134,6 +138,10 @@ export type {
 export { jwtAlgorithms } from './config/check-config';
 export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis';
+export { runChannelService, SHUTDOWN_GRACE_MS } from './service/run-channel-service';
+export type { ChannelContext, ChannelParts, ChannelServiceOptions } from './service/run-channel-service';
+export { createTimelineRecorder, notificationEvent } from './service/timeline-recorder';
+export type { AppendTimeline, Settled, TimelineView } from './service/timeline-recorder';
 export { createRedisClient, redisMode } from './redis/create-redis-client';
 export type { RedisMode } from './redis/create-redis-client';
 export { describeRedis, describeRedisLine } from './redis/describe-redis';

@@ -64,7 +64,7 @@ export function createHttpGatewayTransport(config: HttpMailGatewayConfig): MailT
         throw new GatewayError('SEND_TRANSIENT', `mail gateway ${where} ${timeout ? 'timed out' : 'unreachable'}`, {
           retryable: true,
           cause: err,
-          details: { code: timeout ? 'http-timeout' : 'http-network' },
+          details: { providerCode: timeout ? 'http-timeout' : 'http-network' },
         });
       }
       const body = (await res.text().catch(() => '')).slice(0, MAX_BODY_CHARS);
@@ -86,7 +86,7 @@ export function createHttpGatewayTransport(config: HttpMailGatewayConfig): MailT
         };
       }
       const code = `http-${res.status}`;
-      const details = { code, status: res.status, response };
+      const details = { providerCode: code, status: res.status, response };
       if (res.status >= 500 || res.status === 429 || res.status === 408) {
         const after = retryAfterMs(res.headers.get('retry-after'));
         throw new GatewayError('SEND_TRANSIENT', `mail gateway ${where} answered ${res.status}`, {

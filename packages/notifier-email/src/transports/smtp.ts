@@ -3,6 +3,7 @@ import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { SmtpConfig } from '@alertgw/shared';
 import type { MailTransport, OutgoingMail, RejectedRecipient, TransportReceipt } from './types';
+import { classifySmtpError } from '../classify-smtp-error';
 
 interface NodemailerRecipientError extends Error {
   recipient?: string;
@@ -76,7 +77,8 @@ function rejectedFrom(errors: NodemailerRecipientError[] | undefined, rejected: 
 /**
  * SMTP through a nodemailer connection pool. Per-recipient refusals at RCPT TO come back as
  * `rejected` in the receipt (also when all were refused, which nodemailer throws as EENVELOPE);
- * everything else (connection, TLS, AUTH, DATA replies) is thrown for the classifier.
+ * everything else (connection, TLS, AUTH, DATA replies) is thrown as the GatewayError
+ * classifySmtpError makes of it.
  */
 export function createSmtpTransport(config: SmtpConfig, opts: { name?: string } = {}): MailTransport {
   const transporter = nodemailer.createTransport(smtpPoolOptions(config, opts.name));
@@ -111,11 +113,13 @@ export function createSmtpTransport(config: SmtpConfig, opts: { name?: string } 
         if (e.code === 'EENVELOPE' && Array.isArray(e.rejected) && e.rejected.length) {
           return { messageId: mail.messageId, response: '', accepted: [], rejected: rejectedFrom(e.rejectedErrors, e.rejected) };
         }
-        throw err;
+        throw classifySmtpError(err);
       }
     },
     async verify() {
-      await transporter.verify();
+      await transporter.verify().catch((err: unknown) => {
+        throw classifySmtpError(err);
+      });
     },
     close() {
       transporter.close();

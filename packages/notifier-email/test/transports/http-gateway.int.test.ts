@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayError } from '@alertgw/shared';
+import { classifyError, GatewayError } from '@alertgw/shared';
 import { createEmailChannel } from '../../src/email-channel';
 import { createRenderer } from '../../src/render/create-renderer';
 import { createHttpGatewayTransport, retryAfterMs } from '../../src/transports/http-gateway';
@@ -97,7 +97,7 @@ describe('HTTP mail gateway transport', () => {
     const channel = channelWith();
     const error = await channel.send(claimedTask(payload), ['alice@example.com'], signal).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayError);
-    const cls = channel.classify(error);
+    const cls = classifyError(error);
     expect(cls).toMatchObject({ retryable, code });
     expect(Boolean(cls.configError)).toBe(configError);
     // The URL's query (may hold a key) and the token stay out of the message.
@@ -109,14 +109,14 @@ describe('HTTP mail gateway transport', () => {
     answer = { status: 429, headers: { 'retry-after': '7' } };
     const channel = channelWith();
     const error = await channel.send(claimedTask(payload), ['alice@example.com'], signal).catch((e: unknown) => e);
-    expect(channel.classify(error)).toEqual({ retryable: true, code: 'http-429', retryAfterMs: 7000 });
+    expect(classifyError(error)).toEqual({ retryable: true, code: 'http-429', retryAfterMs: 7000 });
   });
 
   it('treats a timeout and a refused connection as transient', async () => {
     answer = { status: 200, hang: true };
     const slow = channelWith({ timeoutMs: 200 });
     const timeout = await slow.send(claimedTask(payload), ['alice@example.com'], signal).catch((e: unknown) => e);
-    expect(slow.classify(timeout)).toEqual({ retryable: true, code: 'http-timeout' });
+    expect(classifyError(timeout)).toEqual({ retryable: true, code: 'http-timeout' });
 
     const down = createEmailChannel({
       transport: createHttpGatewayTransport({ url: 'http://127.0.0.1:1/send', timeoutMs: 2000 }),
@@ -124,7 +124,7 @@ describe('HTTP mail gateway transport', () => {
       from: 'alerts@example.com',
     });
     const refused = await down.send(claimedTask(payload), ['alice@example.com'], signal).catch((e: unknown) => e);
-    expect(down.classify(refused)).toEqual({ retryable: true, code: 'http-network' });
+    expect(classifyError(refused)).toEqual({ retryable: true, code: 'http-network' });
   });
 });
 

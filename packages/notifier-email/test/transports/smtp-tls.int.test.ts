@@ -1,3 +1,4 @@
+import { classifyError } from '@alertgw/shared';
 import { createEmailChannel } from '../../src/email-channel';
 import { createRenderer } from '../../src/render/create-renderer';
 import { createSmtpTransport } from '../../src/transports/smtp';
@@ -46,12 +47,12 @@ describe('SMTP with STARTTLS and AUTH', () => {
 
   it('treats a wrong password as a permanent configuration error (EAUTH)', async () => {
     const failuresBefore = server.authFailures;
-    const { error, channel } = await sendWith({
+    const { error } = await sendWith({
       tls: { ca: tls.cert, servername: 'localhost', rejectUnauthorized: true },
       auth: { user: 'alerts', pass: 'wrong' },
     });
-    expect(error).toMatchObject({ code: 'EAUTH', responseCode: 535 });
-    expect(channel.classify(error)).toEqual({ retryable: false, code: 'EAUTH', configError: true });
+    expect(error).toMatchObject({ code: 'SEND_CONFIG', details: { providerCode: 'EAUTH' }, cause: { code: 'EAUTH', responseCode: 535 } });
+    expect(classifyError(error)).toEqual({ retryable: false, code: 'EAUTH', configError: true });
     expect(server.authFailures).toBe(failuresBefore + 1);
     // The password never appears in what the worker logs.
     expect(String((error as Error).message)).not.toContain('wrong');
@@ -63,7 +64,7 @@ describe('SMTP with STARTTLS and AUTH', () => {
     const bad = createSmtpTransport(localSmtpConfig(server.port, { requireTLS: true, tls: tlsOpts, auth: { user: 'alerts', pass: 'nope' } }));
     try {
       await expect(good.verify()).resolves.toBeUndefined();
-      await expect(bad.verify()).rejects.toMatchObject({ code: 'EAUTH', responseCode: 535 });
+      await expect(bad.verify()).rejects.toMatchObject({ code: 'SEND_CONFIG', details: { providerCode: 'EAUTH' }, cause: { responseCode: 535 } });
     } finally {
       good.close();
       bad.close();
@@ -71,9 +72,9 @@ describe('SMTP with STARTTLS and AUTH', () => {
   });
 
   it('refuses a certificate it cannot verify, as a configuration error', async () => {
-    const { error, channel } = await sendWith({ tls: { servername: 'localhost', rejectUnauthorized: true }, auth: USER });
+    const { error } = await sendWith({ tls: { servername: 'localhost', rejectUnauthorized: true }, auth: USER });
     expect(error).toBeDefined();
-    expect(channel.classify(error)).toMatchObject({ retryable: false, code: 'ETLS-CERT', configError: true });
+    expect(classifyError(error)).toMatchObject({ retryable: false, code: 'ETLS-CERT', configError: true });
   });
 });
 
@@ -109,7 +110,7 @@ describe('requireTLS against a server without STARTTLS', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       expect(server.rcptSeen).toHaveLength(0);
-      expect(channel.classify(error)).toMatchObject({ retryable: false, configError: true });
+      expect(classifyError(error)).toMatchObject({ retryable: false, configError: true });
     } finally {
       transport.close();
       await server.close();

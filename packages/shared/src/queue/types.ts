@@ -60,7 +60,7 @@ export interface SendOutcome {
   info?: Record<string, unknown>;
 }
 
-/** How a channel judges one of its thrown errors. */
+/** The worker's verdict on an error send() threw (see classifyError). */
 export interface ErrorClass {
   retryable: boolean;
   /** Stable short code for metrics and the task hash (e.g. "EAUTH", "smtp-451", "InternalError"). */
@@ -72,11 +72,13 @@ export interface ErrorClass {
 
 /**
  * A notification channel: the only thing a channel package contributes to the worker.
- * send() gets the task with `pendingRecipients` (those without a final result yet).
+ * send() gets the task with `pendingRecipients` (those without a final result yet) and
+ * answers per recipient. When it cannot decide anything it throws: a GatewayError with a
+ * SEND_* (or TEMPLATE_INVALID) code, its retryable flag and SendErrorDetails, into which the
+ * channel has translated its provider's native error. The worker's classifyError judges it.
  */
 export interface ChannelHandler<P = unknown> {
   send(task: ClaimedTask<P>, pendingRecipients: string[], signal: AbortSignal): Promise<SendOutcome>;
-  classify(error: unknown): ErrorClass;
   /** Every recipient address of the task; default: payload.recipients[].address. */
   recipientsOf?(task: TaskRecord<P>): string[];
 }

@@ -1,11 +1,20 @@
 import type { BackoffOptions } from '../queue/backoff';
 import { backoffDelay } from '../queue/backoff';
-import type { ClaimedTask, RecipientResult, SendOutcome } from '../queue/types';
+import type { ClaimedTask, ErrorClass, RecipientResult, SendOutcome } from '../queue/types';
 
 /** What the worker does with a task after send() returned. */
 export type Settlement =
   | { kind: 'ack'; results: Record<string, RecipientResult>; info?: Record<string, unknown> }
-  | { kind: 'fail'; retryable: boolean; delayMs: number; error: string; results: Record<string, RecipientResult>; info?: Record<string, unknown> };
+  | {
+      kind: 'fail';
+      retryable: boolean;
+      delayMs: number;
+      error: string;
+      results: Record<string, RecipientResult>;
+      info?: Record<string, unknown>;
+      /** How the error send() threw was classified, when it threw. */
+      thrown?: ErrorClass;
+    };
 
 /**
  * Decides ack / retry / dead from per-recipient results: any `retry` left → retry (or, on

@@ -9,7 +9,8 @@ import { backoffDelay } from '../queue/backoff';
 import type { ClaimBatch, TaskQueue } from '../queue/task-queue';
 import type { ChannelHandler, ClaimedTask, RecipientResult, TaskRecord, TaskStatus } from '../queue/types';
 import { LeaseKeeper } from './lease-keeper';
-import { settleOutcome } from './settle-outcome';
+import { classifyError } from './classify-error';
+import { settleOutcome, type Settlement } from './settle-outcome';
 import { writeOutcome } from './write-outcome';
 
 /** Options of a Worker. */
@@ -340,31 +341,34 @@ export class Worker<P> {
     await this.settle(task, settled);
   }
 
-  /** Classifies a thrown send() error into a failed attempt, logging it once. */
-  private failureOf(task: ClaimedTask<P>, err: unknown) {
-    const name = this.queue.name;
-    const cls = this.handler.classify(err);
+  /** Classifies a thrown send() error into a failed attempt; settle() logs it, once. */
+  private failureOf(task: ClaimedTask<P>, err: unknown): Settlement {
+    const cls = classifyError(err);
     const message = err instanceof Error ? err.message : String(err);
-    if (cls.configError) {
-      this.metrics?.configErrors.inc({ queue: name, code: cls.code });
-      this.log.error('channel configuration error: every task will fail until it is fixed', { queue: name, taskId: task.id, code: cls.code, message });
-    } else {
-      this.log.warn('send failed', { queue: name, taskId: task.id, code: cls.code, retryable: cls.retryable, message });
-    }
     const delay = backoffDelay(task.attempts, this.queue.backoff, cls.retryAfterMs ?? 0);
-    return { kind: 'fail' as const, retryable: cls.retryable, delayMs: delay, error: `${cls.code}: ${message}`, results: task.results };
+    return { kind: 'fail', retryable: cls.retryable, delayMs: delay, error: `${cls.code}: ${message}`, results: task.results, thrown: cls };
   }
 
-  private async settle(task: ClaimedTask<P>, s: ReturnType<typeof settleOutcome>): Promise<void> {
+  /**
+   * Writes the outcome and logs a failure once, where it stops: a configuration error (with
+   * its metric) at error level, a retry at warn, a dead letter at error.
+   */
+  private async settle(task: ClaimedTask<P>, s: Settlement): Promise<void> {
     const name = this.queue.name;
     for (const r of Object.values(s.results)) this.metrics?.recipientResults.inc({ queue: name, status: r.status });
+    const thrown = s.kind === 'fail' ? s.thrown : undefined;
+    if (thrown?.configError) this.metrics?.configErrors.inc({ queue: name, code: thrown.code });
     const status = await writeOutcome(this.queue, task, s, this.log);
     if (status === 'refused') return this.refused(task);
+    const facts = { queue: name, taskId: task.id, attempts: task.attempts, ...(thrown ? { code: thrown.code, retryable: thrown.retryable } : {}) };
     if (s.kind === 'ack') this.metrics?.acks.inc({ queue: name });
-    else if (status === 'delayed') this.metrics?.retries.inc({ queue: name });
-    else {
+    else if (status === 'delayed') {
+      this.metrics?.retries.inc({ queue: name });
+      if (thrown) this.log.warn('send failed; retrying', { ...facts, error: s.error });
+    } else {
       this.metrics?.deadLetters.inc({ queue: name });
-      this.log.error('task dead-lettered', { queue: name, taskId: task.id, attempts: task.attempts, error: s.error });
+      const message = thrown?.configError ? 'channel configuration error: every task will fail until it is fixed; task dead-lettered' : 'task dead-lettered';
+      this.log.error(message, { ...facts, error: s.error });
     }
     if (this.onSettled) {
       await this.onSettled(task, { status, results: s.results }).catch((err) =>

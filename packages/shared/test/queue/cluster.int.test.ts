@@ -124,7 +124,6 @@ describe('queue scripts on a 3-master Redis Cluster', () => {
       concurrency: 4,
       handler: {
         send: async (_t, pending) => ({ results: Object.fromEntries(pending.map((a) => [a, { status: 'delivered' as const, at: '' }])) }),
-        classify: () => ({ retryable: true, code: 'x' }),
       },
     });
     worker.start();

@@ -56,7 +56,6 @@ describe('closing against a Redis that never answers', () => {
         sent.push(task.id);
         return { results: {} };
       },
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     const worker = new Worker({ queue, handler });
     worker.start();

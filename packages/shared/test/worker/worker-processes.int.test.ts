@@ -90,7 +90,6 @@ describe('worker processes against real Redis', () => {
           sent.push(task.id);
           return { results: Object.fromEntries(pending.map((a) => [a, { status: 'delivered' as const, at: new Date().toISOString() }])) };
         },
-        classify: () => ({ retryable: true, code: 'test' }),
       },
     });
     rescuer.start();

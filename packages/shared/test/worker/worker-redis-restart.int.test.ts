@@ -43,7 +43,6 @@ describe('Worker when Redis crashes between the send and the ack', () => {
         if (sends === 1) await redisProc.stop();
         return { results: Object.fromEntries(pending.map((a) => [a, { status: 'delivered' as const, at: new Date().toISOString() }])) };
       },
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     // Redis comes back once the worker said its first write failed: longer than ioredis' own retries.
     const logged: string[] = [];

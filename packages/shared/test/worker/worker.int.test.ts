@@ -1,5 +1,8 @@
+import { PassThrough } from 'node:stream';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
+import { GatewayError } from '../../src/errors';
+import { createLogger } from '../../src/log';
 import { createQueueMetrics } from '../../src/metrics';
 import { TaskQueue } from '../../src/queue/task-queue';
 import type { ChannelHandler, RecipientResult } from '../../src/queue/types';
@@ -45,7 +48,6 @@ describe('Worker against real Redis', () => {
         for (const a of pending) results[a] = { status: a === 'b@x' && calls.length < 3 ? 'retry' : 'delivered', at: at(), code: 'smtp-451' };
         return { results };
       },
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     const { id } = await queue.enqueue({ payload: payload('a@x', 'b@x', 'c@x'), severityRank: 0 });
     start(new Worker({ queue, handler }));
@@ -62,7 +64,6 @@ describe('Worker against real Redis', () => {
       async send(_t, pending) {
         return { results: Object.fromEntries(pending.map((a) => [a, { status: a === 'bad@x' ? ('failed' as const) : ('delivered' as const), at: at(), code: 'smtp-550' }])) };
       },
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     const { id } = await queue.enqueue({ payload: payload('a@x', 'bad@x'), severityRank: 0 });
     start(new Worker({ queue, handler }));
@@ -78,15 +79,36 @@ describe('Worker against real Redis', () => {
     const handler: ChannelHandler<Payload> = {
       async send() {
         sends++;
-        throw Object.assign(new Error('AuthFailure.SignatureFailure'), { code: 'AuthFailure.SignatureFailure' });
+        throw new GatewayError('SEND_CONFIG', 'signature refused', { details: { providerCode: 'AuthFailure.SignatureFailure' } });
       },
-      classify: (err) => ({ retryable: false, code: (err as { code: string }).code, configError: true }),
     };
     const { id } = await queue.enqueue({ payload: payload('+8613800000000'), severityRank: 0 });
     start(new Worker({ queue, handler, metrics }));
     await waitFor(async () => (await queue.get(id))?.status === 'dead', 10_000, 'dead letter');
     expect(sends).toBe(1);
     expect((await metrics.configErrors.get()).values[0]).toMatchObject({ value: 1, labels: { queue: 'sms', code: 'AuthFailure.SignatureFailure' } });
+  });
+
+  it('logs a thrown failure once: a warning per retry, one error where it stops', async () => {
+    const lines: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (c: Buffer) => lines.push(...c.toString('utf8').split('\n').filter(Boolean)));
+    const queue = new TaskQueue<Payload>({ redis, prefix, name: 'email', maxAttempts: 2, backoff: { baseMs: 10, maxMs: 20 } });
+    const handler: ChannelHandler<Payload> = {
+      async send() {
+        throw new GatewayError('SEND_TRANSIENT', 'server busy', { retryable: true, details: { providerCode: 'smtp-451' } });
+      },
+    };
+    const { id } = await queue.enqueue({ payload: payload('a@example.com'), severityRank: 0 });
+    start(new Worker({ queue, handler, logger: createLogger({ service: 'test', stream }) }));
+    await waitFor(async () => (await queue.get(id))?.status === 'dead', 10_000, 'dead letter');
+    await waitFor(async () => lines.some((l) => l.includes('"level":"error"')), 5_000, 'the error line');
+    const about = lines.filter((l) => l.includes(`"taskId":"${id}"`)).map((l) => JSON.parse(l) as { level: string; code?: string });
+    expect(about.map((l) => [l.level, l.code])).toEqual([
+      ['warn', 'smtp-451'],
+      ['error', 'smtp-451'],
+    ]);
+    expect((await queue.get(id))!.lastError).toBe('smtp-451: server busy');
   });
 
   it('aborts the send when the lease is lost, and the late result is refused', async () => {
@@ -100,7 +122,6 @@ describe('Worker against real Redis', () => {
             reject(signal.reason);
           }),
         ),
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     const { id } = await queue.enqueue({ payload: payload('a@x'), severityRank: 0 });
     start(new Worker({ queue, handler }));
@@ -115,7 +136,6 @@ describe('Worker against real Redis', () => {
     const queue = new TaskQueue<Payload>({ redis, prefix, name: 'email' });
     const handler: ChannelHandler<Payload> = {
       send: (_t, _p, signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     const { id } = await queue.enqueue({ payload: payload('a@x'), severityRank: 0 });
     const w = new Worker({ queue, handler });
@@ -136,7 +156,6 @@ describe('Worker against real Redis', () => {
         started++;
         return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
       },
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     for (let i = 0; i < 6; i++) await queue.enqueue({ payload: payload(`u${i}@x`), severityRank: 0 });
     const w = new Worker({ queue, handler, concurrency: 2 });
@@ -163,7 +182,6 @@ describe('Worker against real Redis', () => {
         running--;
         return { results: Object.fromEntries(pending.map((a) => [a, { status: 'delivered' as const, at: at() }])) };
       },
-      classify: () => ({ retryable: true, code: 'x' }),
     };
     start(new Worker({ queue, handler, concurrency: 4, blockTimeoutMs: 30_000 }));
     await waitFor(() => redis.exists(queue.keys.marker).then((n) => n === 0), 5000, 'worker idle');
@@ -190,7 +208,7 @@ describe('an idle worker', () => {
   it('sends at most 1 Redis command per second (counted with MONITOR)', async () => {
     const redis = new Redis(server.url);
     const queue = new TaskQueue({ redis, prefix: 'idle', name: 'email' });
-    const worker = new Worker({ queue, handler: { send: async () => ({ results: {} }), classify: () => ({ retryable: true, code: 'x' }) } });
+    const worker = new Worker({ queue, handler: { send: async () => ({ results: {} }) } });
     const admin = new Redis(server.url);
     worker.start();
     await waitFor(() => worker['blocker'] !== null, 5000, 'worker blocking');

@@ -22,7 +22,6 @@ const handler = {
     for (const a of pending) results[a] = { status: 'delivered', at: new Date().toISOString() };
     return { results };
   },
-  classify: () => ({ retryable: true, code: 'test' }),
 };
 const worker = new Worker({
   queue,

@@ -1,20 +1,15 @@
 import { GatewayError, isE164, maskPhone, maskPhonesIn, type Logger, type RecipientResult } from '@alertgw/shared';
-import { classifyTencentCode } from './classify-tencent-code';
+import { classifyTencentCode, isConfigError } from './classify-tencent-code';
 import type { GroupView } from './group-view';
 import type { ParamRenderer } from './render-params';
 import type { SmsMetrics } from './sms-metrics';
-import type { SendSmsRequest, SendSmsResponse, SmsApi } from './tencent-client';
+import type { SendSmsRequest, SendSmsResponse, SmsApi, TencentErrorDetails } from './tencent-client';
 
 /** SendSms takes at most 200 numbers per call (PhoneNumberSet, API 2021-01-11). */
 export const MAX_NUMBERS_PER_CALL = 200;
 
-
-/** Codes whose failure holds for every call of this process, whichever template (keys, app, balance). */
-const ACCOUNT_WIDE =
-  /^(AuthFailure|UnauthorizedOperation)(\.|$)|^FailedOperation\.InsufficientBalanceInSmsPackage$|^InvalidParameterValue\.SdkAppIdNotExist$|^LimitExceeded\.(App\w*|DailyLimit)$|^(ActionOffline|InvalidAction|NoSuchVersion|NoSuchProduct|IpInBlacklist|IpNotInWhitelist|InternalError\.RestApiInterfaceNotExist)$|^HTTP_\d+$/;
-
-/** What the deliverer needs; `api: null` is dry-run. */
-export interface DelivererDeps {
+/** What the SMS sender needs; `api: null` is dry-run. */
+export interface SmsSenderDeps {
   api: SmsApi | null;
   tencent: { smsSdkAppId: string; signName: string };
   renderers: { domestic: ParamRenderer; international?: ParamRenderer };
@@ -27,7 +22,7 @@ export interface DelivererDeps {
 }
 
 /** Per-number results of sending one rendered view to some numbers. */
-export interface Delivery {
+export interface SmsSendResult {
   results: Record<string, RecipientResult>;
   /** Smallest wait a transient code asked for. */
   retryAfterMs?: number;
@@ -37,16 +32,17 @@ export interface Delivery {
 }
 
 /** Sends one view to a set of numbers: split by template kind and 200-number chunks, one result per number. */
-export type Deliver = (input: { taskId: string; phones: string[]; view: GroupView; signal: AbortSignal }) => Promise<Delivery>;
+export type SmsSender = (input: { taskId: string; phones: string[]; view: GroupView; signal: AbortSignal }) => Promise<SmsSendResult>;
 
 /**
  * Builds the SendSms step: +86 numbers with the domestic template and SignName, others
  * with the international one (no SignName), SessionContext = task id, at most 200
  * numbers per call, and one result per number from SendStatusSet — never one per call.
  * A call-level configuration error (wrong key, template, sign, balance) is logged at
- * error level and counted once, and the remaining calls it would hit are not made.
+ * error level and counted once, and the remaining calls of its scope (the template, or
+ * the whole account) are not made.
  */
-export function createDeliverer(deps: DelivererDeps): Deliver {
+export function createSmsSender(deps: SmsSenderDeps): SmsSender {
   const { api, tencent, renderers, logger, metrics } = deps;
   const queue = deps.queueName ?? 'sms';
 
@@ -57,11 +53,11 @@ export function createDeliverer(deps: DelivererDeps): Deliver {
 
   return async ({ taskId, phones, view, signal }) => {
     const at = () => new Date().toISOString();
-    const delivery: Delivery = { results: {}, requestIds: [] };
+    const sent: SmsSendResult = { results: {}, requestIds: [] };
     const retryAfter = (wanted: number | undefined) => {
       if (wanted === undefined) return;
       const ms = Math.min(wanted, deps.maxRetryAfterMs ?? wanted);
-      delivery.retryAfterMs = Math.min(delivery.retryAfterMs ?? ms, ms);
+      sent.retryAfterMs = Math.min(sent.retryAfterMs ?? ms, ms);
     };
     const loggedCodes = new Set<string>();
     const blocked = new Map<string, GatewayError>();
@@ -72,7 +68,7 @@ export function createDeliverer(deps: DelivererDeps): Deliver {
     ];
     for (const phone of phones) {
       if (!isE164(phone)) {
-        delivery.results[phone] = { status: 'failed', at: at(), code: 'InvalidPhoneNumber', message: 'not an E.164 number (+<country><number>)' };
+        sent.results[phone] = { status: 'failed', at: at(), code: 'InvalidPhoneNumber', message: 'not an E.164 number (+<country><number>)' };
         continue;
       }
       groups[phone.startsWith('+86') ? 0 : 1].phones.push(phone);
@@ -87,7 +83,7 @@ export function createDeliverer(deps: DelivererDeps): Deliver {
           configError('NoInternationalTemplate', { taskId, numbers: group.phones.length, hint: 'set sms.templates.international' });
         }
         for (const p of group.phones) {
-          delivery.results[p] = { status: 'failed', at: at(), code: 'NoInternationalTemplate', message: 'no international template configured (sms.templates.international)' };
+          sent.results[p] = { status: 'failed', at: at(), code: 'NoInternationalTemplate', message: 'no international template configured (sms.templates.international)' };
         }
         continue;
       }
@@ -106,37 +102,38 @@ export function createDeliverer(deps: DelivererDeps): Deliver {
           SessionContext: taskId,
         };
         if (!api) {
-          dryRun(req, delivery, taskId, logger, at());
+          dryRun(req, sent, taskId, logger, at());
           metrics?.numbers.inc({ code: 'DryRun' }, chunk.length);
           continue;
         }
-        if (signal.aborted) return delivery;
+        if (signal.aborted) return sent;
         const stop = blocked.get('all') ?? blocked.get(group.kind);
         if (stop) {
-          for (const p of chunk) delivery.results[p] = callFailure(stop, at());
+          for (const p of chunk) sent.results[p] = callFailure(stop, at());
           continue;
         }
         let res;
         try {
           res = await api.sendSms(req, signal);
         } catch (err) {
-          const ge = err instanceof GatewayError ? err : new GatewayError('SEND_TRANSIENT', `SendSms failed: ${maskPhonesIn(String(err))}`, { retryable: true, cause: err, details: { tencentCode: 'UNKNOWN' } });
-          const code = String(ge.details?.tencentCode ?? ge.code);
+          const ge = err instanceof GatewayError ? err : new GatewayError('SEND_TRANSIENT', `SendSms failed: ${maskPhonesIn(String(err))}`, { retryable: true, cause: err, details: { providerCode: 'UNKNOWN' } });
+          const d = (ge.details ?? {}) as Partial<TencentErrorDetails>;
+          const code = String(d.providerCode ?? ge.code);
           metrics?.numbers.inc({ code }, chunk.length);
           if (ge.code === 'SEND_CONFIG') {
-            blocked.set(ACCOUNT_WIDE.test(code) ? 'all' : group.kind, ge);
+            blocked.set(d.scope === 'account' ? 'all' : group.kind, ge);
             loggedCodes.add(code);
             configError(code, { taskId, templateId: req.TemplateId, numbers: chunk.length, requestId: ge.details?.requestId, message: ge.message });
           } else {
             logger.warn('SendSms call failed', { taskId, templateId: req.TemplateId, numbers: chunk.length, code, retryable: ge.retryable, message: ge.message });
           }
           if (ge.retryable) retryAfter(Number(ge.details?.retryAfterMs ?? 5000));
-          for (const p of chunk) delivery.results[p] = callFailure(ge, at());
+          for (const p of chunk) sent.results[p] = callFailure(ge, at());
           continue;
         }
         const answered = numberResults(chunk, res, req.TemplateId, at());
-        delivery.requestIds.push(answered.requestId);
-        Object.assign(delivery.results, answered.results);
+        sent.requestIds.push(answered.requestId);
+        Object.assign(sent.results, answered.results);
         answered.retryAfterMs.forEach(retryAfter);
         for (const [code, message] of answered.configErrors) {
           if (loggedCodes.has(code)) continue;
@@ -148,7 +145,7 @@ export function createDeliverer(deps: DelivererDeps): Deliver {
         logger.info('SendSms answered', { taskId, requestId: answered.requestId, templateId: req.TemplateId, numbers: chunk.length, codes });
       }
     }
-    return delivery;
+    return sent;
   };
 }
 
@@ -185,7 +182,7 @@ function numberResults(chunk: string[], res: SendSmsResponse, templateId: string
       if (cls.retryAfterMs !== undefined) out.retryAfterMs.push(cls.retryAfterMs);
     } else {
       out.results[phone] = { status: 'failed', at, code, message, detail };
-      if (cls.configError) out.configErrors.set(code, message);
+      if (isConfigError(cls)) out.configErrors.set(code, message);
     }
   }
   return out;
@@ -193,7 +190,7 @@ function numberResults(chunk: string[], res: SendSmsResponse, templateId: string
 
 /** Result for every number of a call that failed as a whole. */
 function callFailure(err: GatewayError, at: string): RecipientResult {
-  const code = String(err.details?.tencentCode ?? err.code);
+  const code = String(err.details?.providerCode ?? err.code);
   return {
     status: err.retryable ? 'retry' : 'failed',
     at,
@@ -204,15 +201,15 @@ function callFailure(err: GatewayError, at: string): RecipientResult {
 }
 
 /** Records and logs the request that would have gone out; numbers are masked in the log only. */
-function dryRun(req: SendSmsRequest, delivery: Delivery, taskId: string, logger: Logger, at: string): void {
-  delivery.dryRun ??= [];
-  const index = delivery.dryRun.push(req) - 1;
+function dryRun(req: SendSmsRequest, sent: SmsSendResult, taskId: string, logger: Logger, at: string): void {
+  sent.dryRun ??= [];
+  const index = sent.dryRun.push(req) - 1;
   logger.info('dry-run: SendSms request built, not sent (no Tencent credentials configured)', {
     taskId,
     request: { ...req, PhoneNumberSet: req.PhoneNumberSet.map(maskPhone) },
   });
   for (const phone of req.PhoneNumberSet) {
-    delivery.results[phone] = {
+    sent.results[phone] = {
       status: 'dry-run',
       at,
       code: 'DryRun',

@@ -1,6 +1,9 @@
-import type { TaskRecord } from '@alertgw/shared';
+import { createTimelineRecorder, notificationEvent, type Settled, type TaskRecord } from '@alertgw/shared';
 import type { SmsPayload } from '../src/digest';
-import { createSmsTimelineRecorder, smsNotificationEvent } from '../src/timeline-recorder';
+import { smsTimelineView } from '../src/timeline-view';
+
+const smsNotificationEvent = (task: TaskRecord<SmsPayload>, settled: Settled) => notificationEvent('sms', task, settled, smsTimelineView);
+const createSmsTimelineRecorder = (append: (fp: string, e: unknown) => Promise<unknown>) => createTimelineRecorder<SmsPayload>('sms', append, smsTimelineView);
 import { smsPayload } from './support/harness';
 
 const task = (phones: string[]): TaskRecord<SmsPayload> => ({
