@@ -1,4 +1,5 @@
-import { escalationDedupKey, getAlert, HandlingKeys, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
+import { getAlert, HandlingKeys, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
+import { escalationDedupKey } from '../src/handling/escalation-runner';
 import { uniquePrefix, waitFor } from '@alertgw/shared/testing';
 import { bearer, request, startIngest, TEST_ENV, type Ingest } from './support/harness';
 
