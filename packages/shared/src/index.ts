@@ -8,7 +8,7 @@ export { createLogger, maskPhone, maskPhonesIn, redact } from './log';
 export type { Logger } from './log';
 export { createQueueMetrics, createRegistry, registerQueueDepthGauge } from './metrics';
 export type { QueueMetrics } from './metrics';
-export { locateRedis, answersPing, freePort } from './redis/locate-redis';
+export { locateRedis, answersPing, freePort, startPrivateRedis } from './redis/locate-redis';
 export type { LocatedRedis } from './redis/locate-redis';
 export { QueueKeys } from './queue/keys';
 export { TaskQueue } from './queue/task-queue';

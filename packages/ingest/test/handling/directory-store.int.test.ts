@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { deleteKeys, testRedis, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/testkit';
 import IORedis from 'ioredis';
 import { DirectoryStore, GatewayError, type DirectoryDoc } from '@alertgw/shared';
 import { LiveValue } from '../../src/handling/live-value';

@@ -1,4 +1,4 @@
-import { freePort, startAlertmanager, waitFor, type TestAlertmanager } from '@alertgw/shared/testing';
+import { freePort, startAlertmanager, waitFor, type TestAlertmanager } from '@alertgw/testkit';
 import { getAlert, HandlingKeys, type TimelineEvent } from '@alertgw/shared';
 import { createAlertmanagerClient, type AlertmanagerClient } from '../../src/handling/alertmanager-client';
 import { SilenceWatcher } from '../../src/handling/silence-watcher';
