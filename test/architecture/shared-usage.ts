@@ -101,7 +101,7 @@ export function sharedUsage(): Map<string, Set<string>> {
 }
 
 /** The identifiers of `import { a, b as c } from '…'` / `export { a } from '…'`; throws on `* as`. */
-function importedNames(spec: ts.StringLiteral): ts.Identifier[] {
+function importedNames(spec: ts.StringLiteral): ts.Node[] {
   const decl = spec.parent;
   if (ts.isImportDeclaration(decl)) {
     const bindings = decl.importClause?.namedBindings;
