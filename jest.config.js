@@ -8,10 +8,10 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', diagnostics: false }] },
   moduleNameMapper: {
     '^@alertgw/shared$': '<rootDir>/packages/shared/src/index.ts',
-    '^@alertgw/shared/testing$': '<rootDir>/packages/shared/src/testing/index.ts',
+    '^@alertgw/testkit$': '<rootDir>/packages/testkit/src/index.ts',
   },
-  globalSetup: '<rootDir>/packages/shared/src/testing/global-setup.ts',
-  globalTeardown: '<rootDir>/packages/shared/src/testing/global-teardown.ts',
+  globalSetup: '<rootDir>/packages/testkit/src/global-setup.ts',
+  globalTeardown: '<rootDir>/packages/testkit/src/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -25,7 +25,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const autocannon = require('autocannon');
 
-const TESTING = path.join(__dirname, '..', '..', 'packages', 'shared', 'dist', 'testing', 'index.js');
+const SHARED = path.join(__dirname, '..', '..', 'packages', 'shared', 'dist', 'index.js');
 const BODY_LIMIT = 1_048_576;
 const KINDS = ['bare', 'ingest'];
 
@@ -188,7 +188,7 @@ function summary(r) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const { startPrivateRedis } = require(TESTING);
+  const { startPrivateRedis } = require(SHARED);
   const located = process.env.REDIS_URL
     ? { url: process.env.REDIS_URL, source: 'env', stop: async () => {} }
     : await startPrivateRedis();

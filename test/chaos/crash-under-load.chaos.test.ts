@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { QueueKeys, TaskQueue } from '@alertgw/shared';
-import { startRedisProcess, uniquePrefix, waitFor, type RedisProcess } from '@alertgw/shared/testing';
+import { startRedisProcess, uniquePrefix, waitFor, type RedisProcess } from '@alertgw/testkit';
 import { startSmtpServer, type TestSmtpServer } from '../../packages/notifier-email/test/support/smtp-test-server';
 import type { FakeTencent } from '../../packages/notifier-sms/test/support/fake-tencent';
 import { SECRET_ID, SECRET_KEY, startFake } from '../../packages/notifier-sms/test/support/harness';

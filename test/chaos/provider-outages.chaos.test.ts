@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { getAlert, TaskQueue, type TimelineEvent } from '@alertgw/shared';
-import { startRedisProcess, uniquePrefix, waitFor, type RedisProcess } from '@alertgw/shared/testing';
+import { startRedisProcess, uniquePrefix, waitFor, type RedisProcess } from '@alertgw/testkit';
 import { smtpError, startSmtpServer, type TestSmtpServer } from '../../packages/notifier-email/test/support/smtp-test-server';
 import type { FakeTencent } from '../../packages/notifier-sms/test/support/fake-tencent';
 import { startFake } from '../../packages/notifier-sms/test/support/harness';

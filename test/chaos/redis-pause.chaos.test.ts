@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import winston from 'winston';
 import { TaskQueue, Worker, type ChannelHandler, type RecipientResult } from '@alertgw/shared';
-import { startRedisProcess, uniquePrefix, waitFor, type RedisProcess } from '@alertgw/shared/testing';
+import { startRedisProcess, uniquePrefix, waitFor, type RedisProcess } from '@alertgw/testkit';
 
 /** Short, so a pause of a few seconds is several leases long. */
 const LEASE_MS = 1000;

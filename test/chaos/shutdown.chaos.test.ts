@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { TaskQueue } from '@alertgw/shared';
-import { startRedisProcess, uniquePrefix, waitFor, type RedisProcess } from '@alertgw/shared/testing';
+import { startRedisProcess, uniquePrefix, waitFor, type RedisProcess } from '@alertgw/testkit';
 import { startSmtpServer, type TestSmtpServer } from '../../packages/notifier-email/test/support/smtp-test-server';
 import type { FakeTencent } from '../../packages/notifier-sms/test/support/fake-tencent';
 import { startFake } from '../../packages/notifier-sms/test/support/harness';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Redis from 'ioredis';
 import { getAlert, TaskQueue, type TimelineEvent } from '@alertgw/shared';
-import { deleteKeys, freePort, testRedis, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { deleteKeys, freePort, testRedis, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../../packages/notifier-email/test/support/smtp-test-server';
 import type { FakeTencent } from '../../packages/notifier-sms/test/support/fake-tencent';
 import { DOMESTIC_TEMPLATE, INTL_TEMPLATE, SECRET_ID, SECRET_KEY, SIGN, startFake } from '../../packages/notifier-sms/test/support/harness';

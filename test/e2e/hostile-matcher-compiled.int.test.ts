@@ -5,7 +5,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import { stringify } from 'yaml';
-import { abLabel, AM_FIXTURES_DIR, deleteKeys, freePort, testRedisUrl, uniquePrefix } from '@alertgw/shared/testing';
+import { abLabel, AM_FIXTURES_DIR, deleteKeys, freePort, testRedisUrl, uniquePrefix } from '@alertgw/testkit';
 import { startChild, type ChildService } from './support/child-service';
 
 // The compiled ingest (dist/main.js) runs matchers on its worker thread (dist/.../match-worker.js):

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { freePort, testRedisUrl, uniquePrefix } from '@alertgw/shared/testing';
+import { freePort, testRedisUrl, uniquePrefix } from '@alertgw/testkit';
 import { startChild, type ChildService } from './support/child-service';
 
 // The compiled ingest refuses to start with a webhook open to the network without credentials,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { freePort, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { freePort, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { startChild, type ChildService } from './support/child-service';
 
 // The compiled ingest logs which Redis it uses, never its password, even one holding an unencoded "@"

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type Redis from 'ioredis';
 import { TaskQueue, type TaskStatus } from '@alertgw/shared';
-import { deleteKeys, freePort, testRedis, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { deleteKeys, freePort, testRedis, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { signHs256 } from '../../packages/alertctl/src/sign-token';
 import { testAlertMessage } from '../../packages/alertctl/src/test-alert';
 import { selfSignedCert } from '../../packages/notifier-email/test/support/self-signed';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { REDIS_COMMANDS, redisAclRules } from '@alertgw/shared';
-import { uniquePrefix } from '@alertgw/shared/testing';
+import { uniquePrefix } from '@alertgw/testkit';
 import { ALERTCTL_BIN, startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
 import { spawnRedisServer, type ServerProcess } from './support/redis-servers';
 

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { redisAclRules } from '@alertgw/shared';
-import { uniquePrefix } from '@alertgw/shared/testing';
+import { uniquePrefix } from '@alertgw/testkit';
 import { ALERTCTL_BIN, startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
 import { startCluster, type ServerProcess } from './support/redis-servers';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { getAlert } from '@alertgw/shared';
-import { uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { uniquePrefix, waitFor } from '@alertgw/testkit';
 import { startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
 import { spawnRedisServer, type ServerProcess } from './support/redis-servers';
 import { DOWN_AFTER_MS, startSentinelGroup, type SentinelGroup } from './support/sentinel-group';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { freePort, uniquePrefix } from '@alertgw/shared/testing';
+import { freePort, uniquePrefix } from '@alertgw/testkit';
 import { makeTestCerts } from './support/make-certs';
 import { ALERTCTL_BIN, startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
 import { spawnRedisServer, type ServerProcess } from './support/redis-servers';

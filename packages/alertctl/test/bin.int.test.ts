@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type Redis from 'ioredis';
-import { deleteKeys, testRedis } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis } from '@alertgw/testkit';
 import { cliSetup, type CliSetup } from './support/cli';
 import { deadLetter, payload, queueOf } from './support/tasks';
 

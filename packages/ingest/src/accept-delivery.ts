@@ -4,7 +4,6 @@ import {
   isRedisUnavailable,
   runAcceptDelivery,
   upsertCall,
-  type DeliveryHandling,
   type EnqueueResult,
   type GatewayConfig,
   type Logger,
@@ -13,6 +12,7 @@ import {
   type TaskQueue,
   type WebhookMessage,
 } from '@alertgw/shared';
+import type { DeliveryHandling } from './handling/delivery-handling';
 import { deliveryKey } from './delivery-key';
 import type { IngestMetrics } from './ingest-metrics';
 import { planTasks, type RecipientResolver } from './plan-tasks';

@@ -1,29 +1,24 @@
 import {
-  AckStore,
-  compileDirectory,
-  createAckCache,
-  createAlertActions,
-  createAlertmanagerClient,
-  createDeliveryHandling,
   DirectoryStore,
   directoryFromConfig,
-  EscalationRunner,
-  LiveDirectory,
-  RedisEvents,
   severityRank,
-  SilenceWatcher,
   type AckRecord,
-  type AlertActions,
-  type AlertmanagerClient,
-  type CompiledDirectory,
-  type DeliveryHandling,
   type GatewayConfig,
-  type LiveValue,
   type Logger,
   type NotificationPayload,
   type RedisClient,
   type TaskQueue,
 } from '@alertgw/shared';
+import { AckStore } from './handling/ack-store';
+import { compileDirectory, LiveDirectory, type CompiledDirectory } from './handling/live-directory';
+import { createAckCache } from './handling/ack-cache';
+import { createAlertActions, type AlertActions } from './handling/alert-actions';
+import { createAlertmanagerClient, type AlertmanagerClient } from './handling/alertmanager-client';
+import { createDeliveryHandling, type DeliveryHandling } from './handling/delivery-handling';
+import { EscalationRunner } from './handling/escalation-runner';
+import { RedisEvents } from './handling/redis-events';
+import { SilenceWatcher } from './handling/silence-watcher';
+import type { LiveValue } from './handling/live-value';
 import type { RecipientResolver } from './plan-tasks';
 
 /** What the handling runtime is built from; main.ts and tests pass their own connections. */

@@ -1,5 +1,5 @@
 import { getAlert } from '@alertgw/shared';
-import { startAlertmanager, waitFor, type TestAlertmanager } from '@alertgw/shared/testing';
+import { startAlertmanager, waitFor, type TestAlertmanager } from '@alertgw/testkit';
 import { startIngest, type Ingest } from './support/harness';
 
 describe('end to end with a real Alertmanager', () => {

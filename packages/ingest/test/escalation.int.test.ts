@@ -1,5 +1,6 @@
-import { escalationDedupKey, getAlert, HandlingKeys, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
-import { uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { getAlert, HandlingKeys, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
+import { escalationDedupKey } from '../src/handling/escalation-runner';
+import { uniquePrefix, waitFor } from '@alertgw/testkit';
 import { bearer, request, startIngest, TEST_ENV, type Ingest } from './support/harness';
 
 /** Escalation after 300 ms to the "leads" group, for critical db alerts. */

@@ -1,5 +1,5 @@
 import { HandlingKeys, isDirectoryName, isFingerprint, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
-import { fixedKeyNames, keyLayout, uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { fixedKeyNames, keyLayout, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { bearer, request, startIngest, TEST_ENV, type Answer, type Ingest } from './support/harness';
 
 /** The Redis type each fixed key must keep (the header comments of the key classes say the same). */

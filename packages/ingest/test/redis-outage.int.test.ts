@@ -1,5 +1,5 @@
-import { waitFor } from '@alertgw/shared/testing';
-import { startRedisProcess, type RedisProcess } from '@alertgw/shared/testing';
+import { waitFor } from '@alertgw/testkit';
+import { startRedisProcess, type RedisProcess } from '@alertgw/testkit';
 import { goJson, loadFixtures, request, startIngest, type Ingest } from './support/harness';
 
 describe('ingest while Redis is away', () => {

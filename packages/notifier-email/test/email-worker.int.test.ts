@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type Redis from 'ioredis';
 import { createLogger, createTimelineRecorder, type NotificationPayload, type TaskQueue, type Worker } from '@alertgw/shared';
-import { deleteKeys, freePort, testRedis, uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { deleteKeys, freePort, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 // Deep imports: the alert record store is not exported from @alertgw/shared yet.
 import { appendTimeline } from '../../shared/src/alerts/append-timeline';
 import { getAlert } from '../../shared/src/alerts/read-alerts';

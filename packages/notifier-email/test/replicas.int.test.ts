@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { NotificationPayload } from '@alertgw/shared';
-import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { createSmtpTransport } from '../src/transports/smtp';
 import { emailQueue, emailWorker } from './support/email-queue';
 import { payloadFromFixture } from './support/fixtures';

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { TaskQueue, type ClaimedTask, type SmsConfig } from '@alertgw/shared';
-import { deleteKeys, testRedis, uniquePrefix } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis, uniquePrefix } from '@alertgw/testkit';
 import type { SmsPayload } from '../src/digest';
 import { createSmsChannel } from '../src/sms-channel';
 import { createSmsMetrics } from '../src/sms-metrics';

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { TaskQueue, type TaskRecord } from '@alertgw/shared';
-import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 import type { SmsPayload } from '../src/digest';
 import type { FakeTencent } from './support/fake-tencent';
 import { captureLogs, domesticNumbers, leaks, smsConfig, smsPayload, startFake } from './support/harness';

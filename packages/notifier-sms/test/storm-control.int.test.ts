@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { QueueKeys } from '@alertgw/shared';
-import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { createStormControl, type StormNotification } from '../src/storm-control';
 
 const PHONE = '+8613800000000';

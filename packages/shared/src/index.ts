@@ -33,7 +33,7 @@ export { createLogger, maskPhone, maskPhonesIn, redact } from './log';
 export type { Logger } from './log';
 export { createQueueMetrics, createRegistry, registerQueueDepthGauge } from './metrics';
 export type { QueueMetrics } from './metrics';
-export { locateRedis, answersPing, freePort } from './redis/locate-redis';
+export { locateRedis, answersPing, freePort, startPrivateRedis } from './redis/locate-redis';
 export type { LocatedRedis } from './redis/locate-redis';
 export { QueueKeys } from './queue/keys';
 export { TaskQueue } from './queue/task-queue';
@@ -84,57 +84,32 @@ export type { AlertPage, AlertQuery, AlertRecord, TimelineEvent, TaskRef, Upsert
 export { createOpsServer, startOpsServer } from './ops-server';
 export type { OpsServerOptions } from './ops-server';
 export {
-  AckStore,
-  compileDirectory,
   compileEscalations,
-  createAckCache,
-  createAlertActions,
-  createAlertmanagerClient,
-  createDeliveryHandling,
   describeProblems,
   DIRECTORY_NAME_PATTERN,
   DirectoryKeys,
   DirectoryStore,
   directoryFromConfig,
-  EscalationRunner,
-  escalationDedupKey,
   explainRouting,
   HandlingKeys,
   isDirectoryName,
-  LiveDirectory,
-  LiveValue,
-  MAX_COMMENT_LENGTH,
-  MAX_SILENCE_MS,
-  RedisEvents,
-  SilenceWatcher,
+  parseEscalationMember,
+  runHandlingScript,
   validateDirectory,
 } from './handling/index';
 export type {
   AckRecord,
-  AckRefusal,
-  AckResult,
-  AlertActions,
-  AlertActionsDeps,
-  AlertmanagerClient,
-  AlertmanagerSilence,
   ChannelVerdict,
-  CompiledDirectory,
-  DeliveryHandling,
-  DeliveryHandlingDeps,
-  DeliveryHandlingInput,
   DirectoryDoc,
   EscalationIndex,
-  EscalationRunnerOptions,
   EscalationTier,
   EscalationVerdict,
-  EventHandler,
-  LiveDirectoryOptions,
-  LiveValueOptions,
   RouteVerdict,
   RoutingExplanation,
-  SilenceWatcherOptions,
   StoredDirectory,
 } from './handling/index';
+export { createDirectory } from './resolver/directory';
+export type { Directory } from './resolver/directory';
 export { jwtAlgorithms } from './config/check-config';
 export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { freePort } from '@alertgw/shared/testing';
+import { freePort } from '@alertgw/testkit';
 import { testAlertMessage } from '../../../packages/alertctl/src/test-alert';
 import type { FakeTencent } from '../../../packages/notifier-sms/test/support/fake-tencent';
 import { SECRET_ID, SECRET_KEY } from '../../../packages/notifier-sms/test/support/harness';

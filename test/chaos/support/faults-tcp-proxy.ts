@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { freePort } from '@alertgw/shared/testing';
+import { freePort } from '@alertgw/testkit';
 
 /** A loopback TCP proxy a test can turn into a black hole: the harder kind of "Redis unreachable". */
 export interface TcpProxy {

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { QueueKeys } from '@alertgw/shared';
-import { waitFor } from '@alertgw/shared/testing';
+import { waitFor } from '@alertgw/testkit';
 
 /** A task a dead process held, and when its lease runs out (Redis ms epoch, as last renewed). */
 export interface OrphanedLease {

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '@alertgw/shared/testing';
+import { freePort } from '@alertgw/testkit';
 import { startChild, type ChildExit, type ChildService } from '../../e2e/support/child-service';
 import type { ServiceKind } from './chaos-config';
 

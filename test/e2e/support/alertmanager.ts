@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '@alertgw/shared/testing';
+import { freePort } from '@alertgw/testkit';
 import { startChild, type ChildService } from './child-service';
 
 /** The Debian/Ubuntu package's binary; ALERTMANAGER_BIN points elsewhere. */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { waitFor } from '@alertgw/shared/testing';
+import { waitFor } from '@alertgw/testkit';
 
 /** How a child process ended. */
 export interface ChildExit {

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { freePort, waitFor } from '@alertgw/shared/testing';
+import { freePort, waitFor } from '@alertgw/testkit';
 import { startSmtpServer, type TestSmtpServer } from '../../../packages/notifier-email/test/support/smtp-test-server';
 import type { FakeTencent } from '../../../packages/notifier-sms/test/support/fake-tencent';
 import { SECRET_ID, SECRET_KEY, startFake } from '../../../packages/notifier-sms/test/support/harness';

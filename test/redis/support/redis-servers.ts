@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { answersPing, freePort, waitFor } from '@alertgw/shared/testing';
+import { answersPing, freePort, waitFor } from '@alertgw/testkit';
 
 const run = promisify(execFile);
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { answersPing, freePort, waitFor } from '@alertgw/shared/testing';
+import { answersPing, freePort, waitFor } from '@alertgw/testkit';
 import { spawnRedisServer, type ServerProcess } from './redis-servers';
 
 /** A primary, its replica and three sentinels watching them, all on private loopback ports. */

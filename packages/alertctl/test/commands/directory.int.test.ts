@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DirectoryStore } from '@alertgw/shared';
-import { deleteKeys, testRedis } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis } from '@alertgw/testkit';
 import { cliSetup, type CliSetup } from '../support/cli';
 
 describe('alertctl user, group, route and directory (real Redis)', () => {

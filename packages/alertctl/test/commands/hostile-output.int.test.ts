@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Redis from 'ioredis';
 import { appendTimeline } from '@alertgw/shared';
-import { deleteKeys, testRedis } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis } from '@alertgw/testkit';
 import { testAlertMessage } from '../../src/test-alert';
 import { cliSetup, TEST_TOKEN, type CliSetup } from '../support/cli';
 import { startIngest, type TestIngest } from '../support/ingest';

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { deleteKeys, testRedis } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis } from '@alertgw/testkit';
 import { Capture, cliSetup, type CliSetup } from '../support/cli';
 import { deadLetter, payload, queueOf } from '../support/tasks';
 

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { deleteKeys, testRedis } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis } from '@alertgw/testkit';
 import { cliSetup, type CliSetup } from '../support/cli';
 
 // `(.*.*)*x` and `(a+)+b` take exponential time in a backtracking engine on a value that fails at

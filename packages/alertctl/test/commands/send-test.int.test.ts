@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { deleteKeys, freePort, testRedis } from '@alertgw/shared/testing';
+import { deleteKeys, freePort, testRedis } from '@alertgw/testkit';
 import { Capture, cliSetup, type CliSetup } from '../support/cli';
 import { startIngest, type TestIngest } from '../support/ingest';
 

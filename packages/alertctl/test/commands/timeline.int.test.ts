@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { deleteKeys, testRedis } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis } from '@alertgw/testkit';
 import { appendTimeline, upsertAlerts } from '@alertgw/shared';
 import { cliSetup, type CliSetup } from '../support/cli';
 

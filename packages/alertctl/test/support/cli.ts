@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
-import { testRedisUrl, uniquePrefix } from '@alertgw/shared/testing';
+import { testRedisUrl, uniquePrefix } from '@alertgw/testkit';
 import type { CliContext } from '../../src/command';
 import { runCli } from '../../src/run-cli';
 

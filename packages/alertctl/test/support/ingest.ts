@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import { buildConfig, createLogger, createResolver, TaskQueue, type NotificationPayload } from '@alertgw/shared';
-import { testRedisUrl } from '@alertgw/shared/testing';
+import { testRedisUrl } from '@alertgw/testkit';
 import { createApp } from '../../../ingest/src/app';
 import { ingestRedisOptions } from '../../../ingest/src/redis-options';
 import { TEST_TOKEN, testConfigTree } from './cli';

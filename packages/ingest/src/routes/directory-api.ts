@@ -8,12 +8,12 @@ import {
   type DirectoryStore,
   type GatewayConfig,
   type LabelSet,
-  type LiveDirectory,
   type MatchPool,
   type RouteConfig,
   type RoutingExplanation,
   type UserConfig,
 } from '@alertgw/shared';
+import type { LiveDirectory } from '../handling/live-directory';
 import { whileStarting } from '../http-reply';
 import { principalOf } from '../jwt-auth';
 import { checkPathParam } from './path-params';

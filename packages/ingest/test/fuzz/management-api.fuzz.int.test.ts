@@ -1,7 +1,7 @@
 import http from 'node:http';
 import fc from 'fast-check';
 import Redis from 'ioredis';
-import { freePort, FuzzTally, fuzzSeed, startAlertmanager, startRedisProcess, type RedisProcess, type TestAlertmanager } from '@alertgw/shared/testing';
+import { freePort, FuzzTally, fuzzSeed, startAlertmanager, startRedisProcess, type RedisProcess, type TestAlertmanager } from '@alertgw/testkit';
 import { bearer, goJson, loadFixtures, request, signToken, startIngest, type Answer, type Ingest } from '../support/harness';
 import { apiCase, type ApiCase } from './management-cases';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hostileString, HOSTILE_STRINGS } from '@alertgw/shared/testing';
+import { hostileString, HOSTILE_STRINGS } from '@alertgw/testkit';
 
 /** One generated management API request; `auth` indexes the tokens the test minted. */
 export interface ApiCase extends fc.WithToStringMethod {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { fixedKeyNames, hostileString } from '@alertgw/shared/testing';
+import { fixedKeyNames, hostileString } from '@alertgw/testkit';
 import { goJson, loadFixtures, TEST_ENV } from '../support/harness';
 
 /** One generated webhook request: exact headers and bytes, and the body it encodes when that is JSON. */

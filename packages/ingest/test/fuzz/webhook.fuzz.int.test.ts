@@ -2,7 +2,7 @@ import http from 'node:http';
 import fc from 'fast-check';
 import Redis from 'ioredis';
 import { getAlert, MAX_TIMELINE } from '@alertgw/shared';
-import { FuzzTally, fuzzSeed, startRedisProcess, type RedisProcess } from '@alertgw/shared/testing';
+import { FuzzTally, fuzzSeed, startRedisProcess, type RedisProcess } from '@alertgw/testkit';
 import { goJson, loadFixtures, request, startIngest, type Answer, type Ingest } from '../support/harness';
 import { invalidCase, largeCase, validCase, type WebhookCase } from './webhook-cases';
 

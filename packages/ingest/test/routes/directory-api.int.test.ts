@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import { buildConfig, createLogger, DirectoryStore, TaskQueue, type NotificationPayload } from '@alertgw/shared';
-import { deleteKeys, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/shared/testing';
+import { deleteKeys, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { createApp } from '../../src/app';
 import { createHandlingRuntime } from '../../src/handling-runtime';
 import { ingestRedisOptions } from '../../src/redis-options';

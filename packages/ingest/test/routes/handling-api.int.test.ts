@@ -1,5 +1,7 @@
-import { freePort, startAlertmanager, waitFor, type TestAlertmanager } from '@alertgw/shared/testing';
-import { createAlertmanagerClient, getAlert, HandlingKeys, SilenceWatcher, type AlertmanagerClient, type TimelineEvent } from '@alertgw/shared';
+import { freePort, startAlertmanager, waitFor, type TestAlertmanager } from '@alertgw/testkit';
+import { getAlert, HandlingKeys, type TimelineEvent } from '@alertgw/shared';
+import { createAlertmanagerClient, type AlertmanagerClient } from '../../src/handling/alertmanager-client';
+import { SilenceWatcher } from '../../src/handling/silence-watcher';
 
 import { bearer, request, startIngest, TEST_ENV, type Ingest } from '../support/harness';
 

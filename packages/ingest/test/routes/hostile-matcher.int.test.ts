@@ -1,5 +1,5 @@
 import { WEBHOOK_LIMITS } from '@alertgw/shared';
-import { abLabel } from '@alertgw/shared/testing';
+import { abLabel } from '@alertgw/testkit';
 import { bearer, goJson, loadFixtures, request, startIngest, TEST_ENV, type Ingest } from '../support/harness';
 
 // Regexes that a backtracking engine needs exponential time for. The review measured 5.9 s for

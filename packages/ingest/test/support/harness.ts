@@ -7,13 +7,13 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import { buildConfig, createLogger, createResolver, TaskQueue, type GatewayConfig, type NotificationPayload } from '@alertgw/shared';
-import { deleteKeys, testRedisUrl, uniquePrefix } from '@alertgw/shared/testing';
+import { deleteKeys, testRedisUrl, uniquePrefix } from '@alertgw/testkit';
 import type { Registry } from 'prom-client';
 import { createApp } from '../../src/app';
 import { createHandlingRuntime, type HandlingRuntime, type HandlingRuntimeOptions } from '../../src/handling-runtime';
 import type { Role } from '../../src/jwt-auth';
 import { ingestRedisOptions } from '../../src/redis-options';
-import { AM_FIXTURES_DIR } from '@alertgw/shared/testing';
+import { AM_FIXTURES_DIR } from '@alertgw/testkit';
 
 /** Secrets the test config takes from the environment, as a real deployment would. */
 export const TEST_ENV = {

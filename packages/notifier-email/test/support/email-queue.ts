@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { TaskQueue, Worker, type Logger, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
-import { waitFor } from '@alertgw/shared/testing';
+import { waitFor } from '@alertgw/testkit';
 import { createEmailChannel } from '../../src/email-channel';
 import { createRenderer, type MailRenderer } from '../../src/render/create-renderer';
 import type { MailTransport } from '../../src/transports/types';

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NotificationPayload, WebhookMessage } from '@alertgw/shared';
 import { payloadFromWebhook, webhookBodyOf } from '../../src/preview';
-import { AM_FIXTURES_DIR } from '@alertgw/shared/testing';
+import { AM_FIXTURES_DIR } from '@alertgw/testkit';
 
 /** Folder of the real Alertmanager 0.25 deliveries (shared/ lies next to the repo). */
 export const FIXTURE_DIR = AM_FIXTURES_DIR;

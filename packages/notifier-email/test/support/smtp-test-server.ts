@@ -1,6 +1,6 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
-import { freePort, waitFor } from '@alertgw/shared/testing';
+import { freePort, waitFor } from '@alertgw/testkit';
 
 /** One mail as the in-process server received it. */
 export interface ReceivedMail {

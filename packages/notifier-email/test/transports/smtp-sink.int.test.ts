@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { waitFor } from '@alertgw/shared/testing';
+import { waitFor } from '@alertgw/testkit';
 import { createEmailChannel } from '../../src/email-channel';
 import { createRenderer } from '../../src/render/create-renderer';
 import { createSmtpTransport } from '../../src/transports/smtp';

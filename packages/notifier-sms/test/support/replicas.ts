@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { TaskQueue, Worker, createQueueMetrics, type Logger, type SmsConfig } from '@alertgw/shared';
-import { testRedis } from '@alertgw/shared/testing';
+import { testRedis } from '@alertgw/testkit';
 import type { SmsPayload } from '../../src/digest';
 import { createSmsChannel } from '../../src/sms-channel';
 import { createSmsMetrics } from '../../src/sms-metrics';

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { deleteKeys, testRedis, uniquePrefix, waitFor } from '../../src/testing';
+import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { AlertKeys } from '../../src/alerts/alert-keys';
 import { appendTimeline } from '../../src/alerts/append-timeline';
 import { getAlert, listAlerts } from '../../src/alerts/read-alerts';

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import IORedis from 'ioredis';
-import { deleteKeys, startRedisProcess, testRedis, uniquePrefix, type RedisProcess } from '../../src/testing';
+import { deleteKeys, startRedisProcess, testRedis, uniquePrefix, type RedisProcess } from '@alertgw/testkit';
 import { AlertKeys } from '../../src/alerts/alert-keys';
 import { listAlerts } from '../../src/alerts/read-alerts';
 import { MAX_INDEXED_SEVERITIES, upsertAlerts, type UpsertAlertsInput } from '../../src/alerts/upsert-alerts';

@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { EXAMPLE_CONFIG_PATH, loadConfig } from '../../src/config/load-config';
 import { SECRET_KEYS } from '../../src/config/secret-keys';
 import { GatewayError } from '../../src/errors';
-import { FuzzTally, fuzzSeed, hostileString } from '../../src/testing/fuzz';
+import { FuzzTally, fuzzSeed, hostileString } from '@alertgw/testkit';
 
 const SEED = fuzzSeed();
 /** A load parses YAML (~20 ms on a busy machine): 2,000 cases take about a minute. */

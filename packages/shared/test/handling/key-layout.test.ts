@@ -1,6 +1,6 @@
 import { CONFIG_SCHEMA } from '../../src/config/schema';
 import { isDirectoryName } from '../../src/handling/directory-name';
-import { fixedKeyNames, keyLayout } from '../../src/testing/key-layout';
+import { fixedKeyNames, keyLayout } from '@alertgw/testkit';
 import { isFingerprint } from '../../src/webhook/fingerprint';
 
 // The queues are the channels the config schema knows.

@@ -1,7 +1,7 @@
 import { GatewayError } from '../../src/errors';
 import { createMatchPool, type MatchPool } from '../../src/matching/match-pool';
 import { matches, newMatcher, type MatchType } from '../../src/resolver/matcher';
-import { abLabel } from '../../src/testing';
+import { abLabel } from '@alertgw/testkit';
 import type { LabelSet } from '../../src/webhook/types';
 
 // Passes the compile-cost check, yet takes RE2 ~14 s on one 16k a/b value.

@@ -8,7 +8,7 @@ import { upsertCall } from '../../src/alerts/upsert-alerts';
 import { getAlert } from '../../src/alerts/read-alerts';
 import { runAcceptDelivery } from '../../src/delivery/accept-delivery-script';
 import { TaskQueue } from '../../src/queue/task-queue';
-import { answersPing, freePort, waitFor } from '../../src/testing';
+import { answersPing, freePort, waitFor } from '@alertgw/testkit';
 import { Worker } from '../../src/worker/worker';
 
 const run = promisify(execFile);

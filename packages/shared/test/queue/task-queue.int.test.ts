@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { TaskQueue } from '../../src/queue/task-queue';
-import { deleteKeys, testRedis, uniquePrefix, waitFor } from '../../src/testing';
+import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 
 describe('TaskQueue against real Redis', () => {
   let redis: Redis;

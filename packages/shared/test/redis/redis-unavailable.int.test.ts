@@ -2,7 +2,7 @@ import IORedis, { ReplyError } from 'ioredis';
 import type Redis from 'ioredis';
 import { GatewayError } from '../../src/errors';
 import { isRedisUnavailable } from '../../src/redis/redis-unavailable';
-import { deleteKeys, freePort, startRedisProcess, testRedis, uniquePrefix } from '../../src/testing';
+import { deleteKeys, freePort, startRedisProcess, testRedis, uniquePrefix } from '@alertgw/testkit';
 
 /** The error a command really fails with. */
 async function failure(run: () => Promise<unknown>): Promise<unknown> {

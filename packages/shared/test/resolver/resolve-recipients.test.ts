@@ -4,7 +4,7 @@ import type { RouteConfig, UserConfig } from '../../src/config/types';
 import { GatewayError } from '../../src/errors';
 import { createResolver } from '../../src/resolver/resolve-recipients';
 import type { WebhookAlert, WebhookMessage } from '../../src/webhook/types';
-import { AM_FIXTURES_DIR } from '../../src/testing';
+import { AM_FIXTURES_DIR } from '@alertgw/testkit';
 
 const FIXTURES = AM_FIXTURES_DIR;
 const fixture = (name: string): WebhookMessage => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')).body;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AM_FIXTURES_DIR } from '../../src/testing';
+import { AM_FIXTURES_DIR } from '@alertgw/testkit';
 import { findRawAlertSpans, type RawAlertSpans } from '../../src/webhook/raw-spans';
 
 /** Each span must parse to what JSON.parse of the whole body gave for that part. */

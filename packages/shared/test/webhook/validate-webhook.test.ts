@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_REPORTED_PROBLEMS, validateWebhook } from '../../src/webhook/validate-webhook';
 import { WEBHOOK_LIMITS } from '../../src/webhook/schema';
-import { AM_FIXTURES_DIR } from '../../src/testing';
+import { AM_FIXTURES_DIR } from '@alertgw/testkit';
 
 const FIXTURES = AM_FIXTURES_DIR;
 const fixtureFiles = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { TaskQueue } from '../../src/queue/task-queue';
 import type { ChannelHandler } from '../../src/queue/types';
 import { quitRedis } from '../../src/redis/quit-redis';
-import { waitFor } from '../../src/testing';
+import { waitFor } from '@alertgw/testkit';
 import { Worker } from '../../src/worker/worker';
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type Redis from 'ioredis';
 import { TaskQueue } from '../../src/queue/task-queue';
 import { Worker } from '../../src/worker/worker';
-import { deleteKeys, testRedis, uniquePrefix, waitFor } from '../../src/testing';
+import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 
 const CHILD = path.join(__dirname, 'support/worker-child.js');
 const DIST = path.join(__dirname, '../../dist/index.js');

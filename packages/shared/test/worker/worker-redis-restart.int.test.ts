@@ -6,7 +6,7 @@ import Redis from 'ioredis';
 import winston from 'winston';
 import { TaskQueue } from '../../src/queue/task-queue';
 import type { ChannelHandler } from '../../src/queue/types';
-import { startRedisProcess, uniquePrefix, waitFor, type RedisProcess } from '../../src/testing';
+import { startRedisProcess, uniquePrefix, waitFor, type RedisProcess } from '@alertgw/testkit';
 import { Worker } from '../../src/worker/worker';
 
 type Payload = { recipients: Array<{ name: string; address: string; rules: string[] }> };

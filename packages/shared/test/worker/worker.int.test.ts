@@ -7,7 +7,7 @@ import { createQueueMetrics } from '../../src/metrics';
 import { TaskQueue } from '../../src/queue/task-queue';
 import type { ChannelHandler, RecipientResult } from '../../src/queue/types';
 import { startPrivateRedis, type LocatedRedis } from '../../src/redis/locate-redis';
-import { deleteKeys, testRedis, uniquePrefix, waitFor } from '../../src/testing';
+import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { Worker } from '../../src/worker/worker';
 
 type Payload = { recipients: Array<{ name: string; address: string; rules: string[] }> };

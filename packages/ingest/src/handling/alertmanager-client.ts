@@ -1,7 +1,5 @@
-import { urlOrigin } from '../config/safe-url';
-import type { AlertmanagerConfig } from '../config/types';
-import { GatewayError } from '../errors';
-import type { LabelSet } from '../webhook/types';
+import { GatewayError, urlOrigin } from '@alertgw/shared';
+import type { AlertmanagerConfig, LabelSet } from '@alertgw/shared';
 
 /** A silence as the Alertmanager API v2 returns it (the fields used here). */
 export interface AlertmanagerSilence {

@@ -1,4 +1,4 @@
-import type { Logger } from '../log';
+import type { Logger } from '@alertgw/shared';
 import type { RedisEvents } from './redis-events';
 
 /** How a LiveValue reads its value and learns about changes. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 
-export { freePort, startPrivateRedis, answersPing } from '../redis/locate-redis';
+export { freePort, startPrivateRedis, answersPing } from '@alertgw/shared';
 export { abLabel } from './ab-label';
 
 /** The Redis URL jest's global setup found for this run. */
@@ -36,7 +36,7 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 
 
 /** Real Alertmanager 0.25 deliveries ({headers, body} per file), kept in the repo for every test. */
-export const AM_FIXTURES_DIR = path.resolve(__dirname, '../../test/fixtures/alertmanager-0.25');
+export const AM_FIXTURES_DIR = path.resolve(__dirname, '../../shared/test/fixtures/alertmanager-0.25');
 
 export { startRedisProcess } from './redis-process';
 export type { RedisPersistence, RedisProcess } from './redis-process';

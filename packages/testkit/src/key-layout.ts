@@ -1,6 +1,4 @@
-import { AlertKeys } from '../alerts/alert-keys';
-import { DirectoryKeys, HandlingKeys } from '../handling/handling-keys';
-import { QueueKeys } from '../queue/keys';
+import { AlertKeys, DirectoryKeys, HandlingKeys, QueueKeys } from '@alertgw/shared';
 
 /** One fixed key of the layout: which class and property built it, and the key itself. */
 export interface FixedKey {

@@ -1,12 +1,7 @@
-import type { GatewayConfig } from '../config/types';
-import type { Logger } from '../log';
-import { createDirectory, type Directory } from '../resolver/directory';
-import { createResolver, type Resolver } from '../resolver/resolve-recipients';
-import { DirectoryStore, directoryFromConfig } from './directory-store';
-import { compileEscalations, type EscalationIndex } from './escalation-plan';
+import { compileEscalations, createDirectory, createResolver, directoryFromConfig, DirectoryStore } from '@alertgw/shared';
+import type { Directory, DirectoryDoc, EscalationIndex, GatewayConfig, Logger, Resolver } from '@alertgw/shared';
 import { LiveValue } from './live-value';
 import type { RedisEvents } from './redis-events';
-import type { DirectoryDoc } from './types';
 
 /** One version of the directory, compiled for use: what ingest resolves recipients with. */
 export interface CompiledDirectory {

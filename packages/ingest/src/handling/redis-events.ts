@@ -1,6 +1,5 @@
-import type { Logger } from '../log';
-import type { RedisClient } from '../queue/task-queue';
-import { quitRedis } from '../redis/quit-redis';
+import { quitRedis } from '@alertgw/shared';
+import type { Logger, RedisClient } from '@alertgw/shared';
 
 /** Receives one pub/sub message. */
 export type EventHandler = (message: string) => void;

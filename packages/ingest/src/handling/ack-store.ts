@@ -1,8 +1,5 @@
-import { MAX_TIMELINE } from '../alerts/upsert-alerts';
-import type { RedisClient } from '../queue/task-queue';
-import { HandlingKeys } from './handling-keys';
-import { runHandlingScript } from './handling-scripts';
-import type { AckRecord } from './types';
+import { HandlingKeys, MAX_TIMELINE, runHandlingScript } from '@alertgw/shared';
+import type { AckRecord, RedisClient } from '@alertgw/shared';
 
 /** Why an ack was refused. */
 export type AckRefusal = 'missing' | 'resolved' | 'changed' | 'acked';

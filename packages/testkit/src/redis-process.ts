@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { answersPing, freePort } from '../redis/locate-redis';
+import { answersPing, freePort } from '@alertgw/shared';
 
 /** A private redis-server that a test can kill and start again on the same port. */
 export interface RedisProcess {

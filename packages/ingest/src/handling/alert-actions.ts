@@ -1,13 +1,7 @@
-import { AlertKeys } from '../alerts/alert-keys';
-import { GatewayError } from '../errors';
-import type { Logger } from '../log';
-import type { RedisClient } from '../queue/task-queue';
-import type { LabelSet } from '../webhook/types';
+import { AlertKeys, GatewayError, HandlingKeys, parseDurationMs } from '@alertgw/shared';
+import type { AckRecord, LabelSet, Logger, RedisClient } from '@alertgw/shared';
 import { AckStore } from './ack-store';
 import type { AlertmanagerClient } from './alertmanager-client';
-import { parseDurationMs } from '../duration';
-import { HandlingKeys } from './handling-keys';
-import type { AckRecord } from './types';
 
 /** Longest silence an ack may ask for. */
 export const MAX_SILENCE_MS = 30 * 86_400_000;

@@ -1,11 +1,7 @@
-import { MAX_TIMELINE } from '../alerts/upsert-alerts';
-import type { Logger } from '../log';
-import type { RedisClient } from '../queue/task-queue';
-import type { LabelSet } from '../webhook/types';
+import { HandlingKeys, MAX_TIMELINE, runHandlingScript } from '@alertgw/shared';
+import type { LabelSet, Logger, RedisClient } from '@alertgw/shared';
 import type { AlertmanagerClient } from './alertmanager-client';
 import { CoalescedRun } from './coalesced-run';
-import { HandlingKeys } from './handling-keys';
-import { runHandlingScript } from './handling-scripts';
 import type { RedisEvents } from './redis-events';
 
 /** What the silence watcher needs. */

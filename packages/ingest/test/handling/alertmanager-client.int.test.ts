@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayError } from '../../src/errors';
+import { GatewayError } from '@alertgw/shared';
 import { createAlertmanagerClient } from '../../src/handling/alertmanager-client';
-import { freePort } from '../../src/testing';
+import { freePort } from '@alertgw/testkit';
 
 // Errors of the Alertmanager client end up in 502 bodies and logs: they may quote where
 // Alertmanager is (its origin), never a path, a query or credentials of its URL.

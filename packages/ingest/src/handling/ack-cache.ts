@@ -1,8 +1,7 @@
-import type { Logger } from '../log';
+import type { AckRecord, Logger } from '@alertgw/shared';
 import type { AckStore } from './ack-store';
 import { LiveValue } from './live-value';
 import type { RedisEvents } from './redis-events';
-import type { AckRecord } from './types';
 
 /**
  * The acks in force, cached in this process for the delivery hot path (no Redis read per

@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { MAX_TIMELINE } from '../alerts/upsert-alerts';
-import type { Logger } from '../log';
-import type { NotificationPayload, Recipient } from '../notification';
-import type { RedisClient, TaskQueue } from '../queue/task-queue';
-import type { Directory } from '../resolver/directory';
-import type { LabelSet, WebhookAlert } from '../webhook/types';
+import { HandlingKeys, MAX_TIMELINE, parseEscalationMember, runHandlingScript } from '@alertgw/shared';
+import type { Directory, LabelSet, Logger, NotificationPayload, Recipient, RedisClient, TaskQueue, WebhookAlert } from '@alertgw/shared';
 import { CoalescedRun } from './coalesced-run';
-import { HandlingKeys, parseEscalationMember } from './handling-keys';
-import { runHandlingScript } from './handling-scripts';
 import type { RedisEvents } from './redis-events';
 
 /** What the escalation loop needs. */

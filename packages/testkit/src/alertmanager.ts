@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '../redis/locate-redis';
+import { freePort } from '@alertgw/shared';
 import { waitFor } from './wait-for';
 
 /** The Debian/Ubuntu package's binary; ALERTMANAGER_BIN points elsewhere. */

@@ -1,11 +1,9 @@
 import type Redis from 'ioredis';
-import { deleteKeys, testRedis, testRedisUrl, uniquePrefix, waitFor } from '../../src/testing';
+import { deleteKeys, testRedis, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/testkit';
 import IORedis from 'ioredis';
-import { DirectoryStore } from '../../src/handling/directory-store';
+import { DirectoryStore, GatewayError, type DirectoryDoc } from '@alertgw/shared';
 import { LiveValue } from '../../src/handling/live-value';
 import { RedisEvents } from '../../src/handling/redis-events';
-import { GatewayError } from '../../src/errors';
-import type { DirectoryDoc } from '../../src/handling/types';
 
 const seed = (): DirectoryDoc => ({
   users: [{ name: 'alice', email: 'alice@example.com', phone: '+8613800000001', groups: ['ops'] }],

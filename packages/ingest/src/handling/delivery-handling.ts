@@ -1,9 +1,5 @@
-import { MAX_TIMELINE } from '../alerts/upsert-alerts';
-import type { WebhookAlert } from '../webhook/types';
-import type { EscalationIndex } from './escalation-plan';
-import { HandlingKeys } from './handling-keys';
-import type { ScriptCall } from '../redis/lua-scripts';
-import type { AckRecord } from './types';
+import { HandlingKeys, MAX_TIMELINE } from '@alertgw/shared';
+import type { AckRecord, EscalationIndex, ScriptCall, WebhookAlert } from '@alertgw/shared';
 
 /** What accepting a delivery needs from alert handling. */
 export interface DeliveryHandling {
