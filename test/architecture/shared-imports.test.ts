@@ -10,6 +10,9 @@ const EXEMPT: Record<string, string> = {
   'webhook/schema.ts': 'the webhook JSON schema',
   'webhook/validate-webhook.ts': "the webhook schema's validator",
   'webhook/fingerprint.ts': 'part of the key layout (fingerprints are key segments)',
+  // What a channel means beyond its `channels.<name>` options (email's Cc from its config section),
+  // kept beside the config it reads so that ingest plans tasks without knowing any channel by name.
+  'config/channel-traits.ts': 'channel descriptions, next to the channel config sections',
   // The ACL every service's Redis user needs, checked against the commands all of them send (test/redis).
   'redis/acl-rules.ts': 'the ACL of every service',
   // The TypeScript face of the accept script; shared owns all Lua, and issue 13 item 5 reworks both halves.

@@ -382,9 +382,11 @@ describe('Dockerfile', () => {
     expect(ignored('node_modules/x')).toBe(true);
     const fromBuild = runtime.lines.filter((l) => l.startsWith('COPY --from=build')).map((l) => l.split(/\s+/)[2]);
     for (const pkg of ['shared', ...GATEWAY, 'alertctl']) expect(fromBuild).toContain(`/app/packages/${pkg}/dist`);
-    // Each workspace's package.json is in place before `npm ci` in both stages (the lock file lists them all).
+    // Each workspace the image gets has its package.json in place before `npm ci` in both stages
+    // (the lock file lists them all; the private test kit is kept out by .dockerignore).
     const lock = JSON.parse(readFileSync(repo('package-lock.json'), 'utf8')) as { packages: Record<string, { link?: boolean }> };
-    const workspaces = Object.keys(lock.packages).filter((p) => p.startsWith('packages/'));
+    const workspaces = Object.keys(lock.packages).filter((p) => p.startsWith('packages/') && !ignored(`${p}/package.json`));
+    expect(workspaces).not.toContain('packages/testkit');
     for (const stage of [build, runtime]) {
       const before = stage.lines.slice(0, stage.lines.findIndex((l) => l.startsWith('RUN npm ci')));
       for (const ws of workspaces) expect(before).toContain(`COPY ${ws}/package.json ${ws}/`);
