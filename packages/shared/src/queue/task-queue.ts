@@ -154,6 +154,7 @@ export class TaskQueue<P = unknown> {
         Math.max(0, Math.floor(input.delayMs ?? 0)),
         this.name,
         dedupKey,
+        RANK_BASE,
       ],
     ];
   }

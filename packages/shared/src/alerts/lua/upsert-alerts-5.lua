@@ -31,6 +31,7 @@
 
   Returns {alerts upserted, expired records swept}
 ]]
+--@include "includes/timeline.lua"
 local base = ARGV[1]
 local now = tonumber(ARGV[2])
 local nowIso = ARGV[3]
@@ -143,8 +144,7 @@ for i = first, #ARGV, 8 do
   end
 
   if cur[4] ~= delivery then
-    local len = redis.call('RPUSH', tl, event, unpack(shared))
-    if len > maxTimeline then redis.call('LTRIM', tl, -maxTimeline, -1) end
+    pushTimeline(tl, maxTimeline, event, unpack(shared))
   end
 
   if status == 'resolved' then

@@ -11,7 +11,7 @@
 
   ARGV[1] number of channels, ARGV[2] handling step (1/0),
   ARGV[3] the delivery's alerts JSON, shared by the payloads that carry all of them,
-  then per channel 9 values: enqueue-5's 8 ARGV, and 1 when its payload (ARGV 3) is a head
+  then per channel 10 values: enqueue-5's 9 ARGV, and 1 when its payload (ARGV 3) is a head
   that the alerts JSON and a closing brace complete, else 0;
   then n = number of upsert-alerts-5 ARGV, and those n (with no tasks: they are filled in
   here, once the task ids are known); then handle-delivery-5's ARGV, if any.
@@ -30,9 +30,9 @@ local at = 4
 for c = 0, nChannels - 1 do
   local keys = { KEYS[c * 5 + 1], KEYS[c * 5 + 2], KEYS[c * 5 + 3], KEYS[c * 5 + 4], KEYS[c * 5 + 5] }
   local args = {}
-  for j = 0, 7 do args[j + 1] = ARGV[at + j] end
-  if ARGV[at + 8] == '1' then args[3] = args[3] .. alertsJson .. '}' end
-  at = at + 9
+  for j = 0, 8 do args[j + 1] = ARGV[at + j] end
+  if ARGV[at + 9] == '1' then args[3] = args[3] .. alertsJson .. '}' end
+  at = at + 10
   local r = enqueue(keys, args)
   reply[#reply + 1] = r[1]
   reply[#reply + 1] = r[2]

@@ -10,11 +10,11 @@
   Returns one value per task, in order: 1 when completed, 0 when the token no longer
   holds the lease (another claim took it over; an expired lease nobody took is still held).
 ]]
---@function holdsLease = includes/holds-lease.lua
+--@include "includes/now-ms.lua"
+--@include "includes/holds-lease.lua"
 local base = ARGV[1]
 local retention = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local now = nowMs()
 local out = {}
 local done = {}
 local stamped = {}
@@ -22,7 +22,7 @@ for i = 3, #ARGV, 4 do
   local id = ARGV[i]
   local lockKey = base .. 'lock:' .. id
   local taskKey = base .. 'task:' .. id
-  if not holdsLease({lockKey, taskKey}, {ARGV[i + 1]}) then
+  if not holdsLease(lockKey, taskKey, ARGV[i + 1]) then
     out[#out + 1] = 0
   else
     redis.call('DEL', lockKey)

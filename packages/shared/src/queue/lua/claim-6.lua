@@ -16,10 +16,10 @@
   nextWakeMs is the earliest delayed due time or lease deadline (-1 when there is none);
   nowMs is Redis' clock, so callers need not trust theirs.
 ]]
+--@include "includes/now-ms.lua"
 local base = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local now = nowMs()
 
 -- Due delayed tasks go back to pending with their original score (severity + arrival).
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
