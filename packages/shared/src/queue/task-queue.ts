@@ -29,8 +29,7 @@ export interface EnqueueInput<P> {
   /**
    * The payload already serialized (must parse back to `payload`): a caller writing several
    * tasks that share a large part (one delivery's alerts on every channel) serializes it once,
-   * or passes bytes it already has (UTF-8). Inside ingest's accept-delivery script it may be
-   * only the head of the JSON, which the script completes (see ChannelEnqueue.appendAlerts).
+   * or passes bytes it already has (UTF-8).
    */
   payloadJson?: string | Buffer;
   severityRank: number;
