@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type Redis from 'ioredis';
-import { testRedis } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis, uniquePrefix } from '@alertgw/shared/testing';
 import { LUA_INCLUDES_DIR, readScript } from '../../src/redis/read-script';
 import { escalationMember, parseEscalationMember } from '../../src/handling/handling-keys';
 
@@ -53,6 +53,27 @@ describe('the Lua scripts and their includes', () => {
       const reply = (await redis.eval(lua, 0, fp, tier)) as string[];
       expect(reply).toEqual([escalationMember(fp, tier), fp, tier]);
       expect(parseEscalationMember(reply[0])).toEqual({ fingerprint: fp, tierId: tier });
+    }
+  });
+
+  test('zaddInSlices / zremInSlices take lists longer than unpack() could (2,500 members)', async () => {
+    const prefix = uniquePrefix('slices');
+    const key = `${prefix}:z`;
+    const lua = `${readFileSync(path.join(LUA_INCLUDES_DIR, 'in-slices.lua'), 'utf8')}
+      local pairs, members = {}, {}
+      for i = 1, 2500 do
+        pairs[#pairs + 1] = i
+        pairs[#pairs + 1] = 'm' .. i
+        if i % 2 == 0 then members[#members + 1] = 'm' .. i end
+      end
+      zaddInSlices(KEYS[1], pairs)
+      local added = redis.call('ZCARD', KEYS[1])
+      zremInSlices(KEYS[1], members)
+      return { added, redis.call('ZCARD', KEYS[1]), redis.call('ZSCORE', KEYS[1], 'm2499') }`;
+    try {
+      expect(await redis.eval(lua, 1, key)).toEqual([2500, 1250, '2499']);
+    } finally {
+      await deleteKeys(redis, prefix);
     }
   });
 });
