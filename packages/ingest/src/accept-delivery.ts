@@ -77,28 +77,21 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
     let results: EnqueueResult[];
     try {
       results = await runAcceptDelivery(redis, {
-        channels: plan.tasks.map((t) => {
-          // A channel carrying every alert sends only its head; the script appends the shared alerts.
-          const appendAlerts = t.payload.alerts === msg.alerts;
-          return {
-            appendAlerts,
-            call: queues.get(t.channel)!.enqueueCall({
-              payload: t.payload,
-              payloadJson: appendAlerts ? payloadHead(t.payload) : JSON.stringify(t.payload),
-              severityRank: t.severityRank,
-              dedupKey: key,
-              dedupTtlMs: config.ingest.dedupWindowMs,
-            }),
-          };
-        }),
-        alertsJson: json.alerts(),
+        enqueues: plan.tasks.map((t) =>
+          queues.get(t.channel)!.enqueueCall({
+            payload: t.payload,
+            payloadJson: payloadJson(t.payload, t.payload.alerts === msg.alerts ? json.alerts() : undefined),
+            severityRank: t.severityRank,
+            dedupKey: key,
+            dedupTtlMs: config.ingest.dedupWindowMs,
+          }),
+        ),
         upsert: upsertCall({
           prefix: config.redis.keyPrefix,
           alerts: msg.alerts,
           receiver: msg.receiver,
           groupKey: msg.groupKey,
           deliveryKey: key,
-          tasks: [],
           retentionMs: config.ingest.alertRetentionMs,
           now: receivedAt,
           json,
@@ -128,13 +121,16 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
 }
 
 /**
- * A task payload's JSON up to `"alerts":`, for the accept script to complete with the
- * delivery's alerts and `}`. The whole parses back to the same object as
- * JSON.stringify(payload) (only the key order differs: alerts come last).
+ * A task payload's JSON. A payload carrying every alert of the delivery takes them as the
+ * bytes that came in (`alertsJson`: no re-serialization); it parses back to the same object as
+ * JSON.stringify(payload), only the key order differs (alerts come last).
  */
-function payloadHead(payload: NotificationPayload): string {
+function payloadJson(payload: NotificationPayload, alertsJson: string | Buffer | undefined): string | Buffer {
+  if (alertsJson === undefined) return JSON.stringify(payload);
   const { alerts: _alerts, ...rest } = payload;
-  return `${JSON.stringify(rest).slice(0, -1)},"alerts":`;
+  const head = JSON.stringify(rest);
+  const open = head === '{}' ? '{"alerts":' : `${head.slice(0, -1)},"alerts":`;
+  return Buffer.concat([Buffer.from(open), Buffer.isBuffer(alertsJson) ? alertsJson : Buffer.from(alertsJson), Buffer.from('}')]);
 }
 
 /**

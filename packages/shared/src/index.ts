@@ -127,5 +127,5 @@ export { quitRedis } from './redis/quit-redis';
 export { pingWithin, READY_TIMEOUT_MS } from './redis/ping-within';
 export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
-export type { ChannelEnqueue, DeliveryWrite } from './delivery/accept-delivery-script';
+export type { DeliveryWrite } from './delivery/accept-delivery-script';
 export type { ScriptArg, ScriptCall } from './redis/lua-scripts';

@@ -17,8 +17,8 @@
   Returns {'admitted', now} or {'merged', gen, freeAt, count, now}
     freeAt: ms when the oldest slot leaves the window, i.e. when the summary may go out
 ]]
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+--@include "includes/now-ms.lua"
+local now = nowMs()
 local max = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 

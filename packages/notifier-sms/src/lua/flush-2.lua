@@ -13,6 +13,7 @@
   Returns {'flush', snapshot JSON} | {'wait', freeAt, now} | {'empty'}
     snapshot: {gen, count, firing, resolved, latest (JSON), rank, firstAt, by, at}
 ]]
+--@include "includes/now-ms.lua"
 local gen = ARGV[1]
 local snapField = 'snap:' .. gen
 local snap = redis.call('HGET', KEYS[2], snapField)
@@ -24,8 +25,7 @@ if (redis.call('HGET', KEYS[2], 'gen') or '0') ~= gen or not redis.call('HGET', 
   return {'empty'}
 end
 
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local now = nowMs()
 local max = tonumber(ARGV[3])
 local window = tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)

@@ -27,14 +27,13 @@ export interface TaskRef {
   duplicate: boolean;
 }
 
-/** Everything one delivery tells the record store. */
-export interface UpsertAlertsInput {
+/** Everything one delivery tells the record store but its tasks. */
+export interface UpsertRecordsInput {
   prefix: string;
   alerts: WebhookAlert[];
   receiver: string;
   groupKey: string;
   deliveryKey: string;
-  tasks: TaskRef[];
   /** How long a resolved record is kept. */
   retentionMs: number;
   now?: Date;
@@ -43,6 +42,11 @@ export interface UpsertAlertsInput {
   maxIndexedSeverities?: number;
   /** Where each alert's labels/annotations JSON comes from (cut from the raw body); serialized when left out. */
   json?: Pick<DeliveryJson, 'labels' | 'annotations'>;
+}
+
+/** Everything one delivery tells the record store. */
+export interface UpsertAlertsInput extends UpsertRecordsInput {
+  tasks: TaskRef[];
 }
 
 /** The severity an alert is indexed under: its `severity` label, cut to a sane length. */
@@ -54,15 +58,20 @@ export function alertSeverity(alert: WebhookAlert): string {
 /** Upserts a delivery's alert records in one script call; resolves to {upserted, swept}. */
 export async function upsertAlerts(redis: RedisClient, input: UpsertAlertsInput): Promise<{ upserted: number; swept: number }> {
   const [keys, args] = upsertCall(input);
-  const reply = (await ALERT_SCRIPTS.run(redis, 'upsertAlerts', keys, args)) as [number, number];
+  const reply = (await ALERT_SCRIPTS.run(redis, 'upsertAlerts', keys, [upsertTasksArg(input.tasks), ...args])) as [number, number];
   return { upserted: Number(reply[0]), swept: Number(reply[1]) };
 }
 
+/** The upsert script's first ARGV: the tasks, each one `task-created` event per alert. */
+function upsertTasksArg(tasks: readonly TaskRef[]): string {
+  return JSON.stringify(tasks.map((t) => [t.channel, t.taskId, t.duplicate ? 1 : 0]));
+}
+
 /**
- * The upsert script's KEYS and ARGV, for a caller that runs it inside a larger script (ingest's
- * accept-delivery, which fills in the tasks itself once their ids are known).
+ * The upsert script's KEYS and its ARGV from the second on: the first, the tasks, is made by
+ * whoever knows them (upsertAlerts, or the accept-delivery script from its own enqueues).
  */
-export function upsertCall(input: UpsertAlertsInput): ScriptCall {
+export function upsertCall(input: UpsertRecordsInput): ScriptCall {
   const keys = new AlertKeys(input.prefix);
   const now = input.now ?? new Date();
   const at = now.toISOString();
@@ -87,8 +96,6 @@ export function upsertCall(input: UpsertAlertsInput): ScriptCall {
     received('firing'),
     received('resolved'),
     input.maxIndexedSeverities ?? MAX_INDEXED_SEVERITIES,
-    input.tasks.length,
-    ...input.tasks.flatMap((t) => [t.channel, t.taskId, t.duplicate ? 1 : 0]),
   ];
   input.alerts.forEach((alert, i) => {
     args.push(

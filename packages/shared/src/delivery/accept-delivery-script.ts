@@ -4,48 +4,32 @@ import { luaScripts, type ScriptArg, type ScriptCall } from '../redis/lua-script
 
 const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), { acceptDelivery: 'accept-delivery-n.lua' });
 
-/** One channel's enqueue inside the accept-delivery script. */
-export interface ChannelEnqueue {
-  /** TaskQueue.enqueueCall() of the task. */
-  call: ScriptCall;
-  /**
-   * True when the payload given to enqueueCall is only its head, up to `"alerts":`, and the
-   * script completes it with the delivery's alerts JSON and `}`: the alerts, the bulk of every
-   * payload, then cross the network once however many channels carry them.
-   */
-  appendAlerts: boolean;
-}
-
-/** Everything one delivery writes, as the scripts that write each part alone take it. */
+/** Everything one webhook delivery writes, each part as the script that writes it alone takes it. */
 export interface DeliveryWrite {
-  channels: ChannelEnqueue[];
-  /** The alerts array as JSON (needed when a channel has appendAlerts). */
-  alertsJson: string | Buffer;
-  /** upsertCall() of the records, with no tasks: the script adds their task-created events. */
+  /** Per channel, TaskQueue.enqueueCall() of its task. */
+  enqueues: ScriptCall[];
+  /** upsertCall() of the records; the script gives the upsert the tasks its enqueues made. */
   upsert: ScriptCall;
   /** DeliveryHandling.call(), when there is a handling step. */
   handling?: ScriptCall;
 }
 
 /**
- * Writes one delivery — every channel's task (idempotent per channel), the alert records with
- * their task-created events, the handling step — in one script: one round trip, and no other
- * client ever sees a task without its records.
- * All its keys share the hash tag `{prefix}`, so it runs on a Redis Cluster too.
+ * Writes one webhook delivery — every channel's task (idempotent per channel), the alert records
+ * with their task-created events, the handling step — in one script: one round trip, and no
+ * other client ever sees a task without its records. Each part's ARGV goes as built, prefixed
+ * by its length. All its keys share the hash tag `{prefix}`, so it runs on a Redis Cluster too.
  */
 export async function runAcceptDelivery(redis: RedisClient, write: DeliveryWrite): Promise<EnqueueResult[]> {
   const keys: string[] = [];
-  const args: ScriptArg[] = [write.channels.length, write.handling ? 1 : 0, write.channels.some((c) => c.appendAlerts) ? write.alertsJson : ''];
-  for (const { call, appendAlerts } of write.channels) {
-    keys.push(...call[0]);
-    args.push(...call[1], appendAlerts ? 1 : 0);
-  }
-  keys.push(...write.upsert[0]);
-  args.push(write.upsert[1].length, ...write.upsert[1]);
-  if (write.handling) {
-    keys.push(...write.handling[0]);
-    args.push(...write.handling[1]);
-  }
+  const args: ScriptArg[] = [write.enqueues.length];
+  const add = ([k, a]: ScriptCall) => {
+    keys.push(...k);
+    args.push(a.length, ...a);
+  };
+  write.enqueues.forEach(add);
+  add(write.upsert);
+  add(write.handling ?? [[], []]);
   const reply = (await SCRIPTS.run(redis, 'acceptDelivery', keys, args)) as Array<string | number>;
-  return write.channels.map((_, i) => ({ id: String(reply[2 * i]), duplicate: Number(reply[2 * i + 1]) === 1 }));
+  return write.enqueues.map((_, i) => ({ id: String(reply[2 * i]), duplicate: Number(reply[2 * i + 1]) === 1 }));
 }

@@ -29,8 +29,7 @@ export interface EnqueueInput<P> {
   /**
    * The payload already serialized (must parse back to `payload`): a caller writing several
    * tasks that share a large part (one delivery's alerts on every channel) serializes it once,
-   * or passes bytes it already has (UTF-8). Inside ingest's accept-delivery script it may be
-   * only the head of the JSON, which the script completes (see ChannelEnqueue.appendAlerts).
+   * or passes bytes it already has (UTF-8).
    */
   payloadJson?: string | Buffer;
   severityRank: number;
@@ -154,6 +153,7 @@ export class TaskQueue<P = unknown> {
         Math.max(0, Math.floor(input.delayMs ?? 0)),
         this.name,
         dedupKey,
+        RANK_BASE,
       ],
     ];
   }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { readScript } from './read-script';
 
 type Client = Redis | Cluster;
 /** One script argument. Buffers go out as they are: ingest passes slices of the body it received. */
@@ -26,7 +26,8 @@ export interface LuaScripts<N extends string> {
  * Loads the scripts `files` (name → file in `dir`) once. As in BullMQ, a file is named
  * `<command>-<numKeys>.lua` and opens with a header listing KEYS, ARGV and the reply, so the
  * number of keys is read from the name and never drifts from the script. A script whose keys
- * vary per call is named `<command>-n.lua`: it gets as many KEYS as the call passes.
+ * vary per call is named `<command>-n.lua`: it gets as many KEYS as the call passes. Sources
+ * are composed by readScript (`--@include`, `--@function`).
  */
 export function luaScripts<N extends string>(dir: string, files: Record<N, string>): LuaScripts<N> {
   const command = (name: N) => `alertgw_${name}`;
@@ -56,17 +57,4 @@ export function luaScripts<N extends string>(dir: string, files: Record<N, strin
       (pipeline as unknown as Callable)[command(name)](...callArgs(name, keys, args));
     },
   };
-}
-
-/**
- * A script's source, with every `--@function <name> = <path>` line replaced by the script at
- * <path> (relative to this file) wrapped as `local function <name>(KEYS, ARGV)`. A script that
- * must do in one atomic step what others do apart calls them, instead of holding a copy of them.
- */
-function readScript(file: string): string {
-  return readFileSync(file, 'utf8').replace(/^--@function (\w+) = (\S+)$/gm, (_line, name: string, rel: string) => {
-    const body = readFileSync(path.join(path.dirname(file), rel), 'utf8');
-    if (/^--@function /m.test(body)) throw new Error(`${rel}: a script used as a function cannot use --@function itself`);
-    return `local function ${name}(KEYS, ARGV)\n${body}\nend`;
-  });
 }

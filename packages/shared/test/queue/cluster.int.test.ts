@@ -93,12 +93,8 @@ describe('queue scripts on a 3-master Redis Cluster', () => {
     const now = new Date('2026-11-28T10:00:05Z');
     const accept = () =>
       runAcceptDelivery(cluster, {
-        channels: queues.map((q) => ({
-          appendAlerts: true,
-          call: q.enqueueCall({ payload: {}, payloadJson: `{"channel":"${q.name}","alerts":`, severityRank: 0, dedupKey: 'k1', dedupTtlMs: 60_000 }),
-        })),
-        alertsJson: JSON.stringify([alert]),
-        upsert: upsertCall({ prefix: 'c3', alerts: [alert], receiver: 'ops', groupKey: 'g', deliveryKey: 'k1', tasks: [], retentionMs: 60_000, now }),
+        enqueues: queues.map((q) => q.enqueueCall({ payload: { channel: q.name, alerts: [alert] }, severityRank: 0, dedupKey: 'k1', dedupTtlMs: 60_000 })),
+        upsert: upsertCall({ prefix: 'c3', alerts: [alert], receiver: 'ops', groupKey: 'g', deliveryKey: 'k1', retentionMs: 60_000, now }),
       });
     const first = await accept();
     expect(first.map((r) => r.duplicate)).toEqual([false, false]);

@@ -13,12 +13,9 @@
 
   Returns 1 when appended to an existing record's timeline, 2 when kept for a record not written yet
 ]]
-redis.call('RPUSH', KEYS[2], ARGV[1])
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
-if redis.call('EXISTS', KEYS[1]) == 0 then
+--@include "includes/timeline.lua"
+if appendTimeline(KEYS[1], KEYS[2], tonumber(ARGV[2]), ARGV[1]) == -2 then
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
   return 2
 end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) else redis.call('PERSIST', KEYS[2]) end
 return 1

@@ -8,44 +8,44 @@
   calls (HMGET, HSET, RPUSH). Index scores are the first-seen time, so they only change
   when an alert appears, changes status or disappears.
 
-  Severity indexes are bounded: at most ARGV[11] distinct severities get an index; a record
+  Severity indexes are bounded: at most ARGV[12] distinct severities get an index; a record
   whose severity would be one more goes to idx:severity-overflow instead (readers then find
   severities by reading records). A record's one index entry is found through its stored
   severity — never by looping over every severity — and an index that empties is dropped.
 
   KEYS[1] idx:all               ZSET fingerprint -> first seen ms
   KEYS[2] idx:expiry            ZSET fingerprint -> expiry ms (resolved records)
-  KEYS[3] idx:severities        SET  severity values that have an index (at most ARGV[11])
+  KEYS[3] idx:severities        SET  severity values that have an index (at most ARGV[12])
   KEYS[4] idx:severity-overflow ZSET fingerprint -> first seen ms, records with no severity index
   KEYS[5] idx:expiry-severity   HASH fingerprint -> severity of a resolved record (for the sweep)
 
-  ARGV[1] key base ("{p}:alerts:"), ARGV[2] now ms, ARGV[3] now ISO,
-  ARGV[4] retention ms for resolved records, ARGV[5] max timeline entries,
-  ARGV[6] delivery key, ARGV[7] receiver, ARGV[8] groupKey,
-  ARGV[9] / ARGV[10] the `received` event JSON for a firing / a resolved alert,
-  ARGV[11] most distinct severities indexed,
-  ARGV[12] n = number of tasks the delivery created or found, then 3 values per task:
-  channel, task id, duplicate (1/0) — each becomes a `task-created` event,
+  ARGV[1] the tasks the delivery created or found, JSON [[channel, task id, duplicate (1/0)], ...]:
+  each becomes a `task-created` event (accept-delivery-n.lua makes it from its enqueues),
+  ARGV[2] key base ("{p}:alerts:"), ARGV[3] now ms, ARGV[4] now ISO,
+  ARGV[5] retention ms for resolved records, ARGV[6] max timeline entries,
+  ARGV[7] delivery key, ARGV[8] receiver, ARGV[9] groupKey,
+  ARGV[10] / ARGV[11] the `received` event JSON for a firing / a resolved alert,
+  ARGV[12] most distinct severities indexed,
   then 8 values per alert: fingerprint, status, severity, labels JSON, annotations JSON,
   startsAt, endsAt, generatorURL
 
   Returns {alerts upserted, expired records swept}
 ]]
-local base = ARGV[1]
-local now = tonumber(ARGV[2])
-local nowIso = ARGV[3]
-local retention = tonumber(ARGV[4])
-local maxTimeline = tonumber(ARGV[5])
-local delivery = ARGV[6]
-local received = { firing = ARGV[9], resolved = ARGV[10] }
-local maxSeverities = tonumber(ARGV[11])
-local nTasks = tonumber(ARGV[12])
-local first = 13 + 3 * nTasks
+--@include "includes/timeline.lua"
+local base = ARGV[2]
+local now = tonumber(ARGV[3])
+local nowIso = ARGV[4]
+local retention = tonumber(ARGV[5])
+local maxTimeline = tonumber(ARGV[6])
+local delivery = ARGV[7]
+local received = { firing = ARGV[10], resolved = ARGV[11] }
+local maxSeverities = tonumber(ARGV[12])
+local first = 13
 -- Every alert of the delivery gets the same task-created events.
 local shared = {}
-for j = 13, first - 1, 3 do
-  shared[#shared + 1] = '{"at":' .. cjson.encode(nowIso) .. ',"type":"task-created","channel":' .. cjson.encode(ARGV[j]) ..
-    ',"taskId":' .. cjson.encode(ARGV[j + 1]) .. ',"duplicate":' .. (ARGV[j + 2] == '1' and 'true' or 'false') .. '}'
+for _, t in ipairs(cjson.decode(ARGV[1])) do
+  shared[#shared + 1] = '{"at":' .. cjson.encode(nowIso) .. ',"type":"task-created","channel":' .. cjson.encode(t[1]) ..
+    ',"taskId":' .. cjson.encode(tostring(t[2])) .. ',"duplicate":' .. (tostring(t[3]) == '1' and 'true' or 'false') .. '}'
 end
 
 local function severityIndex(sev)
@@ -114,13 +114,13 @@ for i = first, #ARGV, 8 do
   if cur[1] == 'resolved' and status == 'firing' and cur[2] == startsAt then
     status = 'resolved'
     stored = cur[3] or ''
-    redis.call('HSET', rec, 'lastSeen', nowIso, 'receiver', ARGV[7], 'groupKey', ARGV[8], 'lastDelivery', delivery)
+    redis.call('HSET', rec, 'lastSeen', nowIso, 'receiver', ARGV[8], 'groupKey', ARGV[9], 'lastDelivery', delivery)
   else
     redis.call('HSET', rec,
       'fingerprint', fp, 'status', status, 'severity', severity,
       'labels', ARGV[i + 3], 'annotations', ARGV[i + 4],
       'startsAt', startsAt, 'endsAt', ARGV[i + 6], 'generatorURL', ARGV[i + 7],
-      'receiver', ARGV[7], 'groupKey', ARGV[8], 'lastSeen', nowIso, 'lastDelivery', delivery)
+      'receiver', ARGV[8], 'groupKey', ARGV[9], 'lastSeen', nowIso, 'lastDelivery', delivery)
   end
 
   if isNew then
@@ -143,8 +143,7 @@ for i = first, #ARGV, 8 do
   end
 
   if cur[4] ~= delivery then
-    local len = redis.call('RPUSH', tl, event, unpack(shared))
-    if len > maxTimeline then redis.call('LTRIM', tl, -maxTimeline, -1) end
+    pushTimeline(tl, maxTimeline, event, unpack(shared))
   end
 
   if status == 'resolved' then

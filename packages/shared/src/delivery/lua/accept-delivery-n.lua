@@ -1,20 +1,20 @@
 --[[
-  Accepts one delivery atomically: each channel's enqueue (idempotency check + task),
-  then the alert records with a `task-created` event per task, then the handling step
-  (escalations, acks). Each part is the very script that does it alone, called as a
-  function (see --@function in redis/lua-scripts.ts), so this adds no second copy of
-  their logic. One script, one round trip, and no moment where a task exists without
-  the records that say so.
+  Accepts one webhook delivery atomically: each channel's enqueue (idempotency check +
+  task), then the alert records with a `task-created` event per task, then the handling step
+  (escalations, acks). Each part is the very script that does it alone, called as a function
+  (see --@function in redis/read-script.ts), so this adds no second copy of their logic. One
+  script, one round trip, and no moment where a task exists without the records that say so.
 
-  KEYS: 5 per channel (enqueue-5), then 5 (upsert-alerts-5), then 5 (handle-delivery-5)
-  when there is a handling step.
+  Each sub-script gets its own KEYS (5 each: the file names say so) and its own ARGV slice,
+  prefixed by its length, exactly as TS built it for that script; this script only hands the
+  tasks the enqueues made to the upsert, as its first ARGV.
 
-  ARGV[1] number of channels, ARGV[2] handling step (1/0),
-  ARGV[3] the delivery's alerts JSON, shared by the payloads that carry all of them,
-  then per channel 9 values: enqueue-5's 8 ARGV, and 1 when its payload (ARGV 3) is a head
-  that the alerts JSON and a closing brace complete, else 0;
-  then n = number of upsert-alerts-5 ARGV, and those n (with no tasks: they are filled in
-  here, once the task ids are known); then handle-delivery-5's ARGV, if any.
+  KEYS: 5 per channel (enqueue-5), then 5 (upsert-alerts-5), then 5 (handle-delivery-5) when
+  there is a handling step.
+
+  ARGV[1] number of channels, then per channel: n, enqueue-5's n ARGV;
+  then n, upsert-alerts-5's ARGV from its second on (the first, its tasks, is made here);
+  then n, handle-delivery-5's n ARGV (n = 0: no handling step).
 
   Returns per channel: task id, duplicate (1/0)
 ]]
@@ -22,40 +22,31 @@
 --@function upsertAlerts = ../../alerts/lua/upsert-alerts-5.lua
 --@function handleDelivery = ../../handling/lua/handle-delivery-5.lua
 
-local nChannels = tonumber(ARGV[1])
-local alertsJson = ARGV[3]
-local reply, tasks = {}, {}
-local at = 4
-
-for c = 0, nChannels - 1 do
-  local keys = { KEYS[c * 5 + 1], KEYS[c * 5 + 2], KEYS[c * 5 + 3], KEYS[c * 5 + 4], KEYS[c * 5 + 5] }
+local nextArg, nextKey = 2, 1
+-- The next sub-script's KEYS (5) and its ARGV slice, with room for `lead` values before it.
+local function call(lead)
+  local keys = { KEYS[nextKey], KEYS[nextKey + 1], KEYS[nextKey + 2], KEYS[nextKey + 3], KEYS[nextKey + 4] }
+  local n = tonumber(ARGV[nextArg])
   local args = {}
-  for j = 0, 7 do args[j + 1] = ARGV[at + j] end
-  if ARGV[at + 8] == '1' then args[3] = args[3] .. alertsJson .. '}' end
-  at = at + 9
+  for j = 1, n do args[lead + j] = ARGV[nextArg + j] end
+  nextKey, nextArg = nextKey + 5, nextArg + n + 1
+  return keys, args, n
+end
+
+local reply, tasks = {}, {}
+for c = 1, tonumber(ARGV[1]) do
+  local keys, args = call(0)
   local r = enqueue(keys, args)
   reply[#reply + 1] = r[1]
   reply[#reply + 1] = r[2]
-  -- channel (the queue name), task id, duplicate: upsert-alerts-5 makes the task-created events.
-  tasks[#tasks + 1] = args[7]
-  tasks[#tasks + 1] = r[1]
-  tasks[#tasks + 1] = tostring(r[2])
+  -- channel (the queue name, enqueue-5's ARGV[7]), task id, duplicate: each a task-created event.
+  tasks[#tasks + 1] = { args[7], r[1], r[2] }
 end
 
--- upsert-alerts-5 ARGV: 11 fixed values, the number of tasks and 3 values per task, then the alerts.
-local n = tonumber(ARGV[at])
-local first, last = at + 1, at + n
-local upsertArgs = {}
-for j = first, first + 10 do upsertArgs[#upsertArgs + 1] = ARGV[j] end
-upsertArgs[#upsertArgs + 1] = #tasks / 3
-for _, v in ipairs(tasks) do upsertArgs[#upsertArgs + 1] = v end
-for j = first + 12 + 3 * tonumber(ARGV[first + 11]), last do upsertArgs[#upsertArgs + 1] = ARGV[j] end
-local k = nChannels * 5
-upsertAlerts({ KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5] }, upsertArgs)
+local upsertKeys, upsertArgs = call(1)
+upsertArgs[1] = cjson.encode(tasks)
+upsertAlerts(upsertKeys, upsertArgs)
 
-if ARGV[2] == '1' then
-  local handlingArgs = {}
-  for j = last + 1, #ARGV do handlingArgs[#handlingArgs + 1] = ARGV[j] end
-  handleDelivery({ KEYS[k + 6], KEYS[k + 7], KEYS[k + 8], KEYS[k + 9], KEYS[k + 10] }, handlingArgs)
-end
+local handlingKeys, handlingArgs, n = call(0)
+if n > 0 then handleDelivery(handlingKeys, handlingArgs) end
 return reply

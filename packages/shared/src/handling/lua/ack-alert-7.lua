@@ -12,6 +12,9 @@
 
   Returns {1, version} | {0, "missing"} | {0, "resolved"} | {0, "changed"} | {0, "acked", ack JSON}
 ]]
+--@include "includes/timeline.lua"
+--@include "includes/cancel-tiers.lua"
+--@include "includes/bump-ack-version.lua"
 local fp = ARGV[1]
 local cur = redis.call('HMGET', KEYS[5], 'status', 'startsAt')
 if not cur[1] then return { 0, 'missing' } end
@@ -21,34 +24,12 @@ local existing = redis.call('HGET', KEYS[1], fp)
 if existing and cjson.decode(existing).startsAt == cur[2] then return { 0, 'acked', existing } end
 
 local maxTimeline = tonumber(ARGV[6])
-local function append(event)
-  local len = redis.call('RPUSH', KEYS[6], event)
-  if len > maxTimeline then redis.call('LTRIM', KEYS[6], -maxTimeline, -1) end
-end
-
 redis.call('HSET', KEYS[1], fp, ARGV[2])
 redis.call('HSET', KEYS[5], 'ack', ARGV[2])
-append(ARGV[4])
-
-local fields = redis.call('HGETALL', KEYS[7])
-local cancelled = {}
-for j = 1, #fields, 2 do
-  local f, v = fields[j], fields[j + 1]
-  if string.sub(f, 1, 2) == 's:' and (v == 'scheduled' or v == 'firing') then
-    local tier = string.sub(f, 3)
-    local member = string.len(fp) .. ':' .. fp .. tier
-    redis.call('HSET', KEYS[7], f, 'cancelled')
-    redis.call('ZREM', KEYS[3], member)
-    redis.call('ZREM', KEYS[4], member)
-    cancelled[#cancelled + 1] = tier
-  end
-end
+local events = { ARGV[4] }
+local cancelled = cancelTiers(KEYS[7], fp, KEYS[3], KEYS[4])
 if #cancelled > 0 then
-  append(cjson.encode({ at = ARGV[5], type = 'escalation-cancelled', by = cjson.decode(ARGV[2]).by, reason = 'acked', tiers = cancelled }))
+  events[2] = cjson.encode({ at = ARGV[5], type = 'escalation-cancelled', by = cjson.decode(ARGV[2]).by, reason = 'acked', tiers = cancelled })
 end
-local ttl = redis.call('PTTL', KEYS[5])
-if ttl > 0 then redis.call('PEXPIRE', KEYS[6], ttl) end
-
-local version = redis.call('INCR', KEYS[2])
-redis.call('PUBLISH', ARGV[7], 'ack:' .. version)
-return { 1, version }
+appendTimeline(KEYS[5], KEYS[6], maxTimeline, unpack(events))
+return { 1, bumpAckVersion(KEYS[2], ARGV[7]) }

@@ -8,10 +8,8 @@
 
   Returns 1, or 0 when the record does not exist
 ]]
+--@include "includes/timeline.lua"
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) end
-local len = redis.call('RPUSH', KEYS[2], ARGV[1])
-if len > tonumber(ARGV[2]) then redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+appendTimeline(KEYS[1], KEYS[2], tonumber(ARGV[2]), ARGV[1])
 return 1

@@ -12,6 +12,7 @@
   Returns {next due or lease deadline ms (-1: none), then per claimed escalation:
            {member, startsAt, tier JSON, labels, annotations, receiver, groupKey, generatorURL}}
 ]]
+--@include "includes/escalation-member.lua"
 local base = ARGV[1]
 local now = tonumber(ARGV[2])
 local lease = tonumber(ARGV[3])
@@ -25,10 +26,7 @@ end
 local out = { -1 }
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)) do
   redis.call('ZREM', KEYS[1], m)
-  local colon = string.find(m, ':', 1, true)
-  local len = tonumber(string.sub(m, 1, colon - 1))
-  local fp = string.sub(m, colon + 1, colon + len)
-  local tier = string.sub(m, colon + len + 1)
+  local fp, tier = parseEscalationMember(m)
   local esc = base .. 'esc:a:' .. fp
   local st = redis.call('HMGET', esc, 'startsAt', 's:' .. tier, 'd:' .. tier)
   local rec = redis.call('HMGET', base .. 'a:' .. fp, 'status', 'startsAt', 'labels', 'annotations', 'receiver', 'groupKey', 'generatorURL')

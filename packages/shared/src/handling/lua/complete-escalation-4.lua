@@ -8,12 +8,8 @@
 
   Returns 1 when the lease was still held, 0 otherwise
 ]]
+--@include "includes/timeline.lua"
 local held = redis.call('ZREM', KEYS[1], ARGV[1])
 if redis.call('HGET', KEYS[2], 's:' .. ARGV[2]) == 'firing' then redis.call('HSET', KEYS[2], 's:' .. ARGV[2], 'fired') end
-if redis.call('EXISTS', KEYS[3]) == 1 then
-  local len = redis.call('RPUSH', KEYS[4], ARGV[3])
-  if len > tonumber(ARGV[4]) then redis.call('LTRIM', KEYS[4], -tonumber(ARGV[4]), -1) end
-  local ttl = redis.call('PTTL', KEYS[3])
-  if ttl > 0 then redis.call('PEXPIRE', KEYS[4], ttl) end
-end
+if redis.call('EXISTS', KEYS[3]) == 1 then appendTimeline(KEYS[3], KEYS[4], tonumber(ARGV[4]), ARGV[3]) end
 return held

@@ -11,6 +11,9 @@
 
   Returns 1 when ended, 0 when the ack changed or is gone
 ]]
+--@include "includes/timeline.lua"
+--@include "includes/cancel-tiers.lua"
+--@include "includes/bump-ack-version.lua"
 local fp = ARGV[1]
 if redis.call('HGET', KEYS[1], fp) ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[1], fp)
@@ -21,27 +24,11 @@ if type(ack.silence) == 'table' and ack.silence.id then
   redis.call('ZADD', KEYS[3], tonumber(ARGV[4]), ack.silence.id)
   event.silenceId = ack.silence.id
 end
-local maxTimeline = tonumber(ARGV[6])
-local function append(e)
-  if redis.call('EXISTS', KEYS[6]) == 0 then return end
-  local len = redis.call('RPUSH', KEYS[7], e)
-  if len > maxTimeline then redis.call('LTRIM', KEYS[7], -maxTimeline, -1) end
+local events = { cjson.encode(event) }
+local cancelled = cancelTiers(KEYS[8], fp, KEYS[4], KEYS[5])
+if #cancelled > 0 then
+  events[2] = cjson.encode({ at = ARGV[5], type = 'escalation-cancelled', by = 'system', reason = ARGV[3], tiers = cancelled })
 end
-append(cjson.encode(event))
-local fields = redis.call('HGETALL', KEYS[8])
-local cancelled = {}
-for j = 1, #fields, 2 do
-  local f, v = fields[j], fields[j + 1]
-  if string.sub(f, 1, 2) == 's:' and (v == 'scheduled' or v == 'firing') then
-    local tier = string.sub(f, 3)
-    local member = string.len(fp) .. ':' .. fp .. tier
-    redis.call('HSET', KEYS[8], f, 'cancelled')
-    redis.call('ZREM', KEYS[4], member)
-    redis.call('ZREM', KEYS[5], member)
-    cancelled[#cancelled + 1] = tier
-  end
-end
-if #cancelled > 0 then append(cjson.encode({ at = ARGV[5], type = 'escalation-cancelled', by = 'system', reason = ARGV[3], tiers = cancelled })) end
-local version = redis.call('INCR', KEYS[2])
-redis.call('PUBLISH', ARGV[7], 'ack:' .. version)
+if redis.call('EXISTS', KEYS[6]) == 1 then appendTimeline(KEYS[6], KEYS[7], tonumber(ARGV[6]), unpack(events)) end
+bumpAckVersion(KEYS[2], ARGV[7])
 return 1

@@ -17,6 +17,10 @@
 
   Returns {acks changed (1/0), escalations scheduled}
 ]]
+--@include "includes/timeline.lua"
+--@include "includes/escalation-member.lua"
+--@include "includes/cancel-tiers.lua"
+--@include "includes/bump-ack-version.lua"
 local base = ARGV[1]
 local now = tonumber(ARGV[2])
 local nowIso = ARGV[3]
@@ -29,33 +33,12 @@ local ackChanged = false
 local scheduledCount = 0
 
 local function append(fp, event)
-  local tl = base .. 'tl:' .. fp
-  local len = redis.call('RPUSH', tl, event)
-  if len > maxTimeline then redis.call('LTRIM', tl, -maxTimeline, -1) end
-  local ttl = redis.call('PTTL', base .. 'a:' .. fp)
-  if ttl > 0 then redis.call('PEXPIRE', tl, ttl) end
-end
-
-local function member(fp, tier)
-  return string.len(fp) .. ':' .. fp .. tier
+  appendTimeline(base .. 'a:' .. fp, base .. 'tl:' .. fp, maxTimeline, event)
 end
 
 -- Cancels every tier of fp that has not fired; returns their ids.
-local function cancelTiers(fp)
-  local esc = base .. 'esc:a:' .. fp
-  local fields = redis.call('HGETALL', esc)
-  local cancelled = {}
-  for j = 1, #fields, 2 do
-    local f, v = fields[j], fields[j + 1]
-    if string.sub(f, 1, 2) == 's:' and (v == 'scheduled' or v == 'firing') then
-      local tier = string.sub(f, 3)
-      redis.call('HSET', esc, f, 'cancelled')
-      redis.call('ZREM', KEYS[3], member(fp, tier))
-      redis.call('ZREM', KEYS[5], member(fp, tier))
-      cancelled[#cancelled + 1] = tier
-    end
-  end
-  return cancelled
+local function cancelTiersOf(fp)
+  return cancelTiers(base .. 'esc:a:' .. fp, fp, KEYS[3], KEYS[5])
 end
 
 local function endAck(fp, ack, reason)
@@ -96,7 +79,7 @@ while i <= #ARGV do
       local epoch = redis.call('HGET', esc, 'startsAt')
       if epoch ~= startsAt then
         if epoch then
-          cancelTiers(fp)
+          cancelTiersOf(fp)
           redis.call('DEL', esc)
         end
         redis.call('HSET', esc, 'startsAt', startsAt)
@@ -107,7 +90,7 @@ while i <= #ARGV do
         if redis.call('HSETNX', esc, 's:' .. tier, ack and 'cancelled' or 'scheduled') == 1 then
           redis.call('HSET', esc, 'd:' .. tier, data)
           if not ack then
-            redis.call('ZADD', KEYS[3], due, member(fp, tier))
+            redis.call('ZADD', KEYS[3], due, escalationMember(fp, tier))
             scheduled[#scheduled + 1] = data
           end
         end
@@ -120,16 +103,13 @@ while i <= #ARGV do
     end
   elseif status == 'resolved' and cur[1] == 'resolved' then
     if ack then endAck(fp, ack, 'resolved') end
-    local cancelled = cancelTiers(fp)
+    local cancelled = cancelTiersOf(fp)
     if #cancelled > 0 then
       append(fp, cjson.encode({ at = nowIso, type = 'escalation-cancelled', by = 'system', reason = 'resolved', tiers = cancelled }))
     end
   end
 end
 
-if ackChanged then
-  local version = redis.call('INCR', KEYS[2])
-  redis.call('PUBLISH', ARGV[7], 'ack:' .. version)
-end
+if ackChanged then bumpAckVersion(KEYS[2], ARGV[7]) end
 if scheduledCount > 0 then redis.call('PUBLISH', ARGV[7], 'wake') end
 return { ackChanged and 1 or 0, scheduledCount }

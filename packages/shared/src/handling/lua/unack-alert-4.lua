@@ -8,6 +8,8 @@
 
   Returns {1, removed ack JSON} | {0, "missing"} (no record) | {0, "not-acked"}
 ]]
+--@include "includes/timeline.lua"
+--@include "includes/bump-ack-version.lua"
 if redis.call('EXISTS', KEYS[3]) == 0 then return { 0, 'missing' } end
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if not existing then return { 0, 'not-acked' } end
@@ -16,10 +18,6 @@ redis.call('HDEL', KEYS[3], 'ack')
 local ack = cjson.decode(existing)
 local event = { at = ARGV[3], type = 'unack', by = ARGV[2], ackedBy = ack.by }
 if type(ack.silence) == 'table' and ack.silence.id then event.silenceId = ack.silence.id end
-local len = redis.call('RPUSH', KEYS[4], cjson.encode(event))
-if len > tonumber(ARGV[4]) then redis.call('LTRIM', KEYS[4], -tonumber(ARGV[4]), -1) end
-local ttl = redis.call('PTTL', KEYS[3])
-if ttl > 0 then redis.call('PEXPIRE', KEYS[4], ttl) end
-local version = redis.call('INCR', KEYS[2])
-redis.call('PUBLISH', ARGV[5], 'ack:' .. version)
+appendTimeline(KEYS[3], KEYS[4], tonumber(ARGV[4]), cjson.encode(event))
+bumpAckVersion(KEYS[2], ARGV[5])
 return { 1, existing }

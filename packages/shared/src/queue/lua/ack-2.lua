@@ -10,11 +10,12 @@
   Returns one value per task, in order: 1 when completed, 0 when the token no longer
   holds the lease (another claim took it over; an expired lease nobody took is still held).
 ]]
---@function holdsLease = includes/holds-lease.lua
+--@include "includes/now-ms.lua"
+--@include "includes/holds-lease.lua"
+--@include "includes/in-slices.lua"
 local base = ARGV[1]
 local retention = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local now = nowMs()
 local out = {}
 local done = {}
 local stamped = {}
@@ -22,7 +23,7 @@ for i = 3, #ARGV, 4 do
   local id = ARGV[i]
   local lockKey = base .. 'lock:' .. id
   local taskKey = base .. 'task:' .. id
-  if not holdsLease({lockKey, taskKey}, {ARGV[i + 1]}) then
+  if not holdsLease(lockKey, taskKey, ARGV[i + 1]) then
     out[#out + 1] = 0
   else
     redis.call('DEL', lockKey)
@@ -38,13 +39,9 @@ for i = 3, #ARGV, 4 do
     out[#out + 1] = 1
   end
 end
--- One ZREM and one ZADD for the whole batch; unpack() has a stack limit, hence the slices.
-for i = 1, #done, 1000 do
-  redis.call('ZREM', KEYS[1], unpack(done, i, math.min(i + 999, #done)))
-end
-for i = 1, #stamped, 1000 do
-  redis.call('ZADD', KEYS[2], unpack(stamped, i, math.min(i + 999, #stamped)))
-end
+-- One ZREM and one ZADD for the whole batch (in slices, for unpack()'s stack limit).
+zremInSlices(KEYS[1], done)
+zaddInSlices(KEYS[2], stamped)
 -- The index forgets what the hashes forgot, so it stays bounded too.
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - retention)
 return out

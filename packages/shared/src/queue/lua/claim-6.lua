@@ -16,10 +16,11 @@
   nextWakeMs is the earliest delayed due time or lease deadline (-1 when there is none);
   nowMs is Redis' clock, so callers need not trust theirs.
 ]]
+--@include "includes/now-ms.lua"
+--@include "includes/in-slices.lua"
 local base = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local now = nowMs()
 
 -- Due delayed tasks go back to pending with their original score (severity + arrival).
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
@@ -86,10 +87,7 @@ while reply[1] < max do
     end
   end
 end
--- unpack() has a stack limit: add the leases in slices.
-for i = 1, #leases, 1000 do
-  redis.call('ZADD', KEYS[3], unpack(leases, i, math.min(i + 999, #leases)))
-end
+zaddInSlices(KEYS[3], leases)
 
 if reply[1] == max then
   -- Chain the wake-up: another idle worker takes the next task at once.

@@ -7,10 +7,10 @@
   Returns 1 when renewed, 0 when the lease is lost (another claim took it over; an expired
   lease nobody took is renewed).
 ]]
---@function holdsLease = includes/holds-lease.lua
-if not holdsLease({KEYS[1], KEYS[3]}, {ARGV[2]}) then return 0 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+--@include "includes/now-ms.lua"
+--@include "includes/holds-lease.lua"
+if not holdsLease(KEYS[1], KEYS[3], ARGV[2]) then return 0 end
+local now = nowMs()
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 redis.call('ZADD', KEYS[2], 'XX', now + tonumber(ARGV[3]), ARGV[1])
 return 1

@@ -9,16 +9,16 @@
   Returns one value per task, in order: 1 when renewed, 0 when the lease is lost (another
   claim took it over; an expired lease nobody took is renewed).
 ]]
---@function holdsLease = includes/holds-lease.lua
+--@include "includes/now-ms.lua"
+--@include "includes/holds-lease.lua"
 local base = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local deadline = t[1] * 1000 + math.floor(t[2] / 1000) + leaseMs
+local deadline = nowMs() + leaseMs
 local out = {}
 for i = 3, #ARGV, 2 do
   local id = ARGV[i]
   local lockKey = base .. 'lock:' .. id
-  if holdsLease({lockKey, base .. 'task:' .. id}, {ARGV[i + 1]}) then
+  if holdsLease(lockKey, base .. 'task:' .. id, ARGV[i + 1]) then
     redis.call('SET', lockKey, ARGV[i + 1], 'PX', leaseMs)
     redis.call('ZADD', KEYS[1], 'XX', deadline, id)
     out[#out + 1] = 1

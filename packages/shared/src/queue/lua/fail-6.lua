@@ -10,10 +10,10 @@
   Returns 1 when delayed, 2 when dead-lettered, 0 when the token no longer holds the lease
   (another claim took it over; an expired lease nobody took is still held).
 ]]
---@function holdsLease = includes/holds-lease.lua
-if not holdsLease({KEYS[1], KEYS[3]}, {ARGV[2]}) then return 0 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+--@include "includes/now-ms.lua"
+--@include "includes/holds-lease.lua"
+if not holdsLease(KEYS[1], KEYS[3], ARGV[2]) then return 0 end
+local now = nowMs()
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[3], 'results', ARGV[3], 'lastError', ARGV[4], 'updatedAt', now)

@@ -6,10 +6,10 @@
 
   Returns 1 when released, 0 when the token no longer holds the lease (another claim took it).
 ]]
---@function holdsLease = includes/holds-lease.lua
-if not holdsLease({KEYS[1], KEYS[3]}, {ARGV[2]}) then return 0 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+--@include "includes/now-ms.lua"
+--@include "includes/holds-lease.lua"
+if not holdsLease(KEYS[1], KEYS[3], ARGV[2]) then return 0 end
+local now = nowMs()
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HINCRBY', KEYS[3], 'attempts', -1)

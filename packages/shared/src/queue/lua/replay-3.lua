@@ -7,6 +7,7 @@
 
   Returns the number of tasks replayed.
 ]]
+--@include "includes/now-ms.lua"
 local base = ARGV[1]
 local ids = {}
 if #ARGV > 2 then
@@ -14,8 +15,7 @@ if #ARGV > 2 then
 else
   ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local now = nowMs()
 local final = { delivered = true, ['dry-run'] = true, suppressed = true, merged = true }
 local n = 0
 for _, id in ipairs(ids) do
