@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type Redis from 'ioredis';
-import { deleteKeys, testRedis, uniquePrefix } from '@alertgw/shared/testing';
+import { deleteKeys, testRedis, uniquePrefix } from '@alertgw/testkit';
 import { LUA_INCLUDES_DIR, readScript } from '../../src/redis/read-script';
 import { escalationMember, parseEscalationMember } from '../../src/handling/handling-keys';
 
