@@ -1,6 +1,6 @@
 import type { RedisClient as Redis } from '@alertgw/shared';
-import { DirectoryStore, directoryFromConfig, type DirectoryDoc, type GatewayConfig, type StoredDirectory } from '@alertgw/shared';
-import type { CliContext, ParsedArgs } from './command';
+import { DirectoryStore, directoryFromConfig, removeNamed, type DirectoryDoc, type GatewayConfig, type Named, type StoredDirectory } from '@alertgw/shared';
+import { CliError, EXIT, println, type CliContext, type ParsedArgs } from './command';
 import { loadCliConfig, withRedis } from './connect';
 
 /** The directory a CLI command works on: Redis's, or the config file's when Redis has none yet. */
@@ -34,6 +34,15 @@ export async function withDirectory<T>(args: ParsedArgs, ctx: CliContext, fn: (v
 /** Applies a change to the directory in Redis (seeding it from the config first if empty); refusals keep the stored one. */
 export function changeDirectory(view: DirectoryView, change: (doc: DirectoryDoc) => void): Promise<StoredDirectory> {
   return view.store.update(view.by, change, seedOf(view.config));
+}
+
+/** Deletes the user or route named `name` from the directory in Redis and says so; an unknown name is refused. */
+export async function deleteNamed(view: DirectoryView, ctx: CliContext, list: 'users' | 'routes', noun: 'user' | 'route', name: string): Promise<number> {
+  const stored = await changeDirectory(view, (doc) => {
+    if (!removeNamed<Named>(doc[list], name)) throw new CliError(`no ${noun} "${name}"`);
+  });
+  println(ctx.stdout, `deleted ${noun} ${name} (directory version ${stored.version})`);
+  return EXIT.ok;
 }
 
 /** The config file's users, routes and mandatory, as a directory document. */

@@ -1,14 +1,5 @@
-import type { WebhookMessage } from '@alertgw/shared';
+import type { DeliverySummary, WebhookMessage } from '@alertgw/shared';
 import { CliError } from './command';
-
-/** Ingest's 2xx answer to a delivery (its DeliverySummary). */
-export interface DeliveryAnswer {
-  deliveryKey: string;
-  duplicate: boolean;
-  created: Record<string, number>;
-  tasks: Record<string, { id: string; duplicate: boolean; recipients: number; severity: string }>;
-  skipped: Record<string, string>;
-}
 
 /** Where ingest is and how to authenticate, as Alertmanager's webhook_config would. */
 export interface IngestTarget {
@@ -22,7 +13,7 @@ export interface IngestTarget {
  * POSTs one webhook body to ingest exactly as Alertmanager does and returns its summary;
  * every failure becomes one CliError line saying what to do about it.
  */
-export async function postWebhook(target: IngestTarget, message: WebhookMessage): Promise<DeliveryAnswer> {
+export async function postWebhook(target: IngestTarget, message: WebhookMessage): Promise<DeliverySummary> {
   const endpoint = `${target.url.replace(/\/+$/, '')}/webhook/alertmanager`;
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'alertctl' };
   if (target.token) headers.Authorization = `Bearer ${target.token}`;
@@ -47,7 +38,7 @@ export async function postWebhook(target: IngestTarget, message: WebhookMessage)
     throw new CliError(`ingest answered ${res.status} at ${endpoint}: ${detail}`);
   }
   if (typeof body.deliveryKey !== 'string') throw new CliError(`${endpoint} answered 2xx but not with an ingest delivery summary`);
-  return body as unknown as DeliveryAnswer;
+  return body as unknown as DeliverySummary;
 }
 
 function reasonOf(err: unknown): string {

@@ -96,43 +96,46 @@ export async function readQueueReport(
 
 async function readLeases(redis: Redis, queue: TaskQueue<NotificationPayload>, limit: number): Promise<LeaseRow[]> {
   // The lease index holds each deadline; the task hash says who holds it and since when.
-  const flat = await redis.zrange(queue.keys.leaseDeadlines, 0, limit - 1, 'WITHSCORES');
-  const rows: LeaseRow[] = [];
-  for (let i = 0; i < flat.length; i += 2) {
-    const task = await queue.get(flat[i]);
-    if (!task) continue;
-    rows.push({
-      id: task.id,
-      owner: task.owner ?? '?',
-      since: task.updatedAt,
-      deadline: Number(flat[i + 1]),
-      attempts: task.attempts,
-      maxAttempts: task.maxAttempts,
-    });
-  }
-  return rows;
+  const listed = await tasksWithScores(queue, await redis.zrange(queue.keys.leaseDeadlines, 0, limit - 1, 'WITHSCORES'));
+  return listed.map(({ task, score }) => ({
+    id: task.id,
+    owner: task.owner ?? '?',
+    since: task.updatedAt,
+    deadline: score,
+    attempts: task.attempts,
+    maxAttempts: task.maxAttempts,
+  }));
 }
 
 async function readDead(redis: Redis, queue: TaskQueue<NotificationPayload>, limit: number): Promise<DeadRow[]> {
   // Newest first: the list answers "what just broke".
-  const flat = await redis.zrevrange(queue.keys.dead, 0, limit - 1, 'WITHSCORES');
-  const rows: DeadRow[] = [];
-  for (let i = 0; i < flat.length; i += 2) {
-    const stored = await queue.get(flat[i]);
-    if (!stored) continue;
+  const listed = await tasksWithScores(queue, await redis.zrevrange(queue.keys.dead, 0, limit - 1, 'WITHSCORES'));
+  return listed.map(({ task: stored, score }) => {
     // What a person reads: phone numbers masked in the group key (storm summaries) and the last error.
     const task = taskForReader(stored);
-    rows.push({
+    return {
       id: task.id,
-      diedAt: Number(flat[i + 1]),
+      diedAt: score,
       attempts: task.attempts,
       maxAttempts: task.maxAttempts,
       group: groupName(task),
       undelivered: undelivered(task),
       lastError: task.lastError ?? '',
-    });
+    };
+  });
+}
+
+// The tasks a ZRANGE ... WITHSCORES reply names, in its order, each with its score; one gone meanwhile is skipped.
+async function tasksWithScores(
+  queue: TaskQueue<NotificationPayload>,
+  flat: string[],
+): Promise<Array<{ task: TaskRecord<NotificationPayload>; score: number }>> {
+  const listed: Array<{ task: TaskRecord<NotificationPayload>; score: number }> = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const task = await queue.get(flat[i]);
+    if (task) listed.push({ task, score: Number(flat[i + 1]) });
   }
-  return rows;
+  return listed;
 }
 
 function groupName(task: TaskRecord<NotificationPayload>): string {

@@ -4,6 +4,7 @@ import {
   isRedisUnavailable,
   runAcceptDelivery,
   upsertCall,
+  type DeliverySummary,
   type EnqueueResult,
   type GatewayConfig,
   type Logger,
@@ -16,18 +17,6 @@ import type { DeliveryHandling } from './handling/delivery-handling';
 import { deliveryKey } from './delivery-key';
 import type { IngestMetrics } from './ingest-metrics';
 import { planTasks, type RecipientResolver } from './plan-tasks';
-
-/** What the webhook answers with 2xx: per channel the task and whether it already existed. */
-export interface DeliverySummary {
-  deliveryKey: string;
-  /** True when every task this delivery maps to had already been created within the dedup window. */
-  duplicate: boolean;
-  /** Tasks created by this request, per channel (0 or 1). */
-  created: Record<string, number>;
-  tasks: Record<string, { id: string; duplicate: boolean; recipients: number; severity: string }>;
-  /** Channels that carry nothing of this delivery, and why. */
-  skipped: Record<string, string>;
-}
 
 /** Everything accepting a delivery needs; main.ts builds it, tests build their own. */
 export interface AcceptDeps {

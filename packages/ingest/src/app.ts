@@ -1,16 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import {
-  createMatchPool,
-  createRegistry,
-  GatewayError,
-  isRedisUnavailable,
-  registerQueueDepthGauge,
-  type GatewayConfig,
-  type Logger,
-  type NotificationPayload,
-  type RedisClient,
-  type TaskQueue,
-} from '@alertgw/shared';
+import { createMatchPool, createRegistry, GatewayError, isRedisUnavailable, registerQueueDepthGauge } from '@alertgw/shared';
+import type { GatewayConfig, Logger, NotificationPayload, RedisClient, TaskQueue } from '@alertgw/shared';
 import type { Registry } from 'prom-client';
 import { createAcceptDelivery } from './accept-delivery';
 import { createAuthCheck } from './auth';

@@ -2,7 +2,7 @@
 export { createApp } from './app';
 export type { AppDeps, IngestApp } from './app';
 export { createAcceptDelivery } from './accept-delivery';
-export type { AcceptDelivery, AcceptDeps, DeliverySummary } from './accept-delivery';
+export type { AcceptDelivery, AcceptDeps } from './accept-delivery';
 export { createAuthCheck } from './auth';
 export type { AuthCheck } from './auth';
 export { deliveryKey } from './delivery-key';

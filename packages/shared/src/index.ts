@@ -29,16 +29,12 @@ export type {
   SmtpConfig,
   UserConfig,
 } from './config/types';
-export { createLogger, maskPhone, maskPhonesIn, redact } from './log';
-export type { Logger } from './log';
-export { createQueueMetrics, createRegistry, registerQueueDepthGauge } from './metrics';
-export type { QueueMetrics } from './metrics';
-export { locateRedis, answersPing, freePort, startPrivateRedis } from './redis/locate-redis';
-export type { LocatedRedis } from './redis/locate-redis';
+export { createLogger, maskPhone, maskPhonesIn, redact, type Logger } from './log';
+export { createQueueMetrics, createRegistry, registerQueueDepthGauge, type QueueMetrics } from './metrics';
+export { locateRedis, answersPing, freePort, startPrivateRedis, type LocatedRedis } from './redis/locate-redis';
 export { QueueKeys } from './queue/keys';
-export { TaskQueue } from './queue/task-queue';
+export { TaskQueue, type ClaimBatch, type ClaimResult, type EnqueueInput, type EnqueueResult, type FailResult, type RedisClient, type TaskQueueOptions } from './queue/task-queue';
 export { taskForReader } from './queue/task-for-reader';
-export type { ClaimBatch, ClaimResult, EnqueueInput, EnqueueResult, FailResult, RedisClient, TaskQueueOptions } from './queue/task-queue';
 export { severityRank } from './queue/severity';
 export type {
   ChannelHandler,
@@ -50,14 +46,11 @@ export type {
   TaskRecord,
   TaskStatus,
 } from './queue/types';
-export { Worker } from './worker/worker';
-export { classifyError } from './worker/classify-error';
-export type { SendErrorDetails } from './worker/classify-error';
-export type { WorkerOptions } from './worker/worker';
-export { validateWebhook } from './webhook/validate-webhook';
-export { deliveryJson } from './webhook/delivery-json';
-export type { DeliveryJson } from './webhook/delivery-json';
-export type { WebhookProblem } from './webhook/validate-webhook';
+export { Worker, type WorkerOptions } from './worker/worker';
+export { classifyError, type SendErrorDetails } from './worker/classify-error';
+export { validateWebhook, type WebhookProblem } from './webhook/validate-webhook';
+export { deliveryJson, type DeliveryJson } from './webhook/delivery-json';
+export type { DeliverySummary } from './webhook/delivery-summary';
 export { WEBHOOK_LIMITS } from './webhook/schema';
 export { FINGERPRINT_PATTERN, isFingerprint } from './webhook/fingerprint';
 export { buildConfig } from './config/build-config';
@@ -70,6 +63,7 @@ export type { ChannelTraits } from './config/channel-traits';
 export { isE164 } from './config/check-config';
 export { isLoopbackHost, isPlaceholderSecret } from './config/check-hardening';
 export { redactUrl, urlOrigin } from './config/safe-url';
+export { putNamed, removeNamed, type Named } from './config/named-entries';
 export { createResolver } from './resolver/resolve-recipients';
 export type { Resolution, Resolver, UnknownUser, Unreachable } from './resolver/resolve-recipients';
 export { parseMatcher, parseMatchers } from './resolver/parse-matchers';

@@ -54,46 +54,47 @@ export function renderQueueReport(report: QueueReport, where: string, limit: num
 
   const leases = report.channels.flatMap((c) => c.leases.map((l) => ({ channel: c.name, ...l })));
   out.push('', 'In flight (leased)');
-  if (leases.length === 0) out.push('  none');
-  else {
-    out.push(
-      table(
-        ['CHANNEL', 'TASK', 'OWNER', 'SINCE', 'LEASE', 'ATTEMPT'],
-        leases.map((l) => [
-          l.channel,
-          l.id,
-          l.owner,
-          ago(l.since, report.now),
-          l.deadline >= report.now ? `ends in ${span(l.deadline - report.now)}` : `expired ${span(report.now - l.deadline)} ago (reclaimed on next claim)`,
-          `${l.attempts}/${l.maxAttempts}`,
-        ]),
-      ),
-    );
-  }
+  out.push(
+    tableOrNone(
+      ['CHANNEL', 'TASK', 'OWNER', 'SINCE', 'LEASE', 'ATTEMPT'],
+      leases.map((l) => [
+        l.channel,
+        l.id,
+        l.owner,
+        ago(l.since, report.now),
+        l.deadline >= report.now ? `ends in ${span(l.deadline - report.now)}` : `expired ${span(report.now - l.deadline)} ago (reclaimed on next claim)`,
+        `${l.attempts}/${l.maxAttempts}`,
+      ]),
+    ),
+  );
   out.push(...more(report, 'active', limit, (c) => c.leases.length));
 
   const dead = report.channels.flatMap((c) => c.dead.map((d) => ({ channel: c.name, ...d })));
   out.push('', 'Dead letters (newest first)');
-  if (dead.length === 0) out.push('  none');
-  else {
-    out.push(
-      table(
-        ['CHANNEL', 'TASK', 'DIED', 'ATTEMPTS', 'GROUP', 'NOT DELIVERED', 'LAST ERROR'],
-        dead.map((d) => [
-          d.channel,
-          d.id,
-          ago(d.diedAt, report.now),
-          `${d.attempts}/${d.maxAttempts}`,
-          truncate(d.group, 30),
-          truncate(d.undelivered.join(', ') || '-', 40),
-          truncate(d.lastError || '-', 60),
-        ]),
-      ),
-    );
+  out.push(
+    tableOrNone(
+      ['CHANNEL', 'TASK', 'DIED', 'ATTEMPTS', 'GROUP', 'NOT DELIVERED', 'LAST ERROR'],
+      dead.map((d) => [
+        d.channel,
+        d.id,
+        ago(d.diedAt, report.now),
+        `${d.attempts}/${d.maxAttempts}`,
+        truncate(d.group, 30),
+        truncate(d.undelivered.join(', ') || '-', 40),
+        truncate(d.lastError || '-', 60),
+      ]),
+    ),
+  );
+  if (dead.length > 0) {
     out.push(...more(report, 'dead', limit, (c) => c.dead.length));
     out.push(`  replay: alertctl replay <channel> <task>…  or  alertctl replay <channel> --all`);
   }
   return out.join('\n');
+}
+
+// A section's rows as a table, or "none" when it has no rows (a header alone would read as a fault).
+function tableOrNone(header: string[], rows: string[][]): string {
+  return rows.length === 0 ? '  none' : table(header, rows);
 }
 
 function more(report: QueueReport, state: 'active' | 'dead', limit: number, shown: (c: QueueReport['channels'][number]) => number): string[] {

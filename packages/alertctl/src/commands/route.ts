@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { explainRouting, parseDurationMs, redact, type EscalationTierConfig, type RouteConfig } from '@alertgw/shared';
+import { explainRouting, parseDurationMs, putNamed, redact, type EscalationTierConfig, type RouteConfig } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
-import { changeDirectory, sourceLine, withDirectory } from '../directory-access';
+import { changeDirectory, deleteNamed, sourceLine, withDirectory } from '../directory-access';
 import { table } from '../format';
 import { parseLabelList } from '../parse-labels';
 import { renderRouting } from '../render-routing';
@@ -91,22 +91,13 @@ async function route(args: ParsedArgs, ctx: CliContext): Promise<number> {
       case 'set': {
         let created = false;
         const stored = await changeDirectory(view, (doc) => {
-          const i = doc.routes.findIndex((r) => r.name === name);
-          created = i < 0;
-          if (created) doc.routes.push(routeDef!);
-          else doc.routes[i] = routeDef!;
+          created = putNamed(doc.routes, routeDef!);
         });
         println(ctx.stdout, `${created ? 'created' : 'replaced'} route ${name} (directory version ${stored.version})`);
         return EXIT.ok;
       }
-      case 'delete': {
-        const stored = await changeDirectory(view, (doc) => {
-          if (!doc.routes.some((r) => r.name === name)) throw new CliError(`no route "${name}"`);
-          doc.routes = doc.routes.filter((r) => r.name !== name);
-        });
-        println(ctx.stdout, `deleted route ${name} (directory version ${stored.version})`);
-        return EXIT.ok;
-      }
+      case 'delete':
+        return deleteNamed(view, ctx, 'routes', 'route', name!);
       default:
         throw new CliError(`unknown action "${action ?? ''}" (actions: list, show, set, delete, test)`, EXIT.usage);
     }

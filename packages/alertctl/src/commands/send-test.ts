@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { DeliverySummary } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
 import { loadCliConfig } from '../connect';
-import { postWebhook, type DeliveryAnswer, type IngestTarget } from '../ingest-client';
+import { postWebhook, type IngestTarget } from '../ingest-client';
 import { durationOption } from '../duration-option';
 import { parseLabelArgs, testAlertMessage, TEST_ALERTNAME, type TestAlertInput } from '../test-alert';
 
@@ -87,7 +88,7 @@ async function sendTest(args: ParsedArgs, ctx: CliContext): Promise<number> {
   return EXIT.ok;
 }
 
-function report(ctx: CliContext, answer: DeliveryAnswer): void {
+function report(ctx: CliContext, answer: DeliverySummary): void {
   for (const [channel, task] of Object.entries(answer.tasks)) {
     const who = `${task.recipients} recipient${task.recipients === 1 ? '' : 's'}`;
     println(ctx.stdout, `          ${channel}: task ${task.id}, ${who}${task.duplicate ? ' (duplicate: already accepted before)' : ''}`);

@@ -1,6 +1,6 @@
 import type { UserConfig } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
-import { changeDirectory, sourceLine, withDirectory } from '../directory-access';
+import { changeDirectory, deleteNamed, sourceLine, withDirectory } from '../directory-access';
 import { showAddress, table } from '../format';
 
 /** `alertctl user`: list, show, create/update and delete users of the directory in Redis. */
@@ -66,14 +66,8 @@ async function user(args: ParsedArgs, ctx: CliContext): Promise<number> {
         println(ctx.stdout, `${created ? 'created' : 'updated'} user ${name} (directory version ${stored.version})`);
         return EXIT.ok;
       }
-      case 'delete': {
-        const stored = await changeDirectory(view, (doc) => {
-          if (!doc.users.some((u) => u.name === name)) throw new CliError(`no user "${name}"`);
-          doc.users = doc.users.filter((u) => u.name !== name);
-        });
-        println(ctx.stdout, `deleted user ${name} (directory version ${stored.version})`);
-        return EXIT.ok;
-      }
+      case 'delete':
+        return deleteNamed(view, ctx, 'users', 'user', name!);
       default:
         throw new CliError(`unknown action "${action ?? ''}" (actions: list, show, set, delete)`, EXIT.usage);
     }

@@ -4,12 +4,14 @@ import {
   GatewayError,
   isDirectoryName,
   maskPhone,
+  putNamed,
+  removeNamed,
   type DirectoryDoc,
   type DirectoryStore,
   type GatewayConfig,
   type LabelSet,
   type MatchPool,
-  type RouteConfig,
+  type Named,
   type RoutingExplanation,
   type UserConfig,
 } from '@alertgw/shared';
@@ -73,6 +75,27 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
     await live.refresh(stored.version);
     return stored;
   };
+  // Users and routes are entries named by the path, put whole and deleted by the same rules;
+  // the body is only an object here: store.update validates the document it lands in.
+  const namedEntries = (list: 'users' | 'routes', noun: 'user' | 'route') => {
+    router.put(`/api/v1/${list}/:name`, json, async (req, res) => {
+      const name = String(req.params.name);
+      const body = objectBody(req);
+      if (body.name !== undefined && body.name !== name) throw new GatewayError('BAD_REQUEST', 'name in the body differs from the path');
+      const stored = await change(res, (doc) => {
+        putNamed<Named>(doc[list], { ...body, name });
+      });
+      const entries: readonly Named[] = stored.doc[list];
+      res.json({ version: stored.version, [noun]: entries.find((e) => e.name === name) });
+    });
+    router.delete(`/api/v1/${list}/:name`, async (req, res) => {
+      const name = String(req.params.name);
+      const stored = await change(res, (doc) => {
+        if (!removeNamed<Named>(doc[list], name)) throw new GatewayError('NOT_FOUND', `no such ${noun}`);
+      });
+      res.json({ version: stored.version });
+    });
+  };
 
   router.get('/api/v1/directory', (_req, res) => {
     const dir = current();
@@ -96,26 +119,7 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
     if (!user) throw new GatewayError('NOT_FOUND', 'no such user');
     res.json(view(res)(user));
   });
-  router.put('/api/v1/users/:name', json, async (req, res) => {
-    const name = String(req.params.name);
-    const body = objectBody(req);
-    if (body.name !== undefined && body.name !== name) throw new GatewayError('BAD_REQUEST', 'name in the body differs from the path');
-    const user = { ...body, name } as UserConfig;
-    const stored = await change(res, (doc) => {
-      const i = doc.users.findIndex((u) => u.name === name);
-      if (i >= 0) doc.users[i] = user;
-      else doc.users.push(user);
-    });
-    res.json({ version: stored.version, user: stored.doc.users.find((u) => u.name === name) });
-  });
-  router.delete('/api/v1/users/:name', async (req, res) => {
-    const name = String(req.params.name);
-    const stored = await change(res, (doc) => {
-      if (!doc.users.some((u) => u.name === name)) throw new GatewayError('NOT_FOUND', 'no such user');
-      doc.users = doc.users.filter((u) => u.name !== name);
-    });
-    res.json({ version: stored.version });
-  });
+  namedEntries('users', 'user');
 
   router.get('/api/v1/groups', (_req, res) => {
     res.json({ version: current().version, items: groupsOf(current().doc.users) });
@@ -155,26 +159,7 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
     if (!route) throw new GatewayError('NOT_FOUND', 'no such route');
     res.json(route);
   });
-  router.put('/api/v1/routes/:name', json, async (req, res) => {
-    const name = String(req.params.name);
-    const body = objectBody(req);
-    if (body.name !== undefined && body.name !== name) throw new GatewayError('BAD_REQUEST', 'name in the body differs from the path');
-    const route = { ...body, name } as RouteConfig;
-    const stored = await change(res, (doc) => {
-      const i = doc.routes.findIndex((r) => r.name === name);
-      if (i >= 0) doc.routes[i] = route;
-      else doc.routes.push(route);
-    });
-    res.json({ version: stored.version, route: stored.doc.routes.find((r) => r.name === name) });
-  });
-  router.delete('/api/v1/routes/:name', async (req, res) => {
-    const name = String(req.params.name);
-    const stored = await change(res, (doc) => {
-      if (!doc.routes.some((r) => r.name === name)) throw new GatewayError('NOT_FOUND', 'no such route');
-      doc.routes = doc.routes.filter((r) => r.name !== name);
-    });
-    res.json({ version: stored.version });
-  });
+  namedEntries('routes', 'route');
 
   router.put('/api/v1/mandatory', json, async (req, res) => {
     const notify = stringList(objectBody(req, ['notify']).notify, 'notify');

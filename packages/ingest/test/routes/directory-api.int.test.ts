@@ -137,6 +137,29 @@ describe('directory API across replicas', () => {
     expect((await send(b, 'DELETE', '/api/v1/users/nobody')).status).toBe(404);
   });
 
+  it('puts and deletes users and routes by name: a body naming another is 400, an unknown name 404', async () => {
+    const renamed = await send(a, 'PUT', '/api/v1/users/zhaoliu', { name: 'someone-else', email: 'zhaoliu@example.com' });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.message).toBe('name in the body differs from the path');
+    const user = await send(a, 'PUT', '/api/v1/users/zhaoliu', { email: 'zhaoliu@example.com' });
+    expect(user.body.user).toMatchObject({ name: 'zhaoliu', email: 'zhaoliu@example.com' });
+    const route = await send(a, 'PUT', '/api/v1/routes/zhaoliu-only', { matchers: ['team="zl"'], notify: ['zhaoliu'] });
+    expect(route.body.route).toMatchObject({ name: 'zhaoliu-only', notify: ['zhaoliu'] });
+    const replaced = await send(a, 'PUT', '/api/v1/routes/zhaoliu-only', { matchers: ['team="zl2"'], notify: ['zhaoliu'] });
+    expect(replaced.body.route).toMatchObject({ name: 'zhaoliu-only', matchers: ['team="zl2"'] });
+    expect((await send(a, 'GET', '/api/v1/routes', undefined, viewer)).body.items.filter((r: { name: string }) => r.name === 'zhaoliu-only')).toHaveLength(1);
+
+    const routeGone = await send(a, 'DELETE', '/api/v1/routes/zhaoliu-only');
+    expect(routeGone.status).toBe(200);
+    expect(routeGone.body.version).toBe(replaced.body.version + 1);
+    expect((await send(a, 'GET', '/api/v1/routes/zhaoliu-only')).status).toBe(404);
+    const again = await send(a, 'DELETE', '/api/v1/routes/zhaoliu-only');
+    expect(again.status).toBe(404);
+    expect(again.body.message).toBe('no such route');
+    expect((await send(a, 'DELETE', '/api/v1/users/zhaoliu')).status).toBe(200);
+    expect((await send(a, 'GET', '/api/v1/users/zhaoliu')).status).toBe(404);
+  });
+
   it('explains who a label set would notify, and why (viewer)', async () => {
     const res = await send(b, 'POST', '/api/v1/routes/test', { labels: { team: 'db', severity: 'critical', owner: 'lisi' } }, viewer);
     expect(res.status).toBe(200);
