@@ -17,12 +17,6 @@ const EXEMPT: Record<string, string> = {
   'redis/acl-rules.ts': 'the ACL of every service',
   // The TypeScript face of the accept script; shared owns all Lua, and issue 13 item 5 reworks both halves.
   'delivery/accept-delivery-script.ts': 'wrapper of a shared Lua script',
-  // The matching worker threads load only the resolver: through the package index a worker would load
-  // all of shared (+0.2 s and ~35 MB per worker compiled, 1.5-3 s transpiled under ts-jest, against the
-  // pool's 5 s start deadline). Moving them to ingest needs a light entry point into shared first.
-  'matching/match-pool.ts': 'worker threads that must load only the resolver',
-  'matching/match-job.ts': 'worker threads that must load only the resolver',
-  'matching/match-worker.ts': 'worker threads that must load only the resolver (started by path)',
 };
 
 describe('packages/shared/src', () => {

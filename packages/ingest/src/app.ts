@@ -1,5 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { createMatchPool, createRegistry, GatewayError, isRedisUnavailable, registerQueueDepthGauge } from '@alertgw/shared';
+import { createRegistry, GatewayError, isRedisUnavailable, registerQueueDepthGauge } from '@alertgw/shared';
 import type { GatewayConfig, Logger, NotificationPayload, RedisClient, TaskQueue } from '@alertgw/shared';
 import type { Registry } from 'prom-client';
 import { createAcceptDelivery } from './accept-delivery';
@@ -15,6 +15,7 @@ import { handlingApi } from './routes/handling-api';
 import { healthRoutes } from './routes/health-routes';
 import { tasksApi } from './routes/tasks-api';
 import { RETRY_AFTER_SECONDS, webhookRoute } from './routes/webhook-route';
+import { createMatchPool } from './matching/match-pool';
 
 /** Everything the ingest app is made of; main.ts builds these from config and env. */
 export interface AppDeps {

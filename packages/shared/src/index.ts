@@ -71,8 +71,6 @@ export { matches } from './resolver/matcher';
 export type { Matcher, MatchType } from './resolver/matcher';
 export { checkRoutes } from './resolver/check-routes';
 export type { RouteProblem } from './resolver/check-routes';
-export { createMatchPool } from './matching/match-pool';
-export type { MatchPool, MatchPoolOptions } from './matching/match-pool';
 export { AlertKeys, appendTimeline, getAlert, listAlerts, MAX_PAGE, MAX_INDEXED_SEVERITIES, MAX_TIMELINE, upsertAlerts, upsertCall } from './alerts/index';
 export type { AlertPage, AlertQuery, AlertRecord, TimelineEvent, TaskRef, UpsertAlertsInput } from './alerts/index';
 export { createOpsServer, startOpsServer } from './ops-server';

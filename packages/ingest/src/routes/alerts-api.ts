@@ -1,6 +1,5 @@
 import express, { type Router } from 'express';
 import {
-  createMatchPool,
   GatewayError,
   getAlert,
   isFingerprint,
@@ -11,12 +10,12 @@ import {
   type AlertRecord,
   type AlertStatus,
   type Matcher,
-  type MatchPool,
   type RedisClient,
 } from '@alertgw/shared';
 import { sendError } from '../http-reply';
 import { queryInt, queryList, queryOne } from '../query-params';
 import { checkPathParam } from './path-params';
+import { createMatchPool, type MatchPool } from '../matching/match-pool';
 
 const STATUSES: readonly string[] = ['firing', 'resolved'];
 // RE2 matches in linear time, but a large regexp over long labels still adds up: past this much

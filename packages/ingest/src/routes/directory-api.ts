@@ -1,6 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
 import {
-  createMatchPool,
   GatewayError,
   isDirectoryName,
   maskPhone,
@@ -10,7 +9,6 @@ import {
   type DirectoryStore,
   type GatewayConfig,
   type LabelSet,
-  type MatchPool,
   type Named,
   type RoutingExplanation,
   type UserConfig,
@@ -19,6 +17,7 @@ import type { LiveDirectory } from '../handling/live-directory';
 import { whileStarting } from '../http-reply';
 import { principalOf } from '../jwt-auth';
 import { checkPathParam } from './path-params';
+import { createMatchPool, type MatchPool } from '../matching/match-pool';
 
 /** What the directory API needs. */
 export interface DirectoryApiDeps {

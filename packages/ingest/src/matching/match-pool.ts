@@ -1,6 +1,6 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { GatewayError } from '../errors';
+import { GatewayError } from '@alertgw/shared';
 import type { MatchJob, MatchReply } from './match-job';
 
 /** Runs matching jobs on worker threads, each within a deadline. */

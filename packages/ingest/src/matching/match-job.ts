@@ -1,6 +1,4 @@
-import type { explainRouting } from '../handling/explain-routing';
-import type { MatchType } from '../resolver/matcher';
-import type { LabelSet } from '../webhook/types';
+import type { explainRouting, LabelSet, MatchType } from '@alertgw/shared';
 
 /** Work a matching worker does: label sets against matchers, or a routing explanation (routes against labels). */
 export type MatchJob =
