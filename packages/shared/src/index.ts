@@ -93,7 +93,7 @@ export {
   explainRouting,
   HandlingKeys,
   isDirectoryName,
-  parseEscalationMember,
+  HANDLING_QUEUE,
   runHandlingScript,
   validateDirectory,
 } from './handling/index';
