@@ -192,4 +192,13 @@ describe('escalation with three ingest replicas', () => {
     expect(tl.filter((e) => e.type === 'escalated')).toEqual([]);
     expect((await escalationTasks()).filter((t) => t.payload.alerts[0]!.fingerprint === fp)).toEqual([]);
   });
+
+  it('counts the handling queue in the queue depth metric (a dead escalation task would show there)', async () => {
+    const metrics = await request(replicas[0]!.url, 'GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    const completed = /alertgw_queue_depth\{queue="handling",state="completed"\} (\d+)/.exec(String(metrics.body));
+    // The 12 tiers of the first test ran to completion on the handling queue.
+    expect(Number(completed?.[1])).toBeGreaterThanOrEqual(12);
+    expect(String(metrics.body)).toContain('alertgw_queue_depth{queue="handling",state="dead"} 0');
+  });
 });
