@@ -96,7 +96,7 @@ while i <= #ARGV do
           redis.call('HSET', esc, 'd:' .. tier, data)
           if not ack then
             local task = { kind = 'escalation', fingerprint = fp, startsAt = startsAt, tierId = tier }
-            redis.call('HSET', esc, 't:' .. tier, enqueueHandlingTask(queue, task, math.max(delay, 1), maxAttempts))
+            redis.call('HSET', esc, 't:' .. tier, enqueueHandlingTask(queue, task, delay, maxAttempts))
             scheduled[#scheduled + 1] = data
           end
         end
