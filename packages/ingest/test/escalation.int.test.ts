@@ -184,7 +184,7 @@ describe('escalation with three ingest replicas', () => {
     expect(ack.status).toBe(200);
     const outcome = await replicas[2]!.handling!.handler.send(claimed, ['escalation'], new AbortController().signal);
     expect(outcome.results.escalation).toMatchObject({ status: 'suppressed', message: 'cancelled' });
-    expect(await tasks.release(claimed.id, claimed.token)).toBe(true);
+    expect(await tasks.ack(claimed.id, claimed.token, outcome.results)).toBe(true);
 
     const tl = await timeline(fp);
     expect(tl.find((e) => e.type === 'escalation-cancelled')).toMatchObject({ reason: 'acked', tiers: ['db-team#1'] });
@@ -200,5 +200,25 @@ describe('escalation with three ingest replicas', () => {
     // The 12 tiers of the first test ran to completion on the handling queue.
     expect(Number(completed?.[1])).toBeGreaterThanOrEqual(12);
     expect(String(metrics.body)).toContain('alertgw_queue_depth{queue="handling",state="dead"} 0');
+  });
+
+  it('a tier reaches whoever it names when it fires (the directory is read at send time, not when scheduled)', async () => {
+    const startsAt = new Date().toISOString();
+    const fp = '0f0e00000000a001';
+    const tasks = replicas[0]!.handling!.tasks;
+    await deliver(replicas[0]!, delivery(fp, 'firing', startsAt));
+    // The directory changes after the alert fired: boss has a new phone.
+    const put = await request(replicas[1]!.url, 'PUT', '/api/v1/users/boss', { ...(await bearer('operator', 'carol')), 'Content-Type': 'application/json' }, JSON.stringify({ phone: '+8613800000010', groups: ['leads'] }));
+    expect(put.status).toBe(200);
+    await waitFor(() => replicas[2]!.handling!.directory.current().directory.user('boss')?.phone === '+8613800000010', 3000, 'the directory change to reach replica 2');
+    await waitFor(async () => Number((await replicas[0]!.redis.zrange(tasks.keys.delayed, 0, 0, 'WITHSCORES'))[1]) <= Date.now(), 2000, 'the escalation to be due');
+    const claimed = (await tasks.claim('replica-z')).task!;
+    expect(claimed.payload).toMatchObject({ kind: 'escalation', fingerprint: fp });
+
+    const outcome = await replicas[2]!.handling!.handler.send(claimed, ['escalation'], new AbortController().signal);
+    expect(outcome.results.escalation).toMatchObject({ status: 'delivered' });
+    expect(await tasks.ack(claimed.id, claimed.token, outcome.results)).toBe(true);
+    const sms = (await escalationTasks()).filter((t) => t.payload.alerts[0]!.fingerprint === fp);
+    expect(sms.map((t) => t.payload.recipients)).toEqual([[{ name: 'boss', address: '+8613800000010', rules: ['escalation:db-team#1'] }]]);
   });
 });
