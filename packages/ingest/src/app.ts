@@ -48,7 +48,9 @@ export function createApp(deps: AppDeps): IngestApp {
   const { config, logger } = deps;
   const registry = deps.registry ?? createRegistry();
   const metrics = createIngestMetrics(registry);
-  registerQueueDepthGauge(registry, [...deps.queues.values()] as Array<TaskQueue<unknown>>);
+  // The handling queue too: a dead escalation task (nobody reachable) shows as queue="handling",state="dead".
+  const queues = [...deps.queues.values(), ...(deps.handling ? [deps.handling.tasks] : [])] as Array<TaskQueue<unknown>>;
+  registerQueueDepthGauge(registry, queues);
   const auth = createAuthCheck(config.ingest.auth);
   if (!auth.enabled) {
     logger.warn(

@@ -3,11 +3,13 @@ import {
   directoryFromConfig,
   severityRank,
   type AckRecord,
+  type ChannelHandler,
   type GatewayConfig,
   type Logger,
   type NotificationPayload,
   type RedisClient,
   type TaskQueue,
+  Worker,
 } from '@alertgw/shared';
 import { AckStore } from './handling/ack-store';
 import { compileDirectory, LiveDirectory, type CompiledDirectory } from './handling/live-directory';
@@ -15,11 +17,15 @@ import { createAckCache } from './handling/ack-cache';
 import { createAlertActions, type AlertActions } from './handling/alert-actions';
 import { createAlertmanagerClient, type AlertmanagerClient } from './handling/alertmanager-client';
 import { createDeliveryHandling, type DeliveryHandling } from './handling/delivery-handling';
-import { EscalationRunner } from './handling/escalation-runner';
+import { createHandlingHandler } from './handling/handling-handler';
+import { createHandlingQueue, type HandlingTask } from './handling/handling-task';
 import { RedisEvents } from './handling/redis-events';
 import { SilenceWatcher } from './handling/silence-watcher';
 import type { LiveValue } from './handling/live-value';
 import type { RecipientResolver } from './plan-tasks';
+
+/** Handling tasks run at once per replica: each is a few Redis calls, or one Alertmanager call. */
+const HANDLING_CONCURRENCY = 8;
 
 /** What the handling runtime is built from; main.ts and tests pass their own connections. */
 export interface HandlingRuntimeOptions {
@@ -33,9 +39,9 @@ export interface HandlingRuntimeOptions {
   logger: Logger;
   /** Version polls of the directory and ack caches (default 1000 ms). */
   pollMs?: number;
-  /** Longest sleep of the escalation loop when nothing is due (default 5000 ms). */
+  /** Longest blocking wait of the handling Worker when nothing is due (default 5000 ms). */
   escalationIdleMs?: number;
-  /** Run the escalation loop and the silence watcher here (default true). */
+  /** Run the handling Worker and the silence watcher here (default true). */
   loops?: boolean;
 }
 
@@ -48,7 +54,12 @@ export interface HandlingRuntime {
   readonly delivery: DeliveryHandling;
   /** Resolves with the directory in force (the config's until the first load). */
   readonly resolver: RecipientResolver;
-  readonly escalations: EscalationRunner;
+  /** The `handling` queue: escalation tiers and silences to expire, as delayed tasks. */
+  readonly tasks: TaskQueue<HandlingTask>;
+  /** What runs a handling task (a test may run it in a Worker of its own). */
+  readonly handler: ChannelHandler<HandlingTask>;
+  /** The Worker that runs them with `handler` (started by start() when loops are on). */
+  readonly worker: Worker<HandlingTask>;
   readonly silences?: SilenceWatcher;
   readonly alertmanager?: AlertmanagerClient;
   /** True once the directory and the acks are loaded. */
@@ -61,8 +72,9 @@ export interface HandlingRuntime {
 /**
  * Wires alert handling for ingest: the directory in Redis (seeded from the config, live on
  * every replica), the ack cache the delivery path reads, the per-alert actions of the API,
- * the escalation loop and the silence watcher (any replica may run them; each escalation
- * fires once). No I/O until start().
+ * the handling Worker (escalation tiers and silence expiries are delayed tasks on the
+ * `handling` queue, so any replica may run them and each runs once) and the silence watcher.
+ * No I/O until start().
  */
 export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRuntime {
   const { config, redis, logger } = opts;
@@ -80,10 +92,12 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
   const noAcks = new Map<string, AckRecord>();
   const alertmanager = config.alertmanager.url ? createAlertmanagerClient(config.alertmanager) : undefined;
 
+  const tasks = createHandlingQueue(redis, config);
   const actions = createAlertActions({
     redis,
     prefix,
     alertmanager,
+    handlingQueue: tasks,
     userExists: (name) => dir().directory.user(name) !== undefined,
     onAckChanged: (version) => acks.refresh(version),
     logger,
@@ -95,23 +109,27 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
     dedupWindowMs: config.ingest.dedupWindowMs,
     retentionMs: config.ingest.alertRetentionMs,
   });
-  const escalations = new EscalationRunner({
+  const handler = createHandlingHandler({
     redis,
     prefix,
-    events,
+    alertmanager,
     smsQueue: opts.queues.get('sms'),
     directory: () => dir().directory,
     severityRank: (s) => severityRank(s, config.queue.severityRanks, config.queue.unknownSeverityRank),
     logger,
-    leaseMs: config.queue.leaseMs,
-    idleCheckMs: opts.escalationIdleMs,
+  });
+  const worker = new Worker<HandlingTask>({
+    queue: tasks,
+    handler,
+    concurrency: HANDLING_CONCURRENCY,
+    logger,
+    blockTimeoutMs: opts.escalationIdleMs,
   });
   const silences = alertmanager
     ? new SilenceWatcher({
         redis,
         prefix,
         alertmanager,
-        events,
         logger,
         intervalMs: config.alertmanager.watchIntervalMs,
         goneAfterMs: config.alertmanager.goneAfterMs,
@@ -127,7 +145,9 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
     actions,
     delivery,
     resolver: { resolve: (alerts) => dir().resolver.resolve(alerts) },
-    escalations,
+    tasks,
+    handler,
+    worker,
     silences,
     alertmanager,
     get ready() {
@@ -144,19 +164,19 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
         started.add('acks');
       }
       ready = true;
-      if (loops && !started.has('escalations')) {
-        await escalations.start();
-        started.add('escalations');
+      if (loops && !started.has('worker')) {
+        worker.start();
+        started.add('worker');
       }
       if (loops && silences && !started.has('silences')) {
-        await silences.start();
+        silences.start();
         started.add('silences');
       }
     },
     async close() {
       directory.stop();
       acks.stop();
-      await escalations.close();
+      await worker.close();
       await silences?.close();
       await events.close();
     },

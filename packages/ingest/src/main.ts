@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const { app } = createApp({ config, redis, queues, resolver: handling.resolver, logger, handling });
   let stopping = false;
   // Webhooks are served at once with the config's directory; the live one, acks and the
-  // escalation loop follow as soon as Redis answers (retried, so ingest heals without a restart).
+  // handling Worker follow as soon as Redis answers (retried, so ingest heals without a restart).
   const redisReady = (): Promise<void> =>
     new Promise((resolve) => {
       if (redis.status === 'ready') return resolve();
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       await redisReady();
       try {
         await handling.start();
-        logger.info('alert handling started', { directoryVersion: handling.directory.current().version, escalationWorker: handling.escalations.workerId });
+        logger.info('alert handling started', { directoryVersion: handling.directory.current().version, handlingWorker: handling.worker.id });
         return;
       } catch (err) {
         if (attempt === 1) logger.error('alert handling cannot start yet (Redis?); retrying', { err: (err as Error).message });

@@ -1,5 +1,5 @@
-import { getAlert, HandlingKeys, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
-import { escalationDedupKey } from '../src/handling/escalation-runner';
+import { getAlert, Worker, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
+import { escalationDedupKey } from '../src/handling/escalation-task';
 import { uniquePrefix, waitFor } from '@alertgw/testkit';
 import { bearer, request, startIngest, TEST_ENV, type Ingest } from './support/harness';
 
@@ -49,11 +49,9 @@ function delivery(fp: string, status: 'firing' | 'resolved', startsAt: string, e
 
 describe('escalation with three ingest replicas', () => {
   let replicas: Ingest[];
-  let keys: HandlingKeys;
 
   beforeAll(async () => {
     const prefix = uniquePrefix('esc');
-    keys = new HandlingKeys(prefix);
     replicas = [];
     for (let i = 0; i < 3; i++) {
       replicas.push(await startIngest({ prefix, patch: withEscalation, handling: { pollMs: 200, escalationIdleMs: 200 } }));
@@ -71,8 +69,13 @@ describe('escalation with three ingest replicas', () => {
   const escalationTasks = async (): Promise<Array<TaskRecord<NotificationPayload>>> =>
     (await replicas[0]!.queues.get('sms')!.list('pending', { offset: 0, limit: 500 })).filter((t) => t.payload.deliveryKey.startsWith('escalation:'));
   const timeline = async (fp: string) => (await getAlert(replicas[0]!.redis, replicas[0]!.prefix, fp))!.timeline;
-  const runAll = () => Promise.all(replicas.map((r) => r.handling!.escalations.runOnce()));
-  const idle = async () => (await replicas[0]!.redis.zcard(keys.due)) + (await replicas[0]!.redis.zcard(keys.inflight)) === 0;
+  // Escalation tiers are delayed tasks on the handling queue, run by every replica's handling Worker.
+  const handlingCounts = () => replicas[0]!.handling!.tasks.counts();
+  const idle = async () => {
+    const c = await handlingCounts();
+    return c.delayed + c.pending + c.active === 0;
+  };
+  const runAll = () => waitFor(idle, 5000, 'every replica\'s handling Worker to have run what is due');
 
   it('fires each escalation exactly once, after the delay, to the next tier by SMS', async () => {
     const startsAt = new Date(Date.now() - 5000).toISOString();
@@ -108,7 +111,7 @@ describe('escalation with three ingest replicas', () => {
 
     // A reminder of the same firing schedules nothing new.
     await deliver(replicas[1]!, { ...delivery(fps[0]!, 'firing', startsAt), receiver: 'reminder' });
-    expect(await replicas[0]!.redis.zcard(keys.due)).toBe(0);
+    expect((await handlingCounts()).delayed).toBe(0);
   });
 
   it('does not fire after an ack, nor after a resolve', async () => {
@@ -117,7 +120,7 @@ describe('escalation with three ingest replicas', () => {
     const resolved = '2e501fed00000001';
     await deliver(replicas[0]!, delivery(acked, 'firing', startsAt));
     await deliver(replicas[1]!, delivery(resolved, 'firing', startsAt));
-    expect(await replicas[0]!.redis.zcard(keys.due)).toBe(2);
+    expect((await handlingCounts()).delayed).toBe(2);
     const due = Date.now() + ESCALATE_AFTER_MINUTES * 60_000;
 
     const ack = await request(replicas[2]!.url, 'POST', `/api/v1/alerts/${acked}/ack`, { ...(await bearer('operator', 'carol')), 'Content-Type': 'application/json' }, '{}');
@@ -138,32 +141,84 @@ describe('escalation with three ingest replicas', () => {
     const startsAt = new Date().toISOString();
     const fp = 'de4d00000000a001';
     // Only this test's replica runs checks from here: the others are stopped.
-    await Promise.all(replicas.map((r) => r.handling!.escalations.close()));
+    await Promise.all(replicas.map((r) => r.handling!.worker.close()));
     await deliver(replicas[0]!, delivery(fp, 'firing', startsAt));
-    await waitFor(async () => Number((await replicas[0]!.redis.zrange(keys.due, 0, 0, 'WITHSCORES'))[1]) <= Date.now(), 2000, 'the escalation to be due');
+    const tasks = replicas[1]!.handling!.tasks;
+    await waitFor(async () => Number((await replicas[0]!.redis.zrange(tasks.keys.delayed, 0, 0, 'WITHSCORES'))[1]) <= Date.now(), 2000, 'the escalation to be due');
 
-    // "Replica X" claims it (the claim script's move, with a short lease), enqueues the SMS, then dies before completing.
-    const lease = Date.now() + 300;
-    const member = (await replicas[1]!.redis.eval(
-      "local m = redis.call('ZRANGE', KEYS[1], 0, 0)[1]; redis.call('ZREM', KEYS[1], m); redis.call('ZADD', KEYS[2], ARGV[1], m); return m",
-      2,
-      keys.due,
-      keys.inflight,
-      lease,
-    )) as string;
-    expect(member).toContain(fp);
+    // "Replica X" claims it (the queue's claim, with the configured 1 s lease), enqueues the SMS, then dies before completing.
+    const claimed = (await tasks.claim('replica-x')).task!;
+    expect(claimed.payload).toMatchObject({ kind: 'escalation', fingerprint: fp });
     const msg = delivery(fp, 'firing', startsAt);
     const payload: NotificationPayload = { ...msg, channel: 'sms', severity: 'critical', recipients: [], deliveryKey: 'crashed', receivedAt: startsAt, status: 'firing' };
     const first = await replicas[1]!.queues.get('sms')!.enqueue({ payload, severityRank: 0, dedupKey: escalationDedupKey(fp, startsAt, 'db-team#1'), dedupTtlMs: 60_000 });
     expect(first.duplicate).toBe(false);
 
     // The lease runs out; a surviving replica takes it over and finds the SMS already enqueued.
-    await waitFor(() => Date.now() > lease, 2000, 'the lease to end');
-    await replicas[2]!.handling!.escalations.runOnce();
+    await waitFor(async () => (await replicas[1]!.redis.exists(tasks.keys.lock(claimed.id))) === 0, 3000, 'the lease to end');
+    const survivor = new Worker({ queue: replicas[2]!.handling!.tasks, handler: replicas[2]!.handling!.handler, blockTimeoutMs: 200 });
+    survivor.start();
+    try {
+      await waitFor(idle, 5000, 'the surviving replica to take the escalation over');
+    } finally {
+      await survivor.close();
+    }
     expect(await idle()).toBe(true);
     const event = (await timeline(fp)).find((e) => e.type === 'escalated');
     expect(event).toMatchObject({ taskId: first.id, duplicate: true });
     const sms = await replicas[0]!.queues.get('sms')!.list('pending', { offset: 0, limit: 500 });
     expect(sms.filter((t) => t.dedupKey === escalationDedupKey(fp, startsAt, 'db-team#1'))).toHaveLength(1);
+  });
+
+  it('a tier claimed just before an ack settles as suppressed when it runs, and the timeline shows it', async () => {
+    // The handling Workers are stopped since the test above: this test runs the task itself.
+    const startsAt = new Date().toISOString();
+    const fp = '5c9e55ed0000a001';
+    const tasks = replicas[0]!.handling!.tasks;
+    await deliver(replicas[0]!, delivery(fp, 'firing', startsAt));
+    await waitFor(async () => Number((await replicas[0]!.redis.zrange(tasks.keys.delayed, 0, 0, 'WITHSCORES'))[1]) <= Date.now(), 2000, 'the escalation to be due');
+    const claimed = (await tasks.claim('replica-y')).task!;
+    expect(claimed.payload).toMatchObject({ kind: 'escalation', fingerprint: fp });
+
+    const ack = await request(replicas[1]!.url, 'POST', `/api/v1/alerts/${fp}/ack`, { ...(await bearer('operator', 'carol')), 'Content-Type': 'application/json' }, '{}');
+    expect(ack.status).toBe(200);
+    const outcome = await replicas[2]!.handling!.handler.send(claimed, ['escalation'], new AbortController().signal);
+    expect(outcome.results.escalation).toMatchObject({ status: 'suppressed', message: 'cancelled' });
+    expect(await tasks.ack(claimed.id, claimed.token, outcome.results)).toBe(true);
+
+    const tl = await timeline(fp);
+    expect(tl.find((e) => e.type === 'escalation-cancelled')).toMatchObject({ reason: 'acked', tiers: ['db-team#1'] });
+    expect(tl.filter((e) => e.type === 'escalation-suppressed')).toEqual([expect.objectContaining({ by: 'system', reason: 'cancelled', tier: 'db-team#1' })]);
+    expect(tl.filter((e) => e.type === 'escalated')).toEqual([]);
+    expect((await escalationTasks()).filter((t) => t.payload.alerts[0]!.fingerprint === fp)).toEqual([]);
+  });
+
+  it('counts the handling queue in the queue depth metric (a dead escalation task would show there)', async () => {
+    const metrics = await request(replicas[0]!.url, 'GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    const completed = /alertgw_queue_depth\{queue="handling",state="completed"\} (\d+)/.exec(String(metrics.body));
+    // The 12 tiers of the first test ran to completion on the handling queue.
+    expect(Number(completed?.[1])).toBeGreaterThanOrEqual(12);
+    expect(String(metrics.body)).toContain('alertgw_queue_depth{queue="handling",state="dead"} 0');
+  });
+
+  it('a tier reaches whoever it names when it fires (the directory is read at send time, not when scheduled)', async () => {
+    const startsAt = new Date().toISOString();
+    const fp = '0f0e00000000a001';
+    const tasks = replicas[0]!.handling!.tasks;
+    await deliver(replicas[0]!, delivery(fp, 'firing', startsAt));
+    // The directory changes after the alert fired: boss has a new phone.
+    const put = await request(replicas[1]!.url, 'PUT', '/api/v1/users/boss', { ...(await bearer('operator', 'carol')), 'Content-Type': 'application/json' }, JSON.stringify({ phone: '+8613800000010', groups: ['leads'] }));
+    expect(put.status).toBe(200);
+    await waitFor(() => replicas[2]!.handling!.directory.current().directory.user('boss')?.phone === '+8613800000010', 3000, 'the directory change to reach replica 2');
+    await waitFor(async () => Number((await replicas[0]!.redis.zrange(tasks.keys.delayed, 0, 0, 'WITHSCORES'))[1]) <= Date.now(), 2000, 'the escalation to be due');
+    const claimed = (await tasks.claim('replica-z')).task!;
+    expect(claimed.payload).toMatchObject({ kind: 'escalation', fingerprint: fp });
+
+    const outcome = await replicas[2]!.handling!.handler.send(claimed, ['escalation'], new AbortController().signal);
+    expect(outcome.results.escalation).toMatchObject({ status: 'delivered' });
+    expect(await tasks.ack(claimed.id, claimed.token, outcome.results)).toBe(true);
+    const sms = (await escalationTasks()).filter((t) => t.payload.alerts[0]!.fingerprint === fp);
+    expect(sms.map((t) => t.payload.recipients)).toEqual([[{ name: 'boss', address: '+8613800000010', rules: ['escalation:db-team#1'] }]]);
   });
 });

@@ -5,8 +5,7 @@ import { bearer, request, startIngest, TEST_ENV, type Answer, type Ingest } from
 /** The Redis type each fixed key must keep (the header comments of the key classes say the same). */
 const TYPES: Record<string, string> = {
   'alerts.all': 'zset', 'alerts.expiry': 'zset', 'alerts.severities': 'set', 'alerts.severityOverflow': 'zset', 'alerts.expirySeverity': 'hash',
-  'handling.acks': 'hash', 'handling.ackVersion': 'string', 'handling.due': 'zset', 'handling.inflight': 'zset',
-  'handling.silencesToExpire': 'zset', 'handling.silenceWatchLock': 'string', 'handling.silenceGone': 'hash', 'handling.events': 'none',
+  'handling.acks': 'hash', 'handling.ackVersion': 'string', 'handling.silenceWatchLock': 'string', 'handling.silenceGone': 'hash', 'handling.events': 'none',
   'directory.doc': 'string', 'directory.version': 'string', 'directory.events': 'none',
   'queue.pending': 'zset', 'queue.delayed': 'zset', 'queue.leaseDeadlines': 'zset', 'queue.dead': 'zset', 'queue.completed': 'zset',
   'queue.marker': 'zset', 'queue.seq': 'string', 'queue.fence': 'string',
@@ -67,7 +66,7 @@ describe('fixed key names and prototype names as input', () => {
   };
 
   it('every fixed key name as a fingerprint is stored apart (or refused with 400), and escalations keep firing', async () => {
-    expect(names).toEqual(expect.arrayContaining(['due', 'inflight', 'esc:due']));
+    expect(names).toEqual(expect.arrayContaining(['delayed', 'ack:all', 'handling:delayed']));
     const startsAt = new Date(Date.now() - 1000).toISOString();
     const valid: string[] = [];
     for (const name of names) {
@@ -82,7 +81,7 @@ describe('fixed key names and prototype names as input', () => {
       const task = await viewer(`/api/v1/tasks/${encodeURIComponent(`sms:${name}`)}`);
       expect(`${name} ${task.status}`).toBe(`${name} 400`);
     }
-    expect(valid).toEqual(expect.arrayContaining(['due', 'inflight', 'all', 'pending', 'seq']));
+    expect(valid).toEqual(expect.arrayContaining(['delayed', 'handling', 'all', 'pending', 'seq']));
     expect(await keyTypes()).toEqual([]);
 
     // One ordinary alert after all that: it escalates, and so does every stored hostile one.
@@ -92,10 +91,10 @@ describe('fixed key names and prototype names as input', () => {
       const fps = await escalated();
       return [ordinary, ...valid].every((fp) => fps.includes(fp)) ? fps : null;
     }, 15_000, 'every escalation to fire');
-    expect(fired.filter((fp) => fp === 'due')).toHaveLength(1);
+    expect(fired.filter((fp) => fp === 'delayed')).toHaveLength(1);
     expect(await keyTypes()).toEqual([]);
-    expect(ingest.logs().filter((l) => String(l.message).includes('check failed'))).toEqual([]);
-    expect(await ingest.redis.type(new HandlingKeys(ingest.prefix).escalation('due'))).toBe('hash');
+    expect(ingest.logs().filter((l) => String(l.message).includes('claim failed'))).toEqual([]);
+    expect(await ingest.redis.type(new HandlingKeys(ingest.prefix).escalation('delayed'))).toBe('hash');
   }, 30_000);
 
   it('every fixed key name and prototype name as a user, group and route name: stored or refused with 400', async () => {
@@ -143,9 +142,9 @@ describe('a delivery Redis refuses for good', () => {
   it('answers 500 and logs a bug, not 503 (which Alertmanager would retry forever to the same end)', async () => {
     const ingest = await startIngest({ prefix: uniquePrefix('refused'), patch: withEscalation, handling: { pollMs: 200, escalationIdleMs: 200 } });
     try {
-      // The state the old layout let one alert with fingerprint "due" leave behind.
-      const due = new HandlingKeys(ingest.prefix).due;
-      await ingest.redis.hset(due, 's:x', 'scheduled');
+      // A key of the wrong type where the script writes (the handling queue's id counter as a hash).
+      const seq = new HandlingKeys(ingest.prefix).queue.seq;
+      await ingest.redis.hset(seq, 's:x', 'scheduled');
       const body = delivery('a11c0ffee0000003', { alertname: 'ReplicationLag', team: 'db', severity: 'critical' }, new Date().toISOString());
       const res = await request(ingest.url, 'POST', '/webhook/alertmanager', { Authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}`, 'Content-Type': 'application/json' }, JSON.stringify(body));
       expect(res.status).toBe(500);

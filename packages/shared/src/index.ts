@@ -85,7 +85,7 @@ export {
   explainRouting,
   HandlingKeys,
   isDirectoryName,
-  parseEscalationMember,
+  HANDLING_QUEUE,
   runHandlingScript,
   validateDirectory,
 } from './handling/index';

@@ -1,4 +1,4 @@
-import { AlertKeys, DirectoryKeys, HandlingKeys, QueueKeys } from '@alertgw/shared';
+import { AlertKeys, DirectoryKeys, HANDLING_QUEUE, HandlingKeys, QueueKeys } from '@alertgw/shared';
 
 /** One fixed key of the layout: which class and property built it, and the key itself. */
 export interface FixedKey {
@@ -34,14 +34,15 @@ function buildersOf(owner: FixedKey['owner'], keys: object): KeyBuilder[] {
 
 /**
  * Every fixed key and every input-taking key builder of AlertKeys, HandlingKeys, DirectoryKeys
- * and the QueueKeys of `queueNames`, read off the classes themselves (string properties and
+ * and the QueueKeys of `queueNames` and of the handling queue, read off the classes themselves (string properties and
  * methods), so a key added to a class is covered without editing any list.
  */
 export function keyLayout(prefix: string, queueNames: readonly string[]): { fixed: FixedKey[]; builders: KeyBuilder[] } {
   const alerts = new AlertKeys(prefix);
   const handling = new HandlingKeys(prefix);
   const directory = new DirectoryKeys(prefix);
-  const queues = queueNames.map((name) => [`queue:${name}` as const, new QueueKeys(prefix, name)] as const);
+  // Alert handling's own queue sits beside the channels' under the same hash tag.
+  const queues = [...new Set([...queueNames, HANDLING_QUEUE])].map((name) => [`queue:${name}` as const, new QueueKeys(prefix, name)] as const);
   const fixed = [
     ...fixedOf('alerts', alerts),
     ...fixedOf('handling', handling),
@@ -58,7 +59,7 @@ export function keyLayout(prefix: string, queueNames: readonly string[]): { fixe
 
 /**
  * The texts a hostile sender would try as a fingerprint or name: every fixed key below its
- * hash tag, each tail of it (`alerts:esc:due`, `esc:due`, `due`) and each segment (`esc`).
+ * hash tag, each tail of it (`alerts:ack:all`, `ack:all`, `all`) and each segment (`ack`).
  */
 export function fixedKeyNames(prefix: string, queueNames: readonly string[]): string[] {
   const out = new Set<string>();

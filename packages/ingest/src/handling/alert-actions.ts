@@ -1,13 +1,14 @@
-import { AlertKeys, GatewayError, HandlingKeys, parseDurationMs } from '@alertgw/shared';
-import type { AckRecord, LabelSet, Logger, RedisClient } from '@alertgw/shared';
+import { AlertKeys, GatewayError, parseDurationMs } from '@alertgw/shared';
+import type { AckRecord, LabelSet, Logger, RedisClient, TaskQueue } from '@alertgw/shared';
 import { AckStore } from './ack-store';
 import type { AlertmanagerClient } from './alertmanager-client';
+import type { HandlingTask } from './handling-task';
 
 /** Longest silence an ack may ask for. */
 export const MAX_SILENCE_MS = 30 * 86_400_000;
 /** Longest comment kept. */
 export const MAX_COMMENT_LENGTH = 2000;
-/** When a silence could not be expired, the next try is this much later (sil:expire). */
+/** When a silence could not be expired, the next try (a handling task) is this much later. */
 const EXPIRE_RETRY_MS = 30_000;
 
 /** What the handling API can do to one alert; every method names who acts. */
@@ -24,6 +25,8 @@ export interface AlertActionsDeps {
   prefix: string;
   /** Absent: acks cannot create silences (alertmanager.url is empty). */
   alertmanager?: AlertmanagerClient;
+  /** Where a silence that could not be expired now is retried (by any replica's handling Worker). */
+  handlingQueue: TaskQueue<HandlingTask>;
   /** Whether a user name is in the directory in force (assign). */
   userExists: (name: string) => boolean;
   /** Called with the new ack version after an ack or unack, so this replica's cache has it before the answer. */
@@ -36,18 +39,17 @@ export interface AlertActionsDeps {
  * Builds the per-alert actions. An ack with `silence` creates the Alertmanager silence first
  * (matchers = the alert's labels, exactly) and stores its id with the ack; if the ack is then
  * refused, the silence is expired again. Unack expires the silence; if Alertmanager cannot be
- * reached, the expiry is queued and retried by the silence watcher of any replica.
+ * reached, the expiry becomes a handling task, retried by the handling Worker of any replica.
  * Errors are GatewayErrors: NOT_FOUND, CONFLICT, BAD_REQUEST, UPSTREAM_FAILED.
  */
 export function createAlertActions(deps: AlertActionsDeps): AlertActions {
   const store = new AckStore(deps.redis, deps.prefix);
   const alerts = new AlertKeys(deps.prefix);
-  const keys = new HandlingKeys(deps.prefix);
   const now = deps.now ?? (() => new Date());
 
   const queueExpiry = async (id: string, err: unknown) => {
     deps.logger.warn('could not expire an Alertmanager silence; retrying in the background', { silenceId: id, err: (err as Error).message });
-    await deps.redis.zadd(keys.silencesToExpire, Date.now() + EXPIRE_RETRY_MS, id);
+    await deps.handlingQueue.enqueue({ payload: { kind: 'expire-silence', silenceId: id }, severityRank: 0, delayMs: EXPIRE_RETRY_MS });
   };
   const expire = async (id: string): Promise<boolean> => {
     if (!deps.alertmanager) {

@@ -1,5 +1,6 @@
 import { HandlingKeys, MAX_TIMELINE } from '@alertgw/shared';
 import type { AckRecord, EscalationIndex, ScriptCall, WebhookAlert } from '@alertgw/shared';
+import { HANDLING_MAX_ATTEMPTS } from './handling-task';
 
 /** What accepting a delivery needs from alert handling. */
 export interface DeliveryHandling {
@@ -7,7 +8,7 @@ export interface DeliveryHandling {
   acked(): ReadonlyMap<string, Pick<AckRecord, 'startsAt'>>;
   /**
    * The delivery's handling step, to run right after its records are upserted, in the same
-   * script: schedule escalations of newly firing alerts, end acks and cancel escalations of
+   * script: schedule escalations of newly firing alerts (delayed tasks on the handling queue), end acks and cancel escalations of
    * resolved ones, record suppressed reminders. Undefined when there is nothing to do.
    */
   call(input: DeliveryHandlingInput): ScriptCall | undefined;
@@ -53,6 +54,7 @@ export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHand
       const escalations = deps.escalations();
       const suppressed = new Set(input.suppressed);
       const now = input.now.getTime();
+      const q = keys.queue;
       const perAlert: Array<string | number> = [];
       for (const alert of input.alerts) {
         if (alert.status === 'resolved') {
@@ -63,23 +65,24 @@ export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHand
         if (tiers.length === 0 && !acks.has(alert.fingerprint)) continue;
         perAlert.push(alert.fingerprint, 'firing', alert.startsAt, suppressed.has(alert.fingerprint) ? 1 : 0, tiers.length);
         for (const t of tiers) {
-          const dueAt = now + t.afterMs;
-          const data = { route: t.route, tier: t.tier, afterMinutes: t.afterMs / 60_000, notify: t.notify, dueAt: new Date(dueAt).toISOString() };
-          perAlert.push(t.id, dueAt, JSON.stringify(data));
+          // dueAt is for the timeline; the task's own due time is Redis' clock plus the delay.
+          const data = { route: t.route, tier: t.tier, afterMinutes: t.afterMs / 60_000, notify: t.notify, dueAt: new Date(now + t.afterMs).toISOString() };
+          perAlert.push(t.id, t.afterMs, JSON.stringify(data));
         }
       }
       if (perAlert.length === 0) return undefined;
       return [
-        [keys.acks, keys.ackVersion, keys.due, keys.silencesToExpire, keys.inflight],
+        [keys.acks, keys.ackVersion, q.seq, q.pending, q.delayed],
         [
           keys.base,
-          now,
+          q.base,
           input.now.toISOString(),
           deps.maxTimeline ?? MAX_TIMELINE,
           input.deliveryKey,
           deps.dedupWindowMs,
           keys.events,
           escalationTtl,
+          HANDLING_MAX_ATTEMPTS,
           ...perAlert,
         ],
       ];

@@ -2,51 +2,42 @@ import { HandlingKeys, MAX_TIMELINE, runHandlingScript } from '@alertgw/shared';
 import type { LabelSet, Logger, RedisClient } from '@alertgw/shared';
 import type { AlertmanagerClient } from './alertmanager-client';
 import { CoalescedRun } from './coalesced-run';
-import type { RedisEvents } from './redis-events';
+import { HANDLING_MAX_ATTEMPTS } from './handling-task';
 
 /** What the silence watcher needs. */
 export interface SilenceWatcherOptions {
   redis: RedisClient;
   prefix: string;
   alertmanager: AlertmanagerClient;
-  events?: RedisEvents;
   logger: Logger;
   /** How often acked alerts with a silence are looked up in Alertmanager. */
   intervalMs: number;
   /** How long such an alert must be missing before its ack ends. */
   goneAfterMs: number;
-  /** How long a replica owns a silence it is expiring before another retries it. */
-  leaseMs?: number;
   maxTimeline?: number;
 }
 
 /**
- * Keeps ack silences from outliving their alert. Two duties, shared by every replica:
- * - expire the silences queued in sil:expire (an ack ended by a resolve or by this watcher,
- *   or an unack whose expiry failed), each claimed by one replica at a time and retried until
- *   Alertmanager confirms; woken at once when acks change;
- * - every intervalMs, one replica (SET NX lock) looks up each acked alert that has a silence:
- *   Alertmanager never sends the resolved notification of a silenced alert (its issue #226),
- *   so an alert it has not held for goneAfterMs is taken as resolved: its ack ends (which
- *   queues the silence expiry and cancels pending escalations).
+ * Keeps ack silences from outliving their alert: every intervalMs, one replica (SET NX lock)
+ * looks up each acked alert that has a silence. Alertmanager never sends the resolved
+ * notification of a silenced alert (its issue #226), so an alert it has not held for
+ * goneAfterMs is taken as resolved: its ack ends, which gives the silence an expire-silence
+ * task on the handling queue (run by the handling Worker) and cancels pending escalations.
  * Alertmanager being unreachable ends nothing: absence is only counted on a successful answer.
  */
 export class SilenceWatcher {
   private readonly keys: HandlingKeys;
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
-  private readonly run = new CoalescedRun(() => this.runDuties());
+  private readonly run = new CoalescedRun(() => this.runSweep());
 
   constructor(private readonly opts: SilenceWatcherOptions) {
     this.keys = new HandlingKeys(opts.prefix);
   }
 
-  /** Subscribes to ack changes, starts the interval and runs both duties at once. */
-  async start(): Promise<void> {
+  /** Starts the interval and runs a sweep at once. */
+  start(): void {
     this.run.resume();
-    await this.opts.events?.on(this.keys.events, (message) => {
-      if (message.startsWith('ack:')) this.kick();
-    });
     this.timer = setInterval(() => this.kick(), this.opts.intervalMs);
     this.timer.unref();
     this.kick();
@@ -58,37 +49,19 @@ export class SilenceWatcher {
     await this.run.stop();
   }
 
-  /** Runs both duties now (or right after the run in progress). */
+  /** Runs a sweep now (or right after the one in progress). */
   kick(): void {
     this.run.kick();
   }
 
-  private async runDuties(): Promise<void> {
+  private async runSweep(): Promise<void> {
     try {
-      await this.expireQueued();
       await this.sweep();
       this.failing = false;
     } catch (err) {
-      if (!this.failing) this.opts.logger.warn('silence watcher: run failed; retrying on the next interval', { err: (err as Error).message });
+      if (!this.failing) this.opts.logger.warn('silence watcher: sweep failed; retrying on the next interval', { err: (err as Error).message });
       this.failing = true;
     }
-  }
-
-  /** Expires the queued silences that are due; resolves to how many Alertmanager confirmed. */
-  async expireQueued(now = Date.now()): Promise<number> {
-    const ids = (await runHandlingScript(this.opts.redis, 'claimDue', [this.keys.silencesToExpire], [now, this.opts.leaseMs ?? 30_000, 100])) as string[];
-    let done = 0;
-    for (const id of ids) {
-      try {
-        await this.opts.alertmanager.expireSilence(id);
-        await this.opts.redis.zrem(this.keys.silencesToExpire, id);
-        done++;
-      } catch (err) {
-        // Stays claimed until the lease ends, then any replica retries.
-        this.opts.logger.warn('could not expire an Alertmanager silence; will retry', { silenceId: id, err: (err as Error).message });
-      }
-    }
-    return done;
   }
 
   /** Looks up every acked alert with a silence (one replica per interval); resolves to the acks ended. */
@@ -129,8 +102,8 @@ export class SilenceWatcher {
       const done = await runHandlingScript(
         this.opts.redis,
         'endAck',
-        [k.acks, k.ackVersion, k.silencesToExpire, k.due, k.inflight, k.alerts.record(fp), k.alerts.timeline(fp), k.escalation(fp)],
-        [fp, json, reason, now, new Date(now).toISOString(), this.opts.maxTimeline ?? MAX_TIMELINE, k.events],
+        [k.acks, k.ackVersion, k.queue.seq, k.queue.pending, k.queue.delayed, k.alerts.record(fp), k.alerts.timeline(fp), k.escalation(fp)],
+        [fp, json, reason, k.queue.base, new Date(now).toISOString(), this.opts.maxTimeline ?? MAX_TIMELINE, k.events, HANDLING_MAX_ATTEMPTS],
       );
       await this.opts.redis.hdel(k.silenceGone, fp);
       if (Number(done) === 1) {
@@ -141,7 +114,6 @@ export class SilenceWatcher {
     // Marks of acks that ended otherwise (unack, resolve) meanwhile.
     const stale = (await this.opts.redis.hkeys(k.silenceGone)).filter((fp) => !Object.prototype.hasOwnProperty.call(raw, fp));
     if (stale.length) await this.opts.redis.hdel(k.silenceGone, ...stale);
-    if (ended > 0) await this.expireQueued(now);
     return ended;
   }
 }

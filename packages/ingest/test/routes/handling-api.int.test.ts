@@ -235,7 +235,8 @@ describe('alert handling API with a real Alertmanager', () => {
     expect((await amApi.getSilence(silenceId))!.status.state).toBe('active');
     await unlocked();
     expect(await up.sweep(firstMissing + 60_000)).toBe(1);
-    expect((await amApi.getSilence(silenceId))!.status.state).toBe('expired');
+    // The expiry is a task on the handling queue, run by the ingest's handling Worker.
+    await waitFor(async () => (await amApi.getSilence(silenceId))!.status.state === 'expired', 5000, 'the silence to be expired');
     expect(await events(fp, 'ack-ended')).toEqual([expect.objectContaining({ reason: 'resolved: no longer in Alertmanager', silenceId })]);
     expect(await ingest.redis.hexists(keys.silenceGone, fp)).toBe(0);
   });

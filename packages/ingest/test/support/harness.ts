@@ -87,7 +87,7 @@ export async function startIngest(
     waitReady?: boolean;
     /** Key prefix to share with another instance (a second replica); a fresh one by default. */
     prefix?: string;
-    /** Start alert handling (live directory, acks, escalation loop) with these options. */
+    /** Start alert handling (live directory, acks, handling Worker) with these options. */
     handling?: boolean | Partial<Pick<HandlingRuntimeOptions, 'pollMs' | 'escalationIdleMs' | 'loops'>>;
   } = {},
 ): Promise<Ingest> {

@@ -1,22 +1,24 @@
 import { AlertKeys } from '../alerts/alert-keys';
+import { QueueKeys } from '../queue/keys';
+
+/** The channel-less queue of alert handling's delayed work (escalation tiers, silences to expire); includes/handling-task.lua names it too. */
+export const HANDLING_QUEUE = 'handling';
 
 /**
  * Every Redis key of alert handling (acks, escalations, silences to expire), built in one
  * place. They share the record store's hash tag `{<prefix>}`, because the scripts that
  * ack, escalate or end an ack must read and write the alert's record and timeline atomically.
+ * Delayed work (an escalation tier, a silence to expire) is a task on the `handling` queue
+ * (`queue`, QueueKeys under `{<prefix>}:handling:`), run by ingest's handling Worker.
  *
  *   ack:all              HASH  fingerprint → ack JSON {by, at, startsAt, comment?, silence?}
  *   ack:ver              STRING version of ack:all, bumped by every change (replica caches poll it)
- *   esc:due              ZSET  escalation member → due ms (scheduled, not fired yet)
- *   esc:inflight         ZSET  escalation member → lease deadline ms (claimed by a replica)
  *   esc:a:<fingerprint>  HASH  startsAt (the firing the tiers belong to), s:<tier> state
- *                              (scheduled | firing | fired | cancelled), d:<tier> tier JSON
- *   sil:expire           ZSET  Alertmanager silence id → ms when to (re)try expiring it
+ *                              (scheduled | firing | fired | cancelled), d:<tier> tier JSON,
+ *                              t:<tier> id of its task on the handling queue
  *   sil:watch            STRING lock of the replica sweeping silenced acks (SET NX PX)
  *   sil:gone             HASH  fingerprint → ms its silenced alert was first found missing in Alertmanager
  *   sup:<fp>:<delivery>  STRING marks a `suppressed-acked` event already written for a delivery
- *
- * An escalation member is `<length of fp>:<fp><tier id>` (fingerprints are untrusted text).
  *
  * Why no input can name a fixed key: every key built from input sits behind a segment that
  * no fixed key starts with (`a:`, `tl:`, `esc:a:`, `sup:` here; `idx:severity:` in AlertKeys),
@@ -28,12 +30,11 @@ export class HandlingKeys {
   readonly base: string;
   readonly acks: string;
   readonly ackVersion: string;
-  readonly due: string;
-  readonly inflight: string;
-  readonly silencesToExpire: string;
+  /** The handling queue's keys. */
+  readonly queue: QueueKeys;
   readonly silenceWatchLock: string;
   readonly silenceGone: string;
-  /** Pub/sub channel: a message (the new ack version, or "wake") whenever acks or escalations change. */
+  /** Pub/sub channel: the new ack version whenever acks change. */
   readonly events: string;
 
   constructor(prefix: string) {
@@ -41,15 +42,13 @@ export class HandlingKeys {
     this.base = this.alerts.base;
     this.acks = `${this.base}ack:all`;
     this.ackVersion = `${this.base}ack:ver`;
-    this.due = `${this.base}esc:due`;
-    this.inflight = `${this.base}esc:inflight`;
-    this.silencesToExpire = `${this.base}sil:expire`;
+    this.queue = new QueueKeys(prefix, HANDLING_QUEUE);
     this.silenceWatchLock = `${this.base}sil:watch`;
     this.silenceGone = `${this.base}sil:gone`;
     this.events = `${this.base}handling`;
   }
 
-  /** Under `esc:a:`, a segment no fixed key uses, so no fingerprint can name esc:due or esc:inflight. */
+  /** Under `esc:a:`, a segment no fixed key uses, so no fingerprint can name a fixed key. */
   escalation(fingerprint: string): string {
     return `${this.base}esc:a:${fingerprint}`;
   }
@@ -58,18 +57,6 @@ export class HandlingKeys {
   suppressed(fingerprint: string, deliveryKey: string): string {
     return `${this.base}sup:${fingerprint}:${deliveryKey}`;
   }
-}
-
-/** One escalation's member in esc:due / esc:inflight. */
-export function escalationMember(fingerprint: string, tierId: string): string {
-  return `${fingerprint.length}:${fingerprint}${tierId}`;
-}
-
-/** Splits an escalation member back into fingerprint and tier id. */
-export function parseEscalationMember(member: string): { fingerprint: string; tierId: string } {
-  const colon = member.indexOf(':');
-  const length = Number(member.slice(0, colon));
-  return { fingerprint: member.slice(colon + 1, colon + 1 + length), tierId: member.slice(colon + 1 + length) };
 }
 
 /**

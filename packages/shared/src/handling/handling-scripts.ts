@@ -5,12 +5,11 @@ import { luaScripts } from '../redis/lua-scripts';
 /** The handling scripts; the file name says how many KEYS each takes. */
 const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), {
   handleDelivery: 'handle-delivery-5.lua',
-  ackAlert: 'ack-alert-7.lua',
+  ackAlert: 'ack-alert-6.lua',
   unackAlert: 'unack-alert-4.lua',
   annotateAlert: 'annotate-alert-2.lua',
-  claimEscalations: 'claim-escalations-3.lua',
-  completeEscalation: 'complete-escalation-4.lua',
-  claimDue: 'claim-due-1.lua',
+  beginEscalation: 'begin-escalation-4.lua',
+  completeEscalation: 'complete-escalation-3.lua',
   putDirectory: 'put-directory-2.lua',
   endAck: 'end-ack-8.lua',
 });

@@ -3,7 +3,7 @@
  * shares the hash tag `{prefix}` with the alert records (alerts/alert-keys.ts): accepting a
  * delivery writes each channel's task and the records in one script, so they must sit in one
  * cluster slot. Queue names are the channel names the config schema defines (email, sms),
- * never `alerts`.
+ * never `alerts`; alert handling has its own channel-less queue, `handling` (HANDLING_QUEUE).
  *
  *   pending delayed leases dead completed marker seq fence   the queue's fixed keys
  *

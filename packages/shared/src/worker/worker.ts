@@ -78,6 +78,8 @@ export class Worker<P> {
   private readonly blockTimeoutMs: number;
   private readonly onSettled?: WorkerOptions<P>['onSettled'];
   private readonly leases: LeaseKeeper;
+  /** The shutdown, once close() was called. */
+  private closed?: Promise<void>;
   /** Every claimed task not yet settled: waiting for a slot, sending, or writing its outcome. */
   private readonly active = new Map<string, Held<P>>();
   /** Claimed tasks waiting for a send slot, oldest (most urgent) first. */
@@ -120,9 +122,15 @@ export class Worker<P> {
    * finish for up to `graceMs`, then aborts and releases the rest back to pending (a released
    * task's attempt does not count). Returns within about `graceMs` + 1 s even when Redis hangs
    * (a dropped route answers nothing, ever): a claim or release left unanswered leaves a lease
-   * that expires by itself, and the task is claimed again (at-least-once).
+   * that expires by itself, and the task is claimed again (at-least-once). A second call
+   * returns the first one's promise (a runtime closing a Worker a test already stopped).
    */
-  async close(graceMs = 10_000): Promise<void> {
+  close(graceMs = 10_000): Promise<void> {
+    this.closed ??= this.shutDown(graceMs);
+    return this.closed;
+  }
+
+  private async shutDown(graceMs: number): Promise<void> {
     this.closing = true;
     this.wake?.();
     this.blocker?.disconnect();

@@ -1,5 +1,6 @@
 import { CONFIG_SCHEMA } from '../../src/config/schema';
 import { isDirectoryName } from '../../src/handling/directory-name';
+import { HANDLING_QUEUE } from '../../src/handling/handling-keys';
 import { fixedKeyNames, keyLayout } from '@alertgw/testkit';
 import { isFingerprint } from '../../src/webhook/fingerprint';
 
@@ -10,9 +11,9 @@ const { fixed, builders } = keyLayout('ag', CHANNELS);
 describe('Redis key layout', () => {
   it('finds the layout it checks (fixed keys and builders of every class)', () => {
     expect(CHANNELS).toEqual(expect.arrayContaining(['email', 'sms']));
-    expect(fixed.map((k) => k.key)).toEqual(expect.arrayContaining(['{ag}:alerts:esc:due', '{ag}:alerts:esc:inflight', '{ag}:alerts:idx:all', '{ag}:email:pending']));
+    expect(fixed.map((k) => k.key)).toEqual(expect.arrayContaining(['{ag}:alerts:ack:all', '{ag}:handling:delayed', '{ag}:alerts:idx:all', '{ag}:email:pending']));
     expect(builders.map((b) => `${b.owner}.${b.name}`)).toEqual(
-      expect.arrayContaining(['alerts.record', 'handling.escalation', 'handling.suppressed', 'queue:sms.task', 'queue:sms.phoneBudget']),
+      expect.arrayContaining(['alerts.record', 'handling.escalation', 'handling.suppressed', 'queue:sms.task', 'queue:sms.phoneBudget', 'queue:handling.task']),
     );
   });
 
@@ -29,12 +30,12 @@ describe('Redis key layout', () => {
   it('every fixed key is distinct, and no queue shares the alert records namespace', () => {
     expect(new Set(fixed.map((k) => k.key)).size).toBe(fixed.length);
     const alertsBase = '{ag}:alerts:';
-    for (const name of CHANNELS) expect(`{ag}:${name}:`).not.toBe(alertsBase);
+    for (const name of [...CHANNELS, HANDLING_QUEUE]) expect(`{ag}:${name}:`).not.toBe(alertsBase);
   });
 
   it('a fingerprint or directory name can spell a fixed key name but never a key path (no ":")', () => {
     const names = fixedKeyNames('ag', CHANNELS);
-    expect(names).toEqual(expect.arrayContaining(['due', 'inflight', 'esc:due', 'alerts:esc:due']));
+    expect(names).toEqual(expect.arrayContaining(['delayed', 'ack:all', 'handling:delayed', 'alerts:ack:all']));
     for (const n of names) {
       expect(isFingerprint(n)).toBe(!n.includes(':'));
       expect(isDirectoryName(n)).toBe(!n.includes(':'));

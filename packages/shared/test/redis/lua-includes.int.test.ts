@@ -3,7 +3,6 @@ import path from 'node:path';
 import type Redis from 'ioredis';
 import { deleteKeys, testRedis, uniquePrefix } from '@alertgw/testkit';
 import { LUA_INCLUDES_DIR, readScript } from '../../src/redis/read-script';
-import { escalationMember, parseEscalationMember } from '../../src/handling/handling-keys';
 
 const PACKAGES = path.resolve(__dirname, '../../..');
 
@@ -40,19 +39,6 @@ describe('the Lua scripts and their includes', () => {
     for (const name of includes) {
       const code = readFileSync(path.join(LUA_INCLUDES_DIR, name), 'utf8').replace(/--\[\[[\s\S]*?\]\]/g, '');
       expect({ name, keysOrArgv: /\b(KEYS|ARGV)\b/.test(code) }).toEqual({ name, keysOrArgv: false });
-    }
-  });
-
-  // Lengths agree because fingerprints are ASCII (FINGERPRINT_PATTERN): Lua counts bytes, TS UTF-16 units.
-  test('the escalation member is the same in Lua and TS, and parses back the same in both', async () => {
-    const lua = `${readFileSync(path.join(LUA_INCLUDES_DIR, 'escalation-member.lua'), 'utf8')}
-      local m = escalationMember(ARGV[1], ARGV[2])
-      local fp, tier = parseEscalationMember(m)
-      return { m, fp, tier }`;
-    for (const [fp, tier] of [['abc123', 'r0:t1'], ['A_b-9', '0'], ['f'.repeat(64), ':x:'], ['1', '12']]) {
-      const reply = (await redis.eval(lua, 0, fp, tier)) as string[];
-      expect(reply).toEqual([escalationMember(fp, tier), fp, tier]);
-      expect(parseEscalationMember(reply[0])).toEqual({ fingerprint: fp, tierId: tier });
     }
   });
 

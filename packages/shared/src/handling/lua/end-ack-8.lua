@@ -1,31 +1,35 @@
 --[[
   Ends an ack that is still the one the caller saw (the silence watcher found its alert gone
-  from Alertmanager): removes it, queues its silence for expiry, cancels the tiers that have
+  from Alertmanager): removes it, gives its silence an expire-silence handling task, cancels the tiers that have
   not fired, appends `ack-ended`, bumps and publishes the ack version.
 
-  KEYS[1] ack:all  KEYS[2] ack:ver  KEYS[3] sil:expire  KEYS[4] esc:due  KEYS[5] esc:inflight
-  KEYS[6] a:<fp>   KEYS[7] tl:<fp>  KEYS[8] esc:a:<fp>
+  KEYS[1] ack:all  KEYS[2] ack:ver  KEYS[3] handling seq  KEYS[4] handling pending
+  KEYS[5] handling delayed  KEYS[6] a:<fp>   KEYS[7] tl:<fp>  KEYS[8] esc:a:<fp>
 
-  ARGV[1] fingerprint, ARGV[2] the ack JSON as read, ARGV[3] reason, ARGV[4] now ms,
-  ARGV[5] now ISO, ARGV[6] max timeline, ARGV[7] pub/sub channel
+  ARGV[1] fingerprint, ARGV[2] the ack JSON as read, ARGV[3] reason, ARGV[4] handling queue
+  base, ARGV[5] now ISO, ARGV[6] max timeline, ARGV[7] pub/sub channel, ARGV[8] handling task
+  max attempts
 
   Returns 1 when ended, 0 when the ack changed or is gone
 ]]
 --@include "includes/timeline.lua"
+--@include "includes/handling-task.lua"
 --@include "includes/cancel-tiers.lua"
 --@include "includes/bump-ack-version.lua"
 local fp = ARGV[1]
+local queue = handlingQueue(ARGV[4])
+queue.seq, queue.pending, queue.delayed = KEYS[3], KEYS[4], KEYS[5]
 if redis.call('HGET', KEYS[1], fp) ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[1], fp)
 redis.call('HDEL', KEYS[6], 'ack')
 local ack = cjson.decode(ARGV[2])
 local event = { at = ARGV[5], type = 'ack-ended', by = 'system', reason = ARGV[3], ackedBy = ack.by }
 if type(ack.silence) == 'table' and ack.silence.id then
-  redis.call('ZADD', KEYS[3], tonumber(ARGV[4]), ack.silence.id)
+  enqueueHandlingTask(queue, { kind = 'expire-silence', silenceId = ack.silence.id }, 0, ARGV[8])
   event.silenceId = ack.silence.id
 end
 local events = { cjson.encode(event) }
-local cancelled = cancelTiers(KEYS[8], fp, KEYS[4], KEYS[5])
+local cancelled = cancelTiers(KEYS[8], queue)
 if #cancelled > 0 then
   events[2] = cjson.encode({ at = ARGV[5], type = 'escalation-cancelled', by = 'system', reason = ARGV[3], tiers = cancelled })
 end

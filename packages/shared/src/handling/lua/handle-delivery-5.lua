@@ -2,27 +2,32 @@
   The handling step of one delivery, run right after the record upsert (same pipeline, so
   the records already say what this delivery made of each alert):
   - a firing alert (the record firing with this startsAt) gets the escalation tiers its
-    routes ask for, each at most once per firing (HSETNX); an ack from an earlier firing is
-    ended; a suppressed reminder gets one `suppressed-acked` event per delivery;
-  - a resolved alert ends its ack (its silence goes to sil:expire) and cancels the tiers
-    that have not fired.
-  Publishes "ack:<version>" when acks changed and "wake" when an escalation was scheduled.
+    routes ask for, each at most once per firing (HSETNX), each a delayed task on the
+    handling queue (due on Redis' clock); an ack from an earlier firing is ended; a
+    suppressed reminder gets one `suppressed-acked` event per delivery;
+  - a resolved alert ends its ack (its silence gets an expire-silence handling task) and
+    cancels the tiers that have not fired.
+  Publishes "ack:<version>" when acks changed.
 
-  KEYS[1] ack:all  KEYS[2] ack:ver  KEYS[3] esc:due  KEYS[4] sil:expire  KEYS[5] esc:inflight
+  KEYS[1] ack:all  KEYS[2] ack:ver  KEYS[3] handling seq  KEYS[4] handling pending
+  KEYS[5] handling delayed
 
-  ARGV[1] key base ("{p}:alerts:"), ARGV[2] now ms, ARGV[3] now ISO, ARGV[4] max timeline,
-  ARGV[5] delivery key, ARGV[6] dedup window ms, ARGV[7] pub/sub channel,
-  ARGV[8] TTL of esc:a:<fp> ms, then per alert: fingerprint, status, startsAt,
-  suppressed (1/0), n tiers, then n times: tier id, due ms, tier JSON
+  ARGV[1] key base ("{p}:alerts:"), ARGV[2] handling queue base ("{p}:handling:"),
+  ARGV[3] now ISO, ARGV[4] max timeline, ARGV[5] delivery key, ARGV[6] dedup window ms,
+  ARGV[7] pub/sub channel, ARGV[8] TTL of esc:a:<fp> ms, ARGV[9] handling task max attempts,
+  then per alert: fingerprint, status, startsAt, suppressed (1/0), n tiers, then n times:
+  tier id, delay ms, tier JSON
 
   Returns {acks changed (1/0), escalations scheduled}
 ]]
 --@include "includes/timeline.lua"
---@include "includes/escalation-member.lua"
+--@include "includes/handling-task.lua"
 --@include "includes/cancel-tiers.lua"
 --@include "includes/bump-ack-version.lua"
 local base = ARGV[1]
-local now = tonumber(ARGV[2])
+local queue = handlingQueue(ARGV[2])
+queue.seq, queue.pending, queue.delayed = KEYS[3], KEYS[4], KEYS[5]
+local maxAttempts = ARGV[9]
 local nowIso = ARGV[3]
 local maxTimeline = tonumber(ARGV[4])
 local delivery = ARGV[5]
@@ -38,7 +43,7 @@ end
 
 -- Cancels every tier of fp that has not fired; returns their ids.
 local function cancelTiersOf(fp)
-  return cancelTiers(base .. 'esc:a:' .. fp, fp, KEYS[3], KEYS[5])
+  return cancelTiers(base .. 'esc:a:' .. fp, queue)
 end
 
 local function endAck(fp, ack, reason)
@@ -47,13 +52,13 @@ local function endAck(fp, ack, reason)
   ackChanged = true
   local event = { at = nowIso, type = 'ack-ended', by = 'system', reason = reason, ackedBy = ack.by }
   if type(ack.silence) == 'table' and ack.silence.id then
-    redis.call('ZADD', KEYS[4], now, ack.silence.id)
+    enqueueHandlingTask(queue, { kind = 'expire-silence', silenceId = ack.silence.id }, 0, maxAttempts)
     event.silenceId = ack.silence.id
   end
   append(fp, cjson.encode(event))
 end
 
-local i = 9
+local i = 10
 while i <= #ARGV do
   local fp, status, startsAt, suppressed, n = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
   local tiers = i + 5
@@ -86,11 +91,12 @@ while i <= #ARGV do
       end
       local scheduled = {}
       for t = 0, n - 1 do
-        local tier, due, data = ARGV[tiers + 3 * t], tonumber(ARGV[tiers + 3 * t + 1]), ARGV[tiers + 3 * t + 2]
+        local tier, delay, data = ARGV[tiers + 3 * t], tonumber(ARGV[tiers + 3 * t + 1]), ARGV[tiers + 3 * t + 2]
         if redis.call('HSETNX', esc, 's:' .. tier, ack and 'cancelled' or 'scheduled') == 1 then
           redis.call('HSET', esc, 'd:' .. tier, data)
           if not ack then
-            redis.call('ZADD', KEYS[3], due, escalationMember(fp, tier))
+            local task = { kind = 'escalation', fingerprint = fp, startsAt = startsAt, tierId = tier }
+            redis.call('HSET', esc, 't:' .. tier, enqueueHandlingTask(queue, task, delay, maxAttempts))
             scheduled[#scheduled + 1] = data
           end
         end
@@ -111,5 +117,4 @@ while i <= #ARGV do
 end
 
 if ackChanged then bumpAckVersion(KEYS[2], ARGV[7]) end
-if scheduledCount > 0 then redis.call('PUBLISH', ARGV[7], 'wake') end
 return { ackChanged and 1 or 0, scheduledCount }

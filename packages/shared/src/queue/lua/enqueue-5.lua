@@ -16,35 +16,8 @@
 
   Returns {id, duplicate (0|1)}
 ]]
---@include "includes/now-ms.lua"
-local ttl = tonumber(ARGV[5])
-if ttl > 0 then
-  local seen = redis.call('GET', KEYS[5])
-  if seen then return {seen, 1} end
-end
-
-local now = nowMs()
-local seq = redis.call('INCR', KEYS[1])
-local id = tostring(seq)
--- %.0f keeps every digit: tostring() would print 14 significant digits and lose the order.
-local score = string.format('%.0f', tonumber(ARGV[2]) * tonumber(ARGV[9]) + seq)
-local delay = tonumber(ARGV[6])
-
-local taskKey = ARGV[1] .. 'task:' .. id
-redis.call('HSET', taskKey,
-  'id', id, 'queue', ARGV[7], 'payload', ARGV[3], 'rank', ARGV[2], 'score', score,
-  'attempts', 0, 'maxAttempts', ARGV[4], 'results', '{}',
-  'createdAt', now, 'updatedAt', now, 'dedupKey', ARGV[8])
-
-if delay > 0 then
-  redis.call('HSET', taskKey, 'status', 'delayed', 'dueAt', now + delay)
-  redis.call('ZADD', KEYS[3], now + delay, id)
-else
-  redis.call('HSET', taskKey, 'status', 'pending')
-  redis.call('ZADD', KEYS[2], score, id)
-end
--- A delayed task wakes a worker too, so it shortens its block to the new due time.
-redis.call('ZADD', KEYS[4], 0, '0')
-
-if ttl > 0 then redis.call('SET', KEYS[5], id, 'PX', ttl) end
-return {id, 0}
+--@include "includes/enqueue-task.lua"
+return enqueueTask(
+  { base = ARGV[1], seq = KEYS[1], pending = KEYS[2], delayed = KEYS[3], marker = KEYS[4], dedup = KEYS[5] },
+  { name = ARGV[7], rank = tonumber(ARGV[2]), rankBase = tonumber(ARGV[9]), payload = ARGV[3], maxAttempts = ARGV[4],
+    dedupTtl = tonumber(ARGV[5]), delay = tonumber(ARGV[6]), dedupKey = ARGV[8] })

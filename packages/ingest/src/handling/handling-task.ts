@@ -1,0 +1,34 @@
+import { HANDLING_QUEUE, TaskQueue } from '@alertgw/shared';
+import type { GatewayConfig, RedisClient } from '@alertgw/shared';
+
+/**
+ * One piece of alert handling's delayed work, a task on the `handling` queue: an escalation
+ * tier (scheduled by the webhook delivery that saw the alert fire, due after the tier's delay)
+ * or an Alertmanager silence to expire (an ack ended by a resolve, or an unack whose expiry
+ * failed). The scripts that schedule them build the same JSON (includes/handling-task.lua).
+ */
+export type HandlingTask =
+  | { kind: 'escalation'; fingerprint: string; startsAt: string; tierId: string }
+  | { kind: 'expire-silence'; silenceId: string };
+
+/**
+ * Attempts of a handling task: a silence is retried until Alertmanager confirms, as an outage
+ * may last hours (with backoff capped at HANDLING_BACKOFF.maxMs, this covers about 16 h).
+ */
+export const HANDLING_MAX_ATTEMPTS = 1000;
+
+/** Backoff between attempts of a handling task. */
+const HANDLING_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
+
+/** The handling queue of one gateway (lease and retention as the channels' queues). */
+export function createHandlingQueue(redis: RedisClient, config: GatewayConfig): TaskQueue<HandlingTask> {
+  return new TaskQueue<HandlingTask>({
+    redis,
+    prefix: config.redis.keyPrefix,
+    name: HANDLING_QUEUE,
+    maxAttempts: HANDLING_MAX_ATTEMPTS,
+    backoff: HANDLING_BACKOFF,
+    leaseMs: config.queue.leaseMs,
+    retention: config.queue.retention,
+  });
+}
