@@ -41,9 +41,10 @@ export async function scheduleSilenceSweep(deps: SilenceSweepTaskDeps, after = -
 /**
  * Runs one slot's sweep. The next slot is scheduled first, so neither a failed sweep nor a
  * crash ends the chain (a crash mid-sweep: the lease expires and another replica reruns this
- * slot; a Redis error scheduling it throws, so the Worker retries). A failed sweep (Alertmanager or Redis away) is not retried: it settles as
- * `suppressed`, warned once per failing streak, and the next slot tries again, as the
- * goneAfterMs marks in `sil:gone` keep their first-seen time meanwhile.
+ * slot; a Redis error while scheduling throws, so the Worker retries the task). A failed sweep
+ * (Alertmanager or Redis away) is not retried: it settles as `suppressed`, warned once per
+ * failing streak, and the next slot tries again; the marks in `sil:gone` keep their
+ * first-seen time meanwhile. Sweeps count time on Redis' clock, like the due times.
  */
 export function createSilenceSweepRunner(deps: SilenceSweepTaskDeps): (task: Extract<HandlingTask, { kind: 'silence-sweep' }>) => Promise<RecipientResult> {
   let failing = false;
