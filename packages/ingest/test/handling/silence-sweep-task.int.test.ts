@@ -63,4 +63,32 @@ describe('the silence-sweep handling task', () => {
     expect(await redis.hexists(keys.silenceGone, fp)).toBe(0);
     expect(await redis.hexists(keys.acks, fp)).toBe(1);
   });
+
+  it('a sweep whose replica died mid-run is rerun by another once its lease expires, and the chain goes on', async () => {
+    const own = uniquePrefix('silsweep-crash');
+    const logger = createLogger({ service: 'test', level: 'error' });
+    const alertmanager = createAlertmanagerClient({ url: `http://127.0.0.1:${await freePort()}`, timeoutMs: 500 });
+    const queue = new TaskQueue<HandlingTask>({ redis, prefix: own, name: HANDLING_QUEUE, leaseMs: 300 });
+    const silenceSweep: SilenceSweepTaskDeps = { redis, prefix: own, alertmanager, logger, tasks: queue, intervalMs: INTERVAL_MS, goneAfterMs: 0 };
+    try {
+      await scheduleSilenceSweep(silenceSweep);
+      // The dead replica claims the only sweep and never settles it, nor schedules the next slot.
+      const claimed = await waitFor(async () => (await queue.claim('crashed-replica')).task, 5000, 'the sweep to be due');
+      const handler = createHandlingHandler({ redis, prefix: own, alertmanager, silenceSweep, directory: () => createDirectory([]), severityRank: () => 0, logger });
+      const worker = new Worker<HandlingTask>({ queue, handler, logger, blockTimeoutMs: 50 });
+      worker.start();
+      try {
+        const rerun = await waitFor(async () => {
+          const t = await queue.get(claimed.id);
+          return t?.status === 'completed' ? t : null;
+        }, 5000, 'the abandoned sweep to be rerun');
+        expect(rerun.attempts).toBeGreaterThanOrEqual(2);
+        await waitFor(async () => (await sweepTasks(queue, queue.keys.completed)).length >= 3, 5000, 'later slots to run');
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await deleteKeys(redis, own);
+    }
+  });
 });
