@@ -20,7 +20,7 @@ import { createDeliveryHandling, type DeliveryHandling } from './handling/delive
 import { createHandlingHandler } from './handling/handling-handler';
 import { createHandlingQueue, type HandlingTask } from './handling/handling-task';
 import { RedisEvents } from './handling/redis-events';
-import { SilenceWatcher } from './handling/silence-watcher';
+import { scheduleSilenceSweep, type SilenceSweepTaskDeps } from './handling/silence-sweep-task';
 import type { LiveValue } from './handling/live-value';
 import type { RecipientResolver } from './plan-tasks';
 
@@ -41,7 +41,7 @@ export interface HandlingRuntimeOptions {
   pollMs?: number;
   /** Longest blocking wait of the handling Worker when nothing is due (default 5000 ms). */
   escalationIdleMs?: number;
-  /** Run the handling Worker and the silence watcher here (default true). */
+  /** Run the handling Worker here and keep the silence sweep scheduled (default true). */
   loops?: boolean;
 }
 
@@ -54,13 +54,14 @@ export interface HandlingRuntime {
   readonly delivery: DeliveryHandling;
   /** Resolves with the directory in force (the config's until the first load). */
   readonly resolver: RecipientResolver;
-  /** The `handling` queue: escalation tiers and silences to expire, as delayed tasks. */
+  /** The `handling` queue: escalation tiers, silences to expire and the silence sweep, as delayed tasks. */
   readonly tasks: TaskQueue<HandlingTask>;
   /** What runs a handling task (a test may run it in a Worker of its own). */
   readonly handler: ChannelHandler<HandlingTask>;
   /** The Worker that runs them with `handler` (started by start() when loops are on). */
   readonly worker: Worker<HandlingTask>;
-  readonly silences?: SilenceWatcher;
+  /** What the recurring `silence-sweep` task runs with (absent without an Alertmanager). */
+  readonly silenceSweep?: SilenceSweepTaskDeps;
   readonly alertmanager?: AlertmanagerClient;
   /** True once the directory and the acks are loaded. */
   readonly ready: boolean;
@@ -73,7 +74,8 @@ export interface HandlingRuntime {
  * Wires alert handling for ingest: the directory in Redis (seeded from the config, live on
  * every replica), the ack cache the delivery path reads, the per-alert actions of the API,
  * the handling Worker (escalation tiers and silence expiries are delayed tasks on the
- * `handling` queue, so any replica may run them and each runs once) and the silence watcher.
+ * `handling` queue, so any replica may run them and each runs once), and the sweep of silenced
+ * acks, a recurring task on that queue that every replica keeps scheduled.
  * No I/O until start().
  */
 export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRuntime {
@@ -109,10 +111,22 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
     dedupWindowMs: config.ingest.dedupWindowMs,
     retentionMs: config.ingest.alertRetentionMs,
   });
+  const silenceSweep: SilenceSweepTaskDeps | undefined = alertmanager
+    ? {
+        redis,
+        prefix,
+        alertmanager,
+        logger,
+        tasks,
+        intervalMs: config.alertmanager.watchIntervalMs,
+        goneAfterMs: config.alertmanager.goneAfterMs,
+      }
+    : undefined;
   const handler = createHandlingHandler({
     redis,
     prefix,
     alertmanager,
+    silenceSweep,
     smsQueue: opts.queues.get('sms'),
     directory: () => dir().directory,
     severityRank: (s) => severityRank(s, config.queue.severityRanks, config.queue.unknownSeverityRank),
@@ -125,16 +139,6 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
     logger,
     blockTimeoutMs: opts.escalationIdleMs,
   });
-  const silences = alertmanager
-    ? new SilenceWatcher({
-        redis,
-        prefix,
-        alertmanager,
-        logger,
-        intervalMs: config.alertmanager.watchIntervalMs,
-        goneAfterMs: config.alertmanager.goneAfterMs,
-      })
-    : undefined;
   const loops = opts.loops ?? true;
   const started = new Set<string>();
 
@@ -148,7 +152,7 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
     tasks,
     handler,
     worker,
-    silences,
+    silenceSweep,
     alertmanager,
     get ready() {
       return ready;
@@ -168,16 +172,16 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
         worker.start();
         started.add('worker');
       }
-      if (loops && silences && !started.has('silences')) {
-        silences.start();
-        started.add('silences');
+      if (loops && silenceSweep && !started.has('sweep')) {
+        // Every replica does this; the slot's dedup key merges them into one chain.
+        await scheduleSilenceSweep(silenceSweep);
+        started.add('sweep');
       }
     },
     async close() {
       directory.stop();
       acks.stop();
       await worker.close();
-      await silences?.close();
       await events.close();
     },
   };

@@ -5,7 +5,7 @@ import { bearer, request, startIngest, TEST_ENV, type Answer, type Ingest } from
 /** The Redis type each fixed key must keep (the header comments of the key classes say the same). */
 const TYPES: Record<string, string> = {
   'alerts.all': 'zset', 'alerts.expiry': 'zset', 'alerts.severities': 'set', 'alerts.severityOverflow': 'zset', 'alerts.expirySeverity': 'hash',
-  'handling.acks': 'hash', 'handling.ackVersion': 'string', 'handling.silenceWatchLock': 'string', 'handling.silenceGone': 'hash', 'handling.events': 'none',
+  'handling.acks': 'hash', 'handling.ackVersion': 'string', 'handling.silenceGone': 'hash', 'handling.events': 'none',
   'directory.doc': 'string', 'directory.version': 'string', 'directory.events': 'none',
   'queue.pending': 'zset', 'queue.delayed': 'zset', 'queue.leaseDeadlines': 'zset', 'queue.dead': 'zset', 'queue.completed': 'zset',
   'queue.marker': 'zset', 'queue.seq': 'string', 'queue.fence': 'string',

@@ -2,11 +2,14 @@ import type { ChannelHandler, RecipientResult } from '@alertgw/shared';
 import type { AlertmanagerClient } from './alertmanager-client';
 import { runEscalation, type EscalationDeps } from './escalation-task';
 import type { HandlingTask } from './handling-task';
+import { createSilenceSweepRunner, type SilenceSweepTaskDeps } from './silence-sweep-task';
 
 /** What the handling queue's tasks need. */
 export interface HandlingHandlerDeps extends EscalationDeps {
   /** Absent: nothing can be expired (alertmanager.url is empty), so silence tasks fail. */
   alertmanager?: AlertmanagerClient;
+  /** The sweep of silenced acks (absent without an Alertmanager: a sweep task then settles as suppressed). */
+  silenceSweep?: SilenceSweepTaskDeps;
 }
 
 /**
@@ -16,11 +19,17 @@ export interface HandlingHandlerDeps extends EscalationDeps {
  * keyed by its kind. A thrown error (Redis, an Alertmanager that does not answer) is retried.
  */
 export function createHandlingHandler(deps: HandlingHandlerDeps): ChannelHandler<HandlingTask> {
+  const sweep = deps.silenceSweep ? createSilenceSweepRunner(deps.silenceSweep) : undefined;
+  const run = async (p: HandlingTask): Promise<RecipientResult> => {
+    if (p.kind === 'escalation') return runEscalation(deps, p);
+    if (p.kind === 'expire-silence') return expireSilence(deps, p.silenceId);
+    if (sweep) return sweep(p);
+    return { status: 'suppressed', at: new Date().toISOString(), code: 'NO_ALERTMANAGER', message: 'alertmanager.url is not configured' };
+  };
   return {
     recipientsOf: (task) => [task.payload.kind],
     async send(task) {
-      const p = task.payload;
-      return { results: { [p.kind]: p.kind === 'escalation' ? await runEscalation(deps, p) : await expireSilence(deps, p.silenceId) } };
+      return { results: { [task.payload.kind]: await run(task.payload) } };
     },
   };
 }

@@ -5,11 +5,13 @@ import type { GatewayConfig, RedisClient } from '@alertgw/shared';
  * One piece of alert handling's delayed work, a task on the `handling` queue: an escalation
  * tier (scheduled by the webhook delivery that saw the alert fire, due after the tier's delay)
  * or an Alertmanager silence to expire (an ack ended by a resolve, or an unack whose expiry
- * failed). The scripts that schedule them build the same JSON (includes/handling-task.lua).
+ * failed), built by the scripts that schedule them (includes/handling-task.lua); or one slot's
+ * sweep of silenced acks (silence-sweep-task.ts), a recurring task every replica keeps scheduled.
  */
 export type HandlingTask =
   | { kind: 'escalation'; fingerprint: string; startsAt: string; tierId: string }
-  | { kind: 'expire-silence'; silenceId: string };
+  | { kind: 'expire-silence'; silenceId: string }
+  | { kind: 'silence-sweep'; slot: number; intervalMs: number };
 
 /**
  * Attempts of a handling task: a silence is retried until Alertmanager confirms, as an outage

@@ -1,7 +1,7 @@
 import { freePort, startAlertmanager, waitFor, type TestAlertmanager } from '@alertgw/testkit';
-import { getAlert, HandlingKeys, type TimelineEvent } from '@alertgw/shared';
+import { getAlert, HandlingKeys, Worker, type TimelineEvent } from '@alertgw/shared';
 import { createAlertmanagerClient, type AlertmanagerClient } from '../../src/handling/alertmanager-client';
-import { SilenceWatcher } from '../../src/handling/silence-watcher';
+import { sweepSilences } from '../../src/handling/silence-sweep';
 
 import { bearer, request, startIngest, TEST_ENV, type Ingest } from '../support/harness';
 
@@ -209,34 +209,37 @@ describe('alert handling API with a real Alertmanager', () => {
     expect((await request(ingest.url, 'GET', `/api/v1/alerts/${fp}`, viewer)).status).toBe(200);
   });
 
-  it('the silence watcher waits goneAfterMs before taking a missing alert as resolved, and ends nothing while Alertmanager is unreachable', async () => {
-    // This test drives its own watchers; the one of the running ingest stops here.
-    await ingest.handling!.silences!.close();
+  it('the silence sweep waits goneAfterMs before taking a missing alert as resolved, and ends nothing while Alertmanager is unreachable', async () => {
+    // This test runs its own sweeps; the ingest's handling Worker, which runs the recurring sweep task, stops here.
+    await ingest.handling!.worker.close();
+    const logger = ingest.handling!.directory['opts'].logger!;
     const keys = new HandlingKeys(ingest.prefix);
     const labels = { alertname: 'HandlingWatcher', severity: 'critical', instance: 'db-6' };
     const startsAt = new Date(Date.now() - 1000).toISOString();
     const fp = await fire(labels, startsAt);
     const silenceId = (await post(`/api/v1/alerts/${fp}/ack`, { silence: '1h' })).body.ack.silence.id as string;
-    const watcher = (url: string) =>
-      new SilenceWatcher({ redis: ingest.redis, prefix: ingest.prefix, alertmanager: createAlertmanagerClient({ url, timeoutMs: 1000 }), logger: ingest.handling!.directory['opts'].logger!, intervalMs: 50, goneAfterMs: 60_000 });
-    const unlocked = () => waitFor(async () => (await ingest.redis.exists(keys.silenceWatchLock)) === 0, 2000, 'the sweep lock to expire');
+    const sweeper = (url: string) => (now: number) =>
+      sweepSilences({ redis: ingest.redis, prefix: ingest.prefix, alertmanager: createAlertmanagerClient({ url, timeoutMs: 1000 }), logger, goneAfterMs: 60_000 }, now);
 
     await am.post([{ labels, startsAt, endsAt: new Date().toISOString() }]);
-    const down = watcher(`http://127.0.0.1:${await freePort()}`);
-    await unlocked();
-    await expect(down.sweep()).rejects.toThrow(/cannot be reached/);
+    const down = sweeper(`http://127.0.0.1:${await freePort()}`);
+    await expect(down(Date.now())).rejects.toThrow(/cannot be reached/);
     expect(await ingest.redis.hexists(keys.silenceGone, fp)).toBe(0);
 
-    const up = watcher(am.url);
-    await unlocked();
+    const up = sweeper(am.url);
     const firstMissing = Date.now();
-    expect(await up.sweep(firstMissing)).toBe(0);
+    expect(await up(firstMissing)).toBe(0);
     expect(await ingest.redis.hget(keys.silenceGone, fp)).toBe(String(firstMissing));
     expect((await amApi.getSilence(silenceId))!.status.state).toBe('active');
-    await unlocked();
-    expect(await up.sweep(firstMissing + 60_000)).toBe(1);
-    // The expiry is a task on the handling queue, run by the ingest's handling Worker.
-    await waitFor(async () => (await amApi.getSilence(silenceId))!.status.state === 'expired', 5000, 'the silence to be expired');
+    expect(await up(firstMissing + 60_000)).toBe(1);
+    // The expiry is a task on the handling queue, run by a handling Worker with the ingest's handler.
+    const worker = new Worker({ queue: ingest.handling!.tasks, handler: ingest.handling!.handler, concurrency: 1, logger });
+    worker.start();
+    try {
+      await waitFor(async () => (await amApi.getSilence(silenceId))!.status.state === 'expired', 5000, 'the silence to be expired');
+    } finally {
+      await worker.close();
+    }
     expect(await events(fp, 'ack-ended')).toEqual([expect.objectContaining({ reason: 'resolved: no longer in Alertmanager', silenceId })]);
     expect(await ingest.redis.hexists(keys.silenceGone, fp)).toBe(0);
   });

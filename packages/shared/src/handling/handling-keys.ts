@@ -8,7 +8,7 @@ export const HANDLING_QUEUE = 'handling';
  * Every Redis key of alert handling (acks, escalations, silences to expire), built in one
  * place. They share the record store's hash tag `{<prefix>}`, because the scripts that
  * ack, escalate or end an ack must read and write the alert's record and timeline atomically.
- * Delayed work (an escalation tier, a silence to expire) is a task on the `handling` queue
+ * Delayed work (an escalation tier, a silence to expire, the periodic sweep of silenced acks) is a task on the `handling` queue
  * (`queue`, QueueKeys under `{<prefix>}:handling:`), run by ingest's handling Worker.
  *
  *   ack:all              HASH  fingerprint → ack JSON {by, at, startsAt, comment?, silence?}
@@ -16,7 +16,6 @@ export const HANDLING_QUEUE = 'handling';
  *   esc:a:<fingerprint>  HASH  startsAt (the firing the tiers belong to), s:<tier> state
  *                              (scheduled | firing | fired | cancelled), d:<tier> tier JSON,
  *                              t:<tier> id of its task on the handling queue
- *   sil:watch            STRING lock of the replica sweeping silenced acks (SET NX PX)
  *   sil:gone             HASH  fingerprint → ms its silenced alert was first found missing in Alertmanager
  *   sup:<fp>:<delivery>  STRING marks a `suppressed-acked` event already written for a delivery
  *
@@ -32,7 +31,6 @@ export class HandlingKeys {
   readonly ackVersion: string;
   /** The handling queue's keys. */
   readonly queue: QueueKeys;
-  readonly silenceWatchLock: string;
   readonly silenceGone: string;
   /** Pub/sub channel: the new ack version whenever acks change. */
   readonly events: string;
@@ -43,7 +41,6 @@ export class HandlingKeys {
     this.acks = `${this.base}ack:all`;
     this.ackVersion = `${this.base}ack:ver`;
     this.queue = new QueueKeys(prefix, HANDLING_QUEUE);
-    this.silenceWatchLock = `${this.base}sil:watch`;
     this.silenceGone = `${this.base}sil:gone`;
     this.events = `${this.base}handling`;
   }

@@ -1,5 +1,5 @@
 --[[
-  Ends an ack that is still the one the caller saw (the silence watcher found its alert gone
+  Ends an ack that is still the one the caller saw (the silence sweep found its alert gone
   from Alertmanager): removes it, gives its silence an expire-silence handling task, cancels the tiers that have
   not fired, appends `ack-ended`, bumps and publishes the ack version.
 
