@@ -22,7 +22,14 @@ export const HANDLING_MAX_ATTEMPTS = 1000;
 /** Backoff between attempts of a handling task. */
 const HANDLING_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 
-/** The handling queue of one gateway (lease and retention as the channels' queues). */
+/**
+ * How long a finished handling task is kept, at most. The recurring silence sweep finishes one task
+ * per slot (2,880 a day at a 30 s interval), and what a finished tier did is in the alert's
+ * timeline already, so an hour is enough to look one up.
+ */
+export const HANDLING_COMPLETED_RETENTION_MS = 3_600_000;
+
+/** The handling queue of one gateway: lease as the channels' queues, finished tasks kept at most an hour. */
 export function createHandlingQueue(redis: RedisClient, config: GatewayConfig): TaskQueue<HandlingTask> {
   return new TaskQueue<HandlingTask>({
     redis,
@@ -31,6 +38,6 @@ export function createHandlingQueue(redis: RedisClient, config: GatewayConfig): 
     maxAttempts: HANDLING_MAX_ATTEMPTS,
     backoff: HANDLING_BACKOFF,
     leaseMs: config.queue.leaseMs,
-    retention: config.queue.retention,
+    retention: { ...config.queue.retention, completedMs: Math.min(config.queue.retention.completedMs, HANDLING_COMPLETED_RETENTION_MS) },
   });
 }
