@@ -14,7 +14,8 @@ import { startLatencyProxy, type LatencyProxy } from './support/latency-proxy';
 import { chaosGroups, runLoad, type GroupDelivery, type LoadStats } from './support/load-generator';
 import { leasesOfPid, reclaimDelays } from './support/orphaned-leases';
 import { ReceiptLedger, type ReceiptChannel } from './support/receipt-ledger';
-import { fleetEnv, ServiceFleet } from './support/service-fleet';
+import { childEnv } from '../e2e/support/child-service';
+import { ServiceFleet } from './support/service-fleet';
 
 /** Alert groups pushed through (the issue asks for at least 5,000; CHAOS_GROUPS lowers it while developing). */
 const GROUPS = Number(process.env.CHAOS_GROUPS ?? 5000);
@@ -102,7 +103,7 @@ describe('crashes under load: SIGKILL of every service and of Redis while 5,000 
     };
     fleet = new ServiceFleet({
       dir,
-      env: fleetEnv({ [CHAOS_SECRET_ENV.ingestToken]: token, [CHAOS_SECRET_ENV.tencentId]: SECRET_ID, [CHAOS_SECRET_ENV.tencentKey]: SECRET_KEY }),
+      env: childEnv({ [CHAOS_SECRET_ENV.ingestToken]: token, [CHAOS_SECRET_ENV.tencentId]: SECRET_ID, [CHAOS_SECRET_ENV.tencentKey]: SECRET_KEY }),
       configYaml: (kind, port) => chaosConfigYaml(wiring, kind, port),
     });
     const f = fleet;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Redis from 'ioredis';
@@ -9,27 +9,12 @@ import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../../p
 import type { FakeTencent } from '../../packages/notifier-sms/test/support/fake-tencent';
 import { DOMESTIC_TEMPLATE, INTL_TEMPLATE, SECRET_ID, SECRET_KEY, SIGN, startFake } from '../../packages/notifier-sms/test/support/harness';
 import { requireAlertmanager, startAlertmanager, type Alertmanager, type PostableAlert } from './support/alertmanager';
-import { startChild, type ChildExit, type ChildService } from './support/child-service';
+import { childEnv, requireCompiled, SERVICE_MAIN, startChild, type ChildExit, type ChildService, type ServiceName } from './support/child-service';
 import { gatewayConfigYaml, PEOPLE, SECRET_ENV } from './support/gateway-config';
 
-const ROOT = path.resolve(__dirname, '../..');
-/** The compiled services, as `npm start` and the Dockerfile run them; `npm test` builds them first. */
-const MAIN = {
-  ingest: path.join(ROOT, 'packages/ingest/dist/main.js'),
-  'notifier-email': path.join(ROOT, 'packages/notifier-email/dist/main.js'),
-  'notifier-sms': path.join(ROOT, 'packages/notifier-sms/dist/main.js'),
-} as const;
-type ServiceName = keyof typeof MAIN;
 
 const ALERTNAME = 'E2EReplicationLag';
 const WAIT_MS = 15_000;
-
-/** The environment of every child: the test Redis, the secrets, and no proxy (the fake Tencent is on loopback). */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (/^(https?|all)_proxy$/i.test(key) || key === 'CONFIG') delete env[key];
-  return { ...env, ...extra };
-}
 
 /** "received:firing", "task-created:email", "notification:sms": one timeline step, order-relevant facts only. */
 function step(e: TimelineEvent): string {
@@ -68,10 +53,7 @@ describe('Alertmanager → ingest → notifier-email / notifier-sms → inbox an
       dumpOnFailure('e2e setup', async () => {
         const started = Date.now();
         requireAlertmanager();
-        const missing = Object.values(MAIN).filter((f) => !existsSync(f));
-        if (missing.length) {
-          throw new Error(`compiled services missing (${missing.map((f) => path.relative(ROOT, f)).join(', ')}): run \`npm run build\` first (npm test does)`);
-        }
+        requireCompiled();
         redis = testRedis();
         prefix = uniquePrefix('e2e');
         dir = mkdtempSync(path.join(tmpdir(), 'alertgw-e2e-'));
@@ -87,7 +69,7 @@ describe('Alertmanager → ingest → notifier-email / notifier-sms → inbox an
           [SECRET_ENV.tencentId]: SECRET_ID,
           [SECRET_ENV.tencentKey]: SECRET_KEY,
         });
-        for (const [name, main] of Object.entries(MAIN) as Array<[ServiceName, string]>) {
+        for (const [name, main] of Object.entries(SERVICE_MAIN) as Array<[ServiceName, string]>) {
           services.set(name, startChild(name, process.execPath, [main], { env, cwd: dir }));
         }
         const ready = (name: ServiceName, port: number) => services.get(name)!.waitReady(`http://127.0.0.1:${port}/readyz`, WAIT_MS);
@@ -238,7 +220,7 @@ describe('Alertmanager → ingest → notifier-email / notifier-sms → inbox an
       // --- logs: each service spoke, and no line holds a full phone number or a secret ---------
       const secrets = [SECRET_KEY, SECRET_ID, token];
       const numbers = Object.values(PEOPLE).map((p) => p.phone.slice(1));
-      for (const name of Object.keys(MAIN) as ServiceName[]) {
+      for (const name of Object.keys(SERVICE_MAIN) as ServiceName[]) {
         const lines = services.get(name)!.lines();
         expect(lines.some((l) => l.includes('shutting down'))).toBe(true);
         const leaks = lines.filter((l) => secrets.some((s) => l.includes(s)) || numbers.some((n) => l.includes(n)));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,16 +12,14 @@ import { selfSignedCert } from '../../packages/notifier-email/test/support/self-
 import { startSmtpServer, type TestSmtpServer } from '../../packages/notifier-email/test/support/smtp-test-server';
 import type { FakeTencent } from '../../packages/notifier-sms/test/support/fake-tencent';
 import { startFake } from '../../packages/notifier-sms/test/support/harness';
-import { startChild, type ChildService } from './support/child-service';
+import { childEnv, requireCompiled, SERVICE_MAIN, startChild, type ChildService } from './support/child-service';
 import { PEOPLE } from './support/gateway-config';
 import { findLeaks, leakNeedles } from './support/leak-needles';
 import { LEAK_SECRETS, leakTestEnv, secretLeakConfigYaml } from './support/secret-leak-config';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MAIN = {
-  ingest: path.join(ROOT, 'packages/ingest/dist/main.js'),
-  'notifier-email': path.join(ROOT, 'packages/notifier-email/dist/main.js'),
-  'notifier-sms': path.join(ROOT, 'packages/notifier-sms/dist/main.js'),
+  ...SERVICE_MAIN,
   alertctl: path.join(ROOT, 'packages/alertctl/dist/main.js'),
 } as const;
 const WAIT_MS = 15_000;
@@ -88,7 +86,7 @@ describe('no secret and no full phone number in anything the gateway says (real 
     );
 
   beforeAll(async () => {
-    for (const f of Object.values(MAIN)) if (!existsSync(f)) throw new Error(`${path.relative(ROOT, f)} missing: run \`npm run build\` first`);
+    requireCompiled(Object.values(MAIN));
     redis = testRedis();
     prefix = uniquePrefix('leak');
     dir = mkdtempSync(path.join(tmpdir(), 'alertgw-leak-'));
@@ -100,10 +98,7 @@ describe('no secret and no full phone number in anything the gateway says (real 
     const configFile = path.join(dir, 'config.yaml');
     const wiring = { keyPrefix: prefix, ingestPort: port.ingest, emailOpsPort: port.email, smsOpsPort: port.sms, smtpPort: smtp.port, fake };
     writeFileSync(configFile, secretLeakConfigYaml(wiring, tls.cert));
-    // No proxy (everything is on loopback) and no CONFIG of the caller's.
-    const keep = ([k, v]: [string, string | undefined]) => v !== undefined && !/^(https?|all)_proxy$/i.test(k) && k !== 'CONFIG';
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(keep)) as Record<string, string>;
-    Object.assign(env, inherited, { CONFIG: configFile, REDIS_URL: testRedisUrl() }, leakTestEnv({ dryRun: false }));
+    Object.assign(env, childEnv(), { CONFIG: configFile, REDIS_URL: testRedisUrl() }, leakTestEnv({ dryRun: false }));
   }, 30_000);
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { FakeTencent } from '../../../packages/notifier-sms/test/support/fake-tencent';
 import { smsConfig } from '../../../packages/notifier-sms/test/support/harness';
+import type { ServiceName } from '../../e2e/support/child-service';
 
 /** The on-call people every alert reaches: a +86 and a +1 number, so both SMS templates are used. Fictional numbers. */
 export const CHAOS_PEOPLE = [
@@ -29,7 +30,7 @@ export interface ChaosWiring {
 }
 
 /** Which process a config file is for: it listens on `port`, every other listener is off. */
-export type ServiceKind = 'ingest' | 'notifier-email' | 'notifier-sms';
+export type ServiceKind = ServiceName;
 
 /**
  * The YAML config of one process of the fleet. Every process gets its own file only because

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -6,20 +6,10 @@ import { freePort } from '@alertgw/testkit';
 import { testAlertMessage } from '../../../packages/alertctl/src/test-alert';
 import type { FakeTencent } from '../../../packages/notifier-sms/test/support/fake-tencent';
 import { SECRET_ID, SECRET_KEY } from '../../../packages/notifier-sms/test/support/harness';
-import { startChild, type ChildService } from '../../e2e/support/child-service';
+import { childEnv, requireCompiled, SERVICE_MAIN, startChild, type ChildService, type ServiceName } from '../../e2e/support/child-service';
 import { gatewayConfigYaml, SECRET_ENV } from '../../e2e/support/gateway-config';
 
-const ROOT = path.resolve(__dirname, '../../..');
-
-/** The compiled services, as `npm start` and the Dockerfile run them (`npm run test:chaos` builds them). */
-export const SERVICE_MAIN = {
-  ingest: path.join(ROOT, 'packages/ingest/dist/main.js'),
-  'notifier-email': path.join(ROOT, 'packages/notifier-email/dist/main.js'),
-  'notifier-sms': path.join(ROOT, 'packages/notifier-sms/dist/main.js'),
-} as const;
-
-/** One of the three services. */
-export type ServiceName = keyof typeof SERVICE_MAIN;
+export { SERVICE_MAIN, type ServiceName };
 
 /** The bearer token ingest accepts in these scenarios (an obvious fake). */
 export const FAULTS_TOKEN = 'chaos-faults-test-token';
@@ -45,12 +35,6 @@ export interface FaultsStack {
   cleanup(): Promise<void>;
 }
 
-/** Throws the one clear line a run without `npm run build` needs. */
-export function requireBuiltServices(): void {
-  const missing = Object.values(SERVICE_MAIN).filter((f) => !existsSync(f));
-  if (missing.length) throw new Error(`compiled services missing (${missing.map((f) => path.relative(ROOT, f)).join(', ')}): run \`npm run build\` first`);
-}
-
 /**
  * Writes the e2e gateway config (patched by `patch`) for `redisUrl`, an SMTP port and a fake
  * Tencent, and prepares the services; none runs until start().
@@ -62,7 +46,7 @@ export async function faultsStack(opts: {
   fake: FakeTencent;
   patch?: (tree: Record<string, any>) => void;
 }): Promise<FaultsStack> {
-  requireBuiltServices();
+  requireCompiled();
   const dir = mkdtempSync(path.join(tmpdir(), 'alertgw-faults-'));
   const ports = { ingest: await freePort(), 'notifier-email': await freePort(), 'notifier-sms': await freePort() };
   const tree = parse(
@@ -73,10 +57,8 @@ export async function faultsStack(opts: {
   opts.patch?.(tree);
   const configFile = path.join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(tree));
-  const base: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(base)) if (/^(https?|all)_proxy$/i.test(key) || key === 'CONFIG') delete base[key];
   const env: NodeJS.ProcessEnv = {
-    ...base,
+    ...childEnv(),
     CONFIG: configFile,
     REDIS_URL: opts.redisUrl,
     [SECRET_ENV.ingestToken]: FAULTS_TOKEN,

@@ -1,16 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '@alertgw/testkit';
-import { startChild, type ChildExit, type ChildService } from '../../e2e/support/child-service';
+import { requireCompiled, SERVICE_MAIN, startChild, type ChildExit, type ChildService } from '../../e2e/support/child-service';
 import type { ServiceKind } from './chaos-config';
 
-const ROOT = path.resolve(__dirname, '../../..');
-/** The compiled services, as `npm start` and the Dockerfile run them (`npm run test:chaos` builds them first). */
-const MAIN: Record<ServiceKind, string> = {
-  ingest: path.join(ROOT, 'packages/ingest/dist/main.js'),
-  'notifier-email': path.join(ROOT, 'packages/notifier-email/dist/main.js'),
-  'notifier-sms': path.join(ROOT, 'packages/notifier-sms/dist/main.js'),
-};
 
 /** How long a (re)started process may take to answer /readyz on a busy 2-core machine. */
 const READY_MS = 30_000;
@@ -39,13 +32,6 @@ export interface FleetOptions {
   configYaml: (kind: ServiceKind, port: number) => string;
 }
 
-/** The environment of a child: the parent's without proxies (peers are on loopback) or CONFIG, plus `extra`. */
-export function fleetEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (/^(https?|all)_proxy$/i.test(key) || key === 'CONFIG') delete env[key];
-  return { ...env, ...extra };
-}
-
 /**
  * Named service processes (e.g. two replicas per notifier) on fixed free ports, each with its
  * own config file, that a chaos test SIGKILLs and restarts on the same port. Output of every
@@ -55,8 +41,7 @@ export class ServiceFleet {
   private readonly members = new Map<string, FleetMember>();
 
   constructor(private readonly opts: FleetOptions) {
-    const missing = Object.values(MAIN).filter((f) => !existsSync(f));
-    if (missing.length) throw new Error(`compiled services missing (${missing.map((f) => path.relative(ROOT, f)).join(', ')}): run \`npm run build\` first`);
+    requireCompiled();
   }
 
   /** Starts a process `name` of `kind` on a free port and waits until it is ready. */
@@ -84,7 +69,7 @@ export class ServiceFleet {
   /** Starts a new incarnation of `name` (after a kill) on its port and waits until /readyz answers. */
   async start(name: string): Promise<void> {
     const m = this.get(name);
-    const child = startChild(`${name}#${m.incarnations.length + 1}`, process.execPath, [MAIN[m.kind]], {
+    const child = startChild(`${name}#${m.incarnations.length + 1}`, process.execPath, [SERVICE_MAIN[m.kind]], {
       env: { ...this.opts.env, CONFIG: this.configFile(name) },
       cwd: this.opts.dir,
     });

@@ -1,5 +1,37 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { waitFor } from '@alertgw/testkit';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/** The compiled services, as `npm start` and the Dockerfile run them (npm test and test:chaos build them first). */
+export const SERVICE_MAIN = {
+  ingest: path.join(ROOT, 'packages/ingest/dist/main.js'),
+  'notifier-email': path.join(ROOT, 'packages/notifier-email/dist/main.js'),
+  'notifier-sms': path.join(ROOT, 'packages/notifier-sms/dist/main.js'),
+} as const;
+
+/** One of the three services. */
+export type ServiceName = keyof typeof SERVICE_MAIN;
+
+/** Throws the one clear line a run without `npm run build` needs, when a compiled entry point is missing. */
+export function requireCompiled(files: readonly string[] = Object.values(SERVICE_MAIN)): void {
+  const missing = files.filter((f) => !existsSync(f));
+  if (missing.length) throw new Error(`compiled files missing (${missing.map((f) => path.relative(ROOT, f)).join(', ')}): run \`npm run build\` first (npm test does)`);
+}
+
+/**
+ * The environment of a child process: the parent's without proxies (every peer is on loopback),
+ * without CONFIG or any name in `drop`, plus `extra`.
+ */
+export function childEnv(extra: NodeJS.ProcessEnv = {}, drop: readonly string[] = []): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(https?|all)_proxy$/i.test(key) && key !== 'CONFIG' && !drop.includes(key)) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
 
 /** How a child process ended. */
 export interface ChildExit {

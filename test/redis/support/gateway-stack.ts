@@ -1,23 +1,16 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort, waitFor } from '@alertgw/testkit';
 import { startSmtpServer, type TestSmtpServer } from '../../../packages/notifier-email/test/support/smtp-test-server';
 import type { FakeTencent } from '../../../packages/notifier-sms/test/support/fake-tencent';
 import { SECRET_ID, SECRET_KEY, startFake } from '../../../packages/notifier-sms/test/support/harness';
-import { startChild, type ChildService } from '../../e2e/support/child-service';
+import { childEnv, requireCompiled, SERVICE_MAIN, startChild, type ChildService, type ServiceName } from '../../e2e/support/child-service';
 import { gatewayConfigYaml, PEOPLE, SECRET_ENV } from '../../e2e/support/gateway-config';
 
 const ROOT = path.resolve(__dirname, '../../..');
-/** The compiled services, as `npm start` and the Dockerfile run them. */
-export const SERVICE_MAIN = {
-  ingest: path.join(ROOT, 'packages/ingest/dist/main.js'),
-  'notifier-email': path.join(ROOT, 'packages/notifier-email/dist/main.js'),
-  'notifier-sms': path.join(ROOT, 'packages/notifier-sms/dist/main.js'),
-} as const;
 /** alertctl as operators run it. */
 export const ALERTCTL_BIN = path.join(ROOT, 'packages/alertctl/bin/alertctl.js');
-type ServiceName = keyof typeof SERVICE_MAIN;
 
 const READY_MS = 20_000;
 
@@ -59,8 +52,7 @@ export async function startGatewayStack(opts: {
   /** Lease of a claimed task: a task whose worker lost Redis mid-send is sent again after it. */
   leaseMs?: number;
 }): Promise<GatewayStack> {
-  const missing = Object.values(SERVICE_MAIN).filter((f) => !existsSync(f));
-  if (missing.length) throw new Error(`compiled services missing (${missing.join(', ')}): run \`npm run build\` first`);
+  requireCompiled();
   const token = 'redis-deploy-test-token';
   const [smtp, fake] = await Promise.all([startSmtpServer(), startFake()]);
   const [ingestPort, emailOpsPort, smsOpsPort] = [await freePort(), await freePort(), await freePort()];
@@ -74,14 +66,11 @@ export async function startGatewayStack(opts: {
   const configFile = path.join(opts.dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
 
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (/^(https?|all)_proxy$/i.test(key) || key === 'CONFIG' || key === 'REDIS_URL') delete env[key];
-  Object.assign(env, opts.env, {
-    CONFIG: configFile,
-    [SECRET_ENV.ingestToken]: token,
-    [SECRET_ENV.tencentId]: SECRET_ID,
-    [SECRET_ENV.tencentKey]: SECRET_KEY,
-  });
+  // REDIS_URL of the caller's would point the services at another Redis than the deployment's.
+  const env = childEnv(
+    { ...opts.env, CONFIG: configFile, [SECRET_ENV.ingestToken]: token, [SECRET_ENV.tencentId]: SECRET_ID, [SECRET_ENV.tencentKey]: SECRET_KEY },
+    ['REDIS_URL'],
+  );
   const services = new Map<ServiceName, ChildService>();
   for (const [name, main] of Object.entries(SERVICE_MAIN) as Array<[ServiceName, string]>) {
     services.set(name, startChild(name, process.execPath, [main], { env, cwd: opts.dir }));
