@@ -1,12 +1,10 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type Redis from 'ioredis';
 import { appendTimeline } from '@alertgw/shared';
-import { deleteKeys, testRedis } from '@alertgw/testkit';
 import { testAlertMessage } from '../../src/test-alert';
-import { cliSetup, TEST_TOKEN, type CliSetup } from '../support/cli';
-import { startIngest, type TestIngest } from '../support/ingest';
+import { TEST_TOKEN } from '../support/cli';
+import { useCliWithIngest } from '../support/ingest';
 import { deadLetter, payload, queueOf } from '../support/tasks';
 
 /** Set the window title, clear the screen, write the clipboard, 8-bit CSI, a bidi override. */
@@ -17,23 +15,7 @@ const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 const SHOWN = /\\x1b\]0;owned\\x07 C\\x1b\[2J K\\x1b\]52;c;ZWNobyBvd25lZA==\\x07 S\\x9b31m B\\u202etxt\.exe D\\x7f/;
 
 describe('alertctl output of hostile text (real ingest, real Redis)', () => {
-  let redis: Redis;
-  let setup: CliSetup;
-  let ingest: TestIngest;
-
-  beforeAll(() => {
-    redis = testRedis();
-  });
-  beforeEach(async () => {
-    setup = cliSetup();
-    ingest = await startIngest(setup.prefix);
-  });
-  afterEach(async () => {
-    await ingest.close();
-    await deleteKeys(redis, setup.prefix);
-    setup.cleanup();
-  });
-  afterAll(() => redis.quit());
+  const t = useCliWithIngest();
 
   const expectSafe = (out: { stdout: string; stderr: string }) => {
     expect(out.stdout).not.toMatch(RAW_CONTROL);
@@ -46,22 +28,22 @@ describe('alertctl output of hostile text (real ingest, real Redis)', () => {
       'firing',
     );
     message.alerts[0].annotations = { summary: HOSTILE, description: HOSTILE };
-    const res = await fetch(`${ingest.url}/webhook/alertmanager`, {
+    const res = await fetch(`${t.ingest.url}/webhook/alertmanager`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TEST_TOKEN}` },
       body: JSON.stringify(message),
     });
     expect(res.status).toBe(200);
     const fp = message.alerts[0].fingerprint;
-    await appendTimeline(redis, setup.prefix, fp, { at: new Date().toISOString(), type: 'comment', by: `mallory${HOSTILE}`, comment: HOSTILE });
-    await appendTimeline(redis, setup.prefix, fp, { at: new Date().toISOString(), type: 'ack', by: HOSTILE, comment: HOSTILE });
+    await appendTimeline(t.redis, t.setup.prefix, fp, { at: new Date().toISOString(), type: 'comment', by: `mallory${HOSTILE}`, comment: HOSTILE });
+    await appendTimeline(t.redis, t.setup.prefix, fp, { at: new Date().toISOString(), type: 'ack', by: HOSTILE, comment: HOSTILE });
 
-    const text = await setup.run(['timeline', fp]);
+    const text = await t.setup.run(['timeline', fp]);
     expect(text.code).toBe(0);
     expectSafe(text);
     expect(text.stdout).toMatch(SHOWN);
     expect(text.stdout).toContain('note=T\\x1b]0;owned');
-    const json = await setup.run(['timeline', fp, '--json']);
+    const json = await t.setup.run(['timeline', fp, '--json']);
     expect(json.code).toBe(0);
     expectSafe(json);
     // JSON escapes C0 itself; the boundary catches what JSON lets through (C1, DEL, bidi).
@@ -69,7 +51,7 @@ describe('alertctl output of hostile text (real ingest, real Redis)', () => {
   });
 
   it('send-test prints a hostile label it was given, and a hostile error answer, escaped', async () => {
-    const ok = await setup.run(['send-test', '--url', ingest.url, '--firing-only', '--label', `note=${HOSTILE}`, '--receiver', HOSTILE]);
+    const ok = await t.setup.run(['send-test', '--url', t.ingest.url, '--firing-only', '--label', `note=${HOSTILE}`, '--receiver', HOSTILE]);
     expectSafe(ok);
     const server: Server = createServer((_req, res) => {
       res.writeHead(502, { 'Content-Type': 'application/json' });
@@ -79,7 +61,7 @@ describe('alertctl output of hostile text (real ingest, real Redis)', () => {
     await once(server, 'listening');
     try {
       const { port } = server.address() as AddressInfo;
-      const failed = await setup.run(['send-test', '--url', `http://127.0.0.1:${port}`, '--firing-only']);
+      const failed = await t.setup.run(['send-test', '--url', `http://127.0.0.1:${port}`, '--firing-only']);
       expect(failed.code).toBe(1);
       expectSafe(failed);
       expect(failed.stderr).toMatch(SHOWN);
@@ -89,15 +71,15 @@ describe('alertctl output of hostile text (real ingest, real Redis)', () => {
   });
 
   it('queues shows a hostile dead letter escaped; usage errors echo hostile arguments escaped', async () => {
-    await deadLetter(queueOf(redis, setup.prefix, 'email'), payload(HOSTILE, [{ name: 'alice', address: 'alice@example.com' }]), {
+    await deadLetter(queueOf(t.redis, t.setup.prefix, 'email'), payload(HOSTILE, [{ name: 'alice', address: 'alice@example.com' }]), {
       'alice@example.com': { status: 'failed', message: HOSTILE },
     });
-    const queues = await setup.run(['queues']);
+    const queues = await t.setup.run(['queues']);
     expect(queues.code).toBe(0);
     expectSafe(queues);
     expect(queues.stdout).toContain('T\\x1b]0;owned\\x07');
     for (const argv of [[HOSTILE], ['user', 'show', HOSTILE], ['timeline', HOSTILE], ['user', 'set', HOSTILE, '--phone', HOSTILE]]) {
-      const r = await setup.run(argv);
+      const r = await t.setup.run(argv);
       expect(r.code).not.toBe(0);
       expectSafe(r);
       expect(r.stderr).toContain('\\x1b');

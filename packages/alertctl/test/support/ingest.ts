@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import { buildConfig, createLogger, createResolver, TaskQueue, type NotificationPayload } from '@alertgw/shared';
-import { testRedisUrl } from '@alertgw/testkit';
+import { deleteKeys, testRedis, testRedisUrl } from '@alertgw/testkit';
 import { createApp } from '../../../ingest/src/app';
 import { ingestRedisOptions } from '../../../ingest/src/redis-options';
-import { TEST_TOKEN, testConfigTree } from './cli';
+import { cliSetup, TEST_TOKEN, testConfigTree, type CliSetup } from './cli';
 
 /** A real ingest app on a free loopback port, sharing the key prefix of a CLI setup. */
 export interface TestIngest {
@@ -39,4 +39,30 @@ export async function startIngest(prefix: string): Promise<TestIngest> {
       await redis.quit();
     },
   };
+}
+
+/** A CLI setup with an in-process ingest on its key prefix, fresh for every test, and a Redis client for checks. */
+export interface CliWithIngest {
+  redis: Redis;
+  setup: CliSetup;
+  ingest: TestIngest;
+}
+
+/** Registers the jest hooks that give each test of the calling `describe` a fresh CliWithIngest, and cleans up after it. */
+export function useCliWithIngest(): CliWithIngest {
+  const t = {} as CliWithIngest;
+  beforeAll(() => {
+    t.redis = testRedis();
+  });
+  beforeEach(async () => {
+    t.setup = cliSetup();
+    t.ingest = await startIngest(t.setup.prefix);
+  });
+  afterEach(async () => {
+    await t.ingest.close();
+    await deleteKeys(t.redis, t.setup.prefix);
+    t.setup.cleanup();
+  });
+  afterAll(() => t.redis.quit());
+  return t;
 }
