@@ -3,7 +3,7 @@ export { ERROR_CODES, GatewayError } from './errors';
 export { durationProblem, parseDurationMs } from './duration';
 export type { ErrorCode } from './errors';
 export type { AlertStatus, LabelSet, WebhookAlert, WebhookMessage } from './webhook/types';
-export type { NotificationPayload, Recipient } from './notification';
+export type { ChatOwner, NotificationPayload, Recipient } from './notification';
 export type {
   AlertmanagerConfig,
   AuthConfig,
@@ -22,6 +22,8 @@ export type {
   RedisConfig,
   RedisSentinelConfig,
   RedisTlsConfig,
+  RobotConfig,
+  RobotType,
   RouteConfig,
   SmsConfig,
   SmsParamConfig,

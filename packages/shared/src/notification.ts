@@ -4,7 +4,7 @@ import type { AlertStatus, LabelSet, WebhookAlert } from './webhook/types';
 export interface Recipient {
   /** User name from the directory. */
   name: string;
-  /** Email address for the email channel, E.164 phone number for the SMS channel. */
+  /** Email address for the email channel, E.164 phone number for the SMS channel, robot name for chat. */
   address: string;
   /** Why this recipient was chosen, e.g. "mandatory", "route:db-team", "label:owner". */
   rules: string[];
@@ -30,8 +30,21 @@ export interface NotificationPayload {
   recipients: Recipient[];
   /** Extra copy addresses (email only), from config. */
   cc?: string[];
+  /**
+   * Chat only: the people the notification concerns (the users resolved for the group on any
+   * channel), so that a chat message can @-mention them in the robot's provider's own terms.
+   */
+  owners?: ChatOwner[];
   /** Idempotency key of the delivery that produced this task. */
   deliveryKey: string;
   /** ISO time ingest accepted the delivery. */
   receivedAt: string;
+}
+
+/** A person a chat message may @-mention: by provider user id where the directory has one, else by phone. */
+export interface ChatOwner {
+  name: string;
+  phone?: string;
+  /** Provider user ids (WeCom userid, DingTalk userId, Feishu open_id). */
+  chatIds?: { wecom?: string; dingtalk?: string; feishu?: string };
 }

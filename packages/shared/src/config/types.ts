@@ -12,6 +12,26 @@ export interface UserConfig {
   groups: string[];
 }
 
+/** The chat services a group robot can post to. */
+export type RobotType = 'wecom' | 'dingtalk' | 'feishu';
+
+/**
+ * Directory entry for one chat group robot (notified like a user: `robot:<name>`). Its webhook
+ * URL and signing secret are references, never literal secrets: `${VAR}` names an environment
+ * variable of the notifier-chat process (or, when VAR is unset, the file named by `VAR_FILE`),
+ * resolved when a message is sent, so the live directory (Redis, API, alertctl) never holds them.
+ */
+export interface RobotConfig {
+  name: string;
+  type: RobotType;
+  /** `${VAR}` reference to the robot's full webhook URL (it carries the access token). */
+  webhookUrl: string;
+  /** `${VAR}` reference to the signing secret (DingTalk "加签", Feishu signature check); absent: unsigned. */
+  secret?: string;
+  /** Always mentioned: phone numbers (E.164) and/or provider user ids; `all` mentions everyone. */
+  mentions?: { mobiles?: string[]; userIds?: string[]; all?: boolean };
+}
+
 /** Who to notify: user names or "group:<name>". */
 export type NotifyTarget = string;
 

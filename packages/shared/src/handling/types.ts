@@ -1,4 +1,4 @@
-import type { RouteConfig, UserConfig, NotifyTarget } from '../config/types';
+import type { NotifyTarget, RobotConfig, RouteConfig, UserConfig } from '../config/types';
 
 /** One ack of one alert, valid for the firing it was made on (startsAt). */
 export interface AckRecord {
@@ -18,6 +18,8 @@ export interface DirectoryDoc {
   users: UserConfig[];
   routes: RouteConfig[];
   mandatory: NotifyTarget[];
+  /** Chat group robots (`robot:<name>` targets); absent in directories written before chat existed. */
+  robots?: RobotConfig[];
   /** ISO time and author of the last change. */
   updatedAt?: string;
   updatedBy?: string;
