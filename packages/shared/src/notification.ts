@@ -1,3 +1,4 @@
+import type { NotifyTarget } from './config/types';
 import type { AlertStatus, LabelSet, WebhookAlert } from './webhook/types';
 
 /** A person (or mailbox/phone) a notification goes to, with the rules that picked them. */
@@ -30,6 +31,13 @@ export interface NotificationPayload {
   recipients: Recipient[];
   /** Extra copy addresses (email only), from config. */
   cc?: string[];
+  /**
+   * Targets resolved when the notification is sent rather than when the webhook delivery was
+   * accepted (an escalation tier, an on-call schedule): whoever they name at the moment of each
+   * send attempt gets it, on top of `recipients`. `rule` says why (e.g. "escalation:db#1",
+   * "schedule:dba-oncall").
+   */
+  sendTimeTargets?: Array<{ target: NotifyTarget; rule: string }>;
   /**
    * Chat only: the people the notification concerns (the users resolved for the group on any
    * channel), so that a chat message can @-mention them in the robot's provider's own terms.
