@@ -1,4 +1,4 @@
-import { channelTraits, severityRank, type ChannelOptions, type GatewayConfig, type NotificationPayload, type Recipient, type WebhookAlert, type WebhookMessage } from '@alertgw/shared';
+import { channelTraits, severityRank, type ChannelOptions, type GatewayConfig, type NotificationPayload, type Recipient, type UserConfig, type WebhookAlert, type WebhookMessage } from '@alertgw/shared';
 
 /** What ingest needs from the shared resolver: recipients per channel and extra Cc for a set of alerts. */
 export interface RecipientResolver {
@@ -7,6 +7,8 @@ export interface RecipientResolver {
     cc: string[];
     unknownUsers: Array<{ name: string; rule: string }>;
     unreachable: Array<{ user: string; channel: string }>;
+    /** Every user picked, on any channel (for channels whose messages mention them). */
+    people?: UserConfig[];
   };
 }
 
@@ -110,6 +112,10 @@ export function planTasks(msg: WebhookMessage, ctx: PlanContext): TaskPlan {
     if (traits.cc) {
       const cc = uniqueAddresses([...traits.cc(ctx.config), ...resolution.cc], recipients);
       if (cc.length) payload.cc = cc;
+    }
+    if (traits.owners) {
+      const owners = traits.owners(resolution.people ?? []);
+      if (owners.length) payload.owners = owners;
     }
     plan.tasks.push({ channel, severityRank: top.rank, payload });
   }

@@ -17,7 +17,7 @@ export interface CompiledDirectory {
 /** What the live directory needs. */
 export interface LiveDirectoryOptions {
   store: DirectoryStore;
-  config: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory' | 'ownerLabel'>;
+  config: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory' | 'ownerLabel'> & { robots?: GatewayConfig['robots'] };
   /** Channels recipients are resolved for. */
   channels: string[];
   events?: RedisEvents;
@@ -38,8 +38,8 @@ export function compileDirectory(
     version,
     doc,
     source,
-    directory: createDirectory(doc.users),
-    resolver: createResolver({ users: doc.users, routes: doc.routes, mandatory: doc.mandatory, ownerLabel: config.ownerLabel }, channels),
+    directory: createDirectory(doc.users, doc.robots),
+    resolver: createResolver({ users: doc.users, robots: doc.robots, routes: doc.routes, mandatory: doc.mandatory, ownerLabel: config.ownerLabel }, channels),
     escalations: compileEscalations(doc.routes),
   };
 }
@@ -96,7 +96,7 @@ export class LiveDirectory {
     await this.live.start();
     const current = this.live.value;
     if (!seeded && !sameDirectory(current.doc, seed)) {
-      logger?.warn('users/routes/mandatory in the configuration file differ from the directory in Redis; Redis is in force (alertctl directory reseed replaces it with the file)', {
+      logger?.warn('users/robots/routes/mandatory in the configuration file differ from the directory in Redis; Redis is in force (alertctl directory reseed replaces it with the file)', {
         version: current.version,
         updatedBy: current.doc.updatedBy,
         updatedAt: current.doc.updatedAt,
@@ -125,6 +125,6 @@ export class LiveDirectory {
 }
 
 function sameDirectory(a: DirectoryDoc, b: DirectoryDoc): boolean {
-  const norm = (d: DirectoryDoc) => JSON.stringify({ users: d.users, routes: d.routes, mandatory: d.mandatory });
+  const norm = (d: DirectoryDoc) => JSON.stringify({ users: d.users, robots: d.robots ?? [], routes: d.routes, mandatory: d.mandatory });
   return norm(a) === norm(b);
 }

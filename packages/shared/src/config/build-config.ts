@@ -4,6 +4,7 @@ import { GatewayError } from '../errors';
 import { redisConfigProblems } from '../redis/redis-config-problems';
 import { ajvProblems } from '../schema/ajv-problems';
 import { checkConfig } from './check-config';
+import { ROBOT_REFERENCE_KEYS } from './check-robots';
 import { findPlaceholderSecrets } from './check-hardening';
 import { pointerToPath, type ConfigProblem } from './config-path';
 import { CONFIG_SCHEMA } from './schema';
@@ -48,7 +49,8 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
   const tree = raw === null || raw === undefined ? {} : dropNulls(raw);
   // dropNulls made a copy, so blanking refused secrets does not touch the caller's tree.
   const problems = findLiteralSecrets(tree, true);
-  const substituted = substituteEnv(tree, env, problems);
+  // Robots' references stay unresolved: notifier-chat reads them when it sends (checkRobots).
+  const substituted = substituteEnv(tree, env, problems, [], ROBOT_REFERENCE_KEYS);
   // Before the schema and the other checks, which then skip these paths ("too short" would add nothing).
   problems.push(...findPlaceholderSecrets(substituted));
   const valid = validate(substituted);

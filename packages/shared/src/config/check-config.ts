@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { checkRoutes } from '../resolver/check-routes';
-import { createDirectory } from '../resolver/directory';
+import { createDirectory, expansionProblem } from '../resolver/directory';
+import { checkRobotReferences } from './check-robots';
 import { checkUrlCredentials, checkWebhookExposure } from './check-hardening';
 import type { ConfigProblem } from './config-path';
 import type { GatewayConfig, JwtAlgorithm, JwtConfig } from './types';
@@ -38,7 +39,7 @@ export function checkConfig(cfg: GatewayConfig, opts: { tolerant?: boolean } = {
   const add: Add = (path, message) => {
     problems.push({ path, message });
   };
-  for (const check of [checkUsers, checkRouting, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials]) {
+  for (const check of [checkUsers, checkRobots, checkRouting, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials]) {
     try {
       check(cfg, add);
     } catch (err) {
@@ -52,13 +53,13 @@ export function checkConfig(cfg: GatewayConfig, opts: { tolerant?: boolean } = {
  * The checks of the directory part alone (users, routes with their escalations, mandatory),
  * for a directory changed through the API: the same rules as at startup, same messages.
  */
-export function checkDirectory(cfg: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory' | 'channels'>): ConfigProblem[] {
+export function checkDirectory(cfg: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory' | 'channels'> & { robots?: GatewayConfig['robots'] }): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add: Add = (path, message) => {
     problems.push({ path, message });
   };
-  const whole = cfg as GatewayConfig;
-  for (const check of [checkUsers, checkRouting, checkEscalations]) check(whole, add);
+  const whole = { ...cfg, robots: cfg.robots ?? [] } as GatewayConfig;
+  for (const check of [checkUsers, checkRobots, checkRouting, checkEscalations]) check(whole, add);
   return problems;
 }
 
@@ -72,10 +73,19 @@ function checkUsers(cfg: GatewayConfig, add: Add): void {
       add(`users[${i}].name`, 'must not start with "group:" (that prefix names a group)');
     }
     emailAt(add, `users[${i}].email`, user.email);
-    if (typeof user.phone === 'string' && !isE164(user.phone)) {
-      add(`users[${i}].phone`, 'must be E.164 like "+8613800000000" (quote it in YAML, or the "+" is lost)');
-    }
+    phoneAt(add, `users[${i}].phone`, user.phone);
   });
+}
+
+function phoneAt(add: Add, path: string, value: unknown): void {
+  if (typeof value === 'string' && !isE164(value)) add(path, 'must be E.164 like "+8613800000000" (quote it in YAML, or the "+" is lost)');
+}
+
+/** Robots: references only for the webhook and the secret; mention phones like users' phones. */
+function checkRobots(cfg: GatewayConfig, add: Add): void {
+  const robots = cfg.robots ?? [];
+  for (const p of checkRobotReferences(robots)) add(p.path, p.message);
+  robots.forEach((robot, i) => robot.mentions?.mobiles?.forEach((mobile, j) => phoneAt(add, `robots[${i}].mentions.mobiles[${j}]`, mobile)));
 }
 
 /** Matchers, notify targets and duplicate names are checkRoutes' job; channels and Cc are ours. */
@@ -137,23 +147,20 @@ function checkQueue(cfg: GatewayConfig, add: Add): void {
   if (cfg.queue.backoff.baseMs > cfg.queue.backoff.maxMs) add('queue.backoff.baseMs', 'must not exceed queue.backoff.maxMs');
 }
 
-/** Escalation targets must exist, and at least one of them must have a phone: escalation is by SMS. */
+/**
+ * Escalation targets must exist, and at least one of them must be reachable: a user with a
+ * phone (escalation is by SMS) or a chat robot.
+ */
 function checkEscalations(cfg: GatewayConfig, add: Add): void {
-  const directory = createDirectory(cfg.users ?? []);
+  const directory = createDirectory(cfg.users ?? [], cfg.robots ?? []);
   (cfg.routes ?? []).forEach((route, i) => {
     (route.escalate ?? []).forEach((tier, t) => {
       const at = `routes[${i}].escalate[${t}]`;
       let reachable = false;
       (tier.notify ?? []).forEach((target, j) => {
         const expansion = directory.expand(target);
-        if (!expansion.ok) {
-          const message = {
-            'unknown-user': `unknown user "${expansion.name}" (not in users; write "group:<name>" for a group)`,
-            'unknown-group': `group "${expansion.name}" has no members in users`,
-            'empty-group-name': `"${expansion.name}" names no group`,
-          }[expansion.reason];
-          add(`${at}.notify[${j}]`, message);
-        } else if (expansion.users.some((u) => typeof u.phone === 'string' && u.phone !== '')) reachable = true;
+        if (!expansion.ok) add(`${at}.notify[${j}]`, expansionProblem(expansion));
+        else if (expansion.robots.length > 0 || expansion.users.some((u) => typeof u.phone === 'string' && u.phone !== '')) reachable = true;
       });
       if (!reachable && (tier.notify ?? []).every((target) => directory.expand(target).ok)) {
         add(`${at}.notify`, 'nobody here has a phone: escalations are sent by SMS');

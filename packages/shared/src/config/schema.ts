@@ -15,6 +15,9 @@ const name = { type: 'string', maxLength: 128, pattern: DIRECTORY_NAME_PATTERN }
 /** "host:port" or "[ipv6]:port", as Sentinel and Cluster addresses are written. */
 const hostPort = { type: 'string', pattern: '^([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}$' } as const;
 
+/** A provider user id (WeCom userid, DingTalk userId, Feishu open_id): printable, no spaces. */
+const chatId = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' } as const;
+
 /** Closed object whose missing keys get defaults. */
 function section(properties: Record<string, object>, required: string[] = [], withDefault = true): object {
   return {
@@ -104,6 +107,34 @@ const httpGateway = section(
   false,
 );
 
+/**
+ * Chat group robots. webhookUrl and secret are `${NAME}` references kept as written (checkRobots
+ * refuses anything else); notifier-chat resolves them when it sends.
+ */
+const robots = {
+  type: 'array',
+  default: [],
+  items: section(
+    {
+      name,
+      type: { type: 'string', enum: ['wecom', 'dingtalk', 'feishu'] },
+      webhookUrl: nonEmpty,
+      secret: nonEmpty,
+      mentions: section(
+        {
+          mobiles: { type: 'array', items: nonEmpty, maxItems: 50 },
+          userIds: { type: 'array', items: chatId, maxItems: 50 },
+          all: { type: 'boolean' },
+        },
+        [],
+        false,
+      ),
+    },
+    ['name', 'type', 'webhookUrl'],
+    false,
+  ),
+} as const;
+
 /** The configuration schema; validate with ajv `{ useDefaults: true, allErrors: true, coerceTypes: true }`. */
 export const CONFIG_SCHEMA = {
   $id: 'https://alertgw.dev/schemas/config.json',
@@ -155,11 +186,13 @@ export const CONFIG_SCHEMA = {
           email: str,
           phone: str,
           groups: { type: 'array', items: name, default: [] },
+          chatIds: section({ wecom: chatId, dingtalk: chatId, feishu: chatId }, [], false),
         },
         ['name'],
         false,
       ),
     },
+    robots,
     mandatory: stringList,
     ownerLabel: { type: 'string', default: 'owner' },
     routes: {
@@ -197,6 +230,7 @@ export const CONFIG_SCHEMA = {
         email: channelOptions([], ['firing', 'resolved']),
         // Resolved SMS are off by default: an SMS costs money and wakes people up.
         sms: channelOptions(['critical', 'error'], ['firing']),
+        chat: channelOptions([], ['firing', 'resolved']),
       },
       additionalProperties: channelOptions([], ['firing', 'resolved']),
       default: {},

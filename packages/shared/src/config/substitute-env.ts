@@ -48,22 +48,29 @@ export function parseReferences(value: string): {
  * YAML tree. NAME wins when set and non-empty; else the content of the file named by NAME_FILE
  * (trailing newlines trimmed, the Docker/Kubernetes secrets convention); else the default;
  * else `${NAME}` alone gives NAME's value even when empty, and an unset NAME is a problem.
- * Problems never contain a variable's value: it may be a secret.
+ * Problems never contain a variable's value: it may be a secret. Values at a `keep` path
+ * (key names, `*` for any list index) stay as written, references and all.
  */
 export function substituteEnv(
   value: unknown,
   env: NodeJS.ProcessEnv,
   problems: ConfigProblem[],
   path: Array<string | number> = [],
+  keep: ReadonlyArray<ReadonlyArray<string>> = [],
 ): unknown {
+  if (keep.some((pattern) => atPath(path, pattern))) return value;
   if (typeof value === 'string') return substituteString(value, env, problems, path);
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, problems, [...path, i]));
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, problems, [...path, i], keep));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, problems, [...path, k]);
+    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, problems, [...path, k], keep);
     return out;
   }
   return value;
+}
+
+function atPath(path: ReadonlyArray<string | number>, pattern: ReadonlyArray<string>): boolean {
+  return path.length === pattern.length && pattern.every((seg, i) => (seg === '*' ? typeof path[i] === 'number' : seg === path[i]));
 }
 
 function substituteString(

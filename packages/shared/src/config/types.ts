@@ -10,6 +10,15 @@ export interface UserConfig {
   /** E.164, e.g. "+8613800000000". */
   phone?: string;
   groups: string[];
+  /** Chat user ids, so a chat robot's message can @-mention this person (else by phone). */
+  chatIds?: ChatIds;
+}
+
+/** A person's user id per chat provider (WeCom userid, DingTalk userId, Feishu open_id). */
+export interface ChatIds {
+  wecom?: string;
+  dingtalk?: string;
+  feishu?: string;
 }
 
 /** The chat services a group robot can post to. */
@@ -32,7 +41,7 @@ export interface RobotConfig {
   mentions?: { mobiles?: string[]; userIds?: string[]; all?: boolean };
 }
 
-/** Who to notify: user names or "group:<name>". */
+/** Who to notify: user names, "group:<name>" or "robot:<name>". */
 export type NotifyTarget = string;
 
 /** A label-matching rule that picks owners. */
@@ -266,6 +275,8 @@ export interface GatewayConfig {
   queue: QueueConfig;
   log: LogConfig;
   users: UserConfig[];
+  /** Chat group robots, notified as `robot:<name>` on the chat channel only. */
+  robots: RobotConfig[];
   /** Always notified, on every channel: user names or "group:<name>". */
   mandatory: NotifyTarget[];
   /** Label whose value names a user directly (e.g. "owner"); empty disables it. */

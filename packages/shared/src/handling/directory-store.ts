@@ -10,12 +10,18 @@ import { describeProblems, validateDirectory } from './validate-directory';
 const MAX_ATTEMPTS = 10;
 
 /** The directory part of a configuration, as a document to seed Redis with. */
-export function directoryFromConfig(config: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory'>): DirectoryDoc {
-  return JSON.parse(JSON.stringify({ users: config.users, routes: config.routes, mandatory: config.mandatory })) as DirectoryDoc;
+export function directoryFromConfig(config: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory'> & { robots?: GatewayConfig['robots'] }): DirectoryDoc {
+  return JSON.parse(JSON.stringify(directoryParts(config))) as DirectoryDoc;
+}
+
+/** The entries of a directory, without its bookkeeping; `robots` left out when there are none (as written before chat). */
+function directoryParts(doc: Pick<DirectoryDoc, 'users' | 'routes' | 'mandatory' | 'robots'>): Pick<DirectoryDoc, 'users' | 'routes' | 'mandatory' | 'robots'> {
+  const { users, routes, mandatory, robots } = doc;
+  return robots && robots.length > 0 ? { users, robots, routes, mandatory } : { users, routes, mandatory };
 }
 
 /**
- * The notification directory (users, routes, mandatory) in Redis: one JSON document and a
+ * The notification directory (users, robots, routes, mandatory) in Redis: one JSON document and a
  * version. Every write validates the whole resulting document with the config's rules, then
  * compare-and-sets it against the version it was derived from and publishes the new version,
  * so a bad change is refused whole and two concurrent changes never lose one another.
@@ -82,7 +88,7 @@ export class DirectoryStore {
   }
 
   private checked(doc: DirectoryDoc, by: string): DirectoryDoc {
-    const out = JSON.parse(JSON.stringify({ users: doc.users, routes: doc.routes, mandatory: doc.mandatory })) as DirectoryDoc;
+    const out = JSON.parse(JSON.stringify(directoryParts(doc))) as DirectoryDoc;
     const problems = validateDirectory(out, this.channels);
     if (problems.length > 0) {
       const lines = describeProblems(problems, out);

@@ -36,6 +36,8 @@ export interface EscalationVerdict {
   reachable: Array<{ name: string; phone: string }>;
   /** Users in the tier without a phone. */
   noPhone: string[];
+  /** Chat robots the tier names. */
+  robots: string[];
 }
 
 /** The whole answer to "who would be notified for these labels, and why". */
@@ -74,7 +76,7 @@ export function explainRouting(input: {
     fingerprint: 'route-test',
   };
   const enabled = Object.entries(config.channels).filter(([, o]) => o.enabled);
-  const resolver = createResolver({ users: doc.users, routes: doc.routes, mandatory: doc.mandatory, ownerLabel: config.ownerLabel }, enabled.map(([name]) => name));
+  const resolver = createResolver({ users: doc.users, robots: doc.robots, routes: doc.routes, mandatory: doc.mandatory, ownerLabel: config.ownerLabel }, enabled.map(([name]) => name));
   const resolution = resolver.resolve([alert]);
 
   const routes: RouteVerdict[] = doc.routes.map((route) => {
@@ -96,16 +98,15 @@ export function explainRouting(input: {
     return { channel, carried: true, why: `${status} and severity "${labels.severity ?? ''}" are carried`, recipients };
   });
 
-  const directory = createDirectory(doc.users);
+  const directory = createDirectory(doc.users, doc.robots);
   const escalations: EscalationVerdict[] =
     status === 'firing'
       ? compileEscalations(doc.routes)
           .tiersFor(labels)
           .map((tier) => {
-            const users = tier.notify.flatMap((t) => {
-              const e = directory.expand(t);
-              return e.ok ? e.users : [];
-            });
+            const expanded = tier.notify.map((t) => directory.expand(t));
+            const users = expanded.flatMap((e) => (e.ok ? e.users : []));
+            const robots = expanded.flatMap((e) => (e.ok ? e.robots.map((r) => r.name) : []));
             const unique = [...new Map(users.map((u) => [u.name, u])).values()];
             return {
               route: tier.route,
@@ -114,6 +115,7 @@ export function explainRouting(input: {
               notify: tier.notify,
               reachable: unique.filter((u) => u.phone).map((u) => ({ name: u.name, phone: u.phone! })),
               noPhone: unique.filter((u) => !u.phone).map((u) => u.name),
+              robots: [...new Set(robots)],
             };
           })
       : [];

@@ -5,3 +5,9 @@ export const CHANNEL_ADDRESS: Readonly<Record<string, (user: UserConfig) => stri
   email: (user) => user.email,
   sms: (user) => user.phone,
 };
+
+/**
+ * Channels whose recipients are chat robots (`robot:<name>` targets) instead of users: a robot
+ * is reached on these only, and a user never is (their owners are mentioned in the message).
+ */
+export const ROBOT_CHANNELS: ReadonlySet<string> = new Set(['chat']);

@@ -1,5 +1,5 @@
 import type { GatewayConfig, NotifyTarget } from '../config/types';
-import { createDirectory, type Directory } from './directory';
+import { createDirectory, expansionProblem, type Directory } from './directory';
 import { parseMatchers } from './parse-matchers';
 
 /** One problem found in the routing part of the config, with the path of the offending value. */
@@ -11,29 +11,20 @@ export interface RouteProblem {
 
 /**
  * Lists every problem in users/mandatory/routes that the JSON schema cannot see: matchers that
- * do not parse, notify targets naming an unknown user or an empty group, duplicate route and
- * user names. The config loader adds these to its own list, so nothing here throws.
+ * do not parse, notify targets naming an unknown user or robot or an empty group, duplicate route,
+ * user and robot names. The config loader adds these to its own list, so nothing here throws.
  */
-export function checkRoutes(cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'routes'>): RouteProblem[] {
+export function checkRoutes(cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'routes'> & { robots?: GatewayConfig['robots'] }): RouteProblem[] {
   const problems: RouteProblem[] = [];
   const users = cfg.users ?? [];
-  const directory = createDirectory(users);
+  const directory = createDirectory(users, cfg.robots ?? []);
 
-  const seenUsers = new Map<string, number>();
-  users.forEach((user, i) => {
-    const first = seenUsers.get(user.name);
-    if (first === undefined) seenUsers.set(user.name, i);
-    else problems.push({ path: `users[${i}].name`, message: `duplicate user name "${user.name}" (first at users[${first}])` });
-  });
+  duplicateNames(users, 'users', 'user', problems);
+  duplicateNames(cfg.robots ?? [], 'robots', 'robot', problems);
 
   (cfg.mandatory ?? []).forEach((target, i) => checkTarget(directory, target, `mandatory[${i}]`, problems));
 
-  const seenRoutes = new Map<string, number>();
   (cfg.routes ?? []).forEach((route, i) => {
-    const first = seenRoutes.get(route.name);
-    if (first === undefined) seenRoutes.set(route.name, i);
-    else problems.push({ path: `routes[${i}].name`, message: `duplicate route name "${route.name}" (first at routes[${first}])` });
-
     (route.matchers ?? []).forEach((input, j) => {
       try {
         // Alertmanager reads "", "{}" and even "{" as no matchers; in a list of matchers that is
@@ -47,16 +38,21 @@ export function checkRoutes(cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'ro
     });
     (route.notify ?? []).forEach((target, j) => checkTarget(directory, target, `routes[${i}].notify[${j}]`, problems));
   });
+  duplicateNames(cfg.routes ?? [], 'routes', 'route', problems);
   return problems;
+}
+
+/** Reports every entry whose name an earlier entry of the same list already has. */
+function duplicateNames(list: ReadonlyArray<{ name: string }>, section: string, noun: string, problems: RouteProblem[]): void {
+  const seen = new Map<string, number>();
+  list.forEach((entry, i) => {
+    const first = seen.get(entry.name);
+    if (first === undefined) seen.set(entry.name, i);
+    else problems.push({ path: `${section}[${i}].name`, message: `duplicate ${noun} name "${entry.name}" (first at ${section}[${first}])` });
+  });
 }
 
 function checkTarget(directory: Directory, target: NotifyTarget, path: string, problems: RouteProblem[]): void {
   const expansion = directory.expand(target);
-  if (expansion.ok) return;
-  const message = {
-    'unknown-user': `unknown user "${expansion.name}" (not in users; write "group:<name>" for a group)`,
-    'unknown-group': `group "${expansion.name}" has no members in users`,
-    'empty-group-name': `"${expansion.name}" names no group`,
-  }[expansion.reason];
-  problems.push({ path, message });
+  if (!expansion.ok) problems.push({ path, message: expansionProblem(expansion) });
 }

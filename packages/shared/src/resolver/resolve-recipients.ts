@@ -1,9 +1,9 @@
-import type { GatewayConfig, NotifyTarget, UserConfig } from '../config/types';
+import type { GatewayConfig, NotifyTarget, RobotConfig, UserConfig } from '../config/types';
 import { GatewayError } from '../errors';
 import type { Recipient } from '../notification';
 import type { WebhookAlert } from '../webhook/types';
-import { CHANNEL_ADDRESS } from './channel-address';
-import { createDirectory } from './directory';
+import { CHANNEL_ADDRESS, ROBOT_CHANNELS } from './channel-address';
+import { createDirectory, ROBOT_PREFIX } from './directory';
 import { matches, type Matcher } from './matcher';
 import { parseMatchers } from './parse-matchers';
 
@@ -32,6 +32,8 @@ export interface Resolution {
   cc: string[];
   unknownUsers: UnknownUser[];
   unreachable: Unreachable[];
+  /** Every user some rule picked, on any channel, once each in pick order: whom a chat message mentions. */
+  people: UserConfig[];
 }
 
 /** Turns an alert group into recipients; built once per config. */
@@ -57,19 +59,20 @@ interface CompiledRoute {
  * adds people, it never hides another route's), limited to the route's `channels` if set, then
  * the owner label (every channel; its value names users, separated by commas or spaces). A route
  * matches a group when it matches any of its alerts. Each channel lists an address once, with
- * every rule that picked it. Throws GatewayError('CONFIG_INVALID') on a bad matcher or a channel
- * with no address field.
+ * every rule that picked it. A `robot:<name>` target adds the robot on the robot channels
+ * (chat) only, and users are never recipients there. Throws GatewayError('CONFIG_INVALID') on a
+ * bad matcher or a channel with no address field.
  */
 export function createResolver(
-  cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'ownerLabel' | 'routes'>,
+  cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'ownerLabel' | 'routes'> & { robots?: readonly RobotConfig[] },
   channels: string[],
 ): Resolver {
   for (const channel of channels) {
-    if (!CHANNEL_ADDRESS[channel]) {
+    if (!CHANNEL_ADDRESS[channel] && !ROBOT_CHANNELS.has(channel)) {
       throw new GatewayError('CONFIG_INVALID', `channel "${channel}" has no user address field (see resolver/channel-address.ts)`);
     }
   }
-  const directory = createDirectory(cfg.users ?? []);
+  const directory = createDirectory(cfg.users ?? [], cfg.robots ?? []);
   const mandatory = cfg.mandatory ?? [];
   const ownerLabel = (cfg.ownerLabel ?? '').trim();
   const ownerRule = `label:${ownerLabel}`;
@@ -88,7 +91,10 @@ export function createResolver(
       const addTarget = (target: NotifyTarget, rule: string, fingerprints: string[], only?: ReadonlySet<string>): void => {
         const expansion = directory.expand(target);
         if (!expansion.ok) out.unknown(target, rule, fingerprints);
-        else for (const user of expansion.users) out.add(user, rule, only);
+        else {
+          for (const user of expansion.users) out.add(user, rule, only);
+          for (const robot of expansion.robots) out.addRobot(robot, rule, only);
+        }
       };
 
       for (const target of mandatory) addTarget(target, 'mandatory', allFingerprints);
@@ -137,14 +143,17 @@ class ResolutionBuilder {
   private readonly unreachable: Unreachable[] = [];
   private readonly unreachableSeen = new Set<string>();
   private readonly cc: string[] = [];
+  private readonly people = new Map<string, UserConfig>();
 
   constructor(private readonly channels: string[]) {
     for (const channel of channels) this.byChannel[channel] = [];
   }
 
   add(user: UserConfig, rule: string, only?: ReadonlySet<string>): void {
+    if (!this.people.has(user.name)) this.people.set(user.name, user);
     for (const channel of this.channels) {
       if (only && !only.has(channel)) continue;
+      if (ROBOT_CHANNELS.has(channel)) continue;
       const address = CHANNEL_ADDRESS[channel]!(user)?.trim();
       if (!address) {
         const key = `${channel}\0${user.name}`;
@@ -156,16 +165,28 @@ class ResolutionBuilder {
       }
       // Keyed by address, not name: two users sharing a mailbox must not get two copies, and the
       // worker records results per address.
-      const key = `${channel}\0${address.toLowerCase()}`;
-      const existing = this.index.get(key);
-      if (existing) {
-        if (!existing.rules.includes(rule)) existing.rules.push(rule);
-      } else {
-        const recipient: Recipient = { name: user.name, address, rules: [rule] };
-        this.index.set(key, recipient);
-        this.byChannel[channel]!.push(recipient);
-      }
+      this.pick(channel, `${channel}\0${address.toLowerCase()}`, { name: user.name, address }, rule);
     }
+  }
+
+  /** A robot is a recipient on the robot channels only, addressed by its name. */
+  addRobot(robot: RobotConfig, rule: string, only?: ReadonlySet<string>): void {
+    for (const channel of this.channels) {
+      if ((only && !only.has(channel)) || !ROBOT_CHANNELS.has(channel)) continue;
+      this.pick(channel, `${channel}\0${ROBOT_PREFIX}${robot.name}`, { name: `${ROBOT_PREFIX}${robot.name}`, address: robot.name }, rule);
+    }
+  }
+
+  /** Adds the recipient under `key`, or the rule to the one already there. */
+  private pick(channel: string, key: string, who: Omit<Recipient, 'rules'>, rule: string): void {
+    const existing = this.index.get(key);
+    if (existing) {
+      if (!existing.rules.includes(rule)) existing.rules.push(rule);
+      return;
+    }
+    const recipient: Recipient = { ...who, rules: [rule] };
+    this.index.set(key, recipient);
+    this.byChannel[channel]!.push(recipient);
   }
 
   unknown(name: string, rule: string, fingerprints: string[]): void {
@@ -195,6 +216,7 @@ class ResolutionBuilder {
       cc: email ? this.cc.filter((c) => !to.has(c.toLowerCase())) : [],
       unknownUsers: this.unknownUsers,
       unreachable: this.unreachable,
+      people: [...this.people.values()],
     };
   }
 }

@@ -23,12 +23,14 @@ const DEFAULTS: GatewayConfig = {
   },
   log: { level: 'info' },
   users: [],
+  robots: [],
   mandatory: [],
   ownerLabel: 'owner',
   routes: [],
   channels: {
     email: { enabled: true, severities: [], statuses: ['firing', 'resolved'] },
     sms: { enabled: true, severities: ['critical', 'error'], statuses: ['firing'] },
+    chat: { enabled: true, severities: [], statuses: ['firing', 'resolved'] },
   },
   ingest: {
     listen: { host: '127.0.0.1', port: 9097 },
@@ -86,8 +88,18 @@ function fullConfig(): DeepRequired<GatewayConfig> {
     },
     log: { level: 'debug' },
     users: [
-      { name: 'alice', email: 'alice@example.com', phone: '+8613800000000', groups: ['ops'] },
+      { name: 'alice', email: 'alice@example.com', phone: '+8613800000000', groups: ['ops'], chatIds: { wecom: 'alice.w', dingtalk: 'manager4711', feishu: 'ou_7d8a6e6df7621556ce0d21922b676706' } },
       { name: 'bob', email: 'bob@example.com', phone: '+14155550100', groups: ['dba'] },
+    ],
+    // Kept as written, though the environment sets them: notifier-chat resolves them when sending.
+    robots: [
+      {
+        name: 'ops-room',
+        type: 'dingtalk',
+        webhookUrl: '${CHAT_OPS_WEBHOOK}',
+        secret: '${CHAT_OPS_SECRET}',
+        mentions: { mobiles: ['+8613800000001'], userIds: ['manager4712'], all: false },
+      },
     ],
     mandatory: ['group:ops'],
     ownerLabel: '',
@@ -95,16 +107,17 @@ function fullConfig(): DeepRequired<GatewayConfig> {
       {
         name: 'db',
         matchers: ['team="db"'],
-        notify: ['group:dba', 'alice'],
-        channels: ['email'],
+        notify: ['group:dba', 'alice', 'robot:ops-room'],
+        channels: ['email', 'chat'],
         cc: ['dba@example.com'],
-        escalate: [{ afterMinutes: 0.5, notify: ['bob'], severities: ['critical'] }],
+        escalate: [{ afterMinutes: 0.5, notify: ['bob', 'robot:ops-room'], severities: ['critical'] }],
       },
     ],
     channels: {
       email: { enabled: false, severities: ['critical'], statuses: ['resolved'] },
       sms: { enabled: true, severities: [], statuses: ['firing', 'resolved'] },
       pager: { enabled: true, severities: [], statuses: ['firing'] },
+      chat: { enabled: true, severities: ['critical'], statuses: ['firing'] },
     },
     ingest: {
       listen: { host: '127.0.0.1', port: 0 },
@@ -191,6 +204,8 @@ const FULL_ENV = {
   SKEY: 'skey-secret-6',
   JWT_SECRET: 'jwt-secret-7-0123456789abcdef0123456789',
   AM_TOKEN: 'am-token-8',
+  CHAT_OPS_WEBHOOK: 'https://oapi.dingtalk.com/robot/send?access_token=chat-secret-9',
+  CHAT_OPS_SECRET: 'SECchat-secret-10',
 };
 
 /** Runs buildConfig expecting CONFIG_INVALID; returns the problems as "path: message" lines. */
@@ -250,6 +265,7 @@ describe('buildConfig', () => {
       email: DEFAULTS.channels.email,
       sms: { enabled: false, severities: ['critical', 'error'], statuses: ['firing'] },
       pager: { enabled: true, severities: [], statuses: ['firing', 'resolved'] },
+      chat: DEFAULTS.channels.chat,
     });
     expect(cfg.email.smtp).toEqual({
       host: 'smtp.example.com',
@@ -320,11 +336,11 @@ describe('buildConfig', () => {
   });
 
   test('the schema declares exactly the keys of types.ts', () => {
-    const fromTypes = new Set(valuePaths(fullConfig()).map((p) => p.replace(/^channels\.(email|sms|pager)/, 'channels.*')));
+    const fromTypes = new Set(valuePaths(fullConfig()).map((p) => p.replace(/^channels\.(email|sms|chat|pager)/, 'channels.*')));
     const fromSchema = new Set(
       schemaPaths(CONFIG_SCHEMA)
         .filter((p) => !/^queue\.severityRanks\./.test(p))
-        .map((p) => p.replace(/^channels\.(email|sms)/, 'channels.*')),
+        .map((p) => p.replace(/^channels\.(email|sms|chat)/, 'channels.*')),
     );
     for (const p of fromTypes) if (!/^queue\.severityRanks\./.test(p)) expect(fromSchema).toContain(p);
     for (const p of fromSchema) expect(fromTypes).toContain(p);
@@ -360,7 +376,7 @@ describe('buildConfig', () => {
         // A name cannot hold ":" at all, so "group:x" fails the name pattern.
         `users[1].name: must match pattern "${DIRECTORY_NAME_PATTERN}"`,
         'users[2].phone: must be E.164 like "+8613800000000" (quote it in YAML, or the "+" is lost)',
-        'routes[0].channels[0]: unknown channel (known: email, sms)',
+        'routes[0].channels[0]: unknown channel (known: email, sms, chat)',
         'routes[0].cc[0]: must be an email address like alice@example.com',
         'email.from: must be an address like alerts@example.com or "Alert Gateway <alerts@example.com>"',
         'email.cc[0]: must be an email address like alice@example.com',
