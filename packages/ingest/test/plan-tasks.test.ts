@@ -82,7 +82,7 @@ describe('planTasks', () => {
       raw.ownerLabel = '';
     });
     expect(p.tasks).toEqual([]);
-    expect(p.skipped).toEqual({ email: 'no recipient reachable on this channel', sms: 'no recipient reachable on this channel' });
+    expect(p.skipped).toEqual({ email: 'no recipient reachable on this channel', sms: 'no recipient reachable on this channel', chat: 'no recipient reachable on this channel' });
   });
 
   it('leaves out firing alerts acked for their current firing, and notifies nothing when only those are left', () => {
@@ -99,7 +99,7 @@ describe('planTasks', () => {
     const all = new Map(msg.alerts.map((a) => [a.fingerprint, { startsAt: a.startsAt }]));
     const none = plan(msg, undefined, all);
     expect(none.tasks).toEqual([]);
-    expect(none.skipped).toEqual({ email: 'every alert it would carry is acked', sms: 'every alert it would carry is acked' });
+    expect(none.skipped).toEqual({ email: 'every alert it would carry is acked', sms: 'every alert it would carry is acked', chat: 'every alert it would carry is acked' });
     expect(none.suppressed).toEqual(msg.alerts.map((a) => a.fingerprint));
 
     // A resolved alert is never left out, acked or not.
