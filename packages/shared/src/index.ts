@@ -102,7 +102,7 @@ export type {
   RoutingExplanation,
   StoredDirectory,
 } from './handling/index';
-export { createDirectory } from './resolver/directory';
+export { createDirectory, ROBOT_PREFIX } from './resolver/directory';
 export type { Directory } from './resolver/directory';
 export { jwtAlgorithms } from './config/check-config';
 export { channelQueue, connectRedis } from './service/connect-redis';

@@ -5,11 +5,13 @@ import {
   maskPhone,
   putNamed,
   removeNamed,
+  ROBOT_PREFIX,
   type DirectoryDoc,
   type DirectoryStore,
   type GatewayConfig,
   type LabelSet,
   type Named,
+  type RobotConfig,
   type RoutingExplanation,
   type UserConfig,
 } from '@alertgw/shared';
@@ -48,13 +50,15 @@ export function groupsOf(users: readonly UserConfig[]): Array<{ name: string; me
  *
  * GET    /api/v1/directory                      everything, with its version
  * GET    /api/v1/users[/:name]   PUT /api/v1/users/:name {email?, phone?, groups?}   DELETE
+ * GET    /api/v1/robots[/:name]  PUT /api/v1/robots/:name {type, webhookUrl: "${VAR}", secret?: "${VAR}", mentions?}  DELETE
  * GET    /api/v1/groups[/:name]  PUT /api/v1/groups/:name {members: [...]}           DELETE
  * GET    /api/v1/routes[/:name]  PUT /api/v1/routes/:name {matchers, notify, channels?, cc?, escalate?}  DELETE
  * PUT    /api/v1/mandatory {notify: [...]}
  * POST   /api/v1/routes/test {labels: {...}, status?}   who would be notified, and why
  *
  * Every change is validated whole with the config's rules; a refused one answers 400 with
- * every problem, and the rules in force stay. Phone numbers are masked for viewers.
+ * every problem, and the rules in force stay. Phone numbers (users', robots' mentions) are
+ * masked for viewers. A robot holds only references to its webhook URL and secret.
  */
 export function directoryApi(deps: DirectoryApiDeps): Router {
   const router = express.Router();
@@ -63,11 +67,13 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
   const matching = deps.matching ?? createMatchPool();
   checkPathParam(router, 'name', isDirectoryName, 'name (letters, digits, . _ @ + -; at most 128)');
   if (deps.ready) {
-    router.use(['/api/v1/directory', '/api/v1/users', '/api/v1/groups', '/api/v1/routes', '/api/v1/mandatory'], whileStarting(deps.ready));
+    router.use(['/api/v1/directory', '/api/v1/users', '/api/v1/robots', '/api/v1/groups', '/api/v1/routes', '/api/v1/mandatory'], whileStarting(deps.ready));
   }
 
   const current = () => live.current();
-  const view = (res: Response) => (principalOf(res).role === 'operator' ? (u: UserConfig) => u : maskUser);
+  const operator = (res: Response) => principalOf(res).role === 'operator';
+  const view = (res: Response) => (operator(res) ? (u: UserConfig) => u : maskUser);
+  const robotView = (res: Response) => (operator(res) ? (r: RobotConfig) => r : maskRobot);
   const change = async (res: Response, edit: (doc: DirectoryDoc) => void) => {
     const stored = await store.update(principalOf(res).sub, edit, current().doc);
     // This replica answers with the new rules in force; the others follow through pub/sub.
@@ -76,21 +82,21 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
   };
   // Users and routes are entries named by the path, put whole and deleted by the same rules;
   // the body is only an object here: store.update validates the document it lands in.
-  const namedEntries = (list: 'users' | 'routes', noun: 'user' | 'route') => {
+  const namedEntries = (list: 'users' | 'routes' | 'robots', noun: 'user' | 'route' | 'robot') => {
     router.put(`/api/v1/${list}/:name`, json, async (req, res) => {
       const name = String(req.params.name);
       const body = objectBody(req);
       if (body.name !== undefined && body.name !== name) throw new GatewayError('BAD_REQUEST', 'name in the body differs from the path');
       const stored = await change(res, (doc) => {
-        putNamed<Named>(doc[list], { ...body, name });
+        putNamed<Named>((doc[list] ??= []), { ...body, name });
       });
-      const entries: readonly Named[] = stored.doc[list];
+      const entries: readonly Named[] = stored.doc[list] ?? [];
       res.json({ version: stored.version, [noun]: entries.find((e) => e.name === name) });
     });
     router.delete(`/api/v1/${list}/:name`, async (req, res) => {
       const name = String(req.params.name);
       const stored = await change(res, (doc) => {
-        if (!removeNamed<Named>(doc[list], name)) throw new GatewayError('NOT_FOUND', `no such ${noun}`);
+        if (!removeNamed<Named>(doc[list] ?? [], name)) throw new GatewayError('NOT_FOUND', `no such ${noun}`);
       });
       res.json({ version: stored.version });
     });
@@ -104,6 +110,7 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
       updatedAt: dir.doc.updatedAt,
       updatedBy: dir.doc.updatedBy,
       users: dir.doc.users.map(view(res)),
+      robots: (dir.doc.robots ?? []).map(robotView(res)),
       groups: groupsOf(dir.doc.users),
       routes: dir.doc.routes,
       mandatory: dir.doc.mandatory,
@@ -119,6 +126,16 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
     res.json(view(res)(user));
   });
   namedEntries('users', 'user');
+
+  router.get('/api/v1/robots', (_req, res) => {
+    res.json({ version: current().version, items: (current().doc.robots ?? []).map(robotView(res)) });
+  });
+  router.get('/api/v1/robots/:name', (req, res) => {
+    const robot = (current().doc.robots ?? []).find((r) => r.name === req.params.name);
+    if (!robot) throw new GatewayError('NOT_FOUND', 'no such robot');
+    res.json(robotView(res)(robot));
+  });
+  namedEntries('robots', 'robot');
 
   router.get('/api/v1/groups', (_req, res) => {
     res.json({ version: current().version, items: groupsOf(current().doc.users) });
@@ -194,7 +211,8 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
     res.json({
       version: dir.version,
       ...explained,
-      channels: explained.channels.map((c) => ({ ...c, recipients: c.recipients.map((r) => ({ ...r, address: mask(r.address) })) })),
+      // A robot's address is its name: nothing to mask.
+      channels: explained.channels.map((c) => ({ ...c, recipients: c.recipients.map((r) => (r.name.startsWith(ROBOT_PREFIX) ? r : { ...r, address: mask(r.address) })) })),
       escalations: explained.escalations.map((e) => ({ ...e, reachable: e.reachable.map((r) => ({ ...r, phone: mask(r.phone) })) })),
     });
   });
@@ -203,6 +221,11 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
 
 function maskUser(user: UserConfig): UserConfig {
   return user.phone ? { ...user, phone: maskPhone(user.phone) } : user;
+}
+
+function maskRobot(robot: RobotConfig): RobotConfig {
+  const mobiles = robot.mentions?.mobiles;
+  return mobiles ? { ...robot, mentions: { ...robot.mentions, mobiles: mobiles.map(maskPhone) } } : robot;
 }
 
 function objectBody(req: Request, allowed?: readonly string[]): Record<string, unknown> {
