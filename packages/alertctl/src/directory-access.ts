@@ -36,16 +36,16 @@ export function changeDirectory(view: DirectoryView, change: (doc: DirectoryDoc)
   return view.store.update(view.by, change, seedOf(view.config));
 }
 
-/** Deletes the user or route named `name` from the directory in Redis and says so; an unknown name is refused. */
-export async function deleteNamed(view: DirectoryView, ctx: CliContext, list: 'users' | 'routes', noun: 'user' | 'route', name: string): Promise<number> {
+/** Deletes the user, robot or route named `name` from the directory in Redis and says so; an unknown name is refused. */
+export async function deleteNamed(view: DirectoryView, ctx: CliContext, list: 'users' | 'routes' | 'robots', noun: 'user' | 'route' | 'robot', name: string): Promise<number> {
   const stored = await changeDirectory(view, (doc) => {
-    if (!removeNamed<Named>(doc[list], name)) throw new CliError(`no ${noun} "${name}"`);
+    if (!removeNamed<Named>(doc[list] ?? [], name)) throw new CliError(`no ${noun} "${name}"`);
   });
   println(ctx.stdout, `deleted ${noun} ${name} (directory version ${stored.version})`);
   return EXIT.ok;
 }
 
-/** The config file's users, routes and mandatory, as a directory document. */
+/** The config file's users, robots, routes and mandatory, as a directory document. */
 export function seedOf(config: GatewayConfig): DirectoryDoc {
   return directoryFromConfig(config);
 }

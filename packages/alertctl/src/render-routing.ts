@@ -1,4 +1,4 @@
-import type { RoutingExplanation } from '@alertgw/shared';
+import { ROBOT_PREFIX, type RoutingExplanation } from '@alertgw/shared';
 import { showAddress, table } from './format';
 
 /** "15m", "30s", "1.5h": an escalation delay as people say it. */
@@ -35,7 +35,8 @@ export function renderRouting(e: RoutingExplanation, where: string): string {
   }
 
   out.push('', 'Who is notified');
-  const rows = e.channels.flatMap((c) => c.recipients.map((r) => [c.channel, r.name, showAddress(r.address), r.rules.join(', ')]));
+  // A robot's address is its name, not a phone to mask.
+  const rows = e.channels.flatMap((c) => c.recipients.map((r) => [c.channel, r.name, r.name.startsWith(ROBOT_PREFIX) ? r.address : showAddress(r.address), r.rules.join(', ')]));
   if (rows.length === 0) out.push('  nobody');
   else out.push(table(['CHANNEL', 'USER', 'ADDRESS', 'PICKED BY'], rows).split('\n').map((l) => `  ${l}`).join('\n'));
   if (e.cc.length) out.push(`  Cc on email: ${e.cc.join(', ')}`);
@@ -46,12 +47,14 @@ export function renderRouting(e: RoutingExplanation, where: string): string {
     if (e.escalations.length === 0) out.push('  no escalation');
     for (const t of e.escalations) {
       const who = t.reachable.map((r) => `${r.name} (${showAddress(r.phone)})`).join(', ') || 'nobody reachable';
-      out.push(`  after ${delay(t.afterMinutes)}: route ${t.route} tier ${t.tier} → ${t.notify.join(', ')}: ${who}${t.noPhone.length ? `; no phone: ${t.noPhone.join(', ')}` : ''}`);
+      // Escalations send SMS only so far: a robot in a tier is accepted, and said to get nothing yet.
+      const robots = (t.robots ?? []).length ? `; robots (no chat message from escalations yet): ${t.robots.join(', ')}` : '';
+      out.push(`  after ${delay(t.afterMinutes)}: route ${t.route} tier ${t.tier} → ${t.notify.join(', ')}: ${who}${t.noPhone.length ? `; no phone: ${t.noPhone.join(', ')}` : ''}${robots}`);
     }
   }
 
   const problems = [
-    ...e.unknownUsers.map((u) => `unknown user "${u.name}" named by ${u.rule}`),
+    ...e.unknownUsers.map((u) => (u.name.startsWith(ROBOT_PREFIX) ? `unknown robot "${u.name.slice(ROBOT_PREFIX.length)}" named by ${u.rule}` : `unknown user "${u.name}" named by ${u.rule}`)),
     ...e.unreachable.map((u) => `${u.user} has no ${u.channel} address (picked by ${u.rule})`),
   ];
   if (problems.length) out.push('', 'Problems', ...problems.map((p) => `  ${p}`));

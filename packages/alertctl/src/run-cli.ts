@@ -9,6 +9,7 @@ import { routeCommand } from './commands/route';
 import { sendTestCommand } from './commands/send-test';
 import { timelineCommand } from './commands/timeline';
 import { tokenCommand } from './commands/token';
+import { robotCommand } from './commands/robot';
 import { userCommand } from './commands/user';
 
 /** Every subcommand, in the order `alertctl --help` lists them. */
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   timelineCommand,
   tokenCommand,
   userCommand,
+  robotCommand,
   groupCommand,
   routeCommand,
   directoryCommand,
