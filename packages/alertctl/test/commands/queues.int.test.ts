@@ -88,7 +88,7 @@ describe('alertctl queues (real Redis)', () => {
 
   it('refuses an unknown channel (exit 2) and an unreachable Redis (exit 1) in one line', async () => {
     const unknown = await setup.run(['queues', 'pager']);
-    expect(unknown).toEqual({ code: 2, stdout: '', stderr: 'alertctl queues: unknown channel "pager" (configured: email, sms)\n' });
+    expect(unknown).toEqual({ code: 2, stdout: '', stderr: 'alertctl queues: unknown channel "pager" (configured: email, sms, chat)\n' });
     const down = await setup.run(['queues'], { env: { REDIS_URL: 'redis://:pw@127.0.0.1:2' } });
     expect(down.code).toBe(1);
     expect(down.stderr).toBe('alertctl queues: cannot reach Redis at redis://:***@127.0.0.1:2: ECONNREFUSED (set REDIS_URL or redis.url in the config)\n');

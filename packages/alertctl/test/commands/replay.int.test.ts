@@ -80,6 +80,6 @@ describe('alertctl replay (real Redis)', () => {
 
   it('refuses an unknown channel', async () => {
     const r = await setup.run(['replay', 'pager', '--all']);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: 'alertctl replay: unknown channel "pager" (configured: email, sms)\n' });
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'alertctl replay: unknown channel "pager" (configured: email, sms, chat)\n' });
   });
 });

@@ -94,7 +94,7 @@ describe('directory API across replicas', () => {
         expect.stringMatching(/^route "web-team": matchers\[0\]: invalid matcher/),
         'route "web-team": notify[0]: unknown user "nobody" (not in users; write "group:<name>" for a group)',
         'route "web-team": notify[1]: group "ghosts" has no members in users',
-        'route "web-team": channels[0]: unknown channel (known: email, sms)',
+        'route "web-team": channels[0]: unknown channel (known: email, sms, chat)',
       ]),
     );
     const schema = await send(a, 'PUT', '/api/v1/routes/x', { matchers: [], notify: ['lisi'], escalate: [{ afterMinutes: 0, notify: ['lisi'] }] });

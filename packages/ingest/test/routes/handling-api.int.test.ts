@@ -166,7 +166,7 @@ describe('alert handling API with a real Alertmanager', () => {
     // A reminder of the acked alert alone: no task on any channel.
     const alone = await deliver(message([{ labels, fingerprint: fp, status: 'firing' }]));
     expect(alone.tasks).toEqual({});
-    expect(alone.skipped).toEqual({ email: 'every alert it would carry is acked', sms: 'every alert it would carry is acked' });
+    expect(alone.skipped).toEqual({ email: 'every alert it would carry is acked', sms: 'every alert it would carry is acked', chat: 'every alert it would carry is acked' });
     expect(await events(fp, 'suppressed-acked')).toEqual([expect.objectContaining({ ackedBy: 'alice', deliveryKey: alone.deliveryKey })]);
 
     // With an unacked alert in the same group, only that one is notified.
