@@ -32,7 +32,7 @@ interface ComposeFile {
 
 const compose = readYaml<ComposeFile>(repo('docker-compose.yml'));
 const services = compose.services;
-const GATEWAY = ['ingest', 'notifier-email', 'notifier-sms'];
+const GATEWAY = ['ingest', 'notifier-email', 'notifier-sms', 'notifier-chat'];
 /** The environment a user has after a fresh clone: nothing set, every default applies. */
 const NO_ENV: Record<string, string> = {};
 const MAKE_SECRETS = repo('deploy', 'compose', 'make-secrets.sh');
@@ -89,7 +89,7 @@ function gatewayConfig(name: string, secretsRoot = GENERATED): GatewayConfig {
 
 describe('docker-compose.yml', () => {
   it('has the stack of the design card', () => {
-    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'ingest', 'mailpit', 'notifier-email', 'notifier-sms', 'prometheus', 'redis']);
+    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'ingest', 'mailpit', 'notifier-chat', 'notifier-email', 'notifier-sms', 'prometheus', 'redis']);
     expect(services.alertmanager.image).toMatch(/^prom\/alertmanager:/);
     expect(services.prometheus.image).toMatch(/^prom\/prometheus:/);
     expect(services.mailpit.image).toMatch(/^axllent\/mailpit:/);
@@ -181,7 +181,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs 2 replicas of each notifier, with nothing that would clash between replicas', () => {
-    for (const name of ['notifier-email', 'notifier-sms']) {
+    for (const name of ['notifier-email', 'notifier-sms', 'notifier-chat']) {
       expect(services[name].deploy?.replicas).toBe(2);
       expect(services[name].container_name).toBeUndefined();
       expect(services[name].ports).toBeUndefined();

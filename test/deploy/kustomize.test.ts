@@ -26,7 +26,7 @@ const objects: Obj[] = kustomization.resources.flatMap((r) => readYamlDocs(path.
 const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
 const deployments = ofKind('Deployment');
 const byName = (name: string) => deployments.find((d) => d.metadata.name === name)!;
-const SERVICES = ['ingest', 'notifier-email', 'notifier-sms'];
+const SERVICES = ['ingest', 'notifier-email', 'notifier-sms', 'notifier-chat'];
 
 /** The Secret every container reads; the deployer creates it, the base ships none. */
 const SECRET_NAME = 'alertgw-secrets';
@@ -56,12 +56,15 @@ describe('deploy/kubernetes (kustomize base)', () => {
     }
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'Deployment/alertgw-ingest',
+      'Deployment/alertgw-notifier-chat',
       'Deployment/alertgw-notifier-email',
       'Deployment/alertgw-notifier-sms',
+      'HorizontalPodAutoscaler/alertgw-notifier-chat',
       'HorizontalPodAutoscaler/alertgw-notifier-email',
       'HorizontalPodAutoscaler/alertgw-notifier-sms',
       'Namespace/alertgw',
       'PodDisruptionBudget/alertgw-ingest',
+      'PodDisruptionBudget/alertgw-notifier-chat',
       'PodDisruptionBudget/alertgw-notifier-email',
       'PodDisruptionBudget/alertgw-notifier-sms',
       'Service/alertgw-ingest',
@@ -158,7 +161,7 @@ describe('deploy/kubernetes (kustomize base)', () => {
 
   it('autoscales the notifiers (and only them) from at least 2 replicas, leaving replicas to the HPA', () => {
     const hpas = ofKind('HorizontalPodAutoscaler');
-    expect(hpas.map((h) => h.spec.scaleTargetRef.name).sort()).toEqual(['alertgw-notifier-email', 'alertgw-notifier-sms']);
+    expect(hpas.map((h) => h.spec.scaleTargetRef.name).sort()).toEqual(['alertgw-notifier-chat', 'alertgw-notifier-email', 'alertgw-notifier-sms']);
     for (const h of hpas) {
       expect(h.apiVersion).toBe('autoscaling/v2');
       expect(h.spec.scaleTargetRef).toEqual(expect.objectContaining({ apiVersion: 'apps/v1', kind: 'Deployment' }));

@@ -93,7 +93,7 @@ describe('Prometheus scrape config (deploy/prometheus/scrape-config.yml)', () =>
   const scrape = readYaml<{ scrape_configs: Array<Record<string, any>> }>(repo('deploy', 'prometheus', 'scrape-config.yml')).scrape_configs;
 
   it('names jobs alertgw-<service>, which the TargetDown rule matches, on each service HTTP port', () => {
-    const ports: Record<string, number> = { ingest: 9097, 'notifier-email': 9098, 'notifier-sms': 9099 };
+    const ports: Record<string, number> = { ingest: 9097, 'notifier-email': 9098, 'notifier-sms': 9099, 'notifier-chat': 9100 };
     const compose = readYaml<{ services: Record<string, { environment?: Record<string, string> }> }>(repo('docker-compose.yml'));
     for (const [service, port] of Object.entries(ports)) {
       expect(compose.services[service].environment!.HTTP_PORT).toBe(String(port));
@@ -110,7 +110,7 @@ describe('Prometheus scrape config (deploy/prometheus/scrape-config.yml)', () =>
     const keep = (label: string) => k8s.relabel_configs.find((r: Record<string, any>) => r.action === 'keep' && r.source_labels[0] === label)?.regex;
     expect(keep('__meta_kubernetes_pod_label_app_kubernetes_io_part_of')).toBe('alertgw');
     expect(keep('__meta_kubernetes_pod_container_port_name')).toBe('http');
-    for (const file of ['ingest.yaml', 'notifier-email.yaml', 'notifier-sms.yaml']) {
+    for (const file of ['ingest.yaml', 'notifier-email.yaml', 'notifier-sms.yaml', 'notifier-chat.yaml']) {
       const [deployment] = readYamlDocs(repo('deploy', 'kubernetes', file)) as Array<Record<string, any>>;
       expect(deployment.spec.template.metadata.labels['app.kubernetes.io/part-of']).toBe('alertgw');
       expect(deployment.spec.template.spec.containers[0].ports.map((p: { name: string }) => p.name)).toContain('http');
