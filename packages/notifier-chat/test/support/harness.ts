@@ -1,11 +1,12 @@
 import type Redis from 'ioredis';
 import { Registry } from 'prom-client';
-import { buildConfig, createQueueMetrics, TaskQueue, Worker, type ChatConfig, type ChatOwner, type Logger, type RobotConfig, type WebhookAlert } from '@alertgw/shared';
+import { buildConfig, createQueueMetrics, createTimelineRecorder, TaskQueue, Worker, type TimelineEvent, type ChatConfig, type ChatOwner, type Logger, type RobotConfig, type WebhookAlert } from '@alertgw/shared';
 import { testRedis } from '@alertgw/testkit';
 import { createChatChannel, type ChatPayload } from '../../src/chat-channel';
 import { createChatMetrics, type ChatMetrics } from '../../src/chat-metrics';
 import { createChatRenderer } from '../../src/render/chat-renderer';
 import type { RobotDirectory } from '../../src/robots/robot-directory';
+import { chatTimelineView } from '../../src/timeline-view';
 
 /** Obvious test-only secrets; never real ones. */
 export const DINGTALK_SECRET = 'SECtest-only-dingtalk-secret-0000';
@@ -64,6 +65,8 @@ export interface Replica {
   worker: Worker<ChatPayload>;
   metrics: ChatMetrics;
   registry: Registry;
+  /** The `notification` events the worker wrote for each alert (fingerprint, event), as main.ts writes them to timelines. */
+  timeline: Array<{ fingerprint: string; event: Omit<TimelineEvent, 'at'> }>;
   close(): Promise<void>;
 }
 
@@ -94,7 +97,9 @@ export function startReplica(opts: {
     env: opts.env,
     maxRetryAfterMs: backoff.maxMs,
   });
-  const worker = new Worker<ChatPayload>({ queue, handler: channel, concurrency: opts.concurrency ?? 4, logger: opts.logger, metrics: queueMetrics, blockTimeoutMs: 1000 });
+  const timeline: Replica['timeline'] = [];
+  const onSettled = createTimelineRecorder('chat', async (fingerprint, event) => timeline.push({ fingerprint, event }), chatTimelineView);
+  const worker = new Worker<ChatPayload>({ queue, handler: channel, concurrency: opts.concurrency ?? 4, logger: opts.logger, metrics: queueMetrics, blockTimeoutMs: 1000, onSettled });
   worker.start();
   return {
     redis,
@@ -102,6 +107,7 @@ export function startReplica(opts: {
     worker,
     metrics,
     registry,
+    timeline,
     async close() {
       await worker.close(2000);
       redis.disconnect();
