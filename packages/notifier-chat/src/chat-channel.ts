@@ -45,10 +45,16 @@ export interface ChatChannelDeps {
   maxRetryAfterMs?: number;
 }
 
-/** A robot type's budget: per "minute" and, for Feishu, per second (both scaled with windowMs). */
+/**
+ * A robot type's budget: per "minute" and, for Feishu, per second (both scaled with windowMs).
+ * Each window is kept 5% longer (at most 1 s) than the provider's: the slot is taken on Redis'
+ * clock before the post travels, and the provider counts arrivals on its own, so a send right at
+ * the edge of our window could still land inside the provider's and be throttled.
+ */
 export function robotLimits(config: ChatConfig, type: RobotType): BudgetLimit[] {
   const r = config.providers[type].rateLimit;
-  return [{ max: r.perMinute, windowMs: r.windowMs }, ...(r.perSecond ? [{ max: r.perSecond, windowMs: Math.max(1, Math.round(r.windowMs / 60)) }] : [])];
+  const padded = (ms: number) => Math.round(ms + Math.min(1_000, ms / 20));
+  return [{ max: r.perMinute, windowMs: padded(r.windowMs) }, ...(r.perSecond ? [{ max: r.perSecond, windowMs: padded(r.windowMs / 60) }] : [])];
 }
 
 /**
