@@ -8,6 +8,9 @@ export type {
   AlertmanagerConfig,
   AuthConfig,
   ChannelOptions,
+  ChatConfig,
+  ChatProviderConfig,
+  ChatRateLimit,
   EmailConfig,
   EscalationTierConfig,
   GatewayConfig,
@@ -123,3 +126,11 @@ export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
 export type { DeliveryWrite } from './delivery/accept-delivery-script';
 export type { ScriptArg, ScriptCall } from './redis/lua-scripts';
+export { alertsUrl, matcherFilter, safeHttpUrl, silenceUrl } from './render/links';
+export { COLOURS, severityColour } from './render/severity-colour';
+export { buildAlertGroupView, formatDuration, formatTime, groupAlertName, MAX_ALERTS_PER_SECTION, MAX_VALUE_LENGTH } from './render/group-view';
+export type { AlertGroupView, AlertView, FieldView, LinkView } from './render/group-view';
+export { createSendBudget } from './flow/send-budget';
+export type { AdmitResult, BudgetLimit, BudgetNotification, DigestLatest, DigestSnapshot, FlushResult, SendBudget } from './flow/send-budget';
+export { digestDedupKey, digestPayload, scheduleDigest } from './flow/digest-task';
+export type { DigestScheduled } from './flow/digest-task';

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import ejs from 'ejs';
-import { GatewayError, type NotificationPayload } from '@alertgw/shared';
+import { buildAlertGroupView as buildMailView, GatewayError, type AlertGroupView as MailView, type NotificationPayload } from '@alertgw/shared';
 import { SAMPLE_PAYLOAD } from './sample-payload';
 import { cleanSubject, defaultSubject } from './subject';
-import { buildMailView, type MailView } from './view-model';
 
 /** Subject, HTML part and text part of one mail. */
 export interface RenderedMail {

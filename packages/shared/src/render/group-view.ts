@@ -1,7 +1,7 @@
-import type { LabelSet, NotificationPayload, WebhookAlert } from '@alertgw/shared';
+import type { NotificationPayload } from '../notification';
+import type { LabelSet, WebhookAlert } from '../webhook/types';
 import { alertsUrl, safeHttpUrl, silenceUrl } from './links';
 import { COLOURS, severityColour } from './severity-colour';
-import { groupAlertName } from './subject';
 
 /** Alerts rendered per section; the rest are counted, so a storm cannot make a 10 MB mail. */
 export const MAX_ALERTS_PER_SECTION = 50;
@@ -42,10 +42,11 @@ export interface AlertView {
   fingerprint: string;
 }
 
-/** Everything a mail template gets as `it`. */
-export interface MailView {
+/** An alert group as the mail and chat templates show it (`it` in their ejs), in the same order and colours. */
+export interface AlertGroupView {
   /** The task payload as ingest wrote it (untrusted strings; escape them). */
   payload: NotificationPayload;
+  /** The mail's subject, or the chat message's title. */
   subject: string;
   status: 'firing' | 'resolved';
   statusLabel: string;
@@ -144,8 +145,13 @@ function alertView(alert: WebhookAlert, payload: NotificationPayload): AlertView
   };
 }
 
+/** The alert name a group is about: group label, else common label, else the first alert's. */
+export function groupAlertName(payload: NotificationPayload): string | undefined {
+  return payload.groupLabels.alertname ?? payload.commonLabels.alertname ?? payload.alerts[0]?.labels.alertname;
+}
+
 /** Turns a task payload into the prepared, link-checked data the templates render. */
-export function buildMailView(payload: NotificationPayload, subject: string): MailView {
+export function buildAlertGroupView(payload: NotificationPayload, subject: string): AlertGroupView {
   const firing = payload.alerts.filter((a) => a.status === 'firing');
   const resolved = payload.alerts.filter((a) => a.status !== 'firing');
   const status = payload.status === 'firing' ? 'firing' : 'resolved';
