@@ -100,7 +100,7 @@ function fullConfig(): DeepRequired<GatewayConfig> {
     log: { level: 'debug' },
     users: [
       { name: 'alice', email: 'alice@example.com', phone: '+8613800000000', groups: ['ops'], chatIds: { wecom: 'alice.w', dingtalk: 'manager4711', feishu: 'ou_7d8a6e6df7621556ce0d21922b676706' } },
-      { name: 'bob', email: 'bob@example.com', phone: '+14155550100', groups: ['dba'] },
+      { name: 'bob', email: 'bob@example.com', phone: '+14155550100', groups: ['dba'], chatIds: { wecom: 'bob.w', dingtalk: 'manager4713', feishu: 'ou_bob' } },
     ],
     // Kept as written, though the environment sets them: notifier-chat resolves them when sending.
     robots: [
