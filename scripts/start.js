@@ -1,4 +1,4 @@
-// `npm start`: the whole stack on one machine — ingest and both notifiers as separate
+// `npm start`: the whole stack on one machine — ingest and the three notifiers as separate
 // processes with prefixed, coloured logs; Ctrl-C stops them all. Runs the compiled code
 // (npm start builds first). Redis is found the documented way; a private one is started if needed.
 const { spawn } = require('node:child_process');
@@ -10,6 +10,7 @@ const SERVICES = [
   { name: 'ingest', colour: 36 },
   { name: 'notifier-email', colour: 35 },
   { name: 'notifier-sms', colour: 33 },
+  { name: 'notifier-chat', colour: 32 },
 ];
 const say = (line) => process.stdout.write(`\x1b[1m[start]\x1b[0m ${line}\n`);
 
@@ -73,6 +74,9 @@ async function main() {
   say(`try:  curl -sS ${auth}-H 'Content-Type: application/json' --data @examples/sample-alert.json ${url}/webhook/alertmanager`);
   if (config.email.transport === 'sink') say(`mail: written to ${path.resolve(ROOT, config.email.sinkDir)} (open the .html or .eml files)`);
   if (!config.sms.tencent.secretId) say('sms:  dry-run (no Tencent credentials): the SendSms request is logged and kept in the task');
+  if (config.chat.dryRun) say('chat: dry-run (chat.dryRun): each robot message is logged by [notifier-chat] and kept in the task, not posted');
+  else if (config.robots.length === 0) say('chat: no robots configured, so nothing goes to chat (notifier-chat runs dry); add some: README "Chat robots", or `npm run cli -- robot set`');
+  else say(`chat: robots ${config.robots.map((r) => `${r.name} (${r.type})`).join(', ')}; their webhook URLs and secrets are read from this environment when sending`);
 
   let stopping = false;
   function stop(code) {

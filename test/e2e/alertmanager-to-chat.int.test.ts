@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { getAlert, TaskQueue, type TimelineEvent } from '@alertgw/shared';
 import { deleteKeys, freePort, startFakeDingtalk, startFakeFeishu, startFakeWecom, testRedis, testRedisUrl, uniquePrefix, waitFor, type FakeRobotServer } from '@alertgw/testkit';
 import { requireAlertmanager, startAlertmanager, type Alertmanager, type PostableAlert } from './support/alertmanager';
-import { childEnv, COMPILED_MAIN, requireCompiled, startChild, type ChildService } from './support/child-service';
+import { childEnv, SERVICE_MAIN, requireCompiled, startChild, type ChildService } from './support/child-service';
 
 const ALERTNAME = 'E2EChatReplicationLag';
 const WAIT_MS = 15_000;
@@ -82,7 +82,7 @@ describe('Alertmanager → ingest → notifier-chat → WeCom, DingTalk and Feis
     () =>
       dumpOnFailure('chat e2e setup', async () => {
         requireAlertmanager();
-        requireCompiled([COMPILED_MAIN.ingest, COMPILED_MAIN['notifier-chat']]);
+        requireCompiled([SERVICE_MAIN.ingest, SERVICE_MAIN['notifier-chat']]);
         redis = testRedis();
         prefix = uniquePrefix('e2e-chat');
         dir = mkdtempSync(path.join(tmpdir(), 'alertgw-e2e-chat-'));
@@ -95,7 +95,7 @@ describe('Alertmanager → ingest → notifier-chat → WeCom, DingTalk and Feis
         writeFileSync(configFile, configYaml({ keyPrefix: prefix, ingestPort, chatOpsPort }));
 
         const common = { CONFIG: configFile, REDIS_URL: testRedisUrl(), E2E_INGEST_TOKEN: token };
-        services.set('ingest', startChild('ingest', process.execPath, [COMPILED_MAIN.ingest], { env: childEnv(common), cwd: dir }));
+        services.set('ingest', startChild('ingest', process.execPath, [SERVICE_MAIN.ingest], { env: childEnv(common), cwd: dir }));
         // Only notifier-chat gets the robots' URLs and secrets.
         const chatEnv = childEnv({
           ...common,
@@ -105,7 +105,7 @@ describe('Alertmanager → ingest → notifier-chat → WeCom, DingTalk and Feis
           E2E_FEISHU_SECRET: FEISHU.secret,
           E2E_WECOM_WEBHOOK: `${wecom.url}/cgi-bin/webhook/send?key=${WECOM.key}`,
         });
-        services.set('notifier-chat', startChild('notifier-chat', process.execPath, [COMPILED_MAIN['notifier-chat']], { env: chatEnv, cwd: dir }));
+        services.set('notifier-chat', startChild('notifier-chat', process.execPath, [SERVICE_MAIN['notifier-chat']], { env: chatEnv, cwd: dir }));
         const settled = await Promise.allSettled([
           services.get('ingest')!.waitReady(`http://127.0.0.1:${ingestPort}/readyz`, WAIT_MS),
           services.get('notifier-chat')!.waitReady(`http://127.0.0.1:${chatOpsPort}/readyz`, WAIT_MS),

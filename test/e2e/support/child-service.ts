@@ -5,25 +5,15 @@ import { waitFor } from '@alertgw/testkit';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
-/** Every compiled service, as `npm start` and the Dockerfile run them (npm test and test:chaos build them first). */
-export const COMPILED_MAIN = {
+/** The compiled services, as `npm start` and the Dockerfile run them (npm test and test:chaos build them first). */
+export const SERVICE_MAIN = {
   ingest: path.join(ROOT, 'packages/ingest/dist/main.js'),
   'notifier-email': path.join(ROOT, 'packages/notifier-email/dist/main.js'),
   'notifier-sms': path.join(ROOT, 'packages/notifier-sms/dist/main.js'),
   'notifier-chat': path.join(ROOT, 'packages/notifier-chat/dist/main.js'),
 } as const;
 
-/**
- * The stack the mail and SMS end-to-end, Redis-deployment and chaos tests start whole: ingest and
- * the email and SMS notifiers (notifier-chat has an end-to-end test of its own).
- */
-export const SERVICE_MAIN = {
-  ingest: COMPILED_MAIN.ingest,
-  'notifier-email': COMPILED_MAIN['notifier-email'],
-  'notifier-sms': COMPILED_MAIN['notifier-sms'],
-} as const;
-
-/** One of the three services of that stack. */
+/** One of the services. */
 export type ServiceName = keyof typeof SERVICE_MAIN;
 
 /** Throws the one clear line a run without `npm run build` needs, when a compiled entry point is missing. */

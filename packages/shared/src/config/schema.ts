@@ -305,7 +305,8 @@ export const CONFIG_SCHEMA = {
       // Defaults are the providers' own limits per robot: DingTalk and WeCom 20 messages a
       // minute, Feishu 100 a minute and 5 a second (see packages/notifier-chat/README.md).
       providers: section({ wecom: chatProvider(20), dingtalk: chatProvider(20), feishu: chatProvider(100, 5) }),
-      maxAlertsPerMessage: { ...posInt, maximum: 1000, default: 20 },
+      // At most what the shared group view lists per section (MAX_ALERTS_PER_SECTION).
+      maxAlertsPerMessage: { ...posInt, maximum: 50, default: 20 },
       templatesDir: nonEmpty,
       dryRun: { type: 'boolean', default: false },
       concurrency: { ...posInt, default: 8 },
