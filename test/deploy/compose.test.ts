@@ -221,6 +221,7 @@ describe('docker-compose.yml', () => {
       // Each notifier serves its ops endpoints on its container's HTTP_PORT.
       expect(String(gatewayConfig('notifier-email').email.listen.port)).toBe(containerEnv('notifier-email').HTTP_PORT);
       expect(String(gatewayConfig('notifier-sms').sms.listen.port)).toBe(containerEnv('notifier-sms').HTTP_PORT);
+      expect(String(gatewayConfig('notifier-chat').chat.listen.port)).toBe(containerEnv('notifier-chat').HTTP_PORT);
       // SMS without credentials: dry run.
       expect(config.sms.tencent.secretId).toBe('');
     });

@@ -3,6 +3,10 @@ import { Registry } from 'prom-client';
 import { createQueueMetrics, registerQueueDepthGauge } from '@alertgw/shared';
 import { createIngestMetrics } from '../../packages/ingest/src/ingest-metrics';
 import { createSmsMetrics } from '../../packages/notifier-sms/src/sms-metrics';
+import { createChatMetrics } from '../../packages/notifier-chat/src/chat-metrics';
+import { DINGTALK_ERRCODES } from '../../packages/notifier-chat/src/providers/dingtalk';
+import { FEISHU_ERRCODES } from '../../packages/notifier-chat/src/providers/feishu';
+import { WECOM_ERRCODES } from '../../packages/notifier-chat/src/providers/wecom';
 import { findTool, readYaml, readYamlDocs, repo, runTool } from './support';
 
 // The Alertmanager receiver snippet, the Prometheus scrape config and the alerting rules on
@@ -28,6 +32,7 @@ async function exportedMetricNames(): Promise<Set<string>> {
   registerQueueDepthGauge(registry, []);
   createIngestMetrics(registry);
   createSmsMetrics(registry, queueMetrics.configErrors);
+  createChatMetrics(registry, queueMetrics.configErrors);
   const names = new Set<string>();
   for (const m of await registry.getMetricsAsJSON()) {
     names.add(m.name);
@@ -43,6 +48,18 @@ describe('alerting rules on alertgw metrics (deploy/prometheus/rules)', () => {
     for (const metric of ['alertgw_queue_depth', 'alertgw_queue_dead_letters_total', 'alertgw_queue_lease_losses_total', 'alertgw_channel_config_errors_total']) {
       expect(exprs).toContain(metric);
     }
+  });
+
+  it('catch chat robots throttled by their provider: every transient errcode of the tables, and only those', () => {
+    const rule = rules.find((r) => r.alert === 'AlertgwChatThrottledByProvider')!;
+    const codes = /code=~"([^"]+)"/.exec(rule.expr)![1]!.split('|').sort();
+    // Throttling is what the tables call transient with a provider-given wait, "system busy" (-1) aside.
+    const throttles = Object.entries({ wecom: WECOM_ERRCODES, dingtalk: DINGTALK_ERRCODES, feishu: FEISHU_ERRCODES }).flatMap(([provider, table]) =>
+      Object.entries(table)
+        .filter(([code, entry]) => entry.kind === 'transient' && code !== '-1')
+        .map(([code]) => `${provider}-${code}`),
+    );
+    expect(codes).toEqual(throttles.sort());
   });
 
   it('name only metrics the code exports (and up)', async () => {
