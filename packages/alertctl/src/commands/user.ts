@@ -11,9 +11,11 @@ export const userCommand: Command = {
 
   alertctl user list                     every user, with groups (phone numbers masked)
   alertctl user show <name>
-  alertctl user set <name> [--email a@b] [--phone +86...] [--group g]...
+  alertctl user set <name> [--email a@b] [--phone +86...] [--group g]... [--chat-id dingtalk=<id>]...
                                          creates the user, or changes only the fields given;
-                                         --group replaces the groups; "" removes email or phone
+                                         --group replaces the groups; "" removes email or phone;
+                                         --chat-id sets one provider's id (wecom, dingtalk, feishu),
+                                         "<provider>=" removes it: chat robots @-mention by it
   alertctl user delete <name>            refused while a route or mandatory still needs them
 
 Changes go to the directory in Redis and reach every ingest replica within a second. They are
@@ -21,9 +23,10 @@ checked like the config file: E.164 phones, email addresses, routes that still r
 
 Options:
   --email <address>  --phone <+E.164>  --group <name> (repeatable)
+  --chat-id <provider>=<id> (repeatable)
   --json             print as JSON
   --config <path>    configuration file (default: $CONFIG, ./config.yaml, config.example.yaml)`,
-  options: { email: { type: 'string' }, phone: { type: 'string' }, group: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+  options: { email: { type: 'string' }, phone: { type: 'string' }, group: { type: 'string', multiple: true }, 'chat-id': { type: 'string', multiple: true }, json: { type: 'boolean' } },
   run: user,
 };
 
@@ -51,6 +54,7 @@ async function user(args: ParsedArgs, ctx: CliContext): Promise<number> {
         const email = stringOpt(args, 'email');
         const phone = stringOpt(args, 'phone');
         const groups = args.values.group as string[] | undefined;
+        const chatIds = chatIdsFromArgs(args);
         let created = false;
         const stored = await changeDirectory(view, (doc) => {
           let entry = doc.users.find((u) => u.name === name);
@@ -62,6 +66,7 @@ async function user(args: ParsedArgs, ctx: CliContext): Promise<number> {
           if (email !== undefined) setOrDelete(entry, 'email', email);
           if (phone !== undefined) setOrDelete(entry, 'phone', phone);
           if (groups !== undefined) entry.groups = [...new Set(groups)];
+          if (chatIds.length) setChatIds(entry, chatIds);
         });
         println(ctx.stdout, `${created ? 'created' : 'updated'} user ${name} (directory version ${stored.version})`);
         return EXIT.ok;
@@ -72,6 +77,25 @@ async function user(args: ParsedArgs, ctx: CliContext): Promise<number> {
         throw new CliError(`unknown action "${action ?? ''}" (actions: list, show, set, delete)`, EXIT.usage);
     }
   });
+}
+
+/** `--chat-id dingtalk=manager1234` pairs; the provider names are checked with the directory (chatIds is a closed object). */
+function chatIdsFromArgs(args: ParsedArgs): Array<[string, string]> {
+  return ((args.values['chat-id'] as string[] | undefined) ?? []).map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new CliError(`--chat-id takes <provider>=<id>, e.g. dingtalk=manager1234 (got "${pair}")`, EXIT.usage);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  });
+}
+
+function setChatIds(user: UserConfig, pairs: Array<[string, string]>): void {
+  const ids: Record<string, string> = { ...user.chatIds };
+  for (const [provider, id] of pairs) {
+    if (id === '') delete ids[provider];
+    else ids[provider] = id;
+  }
+  if (Object.keys(ids).length) user.chatIds = ids;
+  else delete user.chatIds;
 }
 
 function setOrDelete(user: UserConfig, key: 'email' | 'phone', value: string): void {
