@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { getAlert, TaskQueue, type TimelineEvent } from '@alertgw/shared';
 import { deleteKeys, freePort, startFakeDingtalk, startFakeFeishu, startFakeWecom, testRedis, testRedisUrl, uniquePrefix, waitFor, type FakeRobotServer } from '@alertgw/testkit';
 import { requireAlertmanager, startAlertmanager, type Alertmanager, type PostableAlert } from './support/alertmanager';
-import { childEnv, SERVICE_MAIN, requireCompiled, startChild, type ChildService } from './support/child-service';
+import { childEnv, SERVICE_MAIN, requireCompiled, startChild, type ChildService, withTranscripts } from './support/child-service';
 
 const ALERTNAME = 'E2EChatReplicationLag';
 const WAIT_MS = 15_000;
@@ -65,18 +65,8 @@ describe('Alertmanager → ingest → notifier-chat → WeCom, DingTalk and Feis
   let am: Alertmanager | undefined;
   const services = new Map<'ingest' | 'notifier-chat', ChildService>();
   const everyone = (): ChildService[] => [...(am ? [am.service] : []), ...services.values()];
-  const dumpOnFailure = async (what: string, fn: () => Promise<void>): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      const out = everyone()
-        .map((s) => s.transcript())
-        .filter(Boolean)
-        .join('\n');
-      process.stderr.write(`\n===== ${what} failed; output of the processes =====\n${out}\n===== end of output =====\n`);
-      throw err;
-    }
-  };
+  /** On failure, print what every process said: the only way to debug a multi-process test. */
+  const dumpOnFailure = (what: string, fn: () => Promise<void>) => withTranscripts(what, everyone, fn);
 
   beforeAll(
     () =>

@@ -9,7 +9,7 @@ import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../../p
 import type { FakeTencent } from '../../packages/notifier-sms/test/support/fake-tencent';
 import { DOMESTIC_TEMPLATE, INTL_TEMPLATE, SECRET_ID, SECRET_KEY, SIGN, startFake } from '../../packages/notifier-sms/test/support/harness';
 import { requireAlertmanager, startAlertmanager, type Alertmanager, type PostableAlert } from './support/alertmanager';
-import { childEnv, requireCompiled, SERVICE_MAIN, startChild, type ChildExit, type ChildService, type ServiceName } from './support/child-service';
+import { childEnv, requireCompiled, SERVICE_MAIN, startChild, type ChildExit, type ChildService, type ServiceName, withTranscripts } from './support/child-service';
 import { gatewayConfigYaml, PEOPLE, SECRET_ENV } from './support/gateway-config';
 
 
@@ -35,18 +35,7 @@ describe('Alertmanager → ingest → notifier-email / notifier-sms → inbox an
 
   const everyone = (): ChildService[] => [...(am ? [am.service] : []), ...services.values()];
   /** On failure, print what every process said: the only way to debug a multi-process test. */
-  const dumpOnFailure = async (what: string, fn: () => Promise<void>): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      const out = everyone()
-        .map((s) => s.transcript())
-        .filter(Boolean)
-        .join('\n');
-      process.stderr.write(`\n===== ${what} failed; output of the processes =====\n${out}\n===== end of output =====\n`);
-      throw err;
-    }
-  };
+  const dumpOnFailure = (what: string, fn: () => Promise<void>) => withTranscripts(what, everyone, fn);
 
   beforeAll(
     () =>

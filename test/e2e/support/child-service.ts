@@ -120,3 +120,20 @@ export function startChild(name: string, command: string, args: string[], opts: 
     },
   };
 }
+
+/**
+ * Runs `fn`; when it fails, prints what every process of `who()` said before rethrowing: the
+ * only way to debug a multi-process test, and quiet when it passes.
+ */
+export async function withTranscripts(what: string, who: () => readonly ChildService[], fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const out = who()
+      .map((s) => s.transcript())
+      .filter(Boolean)
+      .join('\n');
+    process.stderr.write(`\n===== ${what} failed; output of the processes =====\n${out}\n===== end of output =====\n`);
+    throw err;
+  }
+}

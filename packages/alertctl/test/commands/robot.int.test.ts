@@ -3,7 +3,7 @@ import { DirectoryStore } from '@alertgw/shared';
 import { deleteKeys, testRedis } from '@alertgw/testkit';
 import { cliSetup, type CliSetup } from '../support/cli';
 
-describe('alertctl robot (real Redis)', () => {
+describe('alertctl robot, and user --chat-id (real Redis)', () => {
   let redis: Redis;
   let setup: CliSetup;
   let store: DirectoryStore;
@@ -81,29 +81,12 @@ describe('alertctl robot (real Redis)', () => {
     const none = await setup.run(['route', 'test', '--labels', 'team=web']);
     expect(none.stdout).toContain('chat: nothing sent — nobody reachable on this channel');
   });
-});
-
-describe('alertctl user --chat-id (real Redis)', () => {
-  let redis: Redis;
-  let setup: CliSetup;
-  beforeAll(() => {
-    redis = testRedis();
-  });
-  beforeEach(() => {
-    setup = cliSetup();
-  });
-  afterEach(async () => {
-    await deleteKeys(redis, setup.prefix);
-    setup.cleanup();
-  });
-  afterAll(() => redis.quit());
 
   it('sets and removes a user\'s id per chat provider; an unknown provider is refused by the directory rules', async () => {
-    const store = new DirectoryStore(redis, setup.prefix, ['email', 'sms', 'chat']);
     expect((await setup.run(['user', 'set', 'alice', '--chat-id', 'dingtalk=manager1234', '--chat-id', 'feishu=ou_fake'])).code).toBe(0);
-    expect((await store.read())!.doc.users[0]!.chatIds).toEqual({ dingtalk: 'manager1234', feishu: 'ou_fake' });
+    expect((await store.read())!.doc.users.find((u) => u.name === 'alice')!.chatIds).toEqual({ dingtalk: 'manager1234', feishu: 'ou_fake' });
     expect((await setup.run(['user', 'set', 'alice', '--chat-id', 'dingtalk='])).code).toBe(0);
-    expect((await store.read())!.doc.users[0]!.chatIds).toEqual({ feishu: 'ou_fake' });
+    expect((await store.read())!.doc.users.find((u) => u.name === 'alice')!.chatIds).toEqual({ feishu: 'ou_fake' });
     const slack = await setup.run(['user', 'set', 'alice', '--chat-id', 'slack=U123']);
     expect(slack.code).toBe(1);
     expect(slack.stderr).toContain('user "alice": chatIds.slack: is not a known key (typo?)');

@@ -7,7 +7,7 @@ import { deleteKeys, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/testki
 import { createApp } from '../../src/app';
 import { createHandlingRuntime } from '../../src/handling-runtime';
 import { ingestRedisOptions } from '../../src/redis-options';
-import { baseConfig, bearer, request, startIngest, TEST_ENV, type Ingest } from '../support/harness';
+import { baseConfig, bearer, deliverFiring, request, startIngest, TEST_ENV, type Ingest } from '../support/harness';
 
 /** Two ingest replicas on one Redis: changes made through one are used by the other, live. */
 describe('directory API across replicas', () => {
@@ -36,19 +36,7 @@ describe('directory API across replicas', () => {
   const emailRecipients = async (target: Ingest, labels: Record<string, string>): Promise<string[]> => {
     n++;
     const fp = `d1rec70000000${String(n).padStart(3, '0')}`;
-    const body = {
-      version: '4',
-      receiver: 'gateway',
-      status: 'firing',
-      groupKey: `{}:{n="${n}"}`,
-      truncatedAlerts: 0,
-      externalURL: '',
-      groupLabels: {},
-      commonLabels: labels,
-      commonAnnotations: {},
-      alerts: [{ status: 'firing', labels, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: fp }],
-    };
-    const res = await request(target.url, 'POST', '/webhook/alertmanager', { Authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}`, 'Content-Type': 'application/json' }, JSON.stringify(body));
+    const res = await deliverFiring(target, labels, fp);
     expect(res.status).toBe(200);
     const task = await target.queues.get('email')!.get(res.body.tasks.email.id);
     return task!.payload.recipients.map((r) => r.name);

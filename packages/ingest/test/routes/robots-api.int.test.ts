@@ -1,6 +1,6 @@
 import { DirectoryStore } from '@alertgw/shared';
 import { waitFor } from '@alertgw/testkit';
-import { bearer, request, startIngest, TEST_ENV, type Ingest } from '../support/harness';
+import { bearer, deliverFiring, request, startIngest, type Ingest } from '../support/harness';
 
 // Obvious fakes: the environment variable names are all a robot entry ever holds.
 const OPS_ROOM = { type: 'dingtalk', webhookUrl: '${CHAT_OPS_WEBHOOK}', secret: '${CHAT_OPS_SECRET}', mentions: { mobiles: ['+8613800000009'] } };
@@ -25,21 +25,9 @@ describe('robots API', () => {
 
   const send = (target: Ingest, method: string, path: string, body?: unknown, headers = operator) =>
     request(target.url, method, path, { ...headers, 'Content-Type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+  let n = 0;
   const deliver = async (target: Ingest, labels: Record<string, string>) => {
-    const fp = `robot${Date.now().toString(16)}${Math.floor(Math.random() * 1e6).toString(16)}`;
-    const body = {
-      version: '4',
-      receiver: 'gateway',
-      status: 'firing',
-      groupKey: `{}:{fp="${fp}"}`,
-      truncatedAlerts: 0,
-      externalURL: '',
-      groupLabels: {},
-      commonLabels: labels,
-      commonAnnotations: {},
-      alerts: [{ status: 'firing', labels, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: fp }],
-    };
-    const res = await request(target.url, 'POST', '/webhook/alertmanager', { Authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}`, 'Content-Type': 'application/json' }, JSON.stringify(body));
+    const res = await deliverFiring(target, labels, `robot0000000${String(++n).padStart(4, '0')}`);
     expect(res.status).toBe(200);
     return res.body.tasks as Record<string, { id: string } | undefined>;
   };

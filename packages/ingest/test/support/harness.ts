@@ -218,3 +218,23 @@ export function goJson(body: unknown): Buffer {
     .replace(/\u2029/g, '\\u2029');
   return Buffer.from(`${text}\n`, 'utf8');
 }
+
+/**
+ * Posts a webhook delivery of one firing alert with these labels (its own group key) to `target`,
+ * with the test's webhook token; resolves to the answer (tasks per channel, skipped ones).
+ */
+export async function deliverFiring(target: Pick<Ingest, 'url'>, labels: Record<string, string>, fingerprint: string): Promise<Answer> {
+  const body = {
+    version: '4',
+    receiver: 'gateway',
+    status: 'firing',
+    groupKey: `{}:{fp="${fingerprint}"}`,
+    truncatedAlerts: 0,
+    externalURL: '',
+    groupLabels: {},
+    commonLabels: labels,
+    commonAnnotations: {},
+    alerts: [{ status: 'firing', labels, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint }],
+  };
+  return request(target.url, 'POST', '/webhook/alertmanager', { Authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}`, 'Content-Type': 'application/json' }, JSON.stringify(body));
+}
