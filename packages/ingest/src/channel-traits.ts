@@ -1,5 +1,4 @@
-import type { ChatOwner } from '../notification';
-import type { GatewayConfig, UserConfig } from './types';
+import type { ChatOwner, GatewayConfig, UserConfig } from '@alertgw/shared';
 
 /** What the planning of tasks needs to know of a channel beyond its `channels.<name>` options. */
 export interface ChannelTraits {
