@@ -1,4 +1,4 @@
-import { redact } from '@alertgw/shared';
+import { redact, type DirectoryDoc } from '@alertgw/shared';
 import { CliError, EXIT, println, type CliContext, type Command, type ParsedArgs } from '../command';
 import { seedOf, sourceLine, withDirectory } from '../directory-access';
 
@@ -9,7 +9,7 @@ export const directoryCommand: Command = {
   help: `Usage: alertctl directory show|reseed [options]
 
   alertctl directory show      version, last change, and what it holds
-  alertctl directory reseed    replace the directory in Redis with users, routes and mandatory
+  alertctl directory reseed    replace the directory in Redis with users, robots, routes and mandatory
                                of the configuration file (every ingest replica picks it up)
 
 The configuration file only seeds Redis when Redis has no directory; afterwards changes made
@@ -33,16 +33,22 @@ async function directory(args: ParsedArgs, ctx: CliContext): Promise<number> {
         if (args.values.json) println(ctx.stdout, JSON.stringify({ version, source: view.source, ...doc, users: redact(doc.users) }, null, 2));
         else {
           println(ctx.stdout, sourceLine(view));
-          println(ctx.stdout, `${doc.users.length} users, ${doc.routes.length} routes, mandatory: ${doc.mandatory.join(', ') || 'none'}`);
+          println(ctx.stdout, `${counts(doc)}, mandatory: ${doc.mandatory.join(', ') || 'none'}`);
         }
         return EXIT.ok;
       case 'reseed': {
         const stored = await view.store.replace(seedOf(view.config), view.by);
-        println(ctx.stdout, `directory replaced with the configuration's (version ${stored.version}): ${stored.doc.users.length} users, ${stored.doc.routes.length} routes`);
+        println(ctx.stdout, `directory replaced with the configuration's (version ${stored.version}): ${counts(stored.doc)}`);
         return EXIT.ok;
       }
       default:
         throw new CliError(`unknown action "${action ?? ''}" (actions: show, reseed)`, EXIT.usage);
     }
   });
+}
+
+/** "3 users, 2 robots, 1 routes" (robots only when there are some, as before chat). */
+function counts(doc: DirectoryDoc): string {
+  const robots = doc.robots?.length ? `${doc.robots.length} robots, ` : '';
+  return `${doc.users.length} users, ${robots}${doc.routes.length} routes`;
 }
