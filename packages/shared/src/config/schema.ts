@@ -15,8 +15,11 @@ const name = { type: 'string', maxLength: 128, pattern: DIRECTORY_NAME_PATTERN }
 /** "host:port" or "[ipv6]:port", as Sentinel and Cluster addresses are written. */
 const hostPort = { type: 'string', pattern: '^([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}$' } as const;
 
-/** A provider user id (WeCom userid, DingTalk userId, Feishu open_id): printable, no spaces. */
-const chatId = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' } as const;
+/**
+ * A provider user id (WeCom userid, DingTalk userId, Feishu open_id), as notifier-chat mentions
+ * them (src/mentions.ts): one that could not be mentioned is refused here rather than dropped there.
+ */
+const chatId = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } as const;
 
 /** Closed object whose missing keys get defaults. */
 function section(properties: Record<string, object>, required: string[] = [], withDefault = true): object {

@@ -90,7 +90,7 @@ describe('robots in the configuration', () => {
     });
     expect(lines).toEqual(
       expect.arrayContaining([
-        'users[0].chatIds.dingtalk: must match pattern "^[\\x21-\\x7e]+$"',
+        'users[0].chatIds.dingtalk: must match pattern "^[A-Za-z0-9_.-]{1,64}$"',
         'robots[0].type: must be one of: "wecom", "dingtalk", "feishu"',
         expect.stringMatching(/^robots\[1\]\.name: must match pattern/),
         'robots[2].name: duplicate robot name "ops-room" (first at robots[0])',
