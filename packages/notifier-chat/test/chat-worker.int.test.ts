@@ -150,9 +150,12 @@ describe('notifier-chat on the shared worker: provider fakes + real Redis', () =
 
   it('dry-run when no robot is configured: the message is built and recorded, nothing is posted', async () => {
     start(1, { robots: fixedRobots([]) });
-    const id = await enqueue(chatPayload(['ops-ding']));
+    const id = await enqueue(chatPayload(['ops-ding'], { owners: [{ name: 'li', phone: '+8613800000002' }] }));
     const task = await settled(id, 'completed');
-    expect(task.results['ops-ding']).toMatchObject({ status: 'dry-run', code: 'DryRun', detail: { type: 'dingtalk', body: { msgtype: 'markdown' } } });
+    expect(task.results['ops-ding']).toMatchObject({ status: 'dry-run', code: 'DryRun', detail: { type: 'dingtalk', body: { msgtype: 'markdown', at: { atMobiles: ['13800000002'] } } } });
     expect(ding.requests).toHaveLength(0);
+    const logged = logs.lines.find((l) => l.includes('dry-run: chat message built'))!;
+    expect(logged).toContain('DiskFull');
+    expect(logged).not.toContain('13800000002');
   });
 });
