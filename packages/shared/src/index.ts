@@ -130,7 +130,7 @@ export { alertsUrl, matcherFilter, safeHttpUrl, silenceUrl } from './render/link
 export { COLOURS, severityColour } from './render/severity-colour';
 export { buildAlertGroupView, formatDuration, formatTime, groupAlertName, MAX_ALERTS_PER_SECTION, MAX_VALUE_LENGTH } from './render/group-view';
 export type { AlertGroupView, AlertView, FieldView, LinkView } from './render/group-view';
-export { createSendBudget } from './flow/send-budget';
+export { createSendBudget, digestMember } from './flow/send-budget';
 export type { AdmitResult, BudgetLimit, BudgetNotification, DigestLatest, DigestSnapshot, FlushResult, SendBudget } from './flow/send-budget';
 export { digestDedupKey, digestPayload, scheduleDigest } from './flow/digest-task';
 export type { DigestScheduled } from './flow/digest-task';
