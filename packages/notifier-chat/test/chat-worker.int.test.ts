@@ -89,8 +89,11 @@ describe('notifier-chat on the shared worker: provider fakes + real Redis', () =
     const [w] = wecom.accepted(WECOM_KEY);
     expect(w.body.markdown.content).toContain('<@zhangsan>');
     // The timeline event says per robot what happened.
-    const events = replicas[0].timeline.filter((e) => e.event.taskId === id);
-    expect(events).toHaveLength(3);
+    // The worker writes timelines right after it settled the task: wait for them.
+    const events = await waitFor(() => {
+      const found = replicas[0].timeline.filter((e) => e.event.taskId === id);
+      return found.length === 3 ? found : null;
+    }, 5_000, 'a notification event per alert');
     expect(events[0].event.results).toMatchObject({ 'robot:ops-ding': { status: 'delivered', code: 'dingtalk-0', shown: 3, more: 0 } });
   });
 
@@ -130,7 +133,8 @@ describe('notifier-chat on the shared worker: provider fakes + real Redis', () =
     const id = await enqueue(chatPayload(['ops-wecom']));
     const dead = await settled(id, 'dead');
     expect(dead.results['ops-wecom']).toMatchObject({ status: 'failed', code: 'wecom-40058' });
-    expect(replicas[0].timeline.find((e) => e.event.taskId === id)?.event).toMatchObject({ taskStatus: 'dead', results: { 'robot:ops-wecom': { code: 'wecom-40058' } } });
+    const event = await waitFor(() => replicas[0].timeline.find((e) => e.event.taskId === id)?.event ?? null, 5_000, 'the notification event');
+    expect(event).toMatchObject({ taskStatus: 'dead', results: { 'robot:ops-wecom': { code: 'wecom-40058' } } });
     expect(await replicas[0].registry.getSingleMetricAsString('alertgw_chat_messages_total')).toContain('code="wecom-40058"');
     expect(await queue.replayDead([id])).toBe(1);
     const done = await settled(id, 'completed');
