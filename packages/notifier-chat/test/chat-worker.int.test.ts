@@ -127,6 +127,21 @@ describe('notifier-chat on the shared worker: provider fakes + real Redis', () =
     expect(fake.requests[2].at - fake.requests[0].at).toBeGreaterThanOrEqual(2 * 10);
   });
 
+  it('a 1,000-alert group goes out to every provider as one message under its cap, ending "…and N more alerts (see mail)"', async () => {
+    start();
+    const id = await enqueue(chatPayload(['ops-ding', 'ops-feishu', 'ops-wecom'], { n: 1000, summary: '磁盘空间不足 disk almost full '.repeat(4) }));
+    const task = await settled(id, 'completed');
+    for (const robot of ['ops-ding', 'ops-feishu', 'ops-wecom']) expect(task.results[robot]).toMatchObject({ status: 'delivered' });
+    for (const fake of [ding, feishu, wecom]) {
+      expect(fake.requests.map((r) => r.code)).toEqual([0]);
+      const text = JSON.stringify(fake.requests[0].body);
+      expect(text).toMatch(/…and \d+ more alerts \(see mail\)/);
+    }
+    expect(Buffer.byteLength(wecom.requests[0].body.markdown.content)).toBeLessThanOrEqual(4096);
+    expect(ding.requests[0].bytes).toBeLessThanOrEqual(20_000);
+    expect(feishu.requests[0].bytes).toBeLessThanOrEqual(20 * 1024);
+  });
+
   it('40058 (content rejected) dead-letters with the code on the timeline; replay delivers once the fake accepts', async () => {
     wecom.script([40058]);
     start();
