@@ -13,6 +13,7 @@ export type {
   GatewayConfig,
   HttpMailGatewayConfig,
   IngestConfig,
+  AckLinksConfig,
   JwtAlgorithm,
   JwtConfig,
   ListenConfig,
@@ -123,3 +124,8 @@ export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
 export type { DeliveryWrite } from './delivery/accept-delivery-script';
 export type { ScriptArg, ScriptCall } from './redis/lua-scripts';
+export { AckTokenCodec, type AckClaims, type AckSubject, type AckTokenCheck, type AckTokenRefusal } from './ack-link/ack-token';
+export { ackGroupId, readAckGroup, storeAckGroup, MAX_GROUP_ALERTS } from './ack-link/ack-group-store';
+export { ACK_PATH, ackLinkPath, ackLinkSettings, createAckLinkIssuer, type AckLinkIssuer, type AckLinkSettings, type PayloadAckLinks } from './ack-link/ack-links';
+export { COLOURS, severityColour } from './render/severity-colour';
+export { formatDuration, formatTime, PAGE_STYLE } from './render/page-style';

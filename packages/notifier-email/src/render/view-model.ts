@@ -1,6 +1,6 @@
-import type { LabelSet, NotificationPayload, WebhookAlert } from '@alertgw/shared';
+import type { LabelSet, NotificationPayload, PayloadAckLinks, WebhookAlert } from '@alertgw/shared';
 import { alertsUrl, safeHttpUrl, silenceUrl } from './links';
-import { COLOURS, severityColour } from './severity-colour';
+import { COLOURS, formatDuration, formatTime, PAGE_STYLE, severityColour } from '@alertgw/shared';
 import { groupAlertName } from './subject';
 
 /** Alerts rendered per section; the rest are counted, so a storm cannot make a 10 MB mail. */
@@ -40,6 +40,8 @@ export interface AlertView {
   endsAt?: string;
   duration?: string;
   fingerprint: string;
+  /** Signed link that acks this alert for the mail's recipient (firing alerts, when ingest.publicUrl is set). */
+  ackUrl?: string;
 }
 
 /** Everything a mail template gets as `it`. */
@@ -68,6 +70,16 @@ export interface MailView {
   truncatedAlerts: number;
   links: LinkView[];
   colours: typeof COLOURS;
+  /** Inline CSS shared with ingest's ack page: `font`, `mono`. */
+  styles: typeof PAGE_STYLE;
+  /** Signed link that acks every firing alert of the group for the mail's recipient. */
+  ackUrl?: string;
+}
+
+/** Whose mail this is, and the links signed for them; absent when ack links are off. */
+export interface MailAckLinks {
+  links: PayloadAckLinks;
+  recipient: string;
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -85,29 +97,7 @@ function fields(set: LabelSet, skip: (name: string) => boolean = () => false): F
     .map((name) => ({ name: cut(name), value: cut(set[name]) }));
 }
 
-/** `2026-11-24 13:42:14 UTC`; the input string itself when it is not a date. */
-export function formatTime(iso: string): string {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return cut(iso);
-  return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-/** Human duration such as `3m 10s` or `2d 4h`. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const units: Array<[string, number]> = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
-  const parts: string[] = [];
-  let rest = s;
-  for (const [unit, size] of units) {
-    const n = Math.floor(rest / size);
-    rest -= n * size;
-    if (n > 0 || (unit === 's' && parts.length === 0)) parts.push(`${n}${unit}`);
-    if (parts.length === 2) break;
-  }
-  return parts.join(' ');
-}
-
-function alertView(alert: WebhookAlert, payload: NotificationPayload): AlertView {
+function alertView(alert: WebhookAlert, payload: NotificationPayload, ack?: MailAckLinks): AlertView {
   const labels = alert.labels ?? {};
   const annotations = alert.annotations ?? {};
   const severity = labels.severity ?? '';
@@ -141,11 +131,12 @@ function alertView(alert: WebhookAlert, payload: NotificationPayload): AlertView
     endsAt: ended ? formatTime(alert.endsAt) : undefined,
     duration: Number.isFinite(duration) ? formatDuration(duration) : undefined,
     fingerprint: cut(alert.fingerprint ?? ''),
+    ackUrl: alert.status === 'firing' ? ack?.links.alert(alert.fingerprint, ack.recipient) : undefined,
   };
 }
 
 /** Turns a task payload into the prepared, link-checked data the templates render. */
-export function buildMailView(payload: NotificationPayload, subject: string): MailView {
+export function buildMailView(payload: NotificationPayload, subject: string, ack?: MailAckLinks): MailView {
   const firing = payload.alerts.filter((a) => a.status === 'firing');
   const resolved = payload.alerts.filter((a) => a.status !== 'firing');
   const status = payload.status === 'firing' ? 'firing' : 'resolved';
@@ -169,7 +160,7 @@ export function buildMailView(payload: NotificationPayload, subject: string): Ma
     groupLabels: fields(payload.groupLabels, (n) => n === 'alertname'),
     commonLabels: fields(payload.commonLabels, (n) => n === 'alertname' || Object.hasOwn(payload.groupLabels, n)),
     commonAnnotations: fields(payload.commonAnnotations ?? {}),
-    firing: firing.slice(0, MAX_ALERTS_PER_SECTION).map((a) => alertView(a, payload)),
+    firing: firing.slice(0, MAX_ALERTS_PER_SECTION).map((a) => alertView(a, payload, ack)),
     resolved: resolved.slice(0, MAX_ALERTS_PER_SECTION).map((a) => alertView(a, payload)),
     firingCount: firing.length,
     resolvedCount: resolved.length,
@@ -178,5 +169,7 @@ export function buildMailView(payload: NotificationPayload, subject: string): Ma
     truncatedAlerts: payload.truncatedAlerts ?? 0,
     links,
     colours: COLOURS,
+    styles: PAGE_STYLE,
+    ackUrl: ack?.links.group(ack.recipient),
   };
 }
