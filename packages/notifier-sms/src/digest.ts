@@ -70,5 +70,6 @@ export function digestView(s: DigestSnapshot): GroupView {
     merged: s.count,
     // A summary stands for many groups, some long gone: it carries no ack link.
     ackUrl: '',
+    ackToken: '',
   };
 }

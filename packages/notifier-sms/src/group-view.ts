@@ -30,6 +30,11 @@ export interface GroupView {
    * goes out per number); "" when ack links are off, nothing fires, or for a storm summary.
    */
   ackUrl: string;
+  /**
+   * The token alone (what follows /ack/ in ackUrl), for a template that has the link's constant
+   * part approved as text (`https://alerts.example.com/ack/{3}`): Tencent refuses links in variables.
+   */
+  ackToken: string;
 }
 
 /** Builds the parameter view of one notification group. */
@@ -51,6 +56,7 @@ export function buildGroupView(payload: NotificationPayload): GroupView {
     digest: false,
     merged: 0,
     ackUrl: '',
+    ackToken: '',
   };
 }
 

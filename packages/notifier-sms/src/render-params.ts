@@ -42,6 +42,7 @@ export const SAMPLE_VIEW: GroupView = {
   digest: false,
   merged: 0,
   ackUrl: 'https://alerts.example.com/ack/AQBRYr1n8Q2aP3Xk7JdTqB0jYWxpY2VVtQ8w4tq9cM4F0HkzGx2a',
+  ackToken: 'AQBRYr1n8Q2aP3Xk7JdTqB0jYWxpY2VVtQ8w4tq9cM4F0HkzGx2a',
 };
 
 /**

@@ -57,7 +57,7 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
   const { config, queue, logger, metrics } = deps;
   const renderers = compileRenderers(config);
   // Only a template that prints ackUrl costs a call per number; the others keep one call per 200.
-  const usesAckUrl = [config.templates.domestic, config.templates.international].some((t) => t?.params.some((p) => p.expr.includes('ackUrl')));
+  const usesAckUrl = [config.templates.domestic, config.templates.international].some((t) => t?.params.some((p) => p.expr.includes('ackUrl') || p.expr.includes('ackToken')));
   const storm = createStormControl({ redis: queue.redis, keys: queue.keys, budget: config.budget });
   const sendSms = createSmsSender({
     api: deps.api,
@@ -118,7 +118,10 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
     if (!deps.ackLinks || view.firing === 0 || !usesAckUrl) return undefined;
     const links = await deps.ackLinks.forPayload(payload);
     const nameOf = new Map(payload.recipients.map((r) => [r.address, r.name]));
-    return (phone) => ({ ...view, ackUrl: links.group(nameOf.get(phone) ?? phone) ?? '' });
+    return (phone) => {
+      const ackUrl = links.group(nameOf.get(phone) ?? phone) ?? '';
+      return { ...view, ackUrl, ackToken: ackUrl.slice(ackUrl.lastIndexOf('/') + 1) };
+    };
   }
 
   async function sendDigest(task: ClaimedTask<SmsPayload>, ref: DigestRef, pending: string[], signal: AbortSignal): Promise<SendOutcome> {
