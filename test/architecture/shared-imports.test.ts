@@ -9,7 +9,6 @@ const EXEMPT: Record<string, string> = {
   // of a Redis key: "schemas and types" and the key layout are shared's by design.
   'webhook/schema.ts': 'the webhook JSON schema',
   'webhook/validate-webhook.ts': "the webhook schema's validator",
-  'webhook/fingerprint.ts': 'part of the key layout (fingerprints are key segments)',
   // What a channel means beyond its `channels.<name>` options (email's Cc from its config section),
   // kept beside the config it reads so that ingest plans tasks without knowing any channel by name.
   'config/channel-traits.ts': 'channel descriptions, next to the channel config sections',
