@@ -79,7 +79,7 @@ describe('ack links: from a rendered mail to an ack in ingest', () => {
   /** Dry-run SMS sent to the escalation tier's phone about `fp`. */
   const smsToBoss = async (fp: string) => {
     const tasks: Array<TaskRecord<NotificationPayload>> = [];
-    for (const state of ['pending', 'active', 'completed', 'failed', 'dead'] as const) tasks.push(...(await ingest.queues.get('sms')!.list(state, { offset: 0, limit: 500 })));
+    for (const state of ['pending', 'active', 'delayed', 'completed', 'dead'] as const) tasks.push(...(await ingest.queues.get('sms')!.list(state, { offset: 0, limit: 500 })));
     return tasks.filter((t) => t.payload.alerts.some((a) => a.fingerprint === fp) && t.results?.[BOSS_PHONE]?.status === 'dry-run');
   };
   /** Everything a GET could have changed about an alert. */

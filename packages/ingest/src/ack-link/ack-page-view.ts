@@ -11,6 +11,7 @@ const MAX_TEXT = 300;
 /** One alert as the page shows it, and its state for the ack. */
 export interface AckAlertState {
   fingerprint: string;
+  alertname: string;
   /** false when no record exists any more (expired, or never seen). */
   known: boolean;
   status: string;
@@ -39,7 +40,7 @@ export interface AckPageView {
   alerts: AckAlertState[];
   hidden: number;
   /** Absent when there is nothing left to ack (or the link is refused). */
-  form?: { action: string; silences: string[] };
+  form?: { action: string; silences: string[]; label: string };
   expiresAt?: string;
 }
 
@@ -73,6 +74,7 @@ export async function readAlertStates(redis: RedisClient, prefix: string, finger
     const where = WHERE_LABELS.filter((n) => Object.hasOwn(labels, n)).slice(0, 2).map((n) => `${n}=${labels[n]}`).join(' · ');
     return {
       fingerprint,
+      alertname: cut(labels.alertname ?? ''),
       known: Boolean(status),
       status: status ?? 'unknown',
       title: cut(annotations.summary || labels.alertname || fingerprint),
@@ -106,14 +108,27 @@ export function alertsPage(input: {
   if (open === 0 && !notices.length) notices.push(summaryNotice(alerts));
   return {
     styles: PAGE_STYLE,
-    heading: alerts.length === 1 ? alerts[0]!.title : `${alerts.length} alerts`,
+    heading: alerts.length === 1 ? alerts[0]!.title : groupHeading(alerts),
     notices,
     recipient: cut(input.recipient),
     alerts: alerts.slice(0, MAX_LISTED),
     hidden: Math.max(0, alerts.length - MAX_LISTED),
-    form: open > 0 ? { action: input.action, silences: input.silences } : undefined,
+    form: open > 0 ? { action: input.action, silences: input.silences, label: buttonLabel(open, alerts.length) } : undefined,
     expiresAt: formatTime(new Date(input.expiresAtMs).toISOString()),
   };
+}
+
+/** "ReplicationLag · 3 alerts" when they share a name, else "3 alerts". */
+function groupHeading(alerts: AckAlertState[]): string {
+  const names = new Set(alerts.map((a) => a.alertname));
+  const [name] = names;
+  return names.size === 1 && name ? `${name} · ${alerts.length} alerts` : `${alerts.length} alerts`;
+}
+
+/** "Ack", "Ack all 3", or "Ack the other 2" when some were acked already. */
+function buttonLabel(open: number, total: number): string {
+  if (total === 1) return 'Ack';
+  return open === total ? `Ack all ${total}` : `Ack the other ${open}`;
 }
 
 /** Why nothing is left to ack: acked by someone, resolved, or gone. */
