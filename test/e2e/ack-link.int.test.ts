@@ -1,6 +1,7 @@
 import { ackGroupId, ackLinkSettings, AckTokenCodec, createAckLinkIssuer, createLogger, getAlert, HandlingKeys, Worker } from '@alertgw/shared';
 import type { NotificationPayload, TaskQueue, TaskRecord } from '@alertgw/shared';
 import { waitFor } from '@alertgw/testkit';
+import { group } from '../../packages/ingest/test/support/ack-link-delivery';
 import { request, startIngest, TEST_ENV, type Ingest } from '../../packages/ingest/test/support/harness';
 import { createEmailChannel } from '../../packages/notifier-email/src/email-channel';
 import { createRenderer } from '../../packages/notifier-email/src/render/create-renderer';
@@ -24,21 +25,6 @@ function configure(raw: Record<string, unknown>): void {
   Object.assign(raw.ingest as object, { publicUrl: PUBLIC_URL, ackLinks: { key: '${ACK_LINK_KEY}' } });
   // Dry-run SMS whose parameters carry the link: what an escalation SMS would say.
   raw.sms = { templates: { domestic: { templateId: '1', params: [{ expr: 'alertname' }, { expr: 'ackUrl', maxLength: 200 }] } } };
-}
-
-/** A delivery of firing (or resolved) db alerts, one group. */
-function group(fps: string[], status: 'firing' | 'resolved' = 'firing', startsAt = new Date(Date.now() - 1000).toISOString()) {
-  const alerts = fps.map((fp) => ({
-    status,
-    labels: { alertname: 'ReplicationLag', severity: 'critical', team: 'db', instance: `db-${fp}` },
-    annotations: { summary: `replica ${fp} lags 120s` },
-    startsAt,
-    endsAt: status === 'firing' ? '0001-01-01T00:00:00Z' : new Date().toISOString(),
-    generatorURL: '',
-    fingerprint: fp,
-  }));
-  const groupLabels = { alertname: 'ReplicationLag', batch: fps.join('-') };
-  return { version: '4', receiver: 'gateway', status, groupKey: `{}:{batch="${fps.join('-')}"}`, truncatedAlerts: 0, externalURL: 'http://alertmanager', groupLabels, commonLabels: { ...groupLabels, team: 'db' }, commonAnnotations: {}, alerts };
 }
 
 describe('ack links: from a rendered mail to an ack in ingest', () => {
