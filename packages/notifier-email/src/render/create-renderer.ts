@@ -1,10 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import ejs from 'ejs';
-import { GatewayError, type NotificationPayload } from '@alertgw/shared';
+import { buildAlertGroupView as buildMailView, GatewayError, type AlertGroupView as MailView, type GroupAckLinks, type NotificationPayload } from '@alertgw/shared';
 import { SAMPLE_ACK, SAMPLE_PAYLOAD } from './sample-payload';
 import { cleanSubject, defaultSubject } from './subject';
-import { buildMailView, type MailAckLinks, type MailView } from './view-model';
 
 /** Subject, HTML part and text part of one mail. */
 export interface RenderedMail {
@@ -16,7 +15,7 @@ export interface RenderedMail {
 /** Renders a task payload with templates compiled once. */
 export interface MailRenderer {
   /** With `ack`, the mail carries ack links signed for that recipient. */
-  render(payload: NotificationPayload, ack?: MailAckLinks): RenderedMail;
+  render(payload: NotificationPayload, ack?: GroupAckLinks): RenderedMail;
 }
 
 /** Where the templates come from; everything optional falls back to the built-in ones. */

@@ -1,5 +1,4 @@
-import type { NotificationPayload } from '@alertgw/shared';
-import type { MailAckLinks } from './view-model';
+import type { GroupAckLinks, NotificationPayload } from '@alertgw/shared';
 
 /**
  * A small group with one firing and one resolved alert, links and a multi-line description;
@@ -48,7 +47,7 @@ export const SAMPLE_PAYLOAD: NotificationPayload = {
 };
 
 /** Ack links as a mail with ingest.publicUrl set carries them, for the same startup render. */
-export const SAMPLE_ACK: MailAckLinks = {
+export const SAMPLE_ACK: GroupAckLinks = {
   recipient: 'alice',
   links: {
     alert: (fingerprint) => `https://alerts.example/ack/sample-${fingerprint}`,

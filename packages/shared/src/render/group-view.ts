@@ -1,7 +1,9 @@
-import type { LabelSet, NotificationPayload, PayloadAckLinks, WebhookAlert } from '@alertgw/shared';
+import type { NotificationPayload } from '../notification';
+import type { LabelSet, WebhookAlert } from '../webhook/types';
 import { alertsUrl, safeHttpUrl, silenceUrl } from './links';
-import { COLOURS, formatDuration, formatTime, PAGE_STYLE, severityColour } from '@alertgw/shared';
-import { groupAlertName } from './subject';
+import type { PayloadAckLinks } from '../ack-link/ack-links';
+import { PAGE_STYLE } from './page-style';
+import { COLOURS, severityColour } from './severity-colour';
 
 /** Alerts rendered per section; the rest are counted, so a storm cannot make a 10 MB mail. */
 export const MAX_ALERTS_PER_SECTION = 50;
@@ -40,14 +42,15 @@ export interface AlertView {
   endsAt?: string;
   duration?: string;
   fingerprint: string;
-  /** Signed link that acks this alert for the mail's recipient (firing alerts, when ingest.publicUrl is set). */
+  /** Signed link that acks this alert for the reader (firing alerts, when ingest.publicUrl is set). */
   ackUrl?: string;
 }
 
-/** Everything a mail template gets as `it`. */
-export interface MailView {
+/** An alert group as the mail and chat templates show it (`it` in their ejs), in the same order and colours. */
+export interface AlertGroupView {
   /** The task payload as ingest wrote it (untrusted strings; escape them). */
   payload: NotificationPayload;
+  /** The mail's subject, or the chat message's title. */
   subject: string;
   status: 'firing' | 'resolved';
   statusLabel: string;
@@ -72,12 +75,12 @@ export interface MailView {
   colours: typeof COLOURS;
   /** Inline CSS shared with ingest's ack page: `font`, `mono`. */
   styles: typeof PAGE_STYLE;
-  /** Signed link that acks every firing alert of the group for the mail's recipient. */
+  /** Signed link that acks every firing alert of the group for the reader. */
   ackUrl?: string;
 }
 
-/** Whose mail this is, and the links signed for them; absent when ack links are off. */
-export interface MailAckLinks {
+/** Whose copy this is, and the links signed for them; absent when ack links are off. */
+export interface GroupAckLinks {
   links: PayloadAckLinks;
   recipient: string;
 }
@@ -97,7 +100,29 @@ function fields(set: LabelSet, skip: (name: string) => boolean = () => false): F
     .map((name) => ({ name: cut(name), value: cut(set[name]) }));
 }
 
-function alertView(alert: WebhookAlert, payload: NotificationPayload, ack?: MailAckLinks): AlertView {
+/** `2026-11-24 13:42:14 UTC`; the input string itself when it is not a date. */
+export function formatTime(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return cut(iso);
+  return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** Human duration such as `3m 10s` or `2d 4h`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const units: Array<[string, number]> = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
+  const parts: string[] = [];
+  let rest = s;
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || (unit === 's' && parts.length === 0)) parts.push(`${n}${unit}`);
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}
+
+function alertView(alert: WebhookAlert, payload: NotificationPayload, ack?: GroupAckLinks): AlertView {
   const labels = alert.labels ?? {};
   const annotations = alert.annotations ?? {};
   const severity = labels.severity ?? '';
@@ -135,8 +160,13 @@ function alertView(alert: WebhookAlert, payload: NotificationPayload, ack?: Mail
   };
 }
 
+/** The alert name a group is about: group label, else common label, else the first alert's. */
+export function groupAlertName(payload: NotificationPayload): string | undefined {
+  return payload.groupLabels.alertname ?? payload.commonLabels.alertname ?? payload.alerts[0]?.labels.alertname;
+}
+
 /** Turns a task payload into the prepared, link-checked data the templates render. */
-export function buildMailView(payload: NotificationPayload, subject: string, ack?: MailAckLinks): MailView {
+export function buildAlertGroupView(payload: NotificationPayload, subject: string, ack?: GroupAckLinks): AlertGroupView {
   const firing = payload.alerts.filter((a) => a.status === 'firing');
   const resolved = payload.alerts.filter((a) => a.status !== 'firing');
   const status = payload.status === 'firing' ? 'firing' : 'resolved';
