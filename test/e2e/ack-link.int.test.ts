@@ -157,6 +157,11 @@ describe('ack links: from a rendered mail to an ack in ingest', () => {
     const stored = new HandlingKeys(ingest.prefix).ackGroup(ackGroupId(fps));
     expect(JSON.parse((await ingest.redis.get(stored))!)).toEqual(fps);
     expect(await ingest.redis.pttl(stored)).toBeGreaterThan(ingest.config.ingest.ackLinks.lifetimeMs);
+    // A group that is gone (or altered in Redis: it no longer hashes to its id) acks nothing.
+    await ingest.redis.set(stored, JSON.stringify(fps.slice(1)));
+    const gone = await get(links[0]!);
+    expect(gone.status).toBe(410);
+    expect(gone.body).toContain('no longer stored');
   });
 
   it('refuses tampered, expired and foreign links, a replay after resolve, and a POST from another site, and says why', async () => {
