@@ -16,6 +16,7 @@ export type {
   GatewayConfig,
   HttpMailGatewayConfig,
   IngestConfig,
+  AckLinksConfig,
   JwtAlgorithm,
   JwtConfig,
   ListenConfig,
@@ -53,18 +54,13 @@ export type {
 } from './queue/types';
 export { Worker, type WorkerOptions } from './worker/worker';
 export { classifyError, type SendErrorDetails } from './worker/classify-error';
-export { validateWebhook, type WebhookProblem } from './webhook/validate-webhook';
 export { deliveryJson, type DeliveryJson } from './webhook/delivery-json';
 export type { DeliverySummary } from './webhook/delivery-summary';
-export { WEBHOOK_LIMITS } from './webhook/schema';
-export { FINGERPRINT_PATTERN, isFingerprint } from './webhook/fingerprint';
 export { buildConfig } from './config/build-config';
 export { EXAMPLE_CONFIG_PATH, loadConfig, resolveConfigPath } from './config/load-config';
 export type { LoadConfigOptions } from './config/load-config';
 export type { ConfigProblem } from './config/config-path';
 export { CONFIG_SCHEMA } from './config/schema';
-export { channelTraits } from './config/channel-traits';
-export type { ChannelTraits } from './config/channel-traits';
 export { isE164 } from './config/check-config';
 export { isLoopbackHost, isPlaceholderSecret } from './config/check-hardening';
 export { redactUrl, urlOrigin } from './config/safe-url';
@@ -117,7 +113,6 @@ export type { AppendTimeline, Settled, TimelineView } from './service/timeline-r
 export { createRedisClient, redisMode } from './redis/create-redis-client';
 export type { RedisMode } from './redis/create-redis-client';
 export { describeRedis, describeRedisLine } from './redis/describe-redis';
-export { REDIS_COMMANDS, redisAclRules } from './redis/acl-rules';
 export { luaScripts } from './redis/lua-scripts';
 export { isRedisUnavailable } from './redis/redis-unavailable';
 export { quitRedis } from './redis/quit-redis';
@@ -126,10 +121,16 @@ export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
 export type { DeliveryWrite } from './delivery/accept-delivery-script';
 export type { ScriptArg, ScriptCall } from './redis/lua-scripts';
+export { ajvProblems, type SchemaProblem } from './schema/ajv-problems';
+export { AckTokenCodec, type AckClaims, type AckSubject, type AckTokenCheck, type AckTokenRefusal } from './ack-link/ack-token';
+export { ackGroupId, readAckGroup, storeAckGroup, MAX_GROUP_ALERTS } from './ack-link/ack-group-store';
+export { ACK_PATH, ackLinkPath, ackLinkSettings, createAckLinkIssuer, type AckLinkIssuer, type AckLinkSettings, type PayloadAckLinks } from './ack-link/ack-links';
+export { PAGE_STYLE } from './render/page-style';
 export { alertsUrl, matcherFilter, safeHttpUrl, silenceUrl } from './render/links';
 export { COLOURS, severityColour } from './render/severity-colour';
 export { buildAlertGroupView, formatDuration, formatTime, groupAlertName, MAX_ALERTS_PER_SECTION, MAX_VALUE_LENGTH } from './render/group-view';
-export type { AlertGroupView, AlertView, FieldView, LinkView } from './render/group-view';
+export type { AlertGroupView, AlertView, FieldView, GroupAckLinks, LinkView } from './render/group-view';
+export { FINGERPRINT_PATTERN, isFingerprint } from './webhook/fingerprint';
 export { createSendBudget, digestMember } from './flow/send-budget';
 export type { AdmitResult, BudgetLimit, BudgetNotification, DigestLatest, DigestSnapshot, FlushResult, SendBudget } from './flow/send-budget';
 export { digestDedupKey, digestPayload, scheduleDigest } from './flow/digest-task';
