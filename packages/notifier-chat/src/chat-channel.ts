@@ -1,6 +1,7 @@
 import {
   alertsUrl,
   createSendBudget,
+  digestMember,
   digestPayload,
   scheduleDigest,
   type AdmitResult,
@@ -91,6 +92,18 @@ export function createChatChannel(deps: ChatChannelDeps): ChannelHandler<ChatPay
     message: `no robot named "${name.slice(0, 128)}" in the directory at send time`,
   });
 
+  /**
+   * Moves a send's budget slot to when the provider answered (see stamp-1.lua). Best effort: the
+   * send already happened, and failing here must not turn it into a resend.
+   */
+  async function stampSlot(robot: RobotConfig, member: string): Promise<void> {
+    try {
+      await budget.stamp(robot.name, member, robotLimits(config, robot.type));
+    } catch (err) {
+      logger.warn('could not re-stamp a robot budget slot; its window counts from when the slot was taken', { robot: robot.name, error: (err as Error).message });
+    }
+  }
+
   async function mergeIntoDigest(task: ClaimedTask<ChatPayload>, robot: RobotConfig, m: Extract<AdmitResult, { status: 'merged' }>): Promise<RecipientResult> {
     const scheduled = await scheduleDigest(
       { queue, logger, windowMs: config.providers[robot.type].rateLimit.windowMs, budgetText: budgetText(robot.type) },
@@ -129,6 +142,7 @@ export function createChatChannel(deps: ChatChannelDeps): ChannelHandler<ChatPay
         }
       }
       outcomes[name] = await deliverToRobot(deliverDeps(dryRun), robot, view, mentionsFor(robot, task.payload.owners), task.id, signal);
+      if (!dryRun) await stampSlot(robot, task.id);
     }
     return outcomeOf(outcomes);
   }
@@ -153,6 +167,7 @@ export function createChatChannel(deps: ChatChannelDeps): ChannelHandler<ChatPay
     const am = alertsUrl(task.payload.externalURL, task.payload.receiver);
     const view = digestChatView(r.snapshot, am ? [{ label: 'View in Alertmanager', href: am }] : []);
     const out = await deliverToRobot(deliverDeps(false), robot, view, mentionsFor(robot, undefined), task.id, signal);
+    await stampSlot(robot, digestMember(ref.gen));
     out.result.detail = { ...out.result.detail, digest: { generation: ref.gen, merged: r.snapshot.count, firing: r.snapshot.firing, resolved: r.snapshot.resolved } };
     if (out.result.status === 'delivered') {
       metrics?.digests.inc({ provider: robot.type });

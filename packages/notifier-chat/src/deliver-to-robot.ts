@@ -1,4 +1,4 @@
-import { classifyError, type ChatProviderConfig, type Logger, type RecipientResult, type RobotConfig } from '@alertgw/shared';
+import { classifyError, redact, type ChatProviderConfig, type Logger, type RecipientResult, type RobotConfig } from '@alertgw/shared';
 import { classifyChatAnswer, providerCode } from './classify-chat-answer';
 import type { ChatMetrics } from './chat-metrics';
 import { postToRobot } from './post-to-robot';
@@ -41,7 +41,8 @@ export async function deliverToRobot(deps: DeliverDeps, robot: RobotConfig, view
   const rendered = deps.renderer.render(provider, view, mentions, deps.maxAlertsPerMessage);
   const facts = { type: robot.type, bytes: rendered.bytes, maxBytes: rendered.maxBytes, shown: rendered.shown, more: rendered.more };
   if (deps.dryRun) {
-    deps.logger.info('dry-run: chat message built, not sent', { taskId, robot: robot.name, ...facts, body: rendered.body });
+    // Numbers in `at` and in the text are masked in the log (the task keeps the exact body).
+    deps.logger.info('dry-run: chat message built, not sent', { taskId, robot: robot.name, ...facts, body: redact(rendered.body) });
     deps.metrics?.messages.inc({ provider: robot.type, code: 'DryRun' });
     return { result: { status: 'dry-run', at: at(), code: 'DryRun', message: 'not sent: dry-run', detail: { ...facts, body: rendered.body } } };
   }

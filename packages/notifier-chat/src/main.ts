@@ -25,7 +25,9 @@ void runChannelService<ChatPayload>({
       logger,
       metrics: createChatMetrics(registry, metrics.configErrors),
       env: process.env,
-      maxRetryAfterMs: config.queue.backoff.maxMs,
+      // A provider's throttle is waited out in full (DingTalk's 130101 lasts 10 minutes), even
+      // past the queue's longest backoff: retrying sooner only meets the same refusal.
+      maxRetryAfterMs: Math.max(config.queue.backoff.maxMs, 600_000),
     });
     // Robot names and types only: their URLs and secrets are resolved at each send, never logged.
     return { handler, describe: { robots: [...known.values()].map((r) => `${r.name} (${r.type})`), robotsFrom: source, dryRun: config.chat.dryRun || known.size === 0 } };

@@ -89,8 +89,11 @@ describe('notifier-chat on the shared worker: provider fakes + real Redis', () =
     const [w] = wecom.accepted(WECOM_KEY);
     expect(w.body.markdown.content).toContain('<@zhangsan>');
     // The timeline event says per robot what happened.
-    const events = replicas[0].timeline.filter((e) => e.event.taskId === id);
-    expect(events).toHaveLength(3);
+    // The worker writes timelines right after it settled the task: wait for them.
+    const events = await waitFor(() => {
+      const found = replicas[0].timeline.filter((e) => e.event.taskId === id);
+      return found.length === 3 ? found : null;
+    }, 5_000, 'a notification event per alert');
     expect(events[0].event.results).toMatchObject({ 'robot:ops-ding': { status: 'delivered', code: 'dingtalk-0', shown: 3, more: 0 } });
   });
 
@@ -124,13 +127,29 @@ describe('notifier-chat on the shared worker: provider fakes + real Redis', () =
     expect(fake.requests[2].at - fake.requests[0].at).toBeGreaterThanOrEqual(2 * 10);
   });
 
+  it('a 1,000-alert group goes out to every provider as one message under its cap, ending "…and N more alerts (see mail)"', async () => {
+    start();
+    const id = await enqueue(chatPayload(['ops-ding', 'ops-feishu', 'ops-wecom'], { n: 1000, summary: '磁盘空间不足 disk almost full '.repeat(4) }));
+    const task = await settled(id, 'completed');
+    for (const robot of ['ops-ding', 'ops-feishu', 'ops-wecom']) expect(task.results[robot]).toMatchObject({ status: 'delivered' });
+    for (const fake of [ding, feishu, wecom]) {
+      expect(fake.requests.map((r) => r.code)).toEqual([0]);
+      const text = JSON.stringify(fake.requests[0].body);
+      expect(text).toMatch(/…and \d+ more alerts \(see mail\)/);
+    }
+    expect(Buffer.byteLength(wecom.requests[0].body.markdown.content)).toBeLessThanOrEqual(4096);
+    expect(ding.requests[0].bytes).toBeLessThanOrEqual(20_000);
+    expect(feishu.requests[0].bytes).toBeLessThanOrEqual(20 * 1024);
+  });
+
   it('40058 (content rejected) dead-letters with the code on the timeline; replay delivers once the fake accepts', async () => {
     wecom.script([40058]);
     start();
     const id = await enqueue(chatPayload(['ops-wecom']));
     const dead = await settled(id, 'dead');
     expect(dead.results['ops-wecom']).toMatchObject({ status: 'failed', code: 'wecom-40058' });
-    expect(replicas[0].timeline.find((e) => e.event.taskId === id)?.event).toMatchObject({ taskStatus: 'dead', results: { 'robot:ops-wecom': { code: 'wecom-40058' } } });
+    const event = await waitFor(() => replicas[0].timeline.find((e) => e.event.taskId === id)?.event ?? null, 5_000, 'the notification event');
+    expect(event).toMatchObject({ taskStatus: 'dead', results: { 'robot:ops-wecom': { code: 'wecom-40058' } } });
     expect(await replicas[0].registry.getSingleMetricAsString('alertgw_chat_messages_total')).toContain('code="wecom-40058"');
     expect(await queue.replayDead([id])).toBe(1);
     const done = await settled(id, 'completed');
@@ -150,9 +169,12 @@ describe('notifier-chat on the shared worker: provider fakes + real Redis', () =
 
   it('dry-run when no robot is configured: the message is built and recorded, nothing is posted', async () => {
     start(1, { robots: fixedRobots([]) });
-    const id = await enqueue(chatPayload(['ops-ding']));
+    const id = await enqueue(chatPayload(['ops-ding'], { owners: [{ name: 'li', phone: '+8613800000002' }] }));
     const task = await settled(id, 'completed');
-    expect(task.results['ops-ding']).toMatchObject({ status: 'dry-run', code: 'DryRun', detail: { type: 'dingtalk', body: { msgtype: 'markdown' } } });
+    expect(task.results['ops-ding']).toMatchObject({ status: 'dry-run', code: 'DryRun', detail: { type: 'dingtalk', body: { msgtype: 'markdown', at: { atMobiles: ['13800000002'] } } } });
     expect(ding.requests).toHaveLength(0);
+    const logged = logs.lines.find((l) => l.includes('dry-run: chat message built'))!;
+    expect(logged).toContain('DiskFull');
+    expect(logged).not.toContain('13800000002');
   });
 });

@@ -1,8 +1,8 @@
 import type Redis from 'ioredis';
 import { TaskQueue, type RobotConfig } from '@alertgw/shared';
-import { captureLogs, deleteKeys, startFakeDingtalk, testRedis, uniquePrefix, waitFor, type FakeRobotServer } from '@alertgw/testkit';
+import { captureLogs, deleteKeys, startFakeDingtalk, startFakeFeishu, testRedis, uniquePrefix, waitFor, type FakeRobotServer } from '@alertgw/testkit';
 import type { ChatPayload } from '../src/chat-channel';
-import { chatConfig, chatPayload, DINGTALK_SECRET, fixedRobots, startReplica, type Replica } from './support/harness';
+import { chatConfig, chatPayload, DINGTALK_SECRET, FEISHU_SECRET, fixedRobots, startReplica, type Replica } from './support/harness';
 
 const TOKEN = 'ding-budget-token';
 /** One "minute", scaled down so the test takes seconds. */
@@ -85,5 +85,39 @@ describe('per-robot budget shared by every replica (DingTalk fake enforcing 20 p
     const firstWarning = lines.findIndex((l) => l.includes('Warning'));
     const lastCritical = lines.map((l) => l.includes('Critical')).lastIndexOf(true);
     if (firstWarning >= 0 && lastCritical >= 0) expect(lastCritical).toBeLessThan(firstWarning);
+  });
+
+  it('Feishu\'s second limit too: 12 groups at once reach the fake at most 5 per (scaled) second, the rest in a summary', async () => {
+    prefix = uniquePrefix('chat-budget-fs');
+    const feishu = await startFakeFeishu();
+    try {
+      const token = 'feishu-budget-hook';
+      feishu.robot(token, FEISHU_SECRET);
+      // A "minute" of 6 s makes Feishu's second 100 ms; the fake enforces both, with 9499.
+      feishu.setLimits([{ max: 100, windowMs: 6_000 }, { max: 5, windowMs: 100 }]);
+      const config = chatConfig({ providers: { ...chatConfig().providers, feishu: { rateLimit: { perMinute: 100, perSecond: 5, windowMs: 6_000 }, timeoutMs: 5_000 } } });
+      const queue = new TaskQueue<ChatPayload>({ redis, prefix, name: 'chat' });
+      for (let i = 0; i < 12; i++) await queue.enqueue({ payload: chatPayload(['fs'], { alertname: `Group${i}` }), severityRank: 0 });
+      const robots = fixedRobots([{ name: 'fs', type: 'feishu', webhookUrl: '${URL}', secret: '${SECRET}' } satisfies RobotConfig]);
+      const env = { URL: `${feishu.url}/open-apis/bot/v2/hook/${token}`, SECRET: FEISHU_SECRET };
+      const { logger } = captureLogs();
+      for (let i = 0; i < 2; i++) replicas.push(startReplica({ prefix, config, robots, env, logger, concurrency: 6, maxAttempts: 3 }));
+      await waitFor(async () => {
+        const c = await queue.counts();
+        return c.pending + c.delayed + c.active === 0 && c.completed > 12 ? c : null;
+      }, 20_000, 'every group and summary settled');
+      expect((await queue.counts()).dead).toBe(0);
+      // Our 100 ms window is padded by only 5 ms: on a starved machine a post can arrive late
+      // enough to be throttled; it is then retried like any 9499, so allow a stray one.
+      expect(feishu.requests.filter((r) => r.code !== 0).length).toBeLessThanOrEqual(2);
+      const times = feishu.accepted().map((r) => r.at).sort((a, b) => a - b);
+      expect(Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 100).length))).toBeLessThanOrEqual(5);
+      const summaries = (await queue.list('completed', { limit: 100 })).filter((t) => t.payload.digest);
+      const summarized = summaries.reduce((n, t) => n + Number((t.results.fs.detail as { digest: { merged: number } }).digest.merged), 0);
+      expect(feishu.accepted().length - summaries.length + summarized).toBe(12);
+      expect(summarized).toBeGreaterThan(0);
+    } finally {
+      await feishu.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ export type {
   GatewayConfig,
   HttpMailGatewayConfig,
   IngestConfig,
+  AckLinksConfig,
   JwtAlgorithm,
   JwtConfig,
   ListenConfig,
@@ -120,12 +121,17 @@ export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
 export type { DeliveryWrite } from './delivery/accept-delivery-script';
 export type { ScriptArg, ScriptCall } from './redis/lua-scripts';
+export { ajvProblems, type SchemaProblem } from './schema/ajv-problems';
+export { AckTokenCodec, type AckClaims, type AckSubject, type AckTokenCheck, type AckTokenRefusal } from './ack-link/ack-token';
+export { ackGroupId, readAckGroup, storeAckGroup, MAX_GROUP_ALERTS } from './ack-link/ack-group-store';
+export { ACK_PATH, ackLinkPath, ackLinkSettings, createAckLinkIssuer, type AckLinkIssuer, type AckLinkSettings, type PayloadAckLinks } from './ack-link/ack-links';
+export { PAGE_STYLE } from './render/page-style';
 export { alertsUrl, matcherFilter, safeHttpUrl, silenceUrl } from './render/links';
 export { COLOURS, severityColour } from './render/severity-colour';
 export { buildAlertGroupView, formatDuration, formatTime, groupAlertName, MAX_ALERTS_PER_SECTION, MAX_VALUE_LENGTH } from './render/group-view';
-export type { AlertGroupView, AlertView, FieldView, LinkView } from './render/group-view';
-export { createSendBudget } from './flow/send-budget';
+export type { AlertGroupView, AlertView, FieldView, GroupAckLinks, LinkView } from './render/group-view';
+export { FINGERPRINT_PATTERN, isFingerprint } from './webhook/fingerprint';
+export { createSendBudget, digestMember } from './flow/send-budget';
 export type { AdmitResult, BudgetLimit, BudgetNotification, DigestLatest, DigestSnapshot, FlushResult, SendBudget } from './flow/send-budget';
 export { digestDedupKey, digestPayload, scheduleDigest } from './flow/digest-task';
 export type { DigestScheduled } from './flow/digest-task';
-export { ajvProblems, type SchemaProblem } from './schema/ajv-problems';

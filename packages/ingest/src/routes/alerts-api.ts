@@ -11,7 +11,7 @@ import {
   type Matcher,
   type RedisClient,
 } from '@alertgw/shared';
-import { isFingerprint } from '../webhook';
+import { isFingerprint } from '@alertgw/shared';
 import { sendError } from '../http-reply';
 import { queryInt, queryList, queryOne } from '../query-params';
 import { checkPathParam } from './path-params';

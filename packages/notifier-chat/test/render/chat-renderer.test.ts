@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PROVIDERS } from '../../src/providers/index';
 import { createChatRenderer } from '../../src/render/chat-renderer';
 import { chatViewOf } from '../../src/render/chat-view';
@@ -72,5 +75,16 @@ describe('chat messages cut to the provider cap, in its unit (UTF-8 bytes)', () 
     expect(ding.at).toEqual({ atMobiles: ['13800000000'], atUserIds: ['zhangsan'], isAtAll: false });
     expect(ding.markdown.text).toContain('@13800000000');
     expect(markdownOf(renderer.render(PROVIDERS.feishu, view, m, 20).body)).toContain('<at id=zhangsan></at>');
+  });
+
+  it('a template in chat.templatesDir overrides the built-in one of its provider only; a broken one stops the start', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chat-tpl-'));
+    writeFileSync(path.join(dir, 'wecom.ejs'), 'OURS <%= it.title %> <%= it.alerts.length %>/<%= it.total %>');
+    const custom = createChatRenderer({ templatesDir: dir });
+    const view = chatViewOf(chatPayload(['r'], { n: 3, alertname: '[x](http://evil.example)' }));
+    expect(markdownOf(custom.render(PROVIDERS.wecom, view, NO_MENTIONS, 20).body)).toBe('OURS ［x］(http:\u200b//evil.example) 3/3');
+    expect(markdownOf(custom.render(PROVIDERS.dingtalk, view, NO_MENTIONS, 20).body)).toContain('### ');
+    writeFileSync(path.join(dir, 'feishu.ejs'), '<% if (it.title { %>');
+    expect(() => createChatRenderer({ templatesDir: dir })).toThrow(/TEMPLATE_INVALID|feishu\.ejs does not compile/);
   });
 });

@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { checkRoutes } from '../resolver/check-routes';
 import { createDirectory, expansionProblem } from '../resolver/directory';
+import { checkAckLinks } from './check-ack-links';
 import { checkRobotReferences } from './check-robots';
 import { checkUrlCredentials, checkWebhookExposure } from './check-hardening';
 import type { ConfigProblem } from './config-path';
@@ -39,7 +40,7 @@ export function checkConfig(cfg: GatewayConfig, opts: { tolerant?: boolean } = {
   const add: Add = (path, message) => {
     problems.push({ path, message });
   };
-  for (const check of [checkUsers, checkRobots, checkRouting, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials]) {
+  for (const check of [checkUsers, checkRobots, checkRouting, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials, checkAckLinks]) {
     try {
       check(cfg, add);
     } catch (err) {

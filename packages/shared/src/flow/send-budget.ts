@@ -63,6 +63,12 @@ export interface SendBudget {
   admit(subjects: string[], n: BudgetNotification, limits?: BudgetLimit[]): Promise<Map<string, AdmitResult>>;
   /** Takes digest generation `gen` of `subject` for task `taskId` when the budget allows. */
   flush(subject: string, gen: number, taskId: string, limits?: BudgetLimit[]): Promise<FlushResult>;
+  /**
+   * Moves the slot a send took (`member`: the task id, or `digest:<gen>` for a summary) to now,
+   * once the provider answered: the window then runs from when the send happened, as the
+   * provider's does, not from when its slot was taken.
+   */
+  stamp(subject: string, member: string, limits?: BudgetLimit[]): Promise<void>;
   /** Redis keys of one subject (tests, admin tools). */
   keysOf(subject: string): { budget: string; digest: string };
 }
@@ -70,7 +76,10 @@ export interface SendBudget {
 /** Digests live long enough to outlast a night of retries; each merge renews it. */
 const MIN_DIGEST_TTL_MS = 7 * 86_400_000;
 
-const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), { budget_admit: 'admit-2.lua', budget_flush: 'flush-2.lua' });
+const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), { budget_admit: 'admit-2.lua', budget_flush: 'flush-2.lua', budget_stamp: 'stamp-1.lua' });
+
+/** The budget member a summary of digest generation `gen` takes its slot as (flush-2.lua). */
+export const digestMember = (gen: number): string => `digest:${gen}`;
 
 const limitSpec = (limits: BudgetLimit[]) => limits.map((l) => `${Math.floor(l.max)}:${Math.floor(l.windowMs)}`).join(';');
 
@@ -121,6 +130,9 @@ export function createSendBudget(opts: { redis: RedisClient; keys: QueueKeys; li
         );
       });
       return out;
+    },
+    async stamp(subject, member, limits = opts.limits) {
+      await SCRIPTS.run(redis, 'budget_stamp', [keysOf(subject).budget], [member, longest(limits)]);
     },
     async flush(subject, gen, taskId, limits = opts.limits) {
       const k = keysOf(subject);

@@ -61,4 +61,19 @@ describe('send budget with several limits (real Redis)', () => {
     }
     expect(statuses).toEqual(['admitted', 'admitted', 'admitted', 'merged', 'merged']);
   });
+
+  it('stamp moves an existing slot to now (never earlier) and leaves a gone one gone', async () => {
+    const keys = new QueueKeys(prefix, 'chat');
+    const budget = createSendBudget({ redis, keys, limits: [{ max: 5, windowMs: 10_000 }] });
+    await budget.admit(['r'], note('sent'));
+    const taken = Number(await redis.zscore(keys.sendBudget('r'), 'sent'));
+    await waitFor(async () => {
+      const [sec, us] = await redis.time();
+      return Number(sec) * 1000 + Math.floor(Number(us) / 1000) > taken + 20 ? true : null;
+    }, 2_000, 'Redis time to move on');
+    await budget.stamp('r', 'sent');
+    expect(Number(await redis.zscore(keys.sendBudget('r'), 'sent'))).toBeGreaterThan(taken + 20);
+    await budget.stamp('r', 'never-admitted');
+    expect(await redis.zscore(keys.sendBudget('r'), 'never-admitted')).toBeNull();
+  });
 });

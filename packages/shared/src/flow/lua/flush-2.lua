@@ -33,6 +33,7 @@ local freeAt = budgetFreeAt(KEYS[1], limits, now)
 if freeAt > now then
   return {'wait', freeAt, now}
 end
+-- The member is digestMember(gen) of send-budget.ts.
 takeBudgetSlot(KEYS[1], limits, now, 'digest:' .. gen)
 
 local d = redis.call('HGETALL', KEYS[2])
