@@ -2,54 +2,8 @@ import { getAlert, type NotificationPayload, type TaskRecord } from '@alertgw/sh
 import { escalationDedupKey } from '../src/handling/escalation-sms';
 import { uniquePrefix, waitFor } from '@alertgw/testkit';
 import { startChannelReplica, type ChannelReplica, type Sent } from './support/channel-replica';
+import { claimEscalation, delivery, ESCALATE_AFTER_MINUTES, firstDueAt, isEscalation, withEscalation } from './support/escalation-fixture';
 import { bearer, request, startIngest, TEST_ENV, type Ingest } from './support/harness';
-
-/** Escalation after 300 ms to the "leads" group, for critical db alerts. */
-const ESCALATE_AFTER_MINUTES = 0.005;
-
-function withEscalation(raw: Record<string, unknown>): void {
-  (raw.users as unknown[]).push({ name: 'boss', phone: '+8613800000009', groups: ['leads'] });
-  raw.routes = [
-    {
-      name: 'db-team',
-      matchers: ['team="db"'],
-      notify: ['group:dba'],
-      escalate: [{ afterMinutes: ESCALATE_AFTER_MINUTES, notify: ['group:leads'], severities: ['critical'] }],
-    },
-  ];
-  (raw.queue as Record<string, unknown> | undefined) ?? (raw.queue = {});
-  (raw.queue as Record<string, unknown>).leaseMs = 1000;
-}
-
-/** A one-alert delivery, as Alertmanager sends it. */
-function delivery(fp: string, status: 'firing' | 'resolved', startsAt: string, extra: Record<string, string> = {}) {
-  const labels = { alertname: 'ReplicationLag', severity: 'critical', team: 'db', instance: `db-${fp}`, ...extra };
-  return {
-    version: '4',
-    receiver: 'gateway',
-    status,
-    groupKey: `{}:{instance="db-${fp}"}`,
-    truncatedAlerts: 0,
-    externalURL: 'http://alertmanager',
-    groupLabels: { instance: `db-${fp}` },
-    commonLabels: labels,
-    commonAnnotations: { summary: 'replica lag 120s' },
-    alerts: [
-      {
-        status,
-        labels,
-        annotations: { summary: 'replica lag 120s' },
-        startsAt,
-        endsAt: status === 'firing' ? '0001-01-01T00:00:00Z' : new Date().toISOString(),
-        generatorURL: '',
-        fingerprint: fp,
-      },
-    ],
-  };
-}
-
-/** Whether a task is an escalation tier's SMS (the others are the deliveries' own notifications). */
-const isEscalation = (t: { payload: NotificationPayload }) => t.payload.deliveryKey.startsWith('escalation:');
 
 describe('escalation with three ingest replicas', () => {
   let replicas: Ingest[];
@@ -83,15 +37,7 @@ describe('escalation with three ingest replicas', () => {
     (await sms().list(state, { offset: 0, limit: 500 })).filter(isEscalation);
   const idle = async () => (await waiting('delayed')).length + (await waiting('pending')).length + (await waiting('active')).length === 0;
   const runAll = () => waitFor(idle, 5000, 'every notifier replica\'s Worker to have run what is due');
-  /** Claims the due escalation SMS as replica `workerId` would; the deliveries' own SMS tasks claimed with it go back. */
-  const claimEscalation = async (workerId: string) => {
-    const { tasks } = await sms().claimMany(workerId, 50);
-    for (const t of tasks.filter((t) => !isEscalation(t))) await sms().release(t.id, t.token);
-    const found = tasks.filter(isEscalation);
-    expect(found).toHaveLength(1);
-    return found[0]!;
-  };
-  const firstDue = async () => Number((await replicas[0]!.redis.zrange(sms().keys.delayed, 0, 0, 'WITHSCORES'))[1]);
+  const firstDue = () => firstDueAt(sms());
 
   it('fires each escalation exactly once, after the delay, to the next tier by SMS', async () => {
     const startsAt = new Date(Date.now() - 5000).toISOString();
@@ -163,7 +109,7 @@ describe('escalation with three ingest replicas', () => {
     await waitFor(async () => (await firstDue()) <= Date.now(), 2000, 'the escalation to be due');
 
     // "Replica X" claims it (the queue's claim, with the configured 1 s lease), then dies before sending.
-    const claimed = await claimEscalation('replica-x');
+    const claimed = await claimEscalation(sms(), 'replica-x');
     expect(claimed.payload.precondition).toMatchObject({ kind: 'escalation', fingerprint: fp });
     expect(claimed.dedupKey).toBe(escalationDedupKey(fp, startsAt, 'db-team#1'));
 
@@ -188,7 +134,7 @@ describe('escalation with three ingest replicas', () => {
     const fp = '5c9e55ed0000a001';
     await deliver(replicas[0]!, delivery(fp, 'firing', startsAt));
     await waitFor(async () => (await firstDue()) <= Date.now(), 2000, 'the escalation to be due');
-    const claimed = await claimEscalation('replica-y');
+    const claimed = await claimEscalation(sms(), 'replica-y');
     expect(claimed.payload.precondition).toMatchObject({ kind: 'escalation', fingerprint: fp });
 
     const ack = await request(replicas[1]!.url, 'POST', `/api/v1/alerts/${fp}/ack`, { ...(await bearer('operator', 'carol')), 'Content-Type': 'application/json' }, '{}');
