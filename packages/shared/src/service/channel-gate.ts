@@ -29,7 +29,7 @@ export function createChannelGate<P extends GatedPayload>(deps: ChannelGateDeps)
     let facts: Record<string, unknown> = {};
     if (payload.sendTimeTargets?.length) {
       const r = resolveSendTimeTargets(payload, deps.channel, await deps.directory.now());
-      resolved = { ...task, payload: { ...payload, recipients: r.recipients } };
+      resolved = { ...task, payload: { ...payload, recipients: r.recipients }, results: withoutDropped(task.results, r.recipients) };
       facts = { ...r.facts };
     }
     const reachable = resolved.payload.recipients?.length ?? 0;
@@ -45,4 +45,19 @@ export function createChannelGate<P extends GatedPayload>(deps: ChannelGateDeps)
   return {
     before: (task) => (task.payload.sendTimeTargets?.length || task.payload.precondition ? prepare(task) : undefined),
   };
+}
+
+/**
+ * A recipient an earlier attempt left to retry, whom the targets no longer name (the directory
+ * changed between attempts), is settled as suppressed: otherwise the task would retry it forever.
+ */
+function withoutDropped(results: ClaimedTask<unknown>['results'], recipients: Array<{ address: string }>): ClaimedTask<unknown>['results'] {
+  const named = new Set(recipients.map((r) => r.address));
+  const out = { ...results };
+  for (const [address, r] of Object.entries(results)) {
+    if (r.status === 'retry' && !named.has(address)) {
+      out[address] = { status: 'suppressed', at: new Date().toISOString(), code: 'NOT_NAMED_NOW', message: 'the send-time targets no longer name this recipient' };
+    }
+  }
+  return out;
 }

@@ -35,4 +35,13 @@ describe('the channel gate', () => {
     const passing = createChannelGate<Partial<NotificationPayload>>({ channel: 'sms', directory, check: async () => ({ ok: true, first: true }) });
     expect(await passing.before(task(payload))).toMatchObject({ settle: 'failed', code: 'NO_RECIPIENTS' });
   });
+
+  it('settles as suppressed a recipient left to retry whom the targets no longer name', async () => {
+    const directory = { now: async () => ({ directory: createDirectory([{ name: 'dora', phone: '+8613800000011', groups: ['leads'] }]), atMs: 0 }) } as unknown as SendTimeDirectory;
+    const gate = createChannelGate<Partial<NotificationPayload>>({ channel: 'sms', directory, check: noCheck });
+    const retried = { ...task({ recipients: [], sendTimeTargets: [{ target: 'group:leads', rule: 'r' }] }), results: { '+8613800000009': { status: 'retry' as const, at: 'x' } } };
+    const verdict = await gate.before(retried);
+    expect(verdict).toMatchObject({ send: { payload: { recipients: [{ name: 'dora', address: '+8613800000011', rules: ['r'] }] } } });
+    expect(verdict && 'send' in verdict && verdict.send.results['+8613800000009']).toMatchObject({ status: 'suppressed', code: 'NOT_NAMED_NOW' });
+  });
 });
