@@ -39,6 +39,8 @@ export function resolveSendTimeTargets(
   const unknown: string[] = [];
   const noAddress: string[] = [];
   for (const { target, rule } of payload.sendTimeTargets ?? []) {
+    // The moment of the send is at.atMs (Redis' clock): a target that depends on time (an
+    // on-call schedule) is expanded for it once Directory.expand takes one.
     const expansion = at.directory.expand(target);
     if (!expansion.ok) {
       unknown.push(target);
