@@ -4,6 +4,7 @@ import { safeOutput } from './safe-output';
 import { directoryCommand } from './commands/directory';
 import { groupCommand } from './commands/group';
 import { queuesCommand } from './commands/queues';
+import { redisAclCommand } from './commands/redis-acl';
 import { replayCommand } from './commands/replay';
 import { routeCommand } from './commands/route';
 import { sendTestCommand } from './commands/send-test';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   groupCommand,
   routeCommand,
   directoryCommand,
+  redisAclCommand,
 ];
 
 /** The top-level help text. */

@@ -1,4 +1,5 @@
-import { HandlingKeys, isDirectoryName, isFingerprint } from '@alertgw/shared';
+import { isFingerprint } from '../src/webhook';
+import { HandlingKeys, isDirectoryName } from '@alertgw/shared';
 import { fixedKeyNames, keyLayout, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { startChannelReplica, type ChannelReplica } from './support/channel-replica';
 import { bearer, request, startIngest, TEST_ENV, type Answer, type Ingest } from './support/harness';

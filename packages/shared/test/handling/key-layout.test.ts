@@ -2,7 +2,7 @@ import { CONFIG_SCHEMA } from '../../src/config/schema';
 import { isDirectoryName } from '../../src/handling/directory-name';
 import { HANDLING_QUEUE } from '../../src/handling/handling-keys';
 import { fixedKeyNames, keyLayout } from '@alertgw/testkit';
-import { isFingerprint } from '../../src/webhook/fingerprint';
+import { isFingerprint } from '../../../ingest/src/webhook';
 
 // The queues are the channels the config schema knows.
 const CHANNELS = Object.keys((CONFIG_SCHEMA as unknown as { properties: { channels: { properties: object } } }).properties.channels.properties);

@@ -19,8 +19,7 @@
 
   Returns {1, first pass (1|0)} | {0, reason}
 ]]
---@include "includes/now-ms.lua"
---@include "includes/iso-time.lua"
+--@include "includes/now-iso.lua"
 --@include "includes/timeline.lua"
 local tier, startsAt = ARGV[2], ARGV[3]
 local st = redis.call('HMGET', KEYS[2], 'startsAt', 's:' .. tier, 'd:' .. tier)
@@ -38,7 +37,7 @@ else
   if ack and cjson.decode(ack).startsAt == startsAt then reason = 'acked' end
 end
 
-local at = isoTime(nowMs())
+local at = nowIso()
 if not reason then
   if st[2] == 'firing' then return { 1, 0 } end
   redis.call('HSET', KEYS[2], 's:' .. tier, 'firing')

@@ -1,0 +1,3 @@
+export { FINGERPRINT_PATTERN, isFingerprint } from './fingerprint';
+export { WEBHOOK_LIMITS, WEBHOOK_SCHEMA } from './schema';
+export { validateWebhook, type WebhookProblem } from './validate-webhook';
