@@ -11,7 +11,7 @@ import type { ChannelHandler, ClaimedTask, RecipientResult, TaskRecord, TaskStat
 import { LeaseKeeper } from './lease-keeper';
 import { classifyError } from './classify-error';
 import { settleOutcome, type Settlement } from './settle-outcome';
-import type { GateRefusal, TaskGate } from './task-gate';
+import { refusalSettlement, type GateRefusal, type TaskGate } from './task-gate';
 import { writeOutcome } from './write-outcome';
 
 /** Options of a Worker. */
@@ -344,7 +344,7 @@ export class Worker<P> {
       const verdict = await this.gate?.before(task);
       if (verdict && 'settle' in verdict) {
         gated = verdict.settle;
-        settled = refusalOf(verdict, this.recipientsOf(verdict.task));
+        settled = refusalSettlement(verdict, this.recipientsOf(verdict.task));
       } else {
         if (verdict) task = verdict.send;
         const pending = this.recipientsOf(task).filter((a) => !task.results[a] || task.results[a].status === 'retry');
@@ -411,22 +411,6 @@ export class Worker<P> {
     const list = (task.payload as { recipients?: Array<{ address: string }> }).recipients ?? [];
     return [...new Set(list.map((r) => r.address))];
   }
-}
-
-/**
- * The settlement of a send the gate refused: every recipient without a final result gets the
- * refusal's status; suppressed completes the task, failed dead-letters it (no retry: nothing
- * would change by itself). A task with no recipient at all keeps the reason in its info.
- */
-function refusalOf<P>(r: GateRefusal<P>, recipients: string[]): Settlement {
-  const at = new Date().toISOString();
-  const results = { ...r.task.results };
-  for (const a of recipients) {
-    if (!results[a] || results[a].status === 'retry') results[a] = { status: r.settle, at, code: r.code, message: r.message };
-  }
-  const info = { gate: { settle: r.settle, code: r.code, message: r.message } };
-  if (r.settle === 'suppressed') return { kind: 'ack', results, info };
-  return { kind: 'fail', retryable: false, delayMs: 0, error: `${r.code}: ${r.message}`, results, info };
 }
 
 /** Waits for `work` until the clock reaches `deadline` (ms epoch); true when it settled in time. */
