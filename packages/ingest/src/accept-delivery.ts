@@ -85,7 +85,7 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
           now: receivedAt,
           json,
         }),
-        handling: deps.handling?.call({ alerts: msg.alerts, suppressed: plan.suppressed, deliveryKey: key, now: receivedAt }),
+        handling: deps.handling?.call({ alerts: msg.alerts, receiver: msg.receiver, groupKey: msg.groupKey, suppressed: plan.suppressed, deliveryKey: key, now: receivedAt }),
       });
     } catch (err) {
       throw storeFailure(err);

@@ -3,7 +3,7 @@ export { ERROR_CODES, GatewayError } from './errors';
 export { durationProblem, parseDurationMs } from './duration';
 export type { ErrorCode } from './errors';
 export type { AlertStatus, LabelSet, WebhookAlert, WebhookMessage } from './webhook/types';
-export type { ChatOwner, NotificationPayload, Recipient } from './notification';
+export type { ChatOwner, NotificationPayload, Recipient, TaskPrecondition } from './notification';
 export type {
   AlertmanagerConfig,
   AuthConfig,
@@ -38,7 +38,7 @@ export { locateRedis, answersPing, freePort, startPrivateRedis, type LocatedRedi
 export { QueueKeys } from './queue/keys';
 export { TaskQueue, type ClaimBatch, type ClaimResult, type EnqueueInput, type EnqueueResult, type FailResult, type RedisClient, type TaskQueueOptions } from './queue/task-queue';
 export { taskForReader } from './queue/task-for-reader';
-export { severityRank } from './queue/severity';
+export { RANK_BASE, severityRank } from './queue/severity';
 export type {
   ChannelHandler,
   ClaimedTask,
@@ -50,6 +50,7 @@ export type {
   TaskStatus,
 } from './queue/types';
 export { Worker, type WorkerOptions } from './worker/worker';
+export type { GateRefusal, GateVerdict, TaskGate } from './worker/task-gate';
 export { classifyError, type SendErrorDetails } from './worker/classify-error';
 export { deliveryJson, type DeliveryJson } from './webhook/delivery-json';
 export type { DeliverySummary } from './webhook/delivery-summary';
@@ -83,6 +84,7 @@ export {
   explainRouting,
   HandlingKeys,
   isDirectoryName,
+  ESCALATION_CHANNEL,
   HANDLING_QUEUE,
   runHandlingScript,
   validateDirectory,
@@ -104,6 +106,8 @@ export { jwtAlgorithms } from './config/check-config';
 export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis';
 export { runChannelService, SHUTDOWN_GRACE_MS } from './service/run-channel-service';
+export { createChannelWorker } from './service/channel-worker';
+export type { ChannelPayload, ChannelWorkerOptions } from './service/channel-worker';
 export type { ChannelContext, ChannelParts, ChannelServiceOptions } from './service/run-channel-service';
 export { createTimelineRecorder, notificationEvent } from './service/timeline-recorder';
 export type { AppendTimeline, Settled, TimelineView } from './service/timeline-recorder';
