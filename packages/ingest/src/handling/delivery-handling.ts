@@ -25,6 +25,7 @@ export interface DeliveryHandlingInput {
   /** Fingerprints of firing alerts left out of every task because they are acked. */
   suppressed: readonly string[];
   deliveryKey: string;
+  /** When ingest received the delivery: the time its events carry, as its task payloads do. */
   now: Date;
 }
 
@@ -62,7 +63,6 @@ export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHand
       const acks = deps.acks();
       const escalations = deps.escalations?.();
       const suppressed = new Set(input.suppressed);
-      const now = input.now.getTime();
       const receivedAt = input.now.toISOString();
       const q = keys.queue;
       const perAlert: Array<string | number> = [];
@@ -76,8 +76,8 @@ export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHand
         perAlert.push(alert.fingerprint, 'firing', alert.startsAt, suppressed.has(alert.fingerprint) ? 1 : 0, tiers.length);
         const rank = tiers.length ? deps.severityRank(alert.labels.severity ?? '') : 0;
         for (const t of tiers) {
-          // dueAt is for the timeline; the task's own due time is Redis' clock plus the delay.
-          const data = { route: t.route, tier: t.tier, afterMinutes: t.afterMs / 60_000, notify: t.notify, dueAt: new Date(now + t.afterMs).toISOString() };
+          // The script adds dueAt from Redis' clock, the clock the task's own due time follows.
+          const data = { route: t.route, tier: t.tier, afterMinutes: t.afterMs / 60_000, notify: t.notify };
           const sms = escalationSms({ alert, receiver: input.receiver, groupKey: input.groupKey, receivedAt }, t);
           perAlert.push(t.id, t.afterMs, rank, sms.deliveryKey, JSON.stringify(data), JSON.stringify(sms));
         }

@@ -8,7 +8,7 @@
   KEYS[4] a:<fp>   KEYS[5] tl:<fp>  KEYS[6] esc:a:<fp>
 
   ARGV[1] fingerprint, ARGV[2] ack JSON (its startsAt = ARGV[3]), ARGV[3] startsAt the caller
-  read, ARGV[4] ack event JSON, ARGV[5] now ISO, ARGV[6] max timeline, ARGV[7] pub/sub channel,
+  read, ARGV[4] ack event JSON, ARGV[5] the ack's time (ISO, as in the ack JSON: when the API call came), ARGV[6] max timeline, ARGV[7] pub/sub channel,
   ARGV[8] SMS queue base
 
   Returns {1, version} | {0, "missing"} | {0, "resolved"} | {0, "changed"} | {0, "acked", ack JSON}

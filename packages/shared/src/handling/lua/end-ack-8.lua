@@ -7,7 +7,7 @@
   KEYS[5] handling delayed  KEYS[6] a:<fp>   KEYS[7] tl:<fp>  KEYS[8] esc:a:<fp>
 
   ARGV[1] fingerprint, ARGV[2] the ack JSON as read, ARGV[3] reason, ARGV[4] handling queue
-  base, ARGV[5] now ISO, ARGV[6] max timeline, ARGV[7] pub/sub channel, ARGV[8] handling task
+  base, ARGV[5] the sweep's time (ISO), ARGV[6] max timeline, ARGV[7] pub/sub channel, ARGV[8] handling task
   max attempts, ARGV[9] SMS queue base (where escalation tiers wait)
 
   Returns 1 when ended, 0 when the ack changed or is gone

@@ -14,15 +14,18 @@
   KEYS[5] handling delayed
 
   ARGV[1] key base ("{p}:alerts:"), ARGV[2] handling queue base ("{p}:handling:"),
-  ARGV[3] now ISO, ARGV[4] max timeline, ARGV[5] delivery key, ARGV[6] dedup window ms,
+  ARGV[3] the delivery's receivedAt (ISO: when ingest took the webhook delivery, the time its
+  events carry, as its task payloads do), ARGV[4] max timeline, ARGV[5] delivery key, ARGV[6] dedup window ms,
   ARGV[7] pub/sub channel, ARGV[8] TTL of esc:a:<fp> and of a tier's idempotency key ms,
   ARGV[9] handling task max attempts, ARGV[10] SMS queue base ("{p}:sms:"), ARGV[11] SMS task
   max attempts, ARGV[12] rank base (RANK_BASE),
   then per alert: fingerprint, status, startsAt, suppressed (1/0), n tiers, then n times:
-  tier id, delay ms, severity rank, idempotency key, tier JSON, SMS payload JSON
+  tier id, delay ms, severity rank, idempotency key, tier JSON (dueAt is added here, from
+  Redis' clock like the task's own due time), SMS payload JSON
 
   Returns {acks changed (1/0), escalations scheduled}
 ]]
+--@include "includes/now-iso.lua"
 --@include "includes/timeline.lua"
 --@include "includes/handling-task.lua"
 --@include "includes/cancel-tiers.lua"
@@ -105,12 +108,15 @@ while i <= #ARGV do
       for t = tiers, tiers + 6 * (n - 1), 6 do
         local tier, data = ARGV[t], ARGV[t + 4]
         if redis.call('HSETNX', esc, 's:' .. tier, ack and 'cancelled' or 'scheduled') == 1 then
-          redis.call('HSET', esc, 'd:' .. tier, data)
           if not ack then
-            local task = enqueueTier(tonumber(ARGV[t + 1]), tonumber(ARGV[t + 2]), ARGV[t + 3], ARGV[t + 5])
+            local delay = tonumber(ARGV[t + 1])
+            local task = enqueueTier(delay, tonumber(ARGV[t + 2]), ARGV[t + 3], ARGV[t + 5])
+            -- The tier JSON is an object: its due time goes in before the closing brace.
+            data = string.sub(data, 1, -2) .. ',"dueAt":' .. cjson.encode(isoFromMs(nowMs() + delay)) .. '}'
             redis.call('HSET', esc, 't:' .. tier, task[1])
             if task[2] == 0 then scheduled[#scheduled + 1] = data end
           end
+          redis.call('HSET', esc, 'd:' .. tier, data)
         end
       end
       redis.call('PEXPIRE', esc, escTtl)
