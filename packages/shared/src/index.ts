@@ -123,3 +123,6 @@ export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
 export type { DeliveryWrite } from './delivery/accept-delivery-script';
 export type { ScriptArg, ScriptCall } from './redis/lua-scripts';
+export type { ScheduleConfig, ScheduleLayerConfig, ScheduleOverrideConfig, ScheduleRestrictionConfig, Weekday } from './config/types';
+export { compileSchedule, onCallAt } from './schedule/on-call';
+export type { CompiledSchedule, OnCall, OnCallNow, OnCallPath } from './schedule/on-call';
