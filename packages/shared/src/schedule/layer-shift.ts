@@ -60,6 +60,8 @@ export class LayerRotation {
   shiftAt(atMs: number): Shift | undefined {
     const wall = DateTime.fromMillis(atMs, { zone: this.zone }).setZone('utc', { keepLocalTime: true }).toMillis();
     let k = Math.floor((wall - this.anchorWall) / this.lengthMs);
+    // An unchecked schedule (bad zone or date) names nobody rather than throwing mid-delivery.
+    if (!Number.isFinite(k)) return undefined;
     // Around a DST change the wall clock repeats or skips an hour: settle on real instants.
     while (this.boundary(k) > atMs) k--;
     while (this.boundary(k + 1) <= atMs) k++;
