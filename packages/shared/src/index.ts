@@ -132,3 +132,6 @@ export type { TargetExpansion } from './resolver/directory';
 export { checkSchedules } from './schedule/check-schedules';
 export type { ScheduleVerdict } from './handling/index';
 export type { ScheduleHit, SendTimeTarget } from './resolver/resolve-recipients';
+export { AT_EXAMPLES, parseAtTime } from './schedule/parse-at';
+export { onCallView } from './schedule/on-call-view';
+export type { OnCallView } from './schedule/on-call-view';

@@ -95,7 +95,7 @@ function checkRouting(cfg: GatewayConfig, add: Add): void {
 }
 
 function checkScheduleSection(cfg: GatewayConfig, add: Add): void {
-  if (!IANAZone.isValidZone(cfg.schedulesTimeZone)) add('schedulesTimeZone', `"${cfg.schedulesTimeZone}" is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)`);
+  if (typeof cfg.schedulesTimeZone === 'string' && !IANAZone.isValidZone(cfg.schedulesTimeZone)) add('schedulesTimeZone', `"${cfg.schedulesTimeZone}" is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)`);
   for (const p of checkSchedules(cfg.schedules ?? [], cfg.users, { zoneRequired: false })) add(p.path, p.message);
 }
 
