@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { Directory } from '../resolver/directory';
 import type { OnCall } from './on-call';
 
@@ -9,6 +10,8 @@ export interface OnCallView {
   members: string[];
   users: string[];
   until?: string;
+  /** The same moment in the schedule's zone, as people there read it ("2026-03-02T10:00:00.000+08:00"). */
+  untilLocal?: string;
   path: OnCall['path'];
 }
 
@@ -23,7 +26,9 @@ export function onCallView(answer: OnCall, directory: Directory): OnCallView {
     timeZone: answer.timeZone,
     members: answer.members,
     users: [...new Set(users)],
-    ...(answer.until !== undefined ? { until: new Date(answer.until).toISOString() } : {}),
+    ...(answer.until !== undefined
+      ? { until: new Date(answer.until).toISOString(), untilLocal: DateTime.fromMillis(answer.until, { zone: answer.timeZone }).toISO() ?? '' }
+      : {}),
     path: answer.path,
   };
 }
