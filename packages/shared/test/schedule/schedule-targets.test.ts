@@ -50,6 +50,16 @@ describe('schedule:<name> targets', () => {
     expect(r.onCall).toEqual([{ rule: 'route:db', schedule: 'dba', users: ['bob', 'carol'], path: expect.objectContaining({ source: 'layer', layer: 'layer 1' }) }]);
   });
 
+  it('judges an escalation tier naming a schedule by everyone the schedule can put on call', () => {
+    const tier = (members: string[]) => ({
+      users,
+      schedules: [{ ...dba, layers: [{ ...dba.layers[0]!, members }] }],
+      routes: [{ name: 'db', matchers: ['team="db"'], notify: ['carol'], escalate: [{ afterMinutes: 5, notify: ['schedule:dba'] }] }],
+    });
+    expect(() => buildConfig(tier(['alice', 'bob']), {})).not.toThrow();
+    expect(() => buildConfig(tier(['bob']), {})).toThrow(/routes\[0\]\.escalate\[0\]\.notify: nobody here has a phone/);
+  });
+
   it('refuses bad schedules with every problem and its path', () => {
     const raw = {
       users,
