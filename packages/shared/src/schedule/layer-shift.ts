@@ -36,6 +36,12 @@ export function clockMinutes(hhmm: string): number {
 export class LayerRotation {
   private readonly anchorWall: number;
   private readonly lengthMs: number;
+  private firstStart?: number;
+  /**
+   * The shift found last: notifications come in bursts around the same time, and a zone
+   * conversion costs microseconds, so the common question is answered without one.
+   */
+  private last?: Shift;
 
   constructor(
     private readonly layer: ScheduleLayerConfig,
@@ -58,6 +64,10 @@ export class LayerRotation {
 
   /** The shift in force at `atMs`, or undefined before the layer's first shift. */
   shiftAt(atMs: number): Shift | undefined {
+    const last = this.last;
+    if (last && last.start <= atMs && atMs < last.end) return last;
+    this.firstStart ??= this.boundary(0);
+    if (!(atMs >= this.firstStart)) return undefined;
     const wall = DateTime.fromMillis(atMs, { zone: this.zone }).setZone('utc', { keepLocalTime: true }).toMillis();
     let k = Math.floor((wall - this.anchorWall) / this.lengthMs);
     // An unchecked schedule (bad zone or date) names nobody rather than throwing mid-delivery.
@@ -67,7 +77,8 @@ export class LayerRotation {
     while (this.boundary(k + 1) <= atMs) k++;
     if (k < 0) return undefined;
     const members = this.layer.members;
-    return { index: k, member: members[k % members.length]!, start: this.boundary(k), end: this.boundary(k + 1) };
+    this.last = { index: k, member: members[k % members.length]!, start: this.boundary(k), end: this.boundary(k + 1) };
+    return this.last;
   }
 
   /** The first shift boundary after `atMs`. */

@@ -58,7 +58,32 @@ export function compileSchedule(schedule: ScheduleConfig): CompiledSchedule {
     from: DateTime.fromISO(o.from, { zone }).toMillis(),
     to: DateTime.fromISO(o.to, { zone }).toMillis(),
   }));
-  const iso = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO() ?? '';
+  // Shift bounds repeat from one question to the next: formatted once (a zone conversion each).
+  const formatted = new Map<number, string>();
+  const iso = (ms: number): string => {
+    let text = formatted.get(ms);
+    if (text === undefined) {
+      if (formatted.size >= 64) formatted.clear();
+      text = DateTime.fromMillis(ms, { zone }).toISO() ?? '';
+      formatted.set(ms, text);
+    }
+    return text;
+  };
+  // Per layer: whether its restrictions cover a stretch of time up to the next window edge, so
+  // a burst of notifications needs no zone conversion. Not kept across a DST change, where an
+  // edge inside the skipped hour would be placed after it.
+  const windows: Array<{ from: number; until: number; inside: boolean } | undefined> = layers.map(() => undefined);
+  const covered = (i: number, atMs: number): boolean => {
+    const { restrictions } = layers[i]!.layer;
+    if (!restrictions?.length) return true;
+    const known = windows[i];
+    if (known && known.from <= atMs && atMs < known.until) return known.inside;
+    const local = DateTime.fromMillis(atMs, { zone });
+    const inside = insideRestrictions(restrictions, local);
+    const until = Math.min(...restrictionEdgesAfter(restrictions, local));
+    if (Number.isFinite(until) && DateTime.fromMillis(until, { zone }).offset === local.offset) windows[i] = { from: atMs, until, inside };
+    return inside;
+  };
 
   const at = (atMs: number): OnCallNow => {
     for (let i = overrides.length - 1; i >= 0; i--) {
@@ -67,13 +92,12 @@ export function compileSchedule(schedule: ScheduleConfig): CompiledSchedule {
         return { members: [o.user], path: { source: 'override', override: { from: iso(o.from), to: iso(o.to) }, passedOver: [] } };
       }
     }
-    const local = DateTime.fromMillis(atMs, { zone });
     const passedOver: OnCallPath['passedOver'] = [];
     for (let i = layers.length - 1; i >= 0; i--) {
       const { layer, label, rotation } = layers[i]!;
       const shift = rotation.shiftAt(atMs);
       if (!shift) passedOver.push({ layer: label, why: `not started (first shift ${layer.start})` });
-      else if (!insideRestrictions(layer.restrictions, local)) passedOver.push({ layer: label, why: 'outside its restrictions' });
+      else if (!covered(i, atMs)) passedOver.push({ layer: label, why: 'outside its restrictions' });
       else {
         return {
           members: [shift.member],
