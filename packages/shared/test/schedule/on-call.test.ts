@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { onCallAt, type ScheduleConfig } from '../../src';
+import { compileSchedule, onCallAt, type ScheduleConfig } from '../../src';
 
 /** Epoch ms of a local time in a zone: the fake clock every case passes in. */
 const at = (local: string, zone: string) => DateTime.fromISO(local, { zone }).toMillis();
@@ -90,5 +90,26 @@ describe('onCallAt', () => {
     expect(iso(onCallAt(schedule, Date.parse('2026-01-05T10:00:00Z')).until)).toBe('2026-01-05T17:00:00.000Z');
     // A single member that never changes: no end within the look-ahead.
     expect(onCallAt({ name: 'solo', layers: [{ members: ['alice'], rotation: 'week', start: '2026-01-01' }] }, Date.parse('2026-06-01T00:00:00Z')).until).toBeUndefined();
+  });
+
+  it('answers the same from a long-lived compiled schedule (its caches) as from a fresh one, in any order of times', () => {
+    const schedule: ScheduleConfig = {
+      name: 'mixed',
+      timeZone: 'Europe/Berlin',
+      layers: [
+        { members: ['a', 'b', 'c'], rotation: '12h', start: '2026-03-01', handoverTime: '08:00' },
+        { members: ['d', 'e'], rotation: 'day', start: '2026-03-10', handoverTime: '02:30', restrictions: [{ weekdays: ['fri', 'sat'], from: '22:00', to: '06:00' }, { from: '12:00', to: '13:00' }] },
+      ],
+      overrides: [{ user: 'f', from: '2026-03-28T23:00', to: '2026-03-29T04:00' }],
+    };
+    const compiled = compileSchedule(schedule);
+    // A fixed pseudo-random walk over March and April 2026 (across the DST change), forwards and back.
+    let seed = 42;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    let t = Date.parse('2026-03-01T00:00:00Z');
+    for (let i = 0; i < 500; i++) {
+      t += Math.round((next() - 0.35) * 6 * 3_600_000);
+      expect({ t, ...compiled.at(t) }).toEqual({ t, ...compileSchedule(schedule).at(t) });
+    }
   });
 });
