@@ -26,10 +26,12 @@ function withOnCallEscalation(raw: Record<string, unknown>): void {
  * arrived: the rota changes in between (the override is removed through the directory store, as
  * PUT /api/v1/schedules does), and the tier's SMS goes to whoever is on call then.
  *
- * This covers the tier itself (ingest's handling Worker asks the live directory when it fires).
- * The SMS task it enqueues still freezes recipients; a RETRY of that SMS reaching the person on
- * call at the retry is the send-time mechanism (NotificationPayload.sendTimeTargets) of the
- * escalation rework, tested there.
+ * WRITTEN FOR THE ESCALATION OF MAIN (ingest's handling Worker fires the tier and enqueues an
+ * SMS with the recipients it resolved). Once the escalation rework (branch h/esc: tiers are
+ * delayed SMS tasks whose `sendTimeTargets` the channel Worker resolves at each attempt) is
+ * merged, the observation point moves to the channel: start `startChannelReplica(ingest)`
+ * (h/esc's test support) and read `sent[0].task.payload.recipients` instead of the pending SMS
+ * task; the rota change and the expectation (deputy, not boss) stay as they are.
  */
 describe('an escalation tier naming a schedule', () => {
   let ingest: Ingest;
