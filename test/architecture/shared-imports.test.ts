@@ -5,16 +5,6 @@ import { SHARED_SRC, sharedUsage } from './shared-usage';
 // packages/shared holds what more than one service needs; what only one service runs lives in
 // that service's package. Each exception below is named with the reason it stays.
 const EXEMPT: Record<string, string> = {
-  // The contract with Alertmanager and the pattern a fingerprint must match before it becomes part
-  // of a Redis key: "schemas and types" and the key layout are shared's by design.
-  'webhook/schema.ts': 'the webhook JSON schema',
-  'webhook/validate-webhook.ts': "the webhook schema's validator",
-  'webhook/fingerprint.ts': 'part of the key layout (fingerprints are key segments)',
-  // What a channel means beyond its `channels.<name>` options (email's Cc from its config section),
-  // kept beside the config it reads so that ingest plans tasks without knowing any channel by name.
-  'config/channel-traits.ts': 'channel descriptions, next to the channel config sections',
-  // The ACL every service's Redis user needs, checked against the commands all of them send (test/redis).
-  'redis/acl-rules.ts': 'the ACL of every service',
   // The TypeScript face of the accept script; shared owns all Lua, and issue 13 item 5 reworks both halves.
   'delivery/accept-delivery-script.ts': 'wrapper of a shared Lua script',
 };

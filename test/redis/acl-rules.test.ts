@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REDIS_COMMANDS, redisAclRules } from '@alertgw/shared';
+import { REDIS_COMMANDS, redisAclRules } from '../../packages/alertctl/src/redis-acl-rules';
 
 const PACKAGES = path.resolve(__dirname, '../../packages');
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { REDIS_COMMANDS, redisAclRules } from '@alertgw/shared';
+import { REDIS_COMMANDS, redisAclRules } from '../../packages/alertctl/src/redis-acl-rules';
 import { uniquePrefix } from '@alertgw/testkit';
 import { ALERTCTL_BIN, startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
 import { spawnRedisServer, type ServerProcess } from './support/redis-servers';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { redisAclRules } from '@alertgw/shared';
+import { redisAclRules } from '../../packages/alertctl/src/redis-acl-rules';
 import { uniquePrefix } from '@alertgw/testkit';
 import { ALERTCTL_BIN, startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
 import { startCluster, type ServerProcess } from './support/redis-servers';

@@ -4,6 +4,7 @@ import { safeOutput } from './safe-output';
 import { directoryCommand } from './commands/directory';
 import { groupCommand } from './commands/group';
 import { queuesCommand } from './commands/queues';
+import { redisAclCommand } from './commands/redis-acl';
 import { replayCommand } from './commands/replay';
 import { routeCommand } from './commands/route';
 import { sendTestCommand } from './commands/send-test';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   scheduleCommand,
   oncallCommand,
   directoryCommand,
+  redisAclCommand,
 ];
 
 /** The top-level help text. */

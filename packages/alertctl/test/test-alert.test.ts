@@ -1,4 +1,4 @@
-import { validateWebhook } from '@alertgw/shared';
+import { validateWebhook } from '../../ingest/src/webhook';
 import { fingerprintOf, parseLabelArgs, testAlertMessage } from '../src/test-alert';
 
 describe('test alert', () => {

@@ -1,7 +1,8 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { createRegistry, GatewayError, isRedisUnavailable, registerQueueDepthGauge } from '@alertgw/shared';
+import { ackLinkSettings, createRegistry, GatewayError, isRedisUnavailable, registerQueueDepthGauge } from '@alertgw/shared';
 import type { GatewayConfig, Logger, NotificationPayload, RedisClient, TaskQueue } from '@alertgw/shared';
 import type { Registry } from 'prom-client';
+import { ackLinkRoutes } from './ack-link/ack-link-routes';
 import { createAcceptDelivery } from './accept-delivery';
 import { createAuthCheck } from './auth';
 import type { HandlingRuntime } from './handling-runtime';
@@ -92,6 +93,9 @@ export function createApp(deps: AppDeps): IngestApp {
     const ready = () => handling.ready;
     app.use(handlingApi({ actions: handling.actions, ready }));
     app.use(directoryApi({ store: handling.store, live: handling.directory, config, ready, matching }));
+    const settings = ackLinkSettings(config);
+    if (settings) app.use(ackLinkRoutes({ settings, redis: deps.redis, actions: handling.actions, canSilence: config.alertmanager.url !== '', ready, logger }));
+    else logger.warn('ack links are off: notifications carry no ack link until ingest.publicUrl (and ingest.ackLinks.key) is set');
   }
   app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
   app.use(errorHandler(logger));

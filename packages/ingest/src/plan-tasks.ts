@@ -1,4 +1,5 @@
-import { channelTraits, severityRank, type ChannelOptions, type GatewayConfig, type NotificationPayload, type Recipient, type WebhookAlert, type WebhookMessage } from '@alertgw/shared';
+import { severityRank, type ChannelOptions, type GatewayConfig, type NotificationPayload, type Recipient, type WebhookAlert, type WebhookMessage } from '@alertgw/shared';
+import { channelTraits } from './channel-traits';
 
 /** What ingest needs from the shared resolver: recipients per channel and extra Cc for a set of alerts. */
 export interface RecipientResolver {

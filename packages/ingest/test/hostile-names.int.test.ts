@@ -1,4 +1,5 @@
-import { HandlingKeys, isDirectoryName, isFingerprint, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
+import { isFingerprint } from '@alertgw/shared';
+import { HandlingKeys, isDirectoryName, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
 import { fixedKeyNames, keyLayout, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { bearer, request, startIngest, TEST_ENV, type Answer, type Ingest } from './support/harness';
 

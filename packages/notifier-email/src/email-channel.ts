@@ -1,11 +1,12 @@
-import type { ChannelHandler, ClaimedTask, NotificationPayload, RecipientResult, SendOutcome } from '@alertgw/shared';
-import { isTransientReply, smtpCode } from './classify-smtp-error';
+import type { AckLinkIssuer, ChannelHandler, ClaimedTask, NotificationPayload, RecipientResult, SendOutcome } from '@alertgw/shared';
+import { mapReceipt } from './map-receipt';
 import type { MailRenderer } from './render/create-renderer';
+import { sendOnePerAddress } from './send-per-address';
 import { threadHeaders } from './threading';
-import type { MailTransport, OutgoingMail, TransportReceipt } from './transports/types';
+import type { MailTransport, OutgoingMail } from './transports/types';
+import { CC_RESULT_PREFIX } from './cc-result';
 
-/** Key prefix under which Cc deliveries are recorded in the task's results. */
-export const CC_RESULT_PREFIX = 'cc:';
+export { CC_RESULT_PREFIX };
 
 /** What the email channel needs; everything is injected so tests use real servers. */
 export interface EmailChannelOptions {
@@ -15,6 +16,8 @@ export interface EmailChannelOptions {
   from: string;
   /** Attach the alert group as JSON. */
   attachGroupJson?: boolean;
+  /** Signs ack links (ingest.publicUrl set): then each address gets its own mail, with links signed for it. */
+  ackLinks?: AckLinkIssuer;
   now?: () => Date;
 }
 
@@ -52,45 +55,6 @@ function ccAlreadySent(results: Record<string, RecipientResult>): boolean {
   return Object.entries(results).some(([key, r]) => r.status === 'delivered' || key.startsWith(CC_RESULT_PREFIX));
 }
 
-function mapReceipt(receipt: TransportReceipt, pending: string[], cc: string[], at: string): SendOutcome {
-  const accepted = new Set(receipt.accepted.map(lower));
-  const rejected = new Map(receipt.rejected.map((r) => [lower(r.address), r]));
-  const detail = {
-    messageId: receipt.messageId,
-    response: receipt.response,
-    accepted: receipt.accepted,
-    rejected: receipt.rejected.map((r) => r.address),
-  };
-  const results: Record<string, RecipientResult> = {};
-  for (const address of pending) {
-    const key = lower(address);
-    const refusal = rejected.get(key);
-    if (accepted.has(key)) {
-      results[address] = { status: 'delivered', at, detail };
-    } else if (refusal) {
-      const transient = refusal.responseCode !== undefined && isTransientReply(refusal.responseCode);
-      results[address] = {
-        status: transient ? 'retry' : 'failed',
-        at,
-        code: refusal.responseCode ? smtpCode(refusal.responseCode) : 'rejected',
-        message: refusal.response,
-        detail,
-      };
-    } else {
-      // The server took the mail but said nothing about this address: try it again.
-      results[address] = { status: 'retry', at, code: 'not-accepted', message: 'recipient missing from the server answer', detail };
-    }
-  }
-  for (const address of cc) {
-    if (accepted.has(lower(address))) results[`${CC_RESULT_PREFIX}${address}`] = { status: 'delivered', at, detail };
-  }
-  const ccRejected = receipt.rejected.filter((r) => cc.some((c) => lower(c) === lower(r.address)));
-  return {
-    results,
-    info: { ...detail, ...(ccRejected.length ? { ccRejected } : {}) },
-  };
-}
-
 /**
  * The email channel for the shared worker: renders the group, sends one mail to the pending
  * recipients (never to those already delivered), and reports a result per recipient —
@@ -109,16 +73,13 @@ export function createEmailChannel(opts: EmailChannelOptions): ChannelHandler<No
       const cc = uniqueAddresses(p.cc ?? [], new Set(to.map(lower)));
       const ccNow = ccAlreadySent(task.results ?? {}) ? [] : cc;
 
-      const { subject, html, text } = opts.renderer.render(p);
       const thread = threadHeaders({ taskId: task.id, deliveryKey: p.deliveryKey, groupKey: p.groupKey, from: opts.from });
-      const mail: OutgoingMail = {
+      const compose = (rendered: { subject: string; html: string; text: string }, envelopeTo: string[]): OutgoingMail => ({
         from: opts.from,
         to,
         cc,
-        envelopeTo: [...pending, ...ccNow],
-        subject,
-        html,
-        text,
+        envelopeTo,
+        ...rendered,
         ...thread,
         headers: {
           // RFC 3834: stops vacation auto-replies from answering alert mail.
@@ -129,7 +90,10 @@ export function createEmailChannel(opts: EmailChannelOptions): ChannelHandler<No
         attachments: opts.attachGroupJson
           ? [{ filename: 'alert-group.json', contentType: 'application/json', content: groupJson(p) }]
           : [],
-      };
+      });
+      const links = p.alerts.some((a) => a.status === 'firing') ? await opts.ackLinks?.forPayload(p) : undefined;
+      if (links) return sendOnePerAddress({ opts, p, pending, ccNow, compose, links, signal, at: () => now().toISOString() });
+      const mail = compose(opts.renderer.render(p), [...pending, ...ccNow]);
       const receipt = await opts.transport.send(mail, signal);
       return mapReceipt(receipt, pending, ccNow, now().toISOString());
     },

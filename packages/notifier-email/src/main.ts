@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
+  ackLinkSettings,
   classifyError,
+  createAckLinkIssuer,
   runChannelService,
   type ChannelServiceOptions,
   type EmailConfig,
@@ -61,12 +63,13 @@ const emailService: ChannelServiceOptions<NotificationPayload> = {
   name: 'email',
   section: (config) => config.email,
   timeline: emailTimelineView,
-  async handler({ config, logger }) {
+  async handler({ config, logger, redis }) {
     const { email } = config;
     // Compiles (and test-renders) every template now: a broken override stops the start.
     const renderer = createRenderer({ templatesDir: email.templatesDir, subjectTemplate: email.subjectTemplate });
     const { transport, stopSink } = await createTransport(email, logger);
-    const handler = createEmailChannel({ transport, renderer, from: email.from, attachGroupJson: email.attachGroupJson });
+    const ackLinks = createAckLinkIssuer(ackLinkSettings(config), redis);
+    const handler = createEmailChannel({ transport, renderer, from: email.from, attachGroupJson: email.attachGroupJson, ackLinks });
     return {
       handler,
       describe: describeTransport(email),

@@ -68,5 +68,8 @@ export function digestView(s: DigestSnapshot): GroupView {
     resolved: s.resolved,
     digest: true,
     merged: s.count,
+    // A summary stands for many groups, some long gone: it carries no ack link.
+    ackUrl: '',
+    ackToken: '',
   };
 }

@@ -25,6 +25,16 @@ export interface GroupView {
   /** True for a storm-control summary; then `merged` counts the notifications it replaces. */
   digest: boolean;
   merged: number;
+  /**
+   * Signed link that acks the group's firing alerts for this number's recipient (the SMS then
+   * goes out per number); "" when ack links are off, nothing fires, or for a storm summary.
+   */
+  ackUrl: string;
+  /**
+   * The token alone (what follows /ack/ in ackUrl), for a template that has the link's constant
+   * part approved as text (`https://alerts.example.com/ack/{3}`): Tencent refuses links in variables.
+   */
+  ackToken: string;
 }
 
 /** Builds the parameter view of one notification group. */
@@ -45,6 +55,8 @@ export function buildGroupView(payload: NotificationPayload): GroupView {
     resolved: alerts.length - firing,
     digest: false,
     merged: 0,
+    ackUrl: '',
+    ackToken: '',
   };
 }
 

@@ -1,4 +1,4 @@
-import { GatewayError, runChannelService } from '@alertgw/shared';
+import { ackLinkSettings, createAckLinkIssuer, GatewayError, runChannelService } from '@alertgw/shared';
 import type { SmsPayload } from './digest';
 import { createSmsChannel } from './sms-channel';
 import { createSmsMetrics } from './sms-metrics';
@@ -11,7 +11,7 @@ void runChannelService<SmsPayload>({
   name: 'sms',
   section: (config) => config.sms,
   timeline: smsTimelineView,
-  async handler({ config, logger, queue, registry, metrics }) {
+  async handler({ config, logger, queue, registry, metrics, redis }) {
     const { tencent } = config.sms;
     const dryRun = tencent.secretId === '' || tencent.secretKey === '';
     const api = dryRun
@@ -39,6 +39,7 @@ void runChannelService<SmsPayload>({
       logger,
       metrics: createSmsMetrics(registry, metrics.configErrors),
       maxRetryAfterMs: config.queue.backoff.maxMs,
+      ackLinks: createAckLinkIssuer(ackLinkSettings(config), redis),
     });
     return { handler, describe: { dryRun, budget: config.sms.budget, endpoint: tencent.endpoint ?? 'sms.tencentcloudapi.com' } };
   },

@@ -41,6 +41,8 @@ export const SAMPLE_VIEW: GroupView = {
   resolved: 0,
   digest: false,
   merged: 0,
+  ackUrl: 'https://alerts.example.com/ack/AQBRYr1n8Q2aP3Xk7JdTqB0jYWxpY2VVtQ8w4tq9cM4F0HkzGx2a',
+  ackToken: 'AQBRYr1n8Q2aP3Xk7JdTqB0jYWxpY2VVtQ8w4tq9cM4F0HkzGx2a',
 };
 
 /**

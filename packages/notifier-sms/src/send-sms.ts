@@ -1,7 +1,7 @@
 import { GatewayError, isE164, maskPhone, maskPhonesIn, type Logger, type RecipientResult } from '@alertgw/shared';
 import { classifyTencentCode, isConfigError } from './classify-tencent-code';
 import type { GroupView } from './group-view';
-import type { ParamRenderer } from './render-params';
+import type { ParamRenderer, RenderedParams } from './render-params';
 import type { SmsMetrics } from './sms-metrics';
 import type { SendSmsRequest, SendSmsResponse, SmsApi, TencentErrorDetails } from './tencent-client';
 
@@ -31,8 +31,38 @@ export interface SmsSendResult {
   requestIds: string[];
 }
 
-/** Sends one view to a set of numbers: split by template kind and 200-number chunks, one result per number. */
-export type SmsSender = (input: { taskId: string; phones: string[]; view: GroupView; signal: AbortSignal }) => Promise<SmsSendResult>;
+/**
+ * Sends one view to a set of numbers: split by template kind and 200-number chunks, one result
+ * per number. With `viewFor`, each number gets its own view (an ack link signed for its
+ * recipient); numbers whose parameters come out the same still share a call.
+ */
+export type SmsSender = (input: { taskId: string; phones: string[]; view: GroupView; viewFor?: (phone: string) => GroupView; signal: AbortSignal }) => Promise<SmsSendResult>;
+
+/** One SendSms call to make: at most 200 numbers with the same parameters (errors: once per distinct rendering). */
+interface PlannedCall {
+  phones: string[];
+  params: string[];
+  errors: RenderedParams['errors'];
+}
+
+function plannedCalls(renderer: ParamRenderer, phones: string[], view: GroupView, viewFor?: (phone: string) => GroupView): PlannedCall[] {
+  const batches = new Map<string, { rendered: RenderedParams; phones: string[] }>();
+  const shared = viewFor ? undefined : renderer.render(view);
+  for (const phone of phones) {
+    const rendered = shared ?? renderer.render(viewFor!(phone));
+    const key = JSON.stringify(rendered.params);
+    const batch = batches.get(key) ?? { rendered, phones: [] };
+    batch.phones.push(phone);
+    batches.set(key, batch);
+  }
+  const calls: PlannedCall[] = [];
+  for (const { rendered, phones: all } of batches.values()) {
+    for (let i = 0; i < all.length; i += MAX_NUMBERS_PER_CALL) {
+      calls.push({ phones: all.slice(i, i + MAX_NUMBERS_PER_CALL), params: rendered.params, errors: i === 0 ? rendered.errors : [] });
+    }
+  }
+  return calls;
+}
 
 /**
  * Builds the SendSms step: +86 numbers with the domestic template and SignName, others
@@ -51,7 +81,7 @@ export function createSmsSender(deps: SmsSenderDeps): SmsSender {
     logger.error('SMS configuration error: every SMS will fail until it is fixed', { code, ...facts });
   };
 
-  return async ({ taskId, phones, view, signal }) => {
+  return async ({ taskId, phones, view, viewFor, signal }) => {
     const at = () => new Date().toISOString();
     const sent: SmsSendResult = { results: {}, requestIds: [] };
     const retryAfter = (wanted: number | undefined) => {
@@ -87,18 +117,17 @@ export function createSmsSender(deps: SmsSenderDeps): SmsSender {
         }
         continue;
       }
-      const rendered = renderer.render(view);
-      for (const e of rendered.errors) {
-        logger.warn('SMS template parameter failed to render; sent as "?"', { taskId, templateId: renderer.templateId, param: e.index + 1, error: e.message });
-      }
-      for (let i = 0; i < group.phones.length; i += MAX_NUMBERS_PER_CALL) {
-        const chunk = group.phones.slice(i, i + MAX_NUMBERS_PER_CALL);
+      for (const call of plannedCalls(renderer, group.phones, view, viewFor)) {
+        for (const e of call.errors) {
+          logger.warn('SMS template parameter failed to render; sent as "?"', { taskId, templateId: renderer.templateId, param: e.index + 1, error: e.message });
+        }
+        const chunk = call.phones;
         const req: SendSmsRequest = {
           PhoneNumberSet: chunk,
           SmsSdkAppId: tencent.smsSdkAppId,
           TemplateId: renderer.templateId,
           ...(group.kind === 'domestic' ? { SignName: tencent.signName } : {}),
-          TemplateParamSet: rendered.params,
+          TemplateParamSet: call.params,
           SessionContext: taskId,
         };
         if (!api) {

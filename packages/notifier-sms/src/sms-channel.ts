@@ -1,7 +1,7 @@
-import { GatewayError, isE164, type ChannelHandler, type ClaimedTask, type Logger, type RecipientResult, type SendOutcome, type SmsConfig, type TaskQueue } from '@alertgw/shared';
+import { GatewayError, isE164, type AckLinkIssuer, type ChannelHandler, type ClaimedTask, type Logger, type RecipientResult, type SendOutcome, type SmsConfig, type TaskQueue } from '@alertgw/shared';
 import { createSmsSender, type SmsSendResult } from './send-sms';
 import { digestDedupKey, digestPayload, digestView, type DigestRef, type SmsPayload } from './digest';
-import { buildGroupView, describeGroup } from './group-view';
+import { buildGroupView, describeGroup, type GroupView } from './group-view';
 import { compileParams, type ParamProblem, type ParamRenderer } from './render-params';
 import type { SmsMetrics } from './sms-metrics';
 import { createStormControl, type AdmitResult } from './storm-control';
@@ -17,6 +17,8 @@ export interface SmsChannelDeps {
   metrics?: SmsMetrics;
   /** Upper bound on delays a Tencent code asks for; main passes queue.backoff.maxMs. */
   maxRetryAfterMs?: number;
+  /** Signs the `ackUrl` parameter per number (ingest.publicUrl set). */
+  ackLinks?: AckLinkIssuer;
 }
 
 /** How long the "one summary per phone and generation" idempotency key outlives the window. */
@@ -54,6 +56,8 @@ export function compileRenderers(config: SmsConfig): { domestic: ParamRenderer; 
 export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayload> {
   const { config, queue, logger, metrics } = deps;
   const renderers = compileRenderers(config);
+  // Only a template that prints ackUrl costs a call per number; the others keep one call per 200.
+  const usesAckUrl = [config.templates.domestic, config.templates.international].some((t) => t?.params.some((p) => p.expr.includes('ackUrl') || p.expr.includes('ackToken')));
   const storm = createStormControl({ redis: queue.redis, keys: queue.keys, budget: config.budget });
   const sendSms = createSmsSender({
     api: deps.api,
@@ -105,8 +109,19 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
       if (a?.status === 'merged') results[phone] = await scheduleDigest(task, phone, a);
       else toSend.push(phone);
     }
-    const d = await sendSms({ taskId: task.id, phones: toSend, view, signal });
+    const d = await sendSms({ taskId: task.id, phones: toSend, view, viewFor: await ackViews(task.payload, view), signal });
     return outcome({ ...results, ...d.results }, d);
+  }
+
+  /** Per number, the view with `ackUrl` signed for its recipient; undefined when there is no link to give. */
+  async function ackViews(payload: SmsPayload, view: GroupView): Promise<((phone: string) => GroupView) | undefined> {
+    if (!deps.ackLinks || view.firing === 0 || !usesAckUrl) return undefined;
+    const links = await deps.ackLinks.forPayload(payload);
+    const nameOf = new Map(payload.recipients.map((r) => [r.address, r.name]));
+    return (phone) => {
+      const ackUrl = links.group(nameOf.get(phone) ?? phone) ?? '';
+      return { ...view, ackUrl, ackToken: ackUrl.slice(ackUrl.lastIndexOf('/') + 1) };
+    };
   }
 
   async function sendDigest(task: ClaimedTask<SmsPayload>, ref: DigestRef, pending: string[], signal: AbortSignal): Promise<SendOutcome> {

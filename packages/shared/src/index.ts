@@ -13,6 +13,7 @@ export type {
   GatewayConfig,
   HttpMailGatewayConfig,
   IngestConfig,
+  AckLinksConfig,
   JwtAlgorithm,
   JwtConfig,
   ListenConfig,
@@ -50,18 +51,13 @@ export type {
 } from './queue/types';
 export { Worker, type WorkerOptions } from './worker/worker';
 export { classifyError, type SendErrorDetails } from './worker/classify-error';
-export { validateWebhook, type WebhookProblem } from './webhook/validate-webhook';
 export { deliveryJson, type DeliveryJson } from './webhook/delivery-json';
 export type { DeliverySummary } from './webhook/delivery-summary';
-export { WEBHOOK_LIMITS } from './webhook/schema';
-export { FINGERPRINT_PATTERN, isFingerprint } from './webhook/fingerprint';
 export { buildConfig } from './config/build-config';
 export { EXAMPLE_CONFIG_PATH, loadConfig, resolveConfigPath } from './config/load-config';
 export type { LoadConfigOptions } from './config/load-config';
 export type { ConfigProblem } from './config/config-path';
 export { CONFIG_SCHEMA } from './config/schema';
-export { channelTraits } from './config/channel-traits';
-export type { ChannelTraits } from './config/channel-traits';
 export { isE164 } from './config/check-config';
 export { isLoopbackHost, isPlaceholderSecret } from './config/check-hardening';
 export { redactUrl, urlOrigin } from './config/safe-url';
@@ -114,7 +110,6 @@ export type { AppendTimeline, Settled, TimelineView } from './service/timeline-r
 export { createRedisClient, redisMode } from './redis/create-redis-client';
 export type { RedisMode } from './redis/create-redis-client';
 export { describeRedis, describeRedisLine } from './redis/describe-redis';
-export { REDIS_COMMANDS, redisAclRules } from './redis/acl-rules';
 export { luaScripts } from './redis/lua-scripts';
 export { isRedisUnavailable } from './redis/redis-unavailable';
 export { quitRedis } from './redis/quit-redis';
@@ -123,6 +118,16 @@ export type { LuaScripts } from './redis/lua-scripts';
 export { runAcceptDelivery } from './delivery/accept-delivery-script';
 export type { DeliveryWrite } from './delivery/accept-delivery-script';
 export type { ScriptArg, ScriptCall } from './redis/lua-scripts';
+export { ajvProblems, type SchemaProblem } from './schema/ajv-problems';
+export { AckTokenCodec, type AckClaims, type AckSubject, type AckTokenCheck, type AckTokenRefusal } from './ack-link/ack-token';
+export { ackGroupId, readAckGroup, storeAckGroup, MAX_GROUP_ALERTS } from './ack-link/ack-group-store';
+export { ACK_PATH, ackLinkPath, ackLinkSettings, createAckLinkIssuer, type AckLinkIssuer, type AckLinkSettings, type PayloadAckLinks } from './ack-link/ack-links';
+export { PAGE_STYLE } from './render/page-style';
+export { alertsUrl, matcherFilter, safeHttpUrl, silenceUrl } from './render/links';
+export { COLOURS, severityColour } from './render/severity-colour';
+export { buildAlertGroupView, formatDuration, formatTime, groupAlertName, MAX_ALERTS_PER_SECTION, MAX_VALUE_LENGTH } from './render/group-view';
+export type { AlertGroupView, AlertView, FieldView, GroupAckLinks, LinkView } from './render/group-view';
+export { FINGERPRINT_PATTERN, isFingerprint } from './webhook/fingerprint';
 export type { ScheduleConfig, ScheduleLayerConfig, ScheduleOverrideConfig, ScheduleRestrictionConfig, Weekday } from './config/types';
 export { compileSchedule, onCallAt } from './schedule/on-call';
 export type { CompiledSchedule, OnCall, OnCallNow, OnCallPath } from './schedule/on-call';

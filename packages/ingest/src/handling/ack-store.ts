@@ -24,14 +24,15 @@ export class AckStore {
   }
 
   /** Acks the firing with `startsAt`; cancels its pending escalations. */
-  async ack(input: { fingerprint: string; startsAt: string; by: string; comment?: string; silence?: AckRecord['silence']; now?: Date }): Promise<AckResult> {
+  async ack(input: { fingerprint: string; startsAt: string; by: string; comment?: string; via?: string; silence?: AckRecord['silence']; now?: Date }): Promise<AckResult> {
     const at = (input.now ?? new Date()).toISOString();
     const by = wellFormed(input.by);
     const comment = input.comment && wellFormed(input.comment);
     const ack: AckRecord = { by, at, startsAt: input.startsAt };
     if (comment) ack.comment = comment;
+    if (input.via) ack.via = input.via;
     if (input.silence) ack.silence = input.silence;
-    const event = { at, type: 'ack', by, ...(comment ? { comment } : {}), ...(input.silence ? { silence: input.silence } : {}) };
+    const event = { at, type: 'ack', by, ...(input.via ? { via: input.via } : {}), ...(comment ? { comment } : {}), ...(input.silence ? { silence: input.silence } : {}) };
     const k = this.keys;
     const reply = (await runHandlingScript(
       this.redis,

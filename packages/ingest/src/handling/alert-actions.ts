@@ -13,7 +13,8 @@ const EXPIRE_RETRY_MS = 30_000;
 
 /** What the handling API can do to one alert; every method names who acts. */
 export interface AlertActions {
-  ack(fingerprint: string, input: { by: string; comment?: string; silence?: string }): Promise<{ ack: AckRecord }>;
+  /** `via` names the path when not the API (`link`), for the timeline. */
+  ack(fingerprint: string, input: { by: string; comment?: string; silence?: string; via?: string }): Promise<{ ack: AckRecord }>;
   unack(fingerprint: string, input: { by: string }): Promise<{ ack: AckRecord; silenceExpired?: boolean }>;
   comment(fingerprint: string, input: { by: string; comment: string }): Promise<void>;
   assign(fingerprint: string, input: { by: string; user: string }): Promise<void>;
@@ -89,11 +90,11 @@ export function createAlertActions(deps: AlertActionsDeps): AlertActions {
             startsAt: now(),
             endsAt,
             createdBy: input.by,
-            comment: `Acked in alertgw by ${input.by}${comment ? `: ${comment}` : ''}`.slice(0, MAX_COMMENT_LENGTH),
+            comment: `Acked in alertgw by ${input.by}${input.via ? ` (${input.via})` : ''}${comment ? `: ${comment}` : ''}`.slice(0, MAX_COMMENT_LENGTH),
           });
           silence = { id, endsAt: endsAt.toISOString() };
         }
-        const result = await store.ack({ fingerprint, startsAt: record.startsAt, by: input.by, comment, silence, now: now() });
+        const result = await store.ack({ fingerprint, startsAt: record.startsAt, by: input.by, comment, via: input.via, silence, now: now() });
         if (result.ok) {
           await deps.onAckChanged?.(result.version);
           return { ack: result.ack };

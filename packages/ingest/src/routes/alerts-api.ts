@@ -2,7 +2,6 @@ import express, { type Router } from 'express';
 import {
   GatewayError,
   getAlert,
-  isFingerprint,
   listAlerts,
   MAX_PAGE,
   parseMatchers,
@@ -12,6 +11,7 @@ import {
   type Matcher,
   type RedisClient,
 } from '@alertgw/shared';
+import { isFingerprint } from '@alertgw/shared';
 import { sendError } from '../http-reply';
 import { queryInt, queryList, queryOne } from '../query-params';
 import { checkPathParam } from './path-params';

@@ -1,5 +1,6 @@
 import express, { type Request, type Router } from 'express';
-import { GatewayError, isFingerprint } from '@alertgw/shared';
+import { GatewayError } from '@alertgw/shared';
+import { isFingerprint } from '@alertgw/shared';
 import type { AlertActions } from '../handling/alert-actions';
 import { whileStarting } from '../http-reply';
 import { principalOf } from '../jwt-auth';

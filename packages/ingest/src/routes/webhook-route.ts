@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { GatewayError, validateWebhook, type Logger } from '@alertgw/shared';
+import { GatewayError, type Logger } from '@alertgw/shared';
+import { validateWebhook } from '../webhook';
 import type { AcceptDelivery } from '../accept-delivery';
 import type { AuthCheck } from '../auth';
 import { echo, sendError } from '../http-reply';

@@ -1,4 +1,4 @@
-import { WEBHOOK_LIMITS } from '@alertgw/shared';
+import { WEBHOOK_LIMITS } from '../../src/webhook';
 import { abLabel } from '@alertgw/testkit';
 import { bearer, goJson, loadFixtures, request, startIngest, TEST_ENV, type Ingest } from '../support/harness';
 

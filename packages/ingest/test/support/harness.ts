@@ -20,6 +20,7 @@ export const TEST_ENV = {
   INGEST_TOKEN: 'test-token-123',
   INGEST_BASIC_PASSWORD: 'secret',
   JWT_SECRET: 'test-jwt-secret-not-for-production-0123456789',
+  ACK_LINK_KEY: 'test-ack-link-key-not-for-production-0123456789',
 };
 
 /** Signs a management API token with the test secret (HS256), valid for ttlSeconds (negative: already expired). */

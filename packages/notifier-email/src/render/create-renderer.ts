@@ -1,10 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import ejs from 'ejs';
-import { GatewayError, type NotificationPayload } from '@alertgw/shared';
-import { SAMPLE_PAYLOAD } from './sample-payload';
+import { buildAlertGroupView as buildMailView, GatewayError, type AlertGroupView as MailView, type GroupAckLinks, type NotificationPayload } from '@alertgw/shared';
+import { SAMPLE_ACK, SAMPLE_PAYLOAD } from './sample-payload';
 import { cleanSubject, defaultSubject } from './subject';
-import { buildMailView, type MailView } from './view-model';
 
 /** Subject, HTML part and text part of one mail. */
 export interface RenderedMail {
@@ -15,7 +14,8 @@ export interface RenderedMail {
 
 /** Renders a task payload with templates compiled once. */
 export interface MailRenderer {
-  render(payload: NotificationPayload): RenderedMail;
+  /** With `ack`, the mail carries ack links signed for that recipient. */
+  render(payload: NotificationPayload, ack?: GroupAckLinks): RenderedMail;
 }
 
 /** Where the templates come from; everything optional falls back to the built-in ones. */
@@ -99,15 +99,16 @@ export function createRenderer(options: RendererOptions = {}): MailRenderer {
   const subjectFn = subjectSource ? compile(subjectSource.source, subjectSource.path, escapeHeader) : undefined;
 
   const renderer: MailRenderer = {
-    render(payload) {
+    render(payload, ack) {
       const fallback = defaultSubject(payload);
       const subject = subjectFn
         ? cleanSubject(run(subjectFn, buildMailView(payload, fallback), subjectSource!.path)) || fallback
         : fallback;
-      const view = buildMailView(payload, subject);
+      const view = buildMailView(payload, subject, ack);
       return { subject, html: run(htmlFn, view, html.path), text: run(textFn, view, text.path) };
     },
   };
   renderer.render(SAMPLE_PAYLOAD);
+  renderer.render(SAMPLE_PAYLOAD, SAMPLE_ACK);
   return renderer;
 }

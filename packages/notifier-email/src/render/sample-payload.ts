@@ -1,4 +1,4 @@
-import type { NotificationPayload } from '@alertgw/shared';
+import type { GroupAckLinks, NotificationPayload } from '@alertgw/shared';
 
 /**
  * A small group with one firing and one resolved alert, links and a multi-line description;
@@ -44,4 +44,13 @@ export const SAMPLE_PAYLOAD: NotificationPayload = {
   recipients: [{ name: 'alice', address: 'alice@example.com', rules: ['mandatory'] }],
   deliveryKey: 'sample',
   receivedAt: '2026-11-24T13:42:20.000Z',
+};
+
+/** Ack links as a mail with ingest.publicUrl set carries them, for the same startup render. */
+export const SAMPLE_ACK: GroupAckLinks = {
+  recipient: 'alice',
+  links: {
+    alert: (fingerprint) => `https://alerts.example/ack/sample-${fingerprint}`,
+    group: () => 'https://alerts.example/ack/sample-group',
+  },
 };

@@ -1,4 +1,4 @@
-import type { NotificationPayload } from '@alertgw/shared';
+import { groupAlertName, type NotificationPayload } from '@alertgw/shared';
 
 /** Longest subject we send; long subjects get cut by clients anyway and bloat headers. */
 export const MAX_SUBJECT_LENGTH = 200;
@@ -12,11 +12,6 @@ export function cleanSubject(raw: string, max = MAX_SUBJECT_LENGTH): string {
   const flat = raw.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
   return `${Array.from(flat).slice(0, max - 1).join('').trimEnd()}…`;
-}
-
-/** The alert name a group is about: group label, else common label, else the first alert's. */
-export function groupAlertName(payload: NotificationPayload): string | undefined {
-  return payload.groupLabels.alertname ?? payload.commonLabels.alertname ?? payload.alerts[0]?.labels.alertname;
 }
 
 /**

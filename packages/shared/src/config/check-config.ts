@@ -3,6 +3,7 @@ import { IANAZone } from 'luxon';
 import { checkRoutes } from '../resolver/check-routes';
 import { createDirectory, isScheduleTarget, targetProblem, type Directory } from '../resolver/directory';
 import { checkSchedules } from '../schedule/check-schedules';
+import { checkAckLinks } from './check-ack-links';
 import { checkUrlCredentials, checkWebhookExposure } from './check-hardening';
 import type { ConfigProblem } from './config-path';
 import type { GatewayConfig, JwtAlgorithm, JwtConfig } from './types';
@@ -40,7 +41,7 @@ export function checkConfig(cfg: GatewayConfig, opts: { tolerant?: boolean } = {
   const add: Add = (path, message) => {
     problems.push({ path, message });
   };
-  for (const check of [checkUsers, checkRouting, checkScheduleSection, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials]) {
+  for (const check of [checkUsers, checkRouting, checkScheduleSection, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials, checkAckLinks]) {
     try {
       check(cfg, add);
     } catch (err) {

@@ -224,6 +224,12 @@ export const CONFIG_SCHEMA = {
       bodyLimitBytes: { ...posInt, default: 1_048_576 },
       dedupWindowMs: { ...nonNegInt, default: 600_000 },
       alertRetentionMs: { ...nonNegInt, default: 604_800_000 },
+      publicUrl: { type: 'string', maxLength: 200, default: '' },
+      ackLinks: section({
+        key: { type: 'string', default: '' },
+        // 1 minute to 90 days; 7 days by default.
+        lifetimeMs: { type: 'integer', minimum: 60_000, maximum: 7_776_000_000, default: 604_800_000 },
+      }),
     }),
     email: section({
       from: { type: 'string', minLength: 1, default: 'alertgw@localhost' },

@@ -11,6 +11,7 @@ export const SECRET_KEYS: ReadonlyArray<ReadonlyArray<string>> = [
   ['ingest', 'auth', 'bearerTokens', '*'],
   ['ingest', 'auth', 'basic', '*', 'password'],
   ['auth', 'jwt', 'hs256Secret'],
+  ['ingest', 'ackLinks', 'key'],
   ['alertmanager', 'bearerToken'],
   ['alertmanager', 'basic', 'password'],
   ['redis', 'password'],

@@ -192,6 +192,18 @@ export interface IngestConfig {
   dedupWindowMs: number;
   /** How long a resolved alert's record is kept. */
   alertRetentionMs: number;
+  /** Base URL people reach ingest at (https://alerts.example.com); "" = no ack links in notifications. */
+  publicUrl: string;
+  /** Signed ack links in notifications (on when publicUrl is set). */
+  ackLinks: AckLinksConfig;
+}
+
+/** How ack links are signed and how long they work. */
+export interface AckLinksConfig {
+  /** HMAC-SHA256 key, at least 32 characters (`${ACK_LINK_KEY}`); required with publicUrl. */
+  key: string;
+  /** How long a link works after the notification was sent. */
+  lifetimeMs: number;
 }
 
 export interface SmtpConfig {

@@ -18,9 +18,10 @@ export const HANDLING_QUEUE = 'handling';
  *                              t:<tier> id of its task on the handling queue
  *   sil:gone             HASH  fingerprint → ms its silenced alert was first found missing in Alertmanager
  *   sup:<fp>:<delivery>  STRING marks a `suppressed-acked` event already written for a delivery
+ *   ackl:g:<group id>    STRING JSON list of the fingerprints a group ack link names (TTL = link lifetime)
  *
  * Why no input can name a fixed key: every key built from input sits behind a segment that
- * no fixed key starts with (`a:`, `tl:`, `esc:a:`, `sup:` here; `idx:severity:` in AlertKeys),
+ * no fixed key starts with (`a:`, `tl:`, `esc:a:`, `sup:`, `ackl:g:` here; `idx:severity:` in AlertKeys),
  * and fingerprints match FINGERPRINT_PATTERN (letters, digits, `_`, `-`: never a `:`). The test
  * key-layout.test.ts derives every fixed key from these classes and checks it.
  */
@@ -48,6 +49,11 @@ export class HandlingKeys {
   /** Under `esc:a:`, a segment no fixed key uses, so no fingerprint can name a fixed key. */
   escalation(fingerprint: string): string {
     return `${this.base}esc:a:${fingerprint}`;
+  }
+
+  /** The fingerprints of a group ack link; `id` is base64url (ack-link/ack-group-store.ts checks it first). */
+  ackGroup(id: string): string {
+    return `${this.base}ackl:g:${id}`;
   }
 
   /** Marks a `suppressed-acked` event written for one delivery (the scripts build the same name). */

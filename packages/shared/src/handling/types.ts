@@ -9,6 +9,8 @@ export interface AckRecord {
   /** startsAt of the firing acked; a later firing (new startsAt) is not acked. */
   startsAt: string;
   comment?: string;
+  /** Through what the ack came when not the API: `link` (an ack link in a notification). */
+  via?: string;
   /** The Alertmanager silence created with the ack. */
   silence?: { id: string; endsAt: string };
 }

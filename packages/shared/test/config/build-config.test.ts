@@ -38,6 +38,8 @@ const DEFAULTS: GatewayConfig = {
     bodyLimitBytes: 1048576,
     dedupWindowMs: 600000,
     alertRetentionMs: 604800000,
+    publicUrl: '',
+    ackLinks: { key: '', lifetimeMs: 604800000 },
   },
   email: {
     from: 'alertgw@localhost',
@@ -133,6 +135,8 @@ function fullConfig(): DeepRequired<GatewayConfig> {
       bodyLimitBytes: 10,
       dedupWindowMs: 0,
       alertRetentionMs: 0,
+      publicUrl: 'https://alerts.example.com/gw',
+      ackLinks: { key: '${ACK_LINK_KEY}', lifetimeMs: 3_600_000 },
     },
     email: {
       from: 'Alerts <alerts@example.com>',
@@ -211,6 +215,7 @@ const FULL_ENV = {
   SID: 'AKIDsecret5',
   SKEY: 'skey-secret-6',
   JWT_SECRET: 'jwt-secret-7-0123456789abcdef0123456789',
+  ACK_LINK_KEY: 'ack-link-secret-9-0123456789abcdef012345',
   AM_TOKEN: 'am-token-8',
 };
 
@@ -319,6 +324,7 @@ describe('buildConfig', () => {
     delete (input.alertmanager as Partial<typeof input.alertmanager>).basic;
     const expected = JSON.parse(JSON.stringify(input));
     expected.auth.jwt.hs256Secret = FULL_ENV.JWT_SECRET;
+    expected.ingest.ackLinks.key = FULL_ENV.ACK_LINK_KEY;
     expected.alertmanager.bearerToken = 'am-token-8';
     expected.ingest.auth = { bearerTokens: ['tok-secret-1'], basic: [{ username: 'am', password: 'am-secret-2' }], allowAnonymous: true };
     expected.email.smtp.auth.pass = 'smtp-secret-3';

@@ -62,4 +62,21 @@ describe('the Lua scripts and their includes', () => {
       await deleteKeys(redis, prefix);
     }
   });
+
+  test('isoFromMs prints what Date#toISOString prints (leap days, centuries, year ends), and nowIso is Redis time', async () => {
+    const samples = [0, 1, 999, 86_399_999, 951_782_400_000, 951_868_799_999, 4_107_542_399_999, 1_709_164_800_123, 1_798_761_599_999, Date.UTC(2026, 10, 30, 14, 59, 1, 7)];
+    for (let i = 0; i < 200; i++) samples.push(Math.floor(Math.random() * 8_000_000_000_000));
+    const dir = await import('node:os').then((os) => os.tmpdir());
+    const file = path.join(dir, `iso-probe-${process.pid}.lua`);
+    (await import('node:fs')).writeFileSync(file, `--@include "includes/now-iso.lua"\nlocal out = {}\nfor i = 1, #ARGV do out[i] = isoFromMs(tonumber(ARGV[i])) end\nout[#out + 1] = nowIso()\nreturn out`);
+    const before = Date.now();
+    const script = readScript(file);
+    (await import('node:fs')).rmSync(file);
+    const reply = (await redis.eval(script, 0, ...samples.map(String))) as string[];
+    const after = Date.now();
+    expect(reply.slice(0, -1)).toEqual(samples.map((ms) => new Date(ms).toISOString()));
+    const now = Date.parse(reply[reply.length - 1]!);
+    expect(now).toBeGreaterThanOrEqual(before - 1000);
+    expect(now).toBeLessThanOrEqual(after + 1000);
+  });
 });

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from './types';
+import type { GatewayConfig } from '@alertgw/shared';
 
 /** What the planning of tasks needs to know of a channel beyond its `channels.<name>` options. */
 export interface ChannelTraits {

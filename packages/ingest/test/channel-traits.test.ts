@@ -1,4 +1,4 @@
-import { channelTraits } from '../../src/config/channel-traits';
+import { channelTraits } from '../src/channel-traits';
 
 describe('channelTraits', () => {
   it('gives email its configured Cc and the others no Cc at all', () => {

@@ -1,7 +1,9 @@
-import type { LabelSet, NotificationPayload, WebhookAlert } from '@alertgw/shared';
+import type { NotificationPayload } from '../notification';
+import type { LabelSet, WebhookAlert } from '../webhook/types';
 import { alertsUrl, safeHttpUrl, silenceUrl } from './links';
+import type { PayloadAckLinks } from '../ack-link/ack-links';
+import { PAGE_STYLE } from './page-style';
 import { COLOURS, severityColour } from './severity-colour';
-import { groupAlertName } from './subject';
 
 /** Alerts rendered per section; the rest are counted, so a storm cannot make a 10 MB mail. */
 export const MAX_ALERTS_PER_SECTION = 50;
@@ -40,12 +42,15 @@ export interface AlertView {
   endsAt?: string;
   duration?: string;
   fingerprint: string;
+  /** Signed link that acks this alert for the reader (firing alerts, when ingest.publicUrl is set). */
+  ackUrl?: string;
 }
 
-/** Everything a mail template gets as `it`. */
-export interface MailView {
+/** An alert group as the mail and chat templates show it (`it` in their ejs), in the same order and colours. */
+export interface AlertGroupView {
   /** The task payload as ingest wrote it (untrusted strings; escape them). */
   payload: NotificationPayload;
+  /** The mail's subject, or the chat message's title. */
   subject: string;
   status: 'firing' | 'resolved';
   statusLabel: string;
@@ -68,6 +73,16 @@ export interface MailView {
   truncatedAlerts: number;
   links: LinkView[];
   colours: typeof COLOURS;
+  /** Inline CSS shared with ingest's ack page: `font`, `mono`. */
+  styles: typeof PAGE_STYLE;
+  /** Signed link that acks every firing alert of the group for the reader. */
+  ackUrl?: string;
+}
+
+/** Whose copy this is, and the links signed for them; absent when ack links are off. */
+export interface GroupAckLinks {
+  links: PayloadAckLinks;
+  recipient: string;
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -107,7 +122,7 @@ export function formatDuration(ms: number): string {
   return parts.join(' ');
 }
 
-function alertView(alert: WebhookAlert, payload: NotificationPayload): AlertView {
+function alertView(alert: WebhookAlert, payload: NotificationPayload, ack?: GroupAckLinks): AlertView {
   const labels = alert.labels ?? {};
   const annotations = alert.annotations ?? {};
   const severity = labels.severity ?? '';
@@ -141,11 +156,17 @@ function alertView(alert: WebhookAlert, payload: NotificationPayload): AlertView
     endsAt: ended ? formatTime(alert.endsAt) : undefined,
     duration: Number.isFinite(duration) ? formatDuration(duration) : undefined,
     fingerprint: cut(alert.fingerprint ?? ''),
+    ackUrl: alert.status === 'firing' ? ack?.links.alert(alert.fingerprint, ack.recipient) : undefined,
   };
 }
 
+/** The alert name a group is about: group label, else common label, else the first alert's. */
+export function groupAlertName(payload: NotificationPayload): string | undefined {
+  return payload.groupLabels.alertname ?? payload.commonLabels.alertname ?? payload.alerts[0]?.labels.alertname;
+}
+
 /** Turns a task payload into the prepared, link-checked data the templates render. */
-export function buildMailView(payload: NotificationPayload, subject: string): MailView {
+export function buildAlertGroupView(payload: NotificationPayload, subject: string, ack?: GroupAckLinks): AlertGroupView {
   const firing = payload.alerts.filter((a) => a.status === 'firing');
   const resolved = payload.alerts.filter((a) => a.status !== 'firing');
   const status = payload.status === 'firing' ? 'firing' : 'resolved';
@@ -169,7 +190,7 @@ export function buildMailView(payload: NotificationPayload, subject: string): Ma
     groupLabels: fields(payload.groupLabels, (n) => n === 'alertname'),
     commonLabels: fields(payload.commonLabels, (n) => n === 'alertname' || Object.hasOwn(payload.groupLabels, n)),
     commonAnnotations: fields(payload.commonAnnotations ?? {}),
-    firing: firing.slice(0, MAX_ALERTS_PER_SECTION).map((a) => alertView(a, payload)),
+    firing: firing.slice(0, MAX_ALERTS_PER_SECTION).map((a) => alertView(a, payload, ack)),
     resolved: resolved.slice(0, MAX_ALERTS_PER_SECTION).map((a) => alertView(a, payload)),
     firingCount: firing.length,
     resolvedCount: resolved.length,
@@ -178,5 +199,7 @@ export function buildMailView(payload: NotificationPayload, subject: string): Ma
     truncatedAlerts: payload.truncatedAlerts ?? 0,
     links,
     colours: COLOURS,
+    styles: PAGE_STYLE,
+    ackUrl: ack?.links.group(ack.recipient),
   };
 }

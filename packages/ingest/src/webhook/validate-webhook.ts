@@ -1,8 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { ajvProblems } from '../schema/ajv-problems';
+import { ajvProblems, type WebhookMessage } from '@alertgw/shared';
 import { WEBHOOK_SCHEMA } from './schema';
-import type { WebhookMessage } from './types';
 
 /** A problem in a webhook body: JSON pointer ("/alerts/0/labels/severity"; "/" = the body) and message. */
 export interface WebhookProblem {

@@ -1,4 +1,4 @@
-import type { LabelSet } from '@alertgw/shared';
+import type { LabelSet } from '../webhook/types';
 
 /** Returns the URL when it is an absolute http(s) URL, else undefined: only those may become links. */
 export function safeHttpUrl(value: string | undefined): string | undefined {

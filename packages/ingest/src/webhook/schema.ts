@@ -3,7 +3,7 @@
  * Unknown fields are allowed everywhere: newer Alertmanagers add some (`notification_reason`,
  * `routeLabels`…) and rejecting them would drop real alerts on an upgrade.
  */
-import { FINGERPRINT_PATTERN } from './fingerprint';
+import { FINGERPRINT_PATTERN } from '@alertgw/shared';
 
 /** Caps that bound the work one body can cause; generous for real Alertmanager groups. */
 export const WEBHOOK_LIMITS = {
