@@ -34,8 +34,8 @@ export interface OnCall extends OnCallNow {
   until?: number;
 }
 
-/** How far ahead `until` looks for a change; beyond it "until further notice". */
-const LOOK_AHEAD_MS = 400 * 86_400_000;
+/** How far ahead `until` looks for a change (bounds the work of one answer); beyond it "until further notice". */
+const LOOK_AHEAD_MS = 100 * 86_400_000;
 /** Change points examined before giving up on finding a real change. */
 const MAX_STEPS = 2_000;
 
