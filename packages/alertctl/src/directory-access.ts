@@ -36,10 +36,10 @@ export function changeDirectory(view: DirectoryView, change: (doc: DirectoryDoc)
   return view.store.update(view.by, change, seedOf(view.config));
 }
 
-/** Deletes the user or route named `name` from the directory in Redis and says so; an unknown name is refused. */
-export async function deleteNamed(view: DirectoryView, ctx: CliContext, list: 'users' | 'routes', noun: 'user' | 'route', name: string): Promise<number> {
+/** Deletes the user, route or schedule named `name` from the directory in Redis and says so; an unknown name is refused. */
+export async function deleteNamed(view: DirectoryView, ctx: CliContext, list: 'users' | 'routes' | 'schedules', noun: 'user' | 'route' | 'schedule', name: string): Promise<number> {
   const stored = await changeDirectory(view, (doc) => {
-    if (!removeNamed<Named>(doc[list], name)) throw new CliError(`no ${noun} "${name}"`);
+    if (!removeNamed<Named>(doc[list] ?? [], name)) throw new CliError(`no ${noun} "${name}"`);
   });
   println(ctx.stdout, `deleted ${noun} ${name} (directory version ${stored.version})`);
   return EXIT.ok;

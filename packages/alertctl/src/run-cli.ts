@@ -11,6 +11,8 @@ import { sendTestCommand } from './commands/send-test';
 import { timelineCommand } from './commands/timeline';
 import { tokenCommand } from './commands/token';
 import { userCommand } from './commands/user';
+import { oncallCommand } from './commands/oncall';
+import { scheduleCommand } from './commands/schedule';
 
 /** Every subcommand, in the order `alertctl --help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -22,6 +24,8 @@ export const COMMANDS: readonly Command[] = [
   userCommand,
   groupCommand,
   routeCommand,
+  scheduleCommand,
+  oncallCommand,
   directoryCommand,
   redisAclCommand,
 ];

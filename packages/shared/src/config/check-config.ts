@@ -1,6 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { IANAZone } from 'luxon';
 import { checkRoutes } from '../resolver/check-routes';
-import { createDirectory } from '../resolver/directory';
+import { createDirectory, isScheduleTarget, targetProblem, type Directory } from '../resolver/directory';
+import { checkSchedules } from '../schedule/check-schedules';
 import { checkAckLinks } from './check-ack-links';
 import { checkUrlCredentials, checkWebhookExposure } from './check-hardening';
 import type { ConfigProblem } from './config-path';
@@ -39,7 +41,7 @@ export function checkConfig(cfg: GatewayConfig, opts: { tolerant?: boolean } = {
   const add: Add = (path, message) => {
     problems.push({ path, message });
   };
-  for (const check of [checkUsers, checkRouting, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials, checkAckLinks]) {
+  for (const check of [checkUsers, checkRouting, checkScheduleSection, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials, checkAckLinks]) {
     try {
       check(cfg, add);
     } catch (err) {
@@ -53,13 +55,15 @@ export function checkConfig(cfg: GatewayConfig, opts: { tolerant?: boolean } = {
  * The checks of the directory part alone (users, routes with their escalations, mandatory),
  * for a directory changed through the API: the same rules as at startup, same messages.
  */
-export function checkDirectory(cfg: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory' | 'channels'>): ConfigProblem[] {
+export function checkDirectory(cfg: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory' | 'channels'> & { schedules?: GatewayConfig['schedules'] }): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add: Add = (path, message) => {
     problems.push({ path, message });
   };
   const whole = cfg as GatewayConfig;
   for (const check of [checkUsers, checkRouting, checkEscalations]) check(whole, add);
+  // The live directory stores every schedule with its zone (filled in from schedulesTimeZone).
+  for (const p of checkSchedules(cfg.schedules ?? [], cfg.users, { zoneRequired: true })) add(p.path, p.message);
   return problems;
 }
 
@@ -89,6 +93,11 @@ function checkRouting(cfg: GatewayConfig, add: Add): void {
     });
     route.cc?.forEach((cc, j) => emailAt(add, `routes[${i}].cc[${j}]`, cc));
   });
+}
+
+function checkScheduleSection(cfg: GatewayConfig, add: Add): void {
+  if (typeof cfg.schedulesTimeZone === 'string' && !IANAZone.isValidZone(cfg.schedulesTimeZone)) add('schedulesTimeZone', `"${cfg.schedulesTimeZone}" is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)`);
+  for (const p of checkSchedules(cfg.schedules ?? [], cfg.users, { zoneRequired: false })) add(p.path, p.message);
 }
 
 function checkEmail(cfg: GatewayConfig, add: Add): void {
@@ -140,21 +149,17 @@ function checkQueue(cfg: GatewayConfig, add: Add): void {
 
 /** Escalation targets must exist, and at least one of them must have a phone: escalation is by SMS. */
 function checkEscalations(cfg: GatewayConfig, add: Add): void {
-  const directory = createDirectory(cfg.users ?? []);
+  const directory = createDirectory(cfg.users ?? [], cfg.schedules ?? []);
   (cfg.routes ?? []).forEach((route, i) => {
     (route.escalate ?? []).forEach((tier, t) => {
       const at = `routes[${i}].escalate[${t}]`;
       let reachable = false;
       (tier.notify ?? []).forEach((target, j) => {
         const expansion = directory.expand(target);
-        if (!expansion.ok) {
-          const message = {
-            'unknown-user': `unknown user "${expansion.name}" (not in users; write "group:<name>" for a group)`,
-            'unknown-group': `group "${expansion.name}" has no members in users`,
-            'empty-group-name': `"${expansion.name}" names no group`,
-          }[expansion.reason];
-          add(`${at}.notify[${j}]`, message);
-        } else if (expansion.users.some((u) => typeof u.phone === 'string' && u.phone !== '')) reachable = true;
+        if (!expansion.ok) add(`${at}.notify[${j}]`, targetProblem(expansion));
+        // A schedule is judged by its members, not by whoever happens to be on right now.
+        else if (isScheduleTarget(target)) reachable ||= scheduleHasPhone(directory, cfg.schedules ?? [], target);
+        else if (expansion.users.some((u) => typeof u.phone === 'string' && u.phone !== '')) reachable = true;
       });
       if (!reachable && (tier.notify ?? []).every((target) => directory.expand(target).ok)) {
         add(`${at}.notify`, 'nobody here has a phone: escalations are sent by SMS');
@@ -226,4 +231,16 @@ function checkAlertmanager(cfg: GatewayConfig, add: Add): void {
   if (!am) return;
   if (am.bearerToken && am.basic) add('alertmanager', 'set bearerToken or basic, not both');
   if (am.url !== '' && am.basic && am.basic.password === '') add('alertmanager.basic.password', EMPTY_SECRET);
+}
+
+/** True when anyone a schedule can put on call has a phone. */
+function scheduleHasPhone(directory: Directory, schedules: GatewayConfig['schedules'], target: string): boolean {
+  const schedule = schedules.find((s) => `schedule:${s.name}` === target.trim());
+  return (schedule?.layers ?? [])
+    .flatMap((l) => l.members)
+    .concat((schedule?.overrides ?? []).map((o) => o.user))
+    .some((m) => {
+      const e = directory.expand(m);
+      return e.ok && e.users.some((u) => typeof u.phone === 'string' && u.phone !== '');
+    });
 }

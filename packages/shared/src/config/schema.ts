@@ -5,6 +5,7 @@
  * defaults even when a whole section is left out.
  */
 import { DIRECTORY_NAME_PATTERN } from '../handling/directory-name';
+import { SCHEDULES_SCHEMA } from './schedule-schema';
 
 const str = { type: 'string' } as const;
 const nonEmpty = { type: 'string', minLength: 1 } as const;
@@ -191,6 +192,9 @@ export const CONFIG_SCHEMA = {
         false,
       ),
     },
+    schedules: SCHEDULES_SCHEMA,
+    // An IANA name; checkConfig asks Luxon whether it exists.
+    schedulesTimeZone: { type: 'string', minLength: 1, maxLength: 64, default: 'UTC' },
     channels: {
       type: 'object',
       properties: {

@@ -1,4 +1,5 @@
-import type { GatewayConfig } from '../config/types';
+import type { GatewayConfig, ScheduleConfig } from '../config/types';
+import { FALLBACK_TIME_ZONE } from '../schedule/on-call';
 import { GatewayError } from '../errors';
 import type { RedisClient } from '../queue/task-queue';
 import { DirectoryKeys } from './handling-keys';
@@ -9,9 +10,19 @@ import { describeProblems, validateDirectory } from './validate-directory';
 /** Attempts of a read-change-write before giving up on a directory that keeps changing. */
 const MAX_ATTEMPTS = 10;
 
-/** The directory part of a configuration, as a document to seed Redis with. */
-export function directoryFromConfig(config: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory'>): DirectoryDoc {
-  return JSON.parse(JSON.stringify({ users: config.users, routes: config.routes, mandatory: config.mandatory })) as DirectoryDoc;
+/**
+ * The directory part of a configuration, as a document to seed Redis with. Schedules get their
+ * zone filled in (schedulesTimeZone), so whoever reads the live directory needs no config.
+ */
+export function directoryFromConfig(config: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory'> & Partial<Pick<GatewayConfig, 'schedules' | 'schedulesTimeZone'>>): DirectoryDoc {
+  const doc = JSON.parse(JSON.stringify({ users: config.users, routes: config.routes, mandatory: config.mandatory })) as DirectoryDoc;
+  if (config.schedules?.length) doc.schedules = withTimeZones(config.schedules, config.schedulesTimeZone);
+  return doc;
+}
+
+/** Copies of the schedules, each naming its zone (`defaultZone` where it named none). */
+export function withTimeZones(schedules: readonly ScheduleConfig[], defaultZone: string | undefined): ScheduleConfig[] {
+  return schedules.map((s) => JSON.parse(JSON.stringify({ ...s, timeZone: s.timeZone ?? defaultZone ?? FALLBACK_TIME_ZONE })) as ScheduleConfig);
 }
 
 /**
@@ -82,7 +93,7 @@ export class DirectoryStore {
   }
 
   private checked(doc: DirectoryDoc, by: string): DirectoryDoc {
-    const out = JSON.parse(JSON.stringify({ users: doc.users, routes: doc.routes, mandatory: doc.mandatory })) as DirectoryDoc;
+    const out = JSON.parse(JSON.stringify({ users: doc.users, routes: doc.routes, mandatory: doc.mandatory, schedules: doc.schedules })) as DirectoryDoc;
     const problems = validateDirectory(out, this.channels);
     if (problems.length > 0) {
       const lines = describeProblems(problems, out);

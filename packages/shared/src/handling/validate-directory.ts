@@ -16,6 +16,7 @@ const DIRECTORY_SCHEMA = {
     users: CONFIG_PROPERTIES.users,
     routes: CONFIG_PROPERTIES.routes,
     mandatory: CONFIG_PROPERTIES.mandatory,
+    schedules: CONFIG_PROPERTIES.schedules,
     updatedAt: { type: 'string' },
     updatedBy: { type: 'string' },
   },
@@ -24,8 +25,9 @@ const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, str
 const validate = ajv.compile<DirectoryDoc>(DIRECTORY_SCHEMA);
 
 /**
- * Validates a directory document with the config's schema (users, routes, mandatory) and the
- * config's cross checks (addresses, matchers, notify and escalation targets, channels).
+ * Validates a directory document with the config's schema (users, routes, mandatory, schedules)
+ * and the config's cross checks (addresses, matchers, notify and escalation targets, channels,
+ * schedule zones and members).
  * Applies the schema's defaults to `doc` (e.g. `groups: []`). Returns every problem, paths
  * like the config loader's ("routes[2].matchers[0]").
  */
@@ -43,10 +45,10 @@ export function validateDirectory(doc: unknown, channels: readonly string[]): Co
  */
 export function describeProblems(problems: readonly ConfigProblem[], doc: Partial<DirectoryDoc>): string[] {
   return problems.map(({ path, message }) => {
-    const m = /^(users|routes)\[(\d+)\](?:\.(.*))?$/.exec(path);
-    const entry = m ? (doc[m[1] as 'users' | 'routes'] ?? [])[Number(m[2])] : undefined;
+    const m = /^(users|routes|schedules)\[(\d+)\](?:\.(.*))?$/.exec(path);
+    const entry = m ? (doc[m[1] as 'users' | 'routes' | 'schedules'] ?? [])[Number(m[2])] : undefined;
     if (!m || !entry || typeof (entry as { name?: unknown }).name !== 'string') return `${path}: ${message}`;
-    const what = `${m[1] === 'users' ? 'user' : 'route'} "${(entry as { name: string }).name}"`;
+    const what = `${m[1]!.slice(0, -1)} "${(entry as { name: string }).name}"`;
     return m[3] ? `${what}: ${m[3]}: ${message}` : `${what}: ${message}`;
   });
 }

@@ -1,5 +1,5 @@
 import type { GatewayConfig, NotifyTarget } from '../config/types';
-import { createDirectory, type Directory } from './directory';
+import { createDirectory, targetProblem, type Directory } from './directory';
 import { parseMatchers } from './parse-matchers';
 
 /** One problem found in the routing part of the config, with the path of the offending value. */
@@ -11,13 +11,13 @@ export interface RouteProblem {
 
 /**
  * Lists every problem in users/mandatory/routes that the JSON schema cannot see: matchers that
- * do not parse, notify targets naming an unknown user or an empty group, duplicate route and
+ * do not parse, notify targets naming an unknown user, schedule or an empty group, duplicate route and
  * user names. The config loader adds these to its own list, so nothing here throws.
  */
-export function checkRoutes(cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'routes'>): RouteProblem[] {
+export function checkRoutes(cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'routes'> & { schedules?: GatewayConfig['schedules'] }): RouteProblem[] {
   const problems: RouteProblem[] = [];
   const users = cfg.users ?? [];
-  const directory = createDirectory(users);
+  const directory = createDirectory(users, cfg.schedules ?? []);
 
   const seenUsers = new Map<string, number>();
   users.forEach((user, i) => {
@@ -52,11 +52,5 @@ export function checkRoutes(cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'ro
 
 function checkTarget(directory: Directory, target: NotifyTarget, path: string, problems: RouteProblem[]): void {
   const expansion = directory.expand(target);
-  if (expansion.ok) return;
-  const message = {
-    'unknown-user': `unknown user "${expansion.name}" (not in users; write "group:<name>" for a group)`,
-    'unknown-group': `group "${expansion.name}" has no members in users`,
-    'empty-group-name': `"${expansion.name}" names no group`,
-  }[expansion.reason];
-  problems.push({ path, message });
+  if (!expansion.ok) problems.push({ path, message: targetProblem(expansion) });
 }

@@ -41,7 +41,7 @@ export function resolveSendTimeTargets(
   for (const { target, rule } of payload.sendTimeTargets ?? []) {
     // The moment of the send is at.atMs (Redis' clock): a target that depends on time (an
     // on-call schedule) is expanded for it once Directory.expand takes one.
-    const expansion = at.directory.expand(target);
+    const expansion = at.directory.expand(target, at.atMs);
     if (!expansion.ok) {
       unknown.push(target);
       continue;

@@ -26,6 +26,8 @@ const DEFAULTS: GatewayConfig = {
   mandatory: [],
   ownerLabel: 'owner',
   routes: [],
+  schedules: [],
+  schedulesTimeZone: 'UTC',
   channels: {
     email: { enabled: true, severities: [], statuses: ['firing', 'resolved'] },
     sms: { enabled: true, severities: ['critical', 'error'], statuses: ['firing'] },
@@ -103,6 +105,25 @@ function fullConfig(): DeepRequired<GatewayConfig> {
         escalate: [{ afterMinutes: 0.5, notify: ['bob'], severities: ['critical'] }],
       },
     ],
+    schedules: [
+      {
+        name: 'dba',
+        timeZone: 'Europe/Berlin',
+        layers: [
+          {
+            name: 'daytime',
+            members: ['alice', 'group:dba'],
+            rotation: 'week',
+            start: '2026-03-02',
+            handoverTime: '09:30',
+            handoverWeekday: 'mon',
+            restrictions: [{ weekdays: ['mon', 'fri'], from: '09:00', to: '18:00' }],
+          },
+        ],
+        overrides: [{ user: 'bob', from: '2026-03-03T09:00', to: '2026-03-03T12:00+01:00' }],
+      },
+    ],
+    schedulesTimeZone: 'Asia/Shanghai',
     channels: {
       email: { enabled: false, severities: ['critical'], statuses: ['resolved'] },
       sms: { enabled: true, severities: [], statuses: ['firing', 'resolved'] },
