@@ -3,6 +3,7 @@
 #   docker build --build-arg SERVICE=ingest         -t alertgw/ingest .
 #   docker build --build-arg SERVICE=notifier-email -t alertgw/notifier-email .
 #   docker build --build-arg SERVICE=notifier-sms   -t alertgw/notifier-sms .
+#   docker build --build-arg SERVICE=notifier-chat  -t alertgw/notifier-chat .
 # The three builds share every layer up to the last few lines. The CLI is in every image:
 #   docker compose exec ingest alertctl queues
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -15,6 +16,7 @@ COPY packages/shared/package.json packages/shared/
 COPY packages/ingest/package.json packages/ingest/
 COPY packages/notifier-email/package.json packages/notifier-email/
 COPY packages/notifier-sms/package.json packages/notifier-sms/
+COPY packages/notifier-chat/package.json packages/notifier-chat/
 COPY packages/alertctl/package.json packages/alertctl/
 COPY packages/alertctl/bin packages/alertctl/bin
 RUN npm ci --no-audit --no-fund
@@ -32,6 +34,7 @@ COPY packages/shared/package.json packages/shared/
 COPY packages/ingest/package.json packages/ingest/
 COPY packages/notifier-email/package.json packages/notifier-email/
 COPY packages/notifier-sms/package.json packages/notifier-sms/
+COPY packages/notifier-chat/package.json packages/notifier-chat/
 COPY packages/alertctl/package.json packages/alertctl/
 COPY packages/alertctl/bin packages/alertctl/bin
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
@@ -39,6 +42,7 @@ COPY --from=build /app/packages/shared/dist packages/shared/dist
 COPY --from=build /app/packages/ingest/dist packages/ingest/dist
 COPY --from=build /app/packages/notifier-email/dist packages/notifier-email/dist
 COPY --from=build /app/packages/notifier-sms/dist packages/notifier-sms/dist
+COPY --from=build /app/packages/notifier-chat/dist packages/notifier-chat/dist
 COPY --from=build /app/packages/alertctl/dist packages/alertctl/dist
 # The config used when neither CONFIG nor --config is given (mail to ./var/mail, SMS dry run).
 # It has no webhook credentials, so ingest listens on 127.0.0.1 only: unreachable from outside

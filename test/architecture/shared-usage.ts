@@ -3,7 +3,7 @@ import path from 'node:path';
 import ts from 'typescript';
 
 /** The packages that run as (or ship) a service and import @alertgw/shared. */
-export const SERVICES = ['ingest', 'notifier-email', 'notifier-sms', 'alertctl'] as const;
+export const SERVICES = ['ingest', 'notifier-email', 'notifier-sms', 'notifier-chat', 'alertctl'] as const;
 
 const ROOT = path.resolve(__dirname, '../..');
 /** Where shared's sources live; files are named relative to it. */

@@ -205,8 +205,8 @@ describe('Alertmanager → ingest → notifier-email / notifier-sms → inbox an
       const exits: Record<string, ChildExit> = {};
       exits.alertmanager = await am!.service.stop();
       exits.ingest = await services.get('ingest')!.stop();
-      const workers = await Promise.all([services.get('notifier-email')!.stop(), services.get('notifier-sms')!.stop()]);
-      [exits['notifier-email'], exits['notifier-sms']] = workers;
+      const workers = await Promise.all([services.get('notifier-email')!.stop(), services.get('notifier-sms')!.stop(), services.get('notifier-chat')!.stop()]);
+      [exits['notifier-email'], exits['notifier-sms'], exits['notifier-chat']] = workers;
       timings.shutdownMs = Date.now() - stopStarted;
       for (const [name, exit] of Object.entries(exits)) {
         timings[`exit.${name}Ms`] = exit.ms;

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { REDIS_COMMANDS, redisAclRules } from '../../packages/alertctl/src/redis-acl-rules';
 import { uniquePrefix } from '@alertgw/testkit';
-import { ALERTCTL_BIN, startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
+import { ALERTCTL_BIN, SERVICE_COUNT, startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
 import { spawnRedisServer, type ServerProcess } from './support/redis-servers';
 
 const run = promisify(execFile);
@@ -74,7 +74,7 @@ describe('the full path as a least-privilege ACL user (password from REDIS_PASSW
     const exits = await stack.stop();
     const output = stack.output();
     stack = undefined;
-    expect(exits).toEqual([0, 0, 0]);
+    expect(exits).toEqual(Array(SERVICE_COUNT).fill(0));
 
     const denied = (await admin.acl('LOG')) as unknown[];
     expect(denied).toEqual([]);
@@ -86,7 +86,7 @@ describe('the full path as a least-privilege ACL user (password from REDIS_PASSW
     expect(used).toEqual(expect.arrayContaining(['evalsha', 'bzpopmin', 'subscribe', 'ping', 'time', 'lrange']));
 
     const usingRedis = output.split('\n').filter((l) => l.includes('"message":"using Redis"'));
-    expect(usingRedis).toHaveLength(3);
+    expect(usingRedis).toHaveLength(SERVICE_COUNT);
     for (const line of usingRedis) expect(line).toMatch(/"auth":"password".*"url":"redis:\/\/127\.0\.0\.1:\d+","user":"alertgw"/);
     expect(output).not.toContain(PASSWORD);
     expect(cli.stdout + cli.stderr + timeline.stdout + timeline.stderr).not.toContain(PASSWORD);

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { redisAclRules } from '../../packages/alertctl/src/redis-acl-rules';
 import { uniquePrefix } from '@alertgw/testkit';
-import { ALERTCTL_BIN, startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
+import { ALERTCTL_BIN, SERVICE_COUNT, startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
 import { startCluster, type ServerProcess } from './support/redis-servers';
 
 const run = promisify(execFile);
@@ -59,7 +59,7 @@ describe('the full path on a 3-master Redis Cluster, as the least-privilege ACL 
       const exits = await stack.stop();
       const output = stack.output();
       stack = undefined;
-      expect(exits).toEqual([0, 0, 0]);
+      expect(exits).toEqual(Array(SERVICE_COUNT).fill(0));
 
       // Every gateway key sits in one of its two slots (queues and records; the directory); nothing was denied anywhere.
       const directorySlot = Number(await admins[0].cluster('KEYSLOT', `{${prefix}:directory}`));
@@ -72,7 +72,7 @@ describe('the full path on a 3-master Redis Cluster, as the least-privilege ACL 
       expect(slotCounts[1]).toBeGreaterThan(0);
       expect(keysOn.reduce((a, b) => a + b, 0)).toBe(slotCounts[0] + slotCounts[1]);
       for (const admin of admins) expect(await admin.acl('LOG')).toEqual([]);
-      expect(output.split('\n').filter((l) => l.includes('"message":"using Redis"') && l.includes('"mode":"cluster"'))).toHaveLength(3);
+      expect(output.split('\n').filter((l) => l.includes('"message":"using Redis"') && l.includes('"mode":"cluster"'))).toHaveLength(SERVICE_COUNT);
       expect(output).not.toContain(PASSWORD);
       process.stdout.write(
         `redis Cluster: 3 masters up in ${clusterMs} ms; slot ${slot} on :${owner}, seeded with the other two; 3 probes delivered (mail + 2 SMS each) in ${deliveredMs} ms as ACL user alertgw, 0 denials; total ${Date.now() - started} ms\n`,

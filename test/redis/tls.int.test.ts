@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { freePort, uniquePrefix } from '@alertgw/testkit';
 import { makeTestCerts } from './support/make-certs';
-import { ALERTCTL_BIN, startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
+import { ALERTCTL_BIN, SERVICE_COUNT, startGatewayStack, waitDelivered, type GatewayStack } from './support/gateway-stack';
 import { spawnRedisServer, type ServerProcess } from './support/redis-servers';
 
 const run = promisify(execFile);
@@ -71,8 +71,8 @@ describe('the full path over TLS (rediss://, CA and client certificate made by o
     const exits = await stack.stop();
     const output = stack.output();
     stack = undefined;
-    expect(exits).toEqual([0, 0, 0]);
-    expect(output.split('\n').filter((l) => l.includes('"message":"using Redis"') && l.includes('"tls":true'))).toHaveLength(3);
+    expect(exits).toEqual(Array(SERVICE_COUNT).fill(0));
+    expect(output.split('\n').filter((l) => l.includes('"message":"using Redis"') && l.includes('"tls":true'))).toHaveLength(SERVICE_COUNT);
     expect(output).not.toContain(PASSWORD);
     process.stdout.write(`redis TLS: delivered 2 probes (mail + 2 SMS each) over rediss:// with client certificates in ${deliveredMs} ms; without the CA refused (${/: ([A-Z_]+) \(/.exec(refused?.stderr ?? '')?.[1]}); total ${Date.now() - started} ms\n`);
   }, 40_000);

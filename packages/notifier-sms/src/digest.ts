@@ -1,6 +1,7 @@
-import type { NotificationPayload } from '@alertgw/shared';
+import { digestPayload as summaryPayload, type NotificationPayload } from '@alertgw/shared';
 import type { GroupView } from './group-view';
 import type { DigestSnapshot } from './storm-control';
+
 
 /** Marks an SMS task as the storm summary of one phone's digest generation. */
 export interface DigestRef {
@@ -11,34 +12,9 @@ export interface DigestRef {
 /** The SMS queue's task payload: what ingest writes, or a storm summary the notifier wrote. */
 export type SmsPayload = NotificationPayload & { digest?: DigestRef };
 
-/** Idempotency key of a phone's summary task: one pending summary per phone and generation. */
-export function digestDedupKey(phone: string, gen: number): string {
-  return `digest:${phone}:${gen}`;
-}
-
-/**
- * The payload of a summary task. It is a valid NotificationPayload (one recipient, no
- * alerts), so admin tools list it like any other task; `digest` says what to summarize.
- */
+/** The payload of a phone's summary task (see the shared digestPayload). */
 export function digestPayload(source: SmsPayload, phone: string, gen: number, now: Date): SmsPayload {
-  const name = source.recipients.find((r) => r.address === phone)?.name ?? '';
-  return {
-    channel: source.channel,
-    receiver: source.receiver,
-    groupKey: digestDedupKey(phone, gen),
-    status: 'firing',
-    severity: source.severity,
-    externalURL: source.externalURL,
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    truncatedAlerts: 0,
-    alerts: [],
-    recipients: [{ name, address: phone, rules: ['storm-control'] }],
-    deliveryKey: digestDedupKey(phone, gen),
-    receivedAt: now.toISOString(),
-    digest: { phone, gen },
-  };
+  return summaryPayload(source, phone, { phone, gen }, now);
 }
 
 /** "12 more alerts firing, latest: DiskFull (db-3); see mail". */

@@ -1,6 +1,6 @@
-import { GatewayError, isE164, type AckLinkIssuer, type ChannelHandler, type ClaimedTask, type Logger, type RecipientResult, type SendOutcome, type SmsConfig, type TaskQueue } from '@alertgw/shared';
+import { GatewayError, isE164, scheduleDigest, type AckLinkIssuer, type ChannelHandler, type ClaimedTask, type Logger, type RecipientResult, type SendOutcome, type SmsConfig, type TaskQueue } from '@alertgw/shared';
 import { createSmsSender, type SmsSendResult } from './send-sms';
-import { digestDedupKey, digestPayload, digestView, type DigestRef, type SmsPayload } from './digest';
+import { digestPayload, digestView, type DigestRef, type SmsPayload } from './digest';
 import { buildGroupView, describeGroup, type GroupView } from './group-view';
 import { compileParams, type ParamProblem, type ParamRenderer } from './render-params';
 import type { SmsMetrics } from './sms-metrics';
@@ -20,14 +20,6 @@ export interface SmsChannelDeps {
   /** Signs the `ackUrl` parameter per number (ingest.publicUrl set). */
   ackLinks?: AckLinkIssuer;
 }
-
-/** How long the "one summary per phone and generation" idempotency key outlives the window. */
-const DIGEST_DEDUP_MARGIN_MS = 3_600_000;
-/**
- * Attempts of a summary task: waiting for a slot counts as an attempt, and a summary that
- * died waiting would strand its merged notifications until the idempotency key expires.
- */
-const DIGEST_MIN_ATTEMPTS = 100;
 
 /**
  * Compiles every template parameter expression; throws CONFIG_INVALID listing each
@@ -71,26 +63,10 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
   const windowMin = Math.round(config.budget.windowMs / 6000) / 10;
   const budgetText = `${config.budget.maxPerWindow} SMS per ${windowMin} min`;
 
-  async function scheduleDigest(task: ClaimedTask<SmsPayload>, phone: string, m: Extract<AdmitResult, { status: 'merged' }>): Promise<RecipientResult> {
-    const delayMs = Math.max(0, m.freeAt - m.now);
-    const { id, duplicate } = await queue.enqueue({
-      payload: digestPayload(task.payload, phone, m.gen, new Date()),
-      severityRank: task.severityRank,
-      dedupKey: digestDedupKey(phone, m.gen),
-      dedupTtlMs: config.budget.windowMs + DIGEST_DEDUP_MARGIN_MS,
-      delayMs,
-      maxAttempts: Math.max(queue.maxAttempts, DIGEST_MIN_ATTEMPTS),
-    });
-    if (!duplicate) logger.info('storm control: summary SMS scheduled', { taskId: task.id, digestTaskId: id, generation: m.gen, delayMs });
+  async function mergeIntoDigest(task: ClaimedTask<SmsPayload>, phone: string, m: Extract<AdmitResult, { status: 'merged' }>): Promise<RecipientResult> {
+    const scheduled = await scheduleDigest({ queue, logger, windowMs: config.budget.windowMs, budgetText }, task, phone, m, digestPayload(task.payload, phone, m.gen, new Date()));
     metrics?.merged.inc();
-    const sendAfter = new Date(m.freeAt).toISOString();
-    return {
-      status: 'merged',
-      at: new Date().toISOString(),
-      code: 'StormControl',
-      message: `over the budget of ${budgetText}: merged into summary task ${id}, due ${sendAfter}`,
-      detail: { digestTaskId: id, digestGeneration: m.gen, mergedSoFar: m.count, sendAfter },
-    };
+    return scheduled.result;
   }
 
   async function sendGroup(task: ClaimedTask<SmsPayload>, pending: string[], signal: AbortSignal): Promise<SendOutcome> {
@@ -106,7 +82,7 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
     const toSend: string[] = [];
     for (const phone of pending) {
       const a = admits.get(phone);
-      if (a?.status === 'merged') results[phone] = await scheduleDigest(task, phone, a);
+      if (a?.status === 'merged') results[phone] = await mergeIntoDigest(task, phone, a);
       else toSend.push(phone);
     }
     const d = await sendSms({ taskId: task.id, phones: toSend, view, viewFor: await ackViews(task.payload, view), signal });

@@ -10,6 +10,7 @@ const snap = (over: Partial<DigestSnapshot> = {}): DigestSnapshot => ({
   latest: { what: 'DiskFull (db-3)', alertname: 'DiskFull', severity: 'critical' },
   rank: 0,
   firstAt: 0,
+  items: [],
   by: '7',
   at: 0,
   ...over,

@@ -8,6 +8,9 @@ export type {
   AlertmanagerConfig,
   AuthConfig,
   ChannelOptions,
+  ChatConfig,
+  ChatProviderConfig,
+  ChatRateLimit,
   EmailConfig,
   EscalationTierConfig,
   GatewayConfig,
@@ -144,3 +147,7 @@ export type { ScheduleHit, SendTimeTarget } from './resolver/resolve-recipients'
 export { AT_EXAMPLES, parseAtTime } from './schedule/parse-at';
 export { onCallView } from './schedule/on-call-view';
 export type { OnCallView } from './schedule/on-call-view';
+export { createSendBudget, digestMember } from './flow/send-budget';
+export type { AdmitResult, BudgetLimit, BudgetNotification, DigestLatest, DigestSnapshot, FlushResult, SendBudget } from './flow/send-budget';
+export { digestDedupKey, digestPayload, scheduleDigest } from './flow/digest-task';
+export type { DigestScheduled } from './flow/digest-task';

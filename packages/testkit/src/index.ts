@@ -48,3 +48,8 @@ export { fixedKeyNames, keyLayout } from './key-layout';
 export type { FixedKey, KeyBuilder } from './key-layout';
 export { HOSTILE_LENGTHS, HOSTILE_STRINGS } from './hostile-strings';
 export { DEFAULT_FUZZ_SEED, FuzzTally, fuzzSeed, hostileString } from './fuzz';
+export { startFakeDingtalk } from './chat/fake-dingtalk';
+export { startFakeFeishu } from './chat/fake-feishu';
+export { startFakeWecom } from './chat/fake-wecom';
+export type { FakeRobotServer, RobotRequest } from './chat/fake-robot-server';
+export { captureLogs } from './capture-logs';

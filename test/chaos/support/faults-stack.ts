@@ -48,9 +48,9 @@ export async function faultsStack(opts: {
 }): Promise<FaultsStack> {
   requireCompiled();
   const dir = mkdtempSync(path.join(tmpdir(), 'alertgw-faults-'));
-  const ports = { ingest: await freePort(), 'notifier-email': await freePort(), 'notifier-sms': await freePort() };
+  const ports = { ingest: await freePort(), 'notifier-email': await freePort(), 'notifier-sms': await freePort(), 'notifier-chat': await freePort() };
   const tree = parse(
-    gatewayConfigYaml({ keyPrefix: opts.keyPrefix, ingestPort: ports.ingest, emailOpsPort: ports['notifier-email'], smsOpsPort: ports['notifier-sms'], smtpPort: opts.smtpPort, fake: opts.fake }),
+    gatewayConfigYaml({ keyPrefix: opts.keyPrefix, ingestPort: ports.ingest, emailOpsPort: ports['notifier-email'], smsOpsPort: ports['notifier-sms'], chatOpsPort: ports['notifier-chat'], smtpPort: opts.smtpPort, fake: opts.fake }),
   ) as Record<string, any>;
   // info, not debug: a minute of retries at debug is a lot of lines to keep.
   tree.log = { level: 'info' };

@@ -10,9 +10,10 @@ export const SERVICE_MAIN = {
   ingest: path.join(ROOT, 'packages/ingest/dist/main.js'),
   'notifier-email': path.join(ROOT, 'packages/notifier-email/dist/main.js'),
   'notifier-sms': path.join(ROOT, 'packages/notifier-sms/dist/main.js'),
+  'notifier-chat': path.join(ROOT, 'packages/notifier-chat/dist/main.js'),
 } as const;
 
-/** One of the three services. */
+/** One of the services. */
 export type ServiceName = keyof typeof SERVICE_MAIN;
 
 /** Throws the one clear line a run without `npm run build` needs, when a compiled entry point is missing. */

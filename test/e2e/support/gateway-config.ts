@@ -34,6 +34,8 @@ export interface GatewayWiring {
   ingestPort: number;
   emailOpsPort: number;
   smsOpsPort: number;
+  /** notifier-chat's ops port; 0 or absent = none (stacks that do not watch it). */
+  chatOpsPort?: number;
   smtpPort: number;
   fake: FakeTencent;
 }
@@ -85,6 +87,8 @@ export function gatewayConfigYaml(w: GatewayWiring): string {
       concurrency: 2,
       listen: { host: '127.0.0.1', port: w.smsOpsPort },
     },
+    // No robots here: notifier-chat, started with the others, runs dry.
+    chat: { concurrency: 2, listen: { host: '127.0.0.1', port: w.chatOpsPort ?? 0 } },
   };
   return stringify(config);
 }

@@ -8,6 +8,9 @@ import { SECRET_ID, SECRET_KEY, startFake } from '../../../packages/notifier-sms
 import { childEnv, requireCompiled, SERVICE_MAIN, startChild, type ChildService, type ServiceName } from '../../e2e/support/child-service';
 import { gatewayConfigYaml, PEOPLE, SECRET_ENV } from '../../e2e/support/gateway-config';
 
+/** How many service processes a stack runs (one per compiled service): each logs its Redis once and exits 0. */
+export const SERVICE_COUNT = Object.keys(SERVICE_MAIN).length;
+
 const ROOT = path.resolve(__dirname, '../../..');
 /** alertctl as operators run it. */
 export const ALERTCTL_BIN = path.join(ROOT, 'packages/alertctl/bin/alertctl.js');

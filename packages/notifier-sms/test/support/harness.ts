@@ -1,6 +1,4 @@
-import { PassThrough } from 'node:stream';
-import winston from 'winston';
-import type { Logger, SmsConfig, WebhookAlert } from '@alertgw/shared';
+import type { SmsConfig, WebhookAlert } from '@alertgw/shared';
 import type { SmsPayload } from '../../src/digest';
 import { FakeTencent, type FakeTencentOptions } from './fake-tencent';
 
@@ -104,21 +102,7 @@ export function domesticNumbers(n: number, start = 0): string[] {
   return Array.from({ length: n }, (_, i) => `+86139${String(start + i).padStart(8, '0')}`);
 }
 
-/**
- * A JSON logger that writes every line to `lines`, with no redaction at all: what the
- * channel logs must already be free of numbers and secrets.
- */
-export function captureLogs(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const stream = new PassThrough();
-  stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  const logger = winston.createLogger({
-    level: 'debug',
-    format: winston.format.combine(winston.format.errors({ stack: false }), winston.format.json()),
-    transports: [new winston.transports.Stream({ stream })],
-  });
-  return { logger, lines };
-}
+export { captureLogs } from '@alertgw/testkit';
 
 /** Every log line that contains one of the numbers or a secret. */
 export function leaks(lines: string[], phones: string[]): string[] {

@@ -47,6 +47,18 @@ function opsListen(port: number) {
   });
 }
 
+/** One chat provider's per-robot budget and request timeout. */
+function chatProvider(perMinute: number, perSecond?: number) {
+  return section({
+    rateLimit: section({
+      perMinute: { ...posInt, default: perMinute },
+      perSecond: perSecond === undefined ? posInt : { ...posInt, default: perSecond },
+      windowMs: { ...posInt, default: 60_000 },
+    }),
+    timeoutMs: { ...posInt, default: 5_000 },
+  });
+}
+
 const smsTemplate = section(
   {
     templateId: { type: 'string', default: '' },
@@ -264,6 +276,17 @@ export const CONFIG_SCHEMA = {
       }),
       concurrency: { ...posInt, default: 8 },
       listen: opsListen(9099),
+    }),
+    chat: section({
+      // Defaults are the providers' own limits per robot: DingTalk and WeCom 20 messages a
+      // minute, Feishu 100 a minute and 5 a second (see packages/notifier-chat/README.md).
+      providers: section({ wecom: chatProvider(20), dingtalk: chatProvider(20), feishu: chatProvider(100, 5) }),
+      // At most what the shared group view lists per section (MAX_ALERTS_PER_SECTION).
+      maxAlertsPerMessage: { ...posInt, maximum: 50, default: 20 },
+      templatesDir: nonEmpty,
+      dryRun: { type: 'boolean', default: false },
+      concurrency: { ...posInt, default: 8 },
+      listen: opsListen(9100),
     }),
     auth: section({
       // No default: absent means "management API disabled" (it answers 503).

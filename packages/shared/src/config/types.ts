@@ -282,6 +282,36 @@ export interface SmsConfig {
   listen: ListenConfig;
 }
 
+/** A chat provider's send budget per robot: at most `perMinute` messages in any `windowMs` (a minute unless tests scale it down), and for Feishu `perSecond` too. */
+export interface ChatRateLimit {
+  perMinute: number;
+  /** Per second (Feishu's second limit); absent: none. */
+  perSecond?: number;
+  /** Length of the "minute" window, ms. */
+  windowMs: number;
+}
+
+/** How notifier-chat talks to one provider. */
+export interface ChatProviderConfig {
+  rateLimit: ChatRateLimit;
+  /** Per request, ms. */
+  timeoutMs: number;
+}
+
+export interface ChatConfig {
+  /** Per provider (robot type): send budget per robot and request timeout. */
+  providers: Record<RobotType, ChatProviderConfig>;
+  /** Alerts listed per message before "…and N more alerts (see mail)"; the provider's size cap may list fewer. */
+  maxAlertsPerMessage: number;
+  /** Directory whose wecom.ejs / dingtalk.ejs / feishu.ejs override the built-in templates. */
+  templatesDir?: string;
+  /** Build and record messages without posting them (also the case while no robot is configured anywhere). */
+  dryRun: boolean;
+  concurrency: number;
+  /** /healthz, /readyz and /metrics of this notifier; port 0 = off. */
+  listen: ListenConfig;
+}
+
 /** JWT signature algorithms the management API accepts. */
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
 
@@ -345,6 +375,7 @@ export interface GatewayConfig {
   ingest: IngestConfig;
   email: EmailConfig;
   sms: SmsConfig;
+  chat: ChatConfig;
   auth: AuthConfig;
   alertmanager: AlertmanagerConfig;
 }

@@ -11,7 +11,7 @@
  * only the ZSET of deadlines (task id → when its lease runs out, the active tasks), so this class
  * calls it `leaseDeadlines`. The Redis key keeps its name: renaming it would need a migration.
  *   task:<id>  HASH    lock:<id>  STRING    dedup:<key>  STRING (idempotency key → task id)
- *   budget:<phone>  ZSET  digest:<phone>  HASH   SMS storm control (notifier-sms/storm-control.ts)
+ *   budget:<subject>  ZSET  digest:<subject>  HASH   send budgets (shared/src/flow/send-budget.ts): an SMS phone, a chat robot
  *
  * Every key built from input (ids, idempotency keys, phone numbers) sits behind a segment no
  * fixed key starts with, so no input can name a fixed key (key-layout.test.ts checks it).
@@ -55,13 +55,13 @@ export class QueueKeys {
     return `${this.base}dedup:${key}`;
   }
 
-  /** SMS storm control: one phone's sliding-window budget. */
-  phoneBudget(phone: string): string {
-    return `${this.base}budget:${phone}`;
+  /** Send budget of one subject (an SMS phone, a chat robot): its sliding-window log of sends. */
+  sendBudget(subject: string): string {
+    return `${this.base}budget:${subject}`;
   }
 
-  /** SMS storm control: one phone's digest of merged notifications. */
-  phoneDigest(phone: string): string {
-    return `${this.base}digest:${phone}`;
+  /** One subject's digest of the notifications merged while its budget was spent. */
+  sendDigest(subject: string): string {
+    return `${this.base}digest:${subject}`;
   }
 }

@@ -64,6 +64,17 @@ const DEFAULTS: GatewayConfig = {
     concurrency: 8,
     listen: { host: '0.0.0.0', port: 9099 },
   },
+  chat: {
+    providers: {
+      wecom: { rateLimit: { perMinute: 20, windowMs: 60000 }, timeoutMs: 5000 },
+      dingtalk: { rateLimit: { perMinute: 20, windowMs: 60000 }, timeoutMs: 5000 },
+      feishu: { rateLimit: { perMinute: 100, perSecond: 5, windowMs: 60000 }, timeoutMs: 5000 },
+    },
+    maxAlertsPerMessage: 20,
+    dryRun: false,
+    concurrency: 8,
+    listen: { host: '0.0.0.0', port: 9100 },
+  },
   auth: {},
   alertmanager: { url: '', timeoutMs: 5000, watchIntervalMs: 30000, goneAfterMs: 180000 },
 };
@@ -184,6 +195,18 @@ function fullConfig(): DeepRequired<GatewayConfig> {
       budget: { maxPerWindow: 1, windowMs: 1000 },
       concurrency: 2,
       listen: { host: '127.0.0.1', port: 19099 },
+    },
+    chat: {
+      providers: {
+        wecom: { rateLimit: { perMinute: 1, perSecond: 1, windowMs: 1000 }, timeoutMs: 1 },
+        dingtalk: { rateLimit: { perMinute: 2, perSecond: 2, windowMs: 2000 }, timeoutMs: 2 },
+        feishu: { rateLimit: { perMinute: 3, perSecond: 3, windowMs: 3000 }, timeoutMs: 3 },
+      },
+      maxAlertsPerMessage: 5,
+      templatesDir: '/etc/alertgw/chat',
+      dryRun: true,
+      concurrency: 2,
+      listen: { host: '127.0.0.1', port: 19100 },
     },
     auth: {
       jwt: {

@@ -13,7 +13,7 @@ describe('Redis key layout', () => {
     expect(CHANNELS).toEqual(expect.arrayContaining(['email', 'sms']));
     expect(fixed.map((k) => k.key)).toEqual(expect.arrayContaining(['{ag}:alerts:ack:all', '{ag}:handling:delayed', '{ag}:alerts:idx:all', '{ag}:email:pending']));
     expect(builders.map((b) => `${b.owner}.${b.name}`)).toEqual(
-      expect.arrayContaining(['alerts.record', 'handling.escalation', 'handling.suppressed', 'queue:sms.task', 'queue:sms.phoneBudget', 'queue:handling.task']),
+      expect.arrayContaining(['alerts.record', 'handling.escalation', 'handling.suppressed', 'queue:sms.task', 'queue:sms.sendBudget', 'queue:handling.task']),
     );
   });
 

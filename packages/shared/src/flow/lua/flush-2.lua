@@ -1,19 +1,21 @@
 --[[
-  Takes one generation of a phone's digest for its summary SMS, once the budget has a
-  free slot. The taken digest is kept as a snapshot, so a re-run of the same digest task
+  Takes one generation of a subject's digest for its summary, once every limit of the
+  budget has a free slot. The taken digest is kept as a snapshot, so a re-run of the same digest task
   sends the same summary (and takes no second slot); a different task asking for an
   already flushed generation gets 'empty', so a summary never goes out twice.
 
   KEYS[1] budget  ZSET member -> ms the slot was taken
   KEYS[2] digest  HASH (see admit-2.lua)
 
-  ARGV[1] generation   ARGV[2] digest task id   ARGV[3] max SMS per window
-  ARGV[4] window ms    ARGV[5] digest ttl ms
+  ARGV[1] generation   ARGV[2] digest task id   ARGV[3] limits "max:windowMs;..." (see admit-2.lua)
+  ARGV[4] digest ttl ms
 
   Returns {'flush', snapshot JSON} | {'wait', freeAt, now} | {'empty'}
-    snapshot: {gen, count, firing, resolved, latest (JSON), rank, firstAt, by, at}
+    snapshot: {gen, count, firing, resolved, latest (JSON), rank, firstAt, by, at, items}
+    items: the briefs (JSON strings) of the merged members that came with one
 ]]
 --@include "includes/now-ms.lua"
+--@include "includes/budget-limits.lua"
 local gen = ARGV[1]
 local snapField = 'snap:' .. gen
 local snap = redis.call('HGET', KEYS[2], snapField)
@@ -26,20 +28,22 @@ if (redis.call('HGET', KEYS[2], 'gen') or '0') ~= gen or not redis.call('HGET', 
 end
 
 local now = nowMs()
-local max = tonumber(ARGV[3])
-local window = tonumber(ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= max then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return {'wait', tonumber(oldest[2]) + window, now}
+local limits = parseLimits(ARGV[3])
+local freeAt = budgetFreeAt(KEYS[1], limits, now)
+if freeAt > now then
+  return {'wait', freeAt, now}
 end
-redis.call('ZADD', KEYS[1], now, 'digest:' .. gen)
-redis.call('PEXPIRE', KEYS[1], window)
+-- The member is digestMember(gen) of send-budget.ts.
+takeBudgetSlot(KEYS[1], limits, now, 'digest:' .. gen)
 
 local d = redis.call('HGETALL', KEYS[2])
 local fields = {}
-for i = 1, #d, 2 do fields[d[i]] = d[i + 1] end
-snap = cjson.encode({
+local items = {}
+for i = 1, #d, 2 do
+  fields[d[i]] = d[i + 1]
+  if string.sub(d[i], 1, 2) == 'm:' and string.sub(d[i + 1], 1, 1) == '{' then items[#items + 1] = d[i + 1] end
+end
+snap = cjson.encode({ items = items,
   gen = tonumber(gen), count = tonumber(fields.count), firing = tonumber(fields.firing or '0'),
   resolved = tonumber(fields.resolved or '0'),
   latest = fields.latest or '{}', rank = tonumber(fields.rank or '255'),
@@ -54,5 +58,5 @@ for name, _ in pairs(fields) do
   end
 end
 redis.call('HSET', KEYS[2], snapField, snap, 'gen', tostring(tonumber(gen) + 1))
-redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[5]))
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
 return {'flush', snap}
