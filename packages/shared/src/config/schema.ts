@@ -220,6 +220,7 @@ export const CONFIG_SCHEMA = {
       bodyLimitBytes: { ...posInt, default: 1_048_576 },
       dedupWindowMs: { ...nonNegInt, default: 600_000 },
       alertRetentionMs: { ...nonNegInt, default: 604_800_000 },
+      workers: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
     }),
     email: section({
       from: { type: 'string', minLength: 1, default: 'alertgw@localhost' },

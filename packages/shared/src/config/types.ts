@@ -138,6 +138,8 @@ export interface IngestConfig {
   dedupWindowMs: number;
   /** How long a resolved alert's record is kept. */
   alertRetentionMs: number;
+  /** Processes serving the webhook on the one port (node:cluster); 1 = this process alone. */
+  workers: number;
 }
 
 export interface SmtpConfig {

@@ -36,6 +36,7 @@ const DEFAULTS: GatewayConfig = {
     bodyLimitBytes: 1048576,
     dedupWindowMs: 600000,
     alertRetentionMs: 604800000,
+    workers: 1,
   },
   email: {
     from: 'alertgw@localhost',
@@ -112,6 +113,7 @@ function fullConfig(): DeepRequired<GatewayConfig> {
       bodyLimitBytes: 10,
       dedupWindowMs: 0,
       alertRetentionMs: 0,
+      workers: 2,
     },
     email: {
       from: 'Alerts <alerts@example.com>',
