@@ -26,8 +26,14 @@ export function newPartId(): string {
  * ~15 µs to inflate per claim.
  */
 export function packJson(json: string | Buffer): string {
-  return PACKED + deflateRawSync(json, { level: 1 }).toString('base64');
+  return PACKED + deflateRawSync(json, DEFLATE).toString('base64');
 }
+
+/**
+ * Fastest level; an 8 KB window (the default 32 KB costs a larger state to set up on every call,
+ * for nothing on payloads of a few KB). Any inflate reads it.
+ */
+const DEFLATE = { level: 1, windowBits: 13 };
 
 /** The JSON text a stored payload or part holds, packed or not; throws on a packed text that is broken. */
 export function unpackJson(stored: string): string {

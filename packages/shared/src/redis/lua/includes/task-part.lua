@@ -21,10 +21,13 @@ local function holdPart(part)
   redis.call('PERSIST', part)
 end
 
--- The task hash at taskKey was just given the expiry expiresAt (ms): its part follows it.
+-- The task hash at taskKey was just given the expiry expiresAt (ms): its part follows it, a
+-- second later (PEXPIRE counts from the script's frozen clock, expiresAt from TIME: they can
+-- differ by a millisecond or so).
 local function releasePart(taskKey, expiresAt)
   local part = redis.call('HGET', taskKey, 'part')
   if not part then return end
+  expiresAt = expiresAt + 1000
   local refs = redis.call('HINCRBY', part, 'refs', -1)
   local untilMs = tonumber(redis.call('HGET', part, 'until') or '0')
   if expiresAt > untilMs then
