@@ -14,6 +14,7 @@
   loses one (creation, replay: holdPart), in the same script, so no crash can leave the count
   wrong. A script that deletes a task hash must releasePart(taskKey, now) first.
 ]]
+--@include "includes/now-ms.lua"
 
 -- A new or revived task hash names `part`: the part keeps no expiry while it does.
 local function holdPart(part)
@@ -34,7 +35,8 @@ local function releasePart(taskKey, expiresAt)
     untilMs = expiresAt
     redis.call('HSET', part, 'until', string.format('%.0f', untilMs))
   end
-  if refs <= 0 then redis.call('PEXPIREAT', part, string.format('%.0f', untilMs)) end
+  -- PEXPIRE, relative to the same clock: the ACL (redis/acl-rules.ts) grants no PEXPIREAT.
+  if refs <= 0 then redis.call('PEXPIRE', part, string.format('%.0f', math.max(1, untilMs - nowMs()))) end
 end
 
 -- A task hash that had an expiry is made permanent again (replay): it names its part again.
