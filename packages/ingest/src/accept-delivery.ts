@@ -2,7 +2,6 @@ import {
   deliveryJson,
   GatewayError,
   isRedisUnavailable,
-  packJson,
   runAcceptDelivery,
   upsertCall,
   type DeliverySummary,
@@ -18,7 +17,7 @@ import type { DeliveryHandling } from './handling/delivery-handling';
 import { deliveryKey } from './delivery-key';
 import type { IngestMetrics } from './ingest-metrics';
 import { planTasks, type RecipientResolver } from './plan-tasks';
-import { deliveryPart, ownPayload } from './delivery-part';
+import { deliveryPart } from './delivery-part';
 
 /** Everything accepting a delivery needs; main.ts builds it, tests build their own. */
 export interface AcceptDeps {
@@ -66,14 +65,14 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
     }
     const json = deliveryJson(msg, raw);
     // What every channel's task has in common is stored once, and each task names it.
-    const part = plan.tasks.length > 0 ? deliveryPart(config.redis.keyPrefix, msg, json) : undefined;
+    const part = plan.tasks.length > 0 ? deliveryPart(config.redis.keyPrefix, msg, json, plan.tasks) : undefined;
     let results: EnqueueResult[];
     try {
       results = await runAcceptDelivery(redis, {
         enqueues: plan.tasks.map((t) =>
           queues.get(t.channel)!.enqueueCall({
             payload: t.payload,
-            payloadJson: packJson(JSON.stringify(ownPayload(t.payload, msg))),
+            payloadJson: '{}',
             part: { key: part!.key },
             severityRank: t.severityRank,
             dedupKey: key,

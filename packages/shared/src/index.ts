@@ -35,7 +35,7 @@ export { createLogger, maskPhone, maskPhonesIn, redact, type Logger } from './lo
 export { createQueueMetrics, createRegistry, registerQueueDepthGauge, type QueueMetrics } from './metrics';
 export { locateRedis, answersPing, freePort, startPrivateRedis, type LocatedRedis } from './redis/locate-redis';
 export { PartKeys, QueueKeys } from './queue/keys';
-export { newPartId, packJson } from './queue/shared-part';
+export { BY_QUEUE, newPartId, packJson } from './queue/shared-part';
 export { TaskQueue, type ClaimBatch, type ClaimResult, type EnqueueInput, type EnqueueResult, type FailResult, type RedisClient, type TaskQueueOptions } from './queue/task-queue';
 export { taskForReader } from './queue/task-for-reader';
 export { severityRank } from './queue/severity';

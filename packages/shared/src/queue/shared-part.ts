@@ -9,7 +9,8 @@ const PACKED = '~';
  * the same alerts; each names one stored part (`EnqueueInput.part`, key from PartKeys) instead
  * of holding its own copy, and its payload is the part's fields overlaid by its own. Claim
  * returns the part with the task, in the same round trip; includes/task-part.lua keeps the
- * part exactly as long as the last task hash naming it.
+ * part exactly as long as the last task hash naming it. The part may also hold each queue's own
+ * fields (partPayload), so that one deflate packs the whole delivery.
  *
  * The part is stored packed (packJson), and so may be a task's own payload.
  */
@@ -44,15 +45,21 @@ export function unpackJson(stored: string): string {
   return stored.startsWith(PACKED) ? inflateRawSync(Buffer.from(stored.slice(1), 'base64')).toString('utf8') : stored;
 }
 
+/** Key of a part's sections by queue name: each task takes the section of its own queue. */
+export const BY_QUEUE = '@byQueue';
+
 /**
- * One JSON object text from a part's and a task's own: the part's members, then the task's,
- * which win a clash (JSON.parse keeps the last of two equal names). Both must be objects.
+ * The payload of a task of queue `queue` that names a part: the part's fields, overlaid by the
+ * part's section for that queue (`BY_QUEUE`), overlaid by the task's own payload. A delivery's
+ * tasks (one per channel queue) keep their own fields in the part too, so all of it is packed
+ * in one deflate and each task hash holds only small fields. Both texts must be JSON objects.
  */
-export function overlayJson(part: string, own: string): string {
-  const p = part.trim();
-  const o = own.trim();
-  if (!p.startsWith('{') || !p.endsWith('}') || !o.startsWith('{') || !o.endsWith('}')) throw new SyntaxError('a shared part and a payload must be JSON objects');
-  if (o === '{}') return p;
-  if (p === '{}') return o;
-  return `${p.slice(0, -1)},${o.slice(1)}`;
+export function partPayload(part: string, queue: string, own: string): Record<string, unknown> {
+  const { [BY_QUEUE]: byQueue, ...common } = JSON.parse(part) as Record<string, unknown>;
+  const section = byQueue && typeof byQueue === 'object' && Object.hasOwn(byQueue, queue) ? (byQueue as Record<string, unknown>)[queue] : undefined;
+  const mine = JSON.parse(own) as unknown;
+  if (typeof common !== 'object' || (section !== undefined && (typeof section !== 'object' || section === null)) || typeof mine !== 'object' || mine === null) {
+    throw new SyntaxError('a shared part, its sections and a payload must be JSON objects');
+  }
+  return Object.assign(common, section, mine);
 }

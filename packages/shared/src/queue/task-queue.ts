@@ -4,7 +4,7 @@ import type { ScriptCall } from '../redis/lua-scripts';
 import type { BackoffOptions } from './backoff';
 import { QueueKeys } from './keys';
 import { pipelineScript, scriptCaller, type ScriptCaller } from './scripts';
-import { overlayJson, unpackJson } from './shared-part';
+import { partPayload, unpackJson } from './shared-part';
 import { RANK_BASE } from './severity';
 import type { ClaimedTask, RecipientResult, TaskRecord, TaskStatus } from './types';
 
@@ -386,7 +386,7 @@ export class TaskQueue<P = unknown> {
     try {
       if (part === '') throw new Error('its shared part is gone');
       const own = unpackJson(f.payload);
-      payload = JSON.parse(part === undefined ? own : overlayJson(unpackJson(part), own)) as P;
+      payload = (part === undefined ? JSON.parse(own) : partPayload(unpackJson(part), f.queue ?? this.name, own)) as P;
       results = JSON.parse(f.results || '{}') as Record<string, RecipientResult>;
       info = f.info ? (JSON.parse(f.info) as Record<string, unknown>) : undefined;
     } catch (cause) {

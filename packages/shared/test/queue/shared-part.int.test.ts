@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { PartKeys } from '../../src/queue/keys';
-import { newPartId, packJson, unpackJson } from '../../src/queue/shared-part';
+import { BY_QUEUE, newPartId, packJson, unpackJson } from '../../src/queue/shared-part';
 import { TaskQueue } from '../../src/queue/task-queue';
 import { deleteKeys, testRedis, uniquePrefix } from '@alertgw/testkit';
 
@@ -49,6 +49,17 @@ describe('shared payload parts', () => {
     expect(s.payload).toEqual({ receiver: 'ops', alerts: ['a2'], channel: 'sms' });
     expect((await email.get(e.id))!.payload).toEqual(e.payload);
     expect((await sms.list('active')).map((t) => t.payload)).toEqual([s.payload]);
+  });
+
+  it("a part may hold each queue's own fields: a task takes its queue's section, and its own payload wins", async () => {
+    const email = queue('email');
+    const sms = queue('sms');
+    const value = packJson(JSON.stringify({ receiver: 'ops', alerts: ['a1', 'a2'], [BY_QUEUE]: { email: { channel: 'email' }, sms: { channel: 'sms', alerts: ['a2'] } } }));
+    const key = new PartKeys(prefix).part(newPartId());
+    await email.enqueue({ payload: {} as Payload, payloadJson: '{}', part: { key, value }, severityRank: 0 });
+    await sms.enqueue({ payload: {} as Payload, payloadJson: JSON.stringify({ receiver: 'db' }), part: { key }, severityRank: 0 });
+    expect((await email.claimMany('w', 1)).tasks[0].payload).toEqual({ receiver: 'ops', alerts: ['a1', 'a2'], channel: 'email' });
+    expect((await sms.claimMany('w', 1)).tasks[0].payload).toEqual({ receiver: 'db', alerts: ['a2'], channel: 'sms' });
   });
 
   it('expires with the last task naming it, never before it', async () => {
