@@ -38,7 +38,8 @@ export type {
 export { createLogger, maskPhone, maskPhonesIn, redact, type Logger } from './log';
 export { createQueueMetrics, createRegistry, registerQueueDepthGauge, type QueueMetrics } from './metrics';
 export { locateRedis, answersPing, freePort, startPrivateRedis, type LocatedRedis } from './redis/locate-redis';
-export { QueueKeys } from './queue/keys';
+export { PartKeys, QueueKeys } from './queue/keys';
+export { BY_QUEUE, newPartId, packJson } from './queue/shared-part';
 export { TaskQueue, type ClaimBatch, type ClaimResult, type EnqueueInput, type EnqueueResult, type FailResult, type RedisClient, type TaskQueueOptions } from './queue/task-queue';
 export { taskForReader } from './queue/task-for-reader';
 export { RANK_BASE, severityRank } from './queue/severity';

@@ -242,6 +242,7 @@ export const CONFIG_SCHEMA = {
         // 1 minute to 90 days; 7 days by default.
         lifetimeMs: { type: 'integer', minimum: 60_000, maximum: 7_776_000_000, default: 604_800_000 },
       }),
+      workers: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
     }),
     email: section({
       from: { type: 'string', minLength: 1, default: 'alertgw@localhost' },

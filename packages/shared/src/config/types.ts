@@ -196,6 +196,8 @@ export interface IngestConfig {
   publicUrl: string;
   /** Signed ack links in notifications (on when publicUrl is set). */
   ackLinks: AckLinksConfig;
+  /** Processes serving the webhook on the one port (node:cluster); 1 = this process alone. */
+  workers: number;
 }
 
 /** How ack links are signed and how long they work. */

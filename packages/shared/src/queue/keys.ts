@@ -65,3 +65,24 @@ export class QueueKeys {
     return `${this.base}digest:${subject}`;
   }
 }
+
+/**
+ * Keys of the shared parts of task payloads (queue/shared-part.ts), under `{prefix}:parts:`,
+ * the queues' hash tag, so a part sits in the slot of every task that names it:
+ *   <id>  HASH  v (the part, deflated), refs, until (lifetime: includes/task-part.lua)
+ * Ids are random hex made by the writer (newPartId), never input.
+ */
+export class PartKeys {
+  readonly tag: string;
+  /** Prefix every part key starts with. */
+  readonly base: string;
+
+  constructor(prefix: string) {
+    this.tag = `{${prefix}}`;
+    this.base = `${this.tag}:parts:`;
+  }
+
+  part(id: string): string {
+    return `${this.base}${id}`;
+  }
+}

@@ -89,7 +89,7 @@ export class Worker<P> {
   private closed?: Promise<void>;
   /** Every claimed task not yet settled: waiting for a slot, sending, or writing its outcome. */
   private readonly active = new Map<string, Held<P>>();
-  /** Claimed tasks waiting for a send slot, oldest (most urgent) first. */
+  /** Claimed tasks waiting for a send slot, most urgent first, then in claim order. */
   private waiting: Array<Held<P>> = [];
   /** Tasks whose send() has not returned yet: what `concurrency` limits. */
   private sending = 0;
@@ -283,7 +283,11 @@ export class Worker<P> {
       },
     };
     this.active.set(task.id, held);
-    this.waiting.push(held);
+    // Most urgent first: each batch comes in severity order, but a later claim can bring a task
+    // more urgent than some still waiting from an earlier one (FIFO among equal ranks).
+    let at = this.waiting.length;
+    while (at > 0 && this.waiting[at - 1].task.severityRank > task.severityRank) at--;
+    this.waiting.splice(at, 0, held);
     this.leases.hold(task.id, task.token, () => this.onLeaseLost(held));
   }
 

@@ -40,6 +40,7 @@ const DEFAULTS: GatewayConfig = {
     alertRetentionMs: 604800000,
     publicUrl: '',
     ackLinks: { key: '', lifetimeMs: 604800000 },
+    workers: 1,
   },
   email: {
     from: 'alertgw@localhost',
@@ -148,6 +149,7 @@ function fullConfig(): DeepRequired<GatewayConfig> {
       alertRetentionMs: 0,
       publicUrl: 'https://alerts.example.com/gw',
       ackLinks: { key: '${ACK_LINK_KEY}', lifetimeMs: 3_600_000 },
+      workers: 2,
     },
     email: {
       from: 'Alerts <alerts@example.com>',
