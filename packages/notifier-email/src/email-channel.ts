@@ -129,6 +129,7 @@ export function createEmailChannel(opts: EmailChannelOptions): ChannelHandler<No
         attachments: opts.attachGroupJson
           ? [{ filename: 'alert-group.json', contentType: 'application/json', content: groupJson(p) }]
           : [],
+        priority: task.severityRank,
       };
       const receipt = await opts.transport.send(mail, signal);
       return mapReceipt(receipt, pending, ccNow, now().toISOString());
