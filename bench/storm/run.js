@@ -76,12 +76,12 @@ function stormAlerts(groups) {
     const j = Math.floor(random() * (i + 1));
     [kinds[i], kinds[j]] = [kinds[j], kinds[i]];
   }
-  const startsAt = new Date().toISOString();
+  // No startsAt: Alertmanager stamps each alert when it arrives. An older startsAt would make it
+  // flush a new group at once instead of after group_wait.
   return kinds.flatMap(([tag, severity], g) =>
     Array.from({ length: 10 }, (_, k) => ({
       labels: { alertname: `Storm${tag}${String(g).padStart(4, '0')}`, severity, instance: `host-${k}.example`, team: 'storm' },
       annotations: { summary: `storm alert ${k} of group ${g}`, description: 'bench/storm' },
-      startsAt,
     })),
   );
 }
@@ -192,6 +192,13 @@ function mailFigures(mails, t0) {
   return { mails: mails.length, groups: groups.size, critical: crit.length, firstMailS: first, lastCriticalS: last(crit), lastMailS: last(mails) };
 }
 
+/** When ingest accepted the webhooks (task creation, Redis clock): Alertmanager's and ingest's part of the wait. */
+async function acceptedTimes(queue, t0) {
+  const tasks = await queue.list('completed', { limit: 100_000 });
+  const last = (list) => (list.length ? (Math.max(...list.map((t) => t.createdAt)) - t0) / 1000 : NaN);
+  return { lastCriticalAcceptedS: last(tasks.filter((t) => t.severityRank === 0)), lastAcceptedS: last(tasks), firstAcceptedS: tasks.length ? (Math.min(...tasks.map((t) => t.createdAt)) - t0) / 1000 : NaN };
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   for (const f of [SHARED, ...Object.values(MAIN)]) if (!fs.existsSync(f)) throw new Error(`${path.relative(ROOT, f)} missing: run \`npm run build\` first`);
@@ -290,6 +297,7 @@ async function main() {
           const stats = await relay.ask('stats');
           figures = { ...mailFigures(stats.mails, t0), refused421: stats.refused421, maxConcurrent: stats.maxConcurrent };
           figures.mailsPerS = figures.mails / Math.max(0.001, figures.lastMailS - figures.firstMailS);
+          if (channel) Object.assign(figures, await acceptedTimes(new shared.TaskQueue({ redis, prefix, name: 'email' }), t0));
         }
         const cpuAfter = all.map((p) => cpuSeconds(p.pid));
         const cpu = Object.fromEntries(all.map((p, i) => [p.name, Number((cpuAfter[i] - cpuBefore[i]).toFixed(2))]));
@@ -330,6 +338,7 @@ function print(run, r, limit) {
         `last mail ${s(r.lastMailS)} (1.3 × ${limit.all.toFixed(2)}: ${ok(r.lastMailS, 1.3 * limit.all)}), ${r.mailsPerS.toFixed(0)} mails/s, ` +
         `421s ${r.refused421}, most concurrent ${r.maxConcurrent}`,
     );
+    console.log(`    first mail ${s(r.firstMailS)}` + (r.lastAcceptedS === undefined ? '' : `; ingest accepted the first webhook at ${s(r.firstAcceptedS)}, the last critical at ${s(r.lastCriticalAcceptedS)}, the last at ${s(r.lastAcceptedS)}`));
   }
   console.log(`    CPU s: ${cpu}, redis ${r.redisCpuS}${r.gatewayCpu ? `; alertgw total ${r.gatewayCpu}` : ''}; alerts posted in ${r.postedS.toFixed(2)} s; load ${r.load.join(' ')}`);
 }

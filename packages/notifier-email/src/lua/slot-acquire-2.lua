@@ -8,7 +8,8 @@
   ARGV[1] holder (this replica)   ARGV[2] permit ("<holder>/<n>")
   ARGV[3] total permits           ARGV[4] lease ms
 
-  Returns {granted 1|0, share}
+  Returns {1, share} when granted, {0, share, 'share'} when this replica holds its share
+  already (only its own connections can free one), {0, share, 'full'} when others hold them all
 ]]
 --@include "includes/now-ms.lua"
 --@include "includes/lease-semaphore.lua"
@@ -19,9 +20,8 @@ semaphorePurge(KEYS[1], KEYS[2], now)
 semaphoreHeartbeat(KEYS[1], KEYS[2], ARGV[1], now, lease)
 local share = semaphoreShare(KEYS[2], ARGV[1], total)
 if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then
-  if redis.call('ZCARD', KEYS[1]) >= total or semaphoreHeldBy(KEYS[1], ARGV[1]) >= share then
-    return {0, share}
-  end
+  if semaphoreHeldBy(KEYS[1], ARGV[1]) >= share then return {0, share, 'share'} end
+  if redis.call('ZCARD', KEYS[1]) >= total then return {0, share, 'full'} end
 end
 redis.call('ZADD', KEYS[1], now + lease, ARGV[2])
 redis.call('PEXPIRE', KEYS[1], lease)

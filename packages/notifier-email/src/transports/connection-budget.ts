@@ -30,7 +30,10 @@ export interface ConnectionBudget {
   readonly total: number;
   /** This replica's share of the total, as the last heartbeat or acquire reported it. */
   readonly share: number;
-  /** Waits until a permit is granted (or `waitMs` passes: a transient error). */
+  /**
+   * Waits until a permit is granted (or `waitMs` passes: a transient error); fails at once (see
+   * isOverShare) when this replica holds its share already.
+   */
   acquire(signal?: AbortSignal): Promise<ConnectionPermit>;
   /** Permits held now. */
   readonly held: number;
@@ -41,6 +44,14 @@ export interface ConnectionBudget {
 }
 
 const SCRIPTS = luaScripts(path.join(__dirname, '..', 'lua'), { email_slot_acquire: 'slot-acquire-2.lua', email_slot_renew: 'slot-renew-2.lua' });
+
+/** providerCode of the error a connection gets when its replica holds its share already: send the mail on another. */
+export const OVER_SHARE = 'EBUDGET-SHARE';
+
+/** Whether `error` says the connection could not open because its replica holds its share of the budget. */
+export function isOverShare(error: unknown): boolean {
+  return error instanceof GatewayError && (error.details as { providerCode?: string } | undefined)?.providerCode === OVER_SHARE;
+}
 
 /** First pause between two tries for a permit; the pauses grow to POLL_MAX_MS, with jitter. */
 const POLL_FIRST_MS = 5;
@@ -92,10 +103,10 @@ export function startConnectionBudget(opts: ConnectionBudgetOptions): Connection
   timer.unref();
   beat();
 
-  const tryOnce = async (id: string): Promise<boolean> => {
-    const [granted, n] = (await SCRIPTS.run(redis, 'email_slot_acquire', scriptKeys, [holder, id, total, leaseMs])) as number[];
+  const tryOnce = async (id: string): Promise<'granted' | 'share' | 'full'> => {
+    const [granted, n, why] = (await SCRIPTS.run(redis, 'email_slot_acquire', scriptKeys, [holder, id, total, leaseMs])) as [number, number, string?];
     setShare(Number(n));
-    return granted === 1;
+    return granted === 1 ? 'granted' : why === 'share' ? 'share' : 'full';
   };
 
   return {
@@ -116,7 +127,16 @@ export function startConnectionBudget(opts: ConnectionBudgetOptions): Connection
       for (let pause = POLL_FIRST_MS; ; pause = Math.min(POLL_MAX_MS, pause * 2)) {
         signal?.throwIfAborted();
         if (closed) throw new GatewayError('SEND_TRANSIENT', 'connection budget closed', { retryable: true, details: { providerCode: 'EBUDGET' } });
-        if (await tryOnce(id)) break;
+        const answer = await tryOnce(id);
+        if (answer === 'granted') break;
+        // Only this replica's own connections could free a permit for it: waiting here would hold
+        // a mail back behind them. The mail goes back to the transport, which sends it on one of them.
+        if (answer === 'share') {
+          throw new GatewayError('SEND_TRANSIENT', `this replica holds its share (${share}) of email.smtp.maxConnectionsTotal already`, {
+            retryable: true,
+            details: { providerCode: OVER_SHARE },
+          });
+        }
         if (Date.now() + pause > deadline) {
           throw new GatewayError('SEND_TRANSIENT', `no free connection to the mail server within ${waitMs} ms (email.smtp.maxConnectionsTotal = ${total})`, {
             retryable: true,

@@ -6,7 +6,7 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { SmtpConfig } from '@alertgw/shared';
 import type { MailTransport, OutgoingMail, RejectedRecipient, TransportReceipt } from './types';
 import { classifySmtpError, isSlowDown, SLOW_DOWN_RETRY_MS } from '../classify-smtp-error';
-import type { ConnectionBudget } from './connection-budget';
+import { isOverShare, type ConnectionBudget } from './connection-budget';
 import { SendGate } from './send-gate';
 
 interface NodemailerRecipientError extends Error {
@@ -94,6 +94,9 @@ export interface SmtpTransport extends MailTransport {
 /** How long one send keeps retrying the server's 421 "slow down" itself before the worker's backoff takes over. */
 const SLOW_DOWN_WINDOW_MS = 60_000;
 
+/** How soon a mail whose new connection found the replica at its share goes again (on a connection it has). */
+const OVER_SHARE_RETRY_MS = 20;
+
 /** With a shared budget, a pool idle this long closes its connections, so other replicas can have them. */
 const IDLE_RELEASE_MS = 1_000;
 
@@ -139,11 +142,8 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
   if (budget) poolOptions.getSocket = connectWithPermit(budget, connectWithoutNagle(config));
   const gate = new SendGate(size);
   let transporter: Transporter | null = null;
-  // The pool opens a connection whenever none is free, even while a free one is only about to
-  // be; so with a budget it may open no more than this replica's share, or the extra connection
-  // would wait for a permit that the replica's own busy connections hold.
   const fitPool = () => {
-    if (budget && transporter) (transporter.transporter as unknown as { options: SMTPPool.Options }).options.maxConnections = Math.min(size, budget.share);
+    if (transporter) fitPoolTo(transporter, gate.allowed);
   };
   const pool = () => {
     if (!transporter) {
@@ -179,20 +179,26 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
       const slowDownUntil = Date.now() + SLOW_DOWN_WINDOW_MS;
       for (;;) {
         const leave = await gate.enter(mail.priority ?? 0, signal);
+        let pause = SLOW_DOWN_RETRY_MS;
         try {
           signal.throwIfAborted();
           const receipt = await sendOnce(pool(), mail, raw);
           gate.succeeded();
+          fitPool();
           return receipt;
         } catch (err) {
-          if (!isSlowDown(err) || signal.aborted || Date.now() > slowDownUntil) throw err;
-          // Lower the concurrency before this turn is handed on.
-          gate.slowDown();
+          const overShare = isOverShare(err);
+          if (!(overShare || isSlowDown(err)) || signal.aborted || Date.now() > slowDownUntil) throw err;
+          // Lower the concurrency before this turn is handed on. Over its share, the mail goes on
+          // one of the replica's open connections as soon as one is free.
+          if (overShare) pause = OVER_SHARE_RETRY_MS;
+          else gate.slowDown();
+          fitPool();
         } finally {
           leave();
           whenIdle();
         }
-        await sleep(SLOW_DOWN_RETRY_MS * (0.5 + Math.random()), undefined, { signal });
+        await sleep(pause * (0.5 + Math.random()), undefined, { signal });
       }
     },
     async verify() {
@@ -212,6 +218,32 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
 
 const createPool = (options: SMTPPool.Options) => nodemailer.createTransport(options);
 type Transporter = ReturnType<typeof createPool>;
+
+/** What fitPoolTo reads of nodemailer's pool (SMTPPool; `_connections` is internal, hence the checks). */
+interface PoolInternals {
+  options: SMTPPool.Options;
+  _connections?: Array<{ available?: boolean; close?: () => void }>;
+}
+
+/**
+ * Keeps a pool within `connections`: it opens no more (nodemailer opens one whenever none is
+ * free, even while a free one is only about to be, and with a budget that extra connection would
+ * wait for a permit only the replica's own busy connections can free), and it closes free ones
+ * beyond that (after a 421, or when this replica's share shrank), so the server and the other
+ * replicas see the connections go.
+ */
+function fitPoolTo(transporter: Transporter, connections: number): void {
+  const pool = transporter.transporter as unknown as PoolInternals;
+  pool.options.maxConnections = connections;
+  const open = Array.isArray(pool._connections) ? pool._connections : [];
+  let surplus = open.length - connections;
+  for (let i = open.length - 1; i >= 0 && surplus > 0; i--) {
+    if (open[i].available && typeof open[i].close === 'function') {
+      open[i].close!();
+      surplus--;
+    }
+  }
+}
 
 /**
  * The message as one buffer, built before it takes a connection: nodemailer streaming it part by
