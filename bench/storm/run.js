@@ -192,11 +192,23 @@ function mailFigures(mails, t0) {
   return { mails: mails.length, groups: groups.size, critical: crit.length, firstMailS: first, lastCriticalS: last(crit), lastMailS: last(mails) };
 }
 
-/** When ingest accepted the webhooks (task creation, Redis clock): Alertmanager's and ingest's part of the wait. */
-async function acceptedTimes(queue, t0) {
+/**
+ * When ingest accepted the webhooks (task creation, Redis clock): Alertmanager's and ingest's
+ * part of the wait; and, per critical group, how long from its acceptance to its mail: the part
+ * the notifiers decide.
+ */
+async function acceptedTimes(queue, t0, mails) {
   const tasks = await queue.list('completed', { limit: 100_000 });
   const last = (list) => (list.length ? (Math.max(...list.map((t) => t.createdAt)) - t0) / 1000 : NaN);
-  return { lastCriticalAcceptedS: last(tasks.filter((t) => t.severityRank === 0)), lastAcceptedS: last(tasks), firstAcceptedS: tasks.length ? (Math.min(...tasks.map((t) => t.createdAt)) - t0) / 1000 : NaN };
+  const mailedAt = new Map(mails.map((m) => [SEVERITY.exec(m.subject)?.[0], m.at]));
+  const critical = tasks.filter((t) => t.severityRank === 0);
+  const waits = critical.map((t) => (mailedAt.get(t.payload.groupLabels.alertname) ?? NaN) - t.createdAt).filter(Number.isFinite).sort((a, b) => a - b);
+  return {
+    firstAcceptedS: tasks.length ? (Math.min(...tasks.map((t) => t.createdAt)) - t0) / 1000 : NaN,
+    lastCriticalAcceptedS: last(critical),
+    lastAcceptedS: last(tasks),
+    criticalAcceptToMailMs: waits.length ? { p50: waits[Math.floor(waits.length / 2)], max: waits[waits.length - 1] } : null,
+  };
 }
 
 async function main() {
@@ -297,7 +309,7 @@ async function main() {
           const stats = await relay.ask('stats');
           figures = { ...mailFigures(stats.mails, t0), refused421: stats.refused421, maxConcurrent: stats.maxConcurrent };
           figures.mailsPerS = figures.mails / Math.max(0.001, figures.lastMailS - figures.firstMailS);
-          if (channel) Object.assign(figures, await acceptedTimes(new shared.TaskQueue({ redis, prefix, name: 'email' }), t0));
+          if (channel) Object.assign(figures, await acceptedTimes(new shared.TaskQueue({ redis, prefix, name: 'email' }), t0, stats.mails));
         }
         const cpuAfter = all.map((p) => cpuSeconds(p.pid));
         const cpu = Object.fromEntries(all.map((p, i) => [p.name, Number((cpuAfter[i] - cpuBefore[i]).toFixed(2))]));
@@ -338,7 +350,9 @@ function print(run, r, limit) {
         `last mail ${s(r.lastMailS)} (1.3 × ${limit.all.toFixed(2)}: ${ok(r.lastMailS, 1.3 * limit.all)}), ${r.mailsPerS.toFixed(0)} mails/s, ` +
         `421s ${r.refused421}, most concurrent ${r.maxConcurrent}`,
     );
-    console.log(`    first mail ${s(r.firstMailS)}` + (r.lastAcceptedS === undefined ? '' : `; ingest accepted the first webhook at ${s(r.firstAcceptedS)}, the last critical at ${s(r.lastCriticalAcceptedS)}, the last at ${s(r.lastAcceptedS)}`));
+    const accepted = r.lastAcceptedS === undefined ? '' : `; ingest accepted the first webhook at ${s(r.firstAcceptedS)}, the last critical at ${s(r.lastCriticalAcceptedS)}, the last at ${s(r.lastAcceptedS)}`;
+    const own = r.criticalAcceptToMailMs ? `; critical group accepted → mailed: median ${r.criticalAcceptToMailMs.p50} ms, max ${r.criticalAcceptToMailMs.max} ms` : '';
+    console.log(`    first mail ${s(r.firstMailS)}${accepted}${own}`);
   }
   console.log(`    CPU s: ${cpu}, redis ${r.redisCpuS}${r.gatewayCpu ? `; alertgw total ${r.gatewayCpu}` : ''}; alerts posted in ${r.postedS.toFixed(2)} s; load ${r.load.join(' ')}`);
 }

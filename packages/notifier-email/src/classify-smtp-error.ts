@@ -8,6 +8,8 @@ interface MailerError {
   command?: string;
   message?: string;
   name?: string;
+  /** Set by the SMTP transport on a connection its shared connection budget did not allow. */
+  budgetCode?: string;
 }
 
 // Certificate problems are reported as ESOCKET/ETLS with Node's message; waiting will not fix them.
@@ -68,6 +70,7 @@ function verdictOf(error: unknown): Verdict {
   const reply = typeof e.responseCode === 'number' && e.responseCode >= 200 ? e.responseCode : undefined;
 
   if (e.name === 'AbortError' || e.name === 'TimeoutError') return { retryable: true, code: 'ABORTED' };
+  if (typeof e.budgetCode === 'string') return { retryable: true, code: e.budgetCode };
   // At the greeting (EPROTOCOL), after a command or as the server hangs up: always "slow down".
   if (reply === SLOW_DOWN_REPLY) return { retryable: true, code: smtpCode(reply), retryAfterMs: SLOW_DOWN_RETRY_MS };
   switch (e.code) {

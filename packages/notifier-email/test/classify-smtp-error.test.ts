@@ -1,5 +1,6 @@
 import { classifyError, GatewayError } from '@alertgw/shared';
 import { classifySmtpError as toGatewayError, isSlowDown, SLOW_DOWN_RETRY_MS } from '../src/classify-smtp-error';
+import { isOverShare, OVER_SHARE } from '../src/transports/connection-budget';
 
 /** The worker's verdict on what the SMTP transport throws for a nodemailer error. */
 const classifySmtpError = (e: unknown) => classifyError(toGatewayError(e));
@@ -74,6 +75,13 @@ describe('classifySmtpError', () => {
       const gatewayError = toGatewayError(err(fields));
       expect(classifyError(gatewayError)).toEqual({ retryable: true, code: 'smtp-421', retryAfterMs: SLOW_DOWN_RETRY_MS });
       expect(isSlowDown(gatewayError)).toBe(true);
+    });
+
+    it('a connection the shared budget refused is retryable with the budget\'s reason, also after nodemailer renamed it ESOCKET', () => {
+      const refused = toGatewayError(err({ code: 'ESOCKET', budgetCode: OVER_SHARE, message: 'this replica holds its share' }));
+      expect(classifyError(refused)).toEqual({ retryable: true, code: OVER_SHARE });
+      expect(isOverShare(refused)).toBe(true);
+      expect(isSlowDown(refused)).toBe(false);
     });
 
     it('other transient replies are not "slow down"', () => {

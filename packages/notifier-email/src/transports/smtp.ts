@@ -1,9 +1,9 @@
-import { connect, type Socket } from 'node:net';
+import { connect, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import type { SmtpConfig } from '@alertgw/shared';
+import { GatewayError, type SendErrorDetails, type SmtpConfig } from '@alertgw/shared';
 import type { MailTransport, OutgoingMail, RejectedRecipient, TransportReceipt } from './types';
 import { classifySmtpError, isSlowDown, SLOW_DOWN_RETRY_MS } from '../classify-smtp-error';
 import { isOverShare, type ConnectionBudget } from './connection-budget';
@@ -104,6 +104,9 @@ const IDLE_RELEASE_MS = 1_000;
  * nodemailer's getSocket hook behind a permit of the shared connection budget: the connection
  * starts once the budget grants one, and gives it back when it has closed. A permit whose lease
  * was lost (this process stalled past it) closes its connection: another may have its place.
+ * Without a permit nodemailer still gets a socket, one that fails at once with the budget's
+ * reason (`budgetCode`, read by classifySmtpError): an error handed to getSocket's callback
+ * would leave the pool counting a connection that never existed, for good.
  */
 export function connectWithPermit(budget: ConnectionBudget, connect: ReturnType<typeof connectWithoutNagle>) {
   return (options: unknown, callback: SocketCallback): void => {
@@ -116,10 +119,15 @@ export function connectWithPermit(budget: ConnectionBudget, connect: ReturnType<
           }
           const socket = socketOptions.connection;
           socket.once('close', () => permit.release());
-          permit.onLost = () => socket.destroy(Object.assign(new Error('connection budget lease lost'), { code: 'EBUDGET' }));
+          permit.onLost = () => socket.destroy(Object.assign(new Error('connection budget lease lost'), { budgetCode: 'EBUDGET' }));
           callback(null, socketOptions);
         }),
-      (err: Error) => callback(err),
+      (err: unknown) => {
+        const socket = new Socket();
+        callback(null, { connection: socket });
+        const code = err instanceof GatewayError ? (err.details as SendErrorDetails | undefined)?.providerCode : undefined;
+        setImmediate(() => socket.destroy(Object.assign(new Error(err instanceof Error ? err.message : String(err)), { budgetCode: code ?? 'EBUDGET' })));
+      },
     );
   };
 }
