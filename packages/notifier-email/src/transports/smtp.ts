@@ -1,12 +1,14 @@
-import { connect, Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import { GatewayError, type SendErrorDetails, type SmtpConfig } from '@alertgw/shared';
+import type { SmtpConfig } from '@alertgw/shared';
 import type { MailTransport, OutgoingMail, RejectedRecipient, TransportReceipt } from './types';
 import { classifySmtpError, isSlowDown, SLOW_DOWN_RETRY_MS } from '../classify-smtp-error';
 import { isOverShare, type ConnectionBudget } from './connection-budget';
+import { fitPoolTo } from './fit-pool';
+import { connectWithPermit } from './permit-socket';
 import { SendGate } from './send-gate';
 
 interface NodemailerRecipientError extends Error {
@@ -15,7 +17,8 @@ interface NodemailerRecipientError extends Error {
   response?: string;
 }
 
-type SocketCallback = (err: Error | null, socketOptions?: { connection: Socket }) => void;
+/** nodemailer's getSocket callback. */
+export type SocketCallback = (err: Error | null, socketOptions?: { connection: Socket }) => void;
 
 /**
  * nodemailer's getSocket hook: starts the TCP connection with TCP_NODELAY and hands it over
@@ -99,38 +102,6 @@ const OVER_SHARE_RETRY_MS = 20;
 
 /** With a shared budget, a pool idle this long closes its connections, so other replicas can have them. */
 const IDLE_RELEASE_MS = 1_000;
-
-/**
- * nodemailer's getSocket hook behind a permit of the shared connection budget: the connection
- * starts once the budget grants one, and gives it back when it has closed. A permit whose lease
- * was lost (this process stalled past it) closes its connection: another may have its place.
- * Without a permit nodemailer still gets a socket, one that fails at once with the budget's
- * reason (`budgetCode`, read by classifySmtpError): an error handed to getSocket's callback
- * would leave the pool counting a connection that never existed, for good.
- */
-export function connectWithPermit(budget: ConnectionBudget, connect: ReturnType<typeof connectWithoutNagle>) {
-  return (options: unknown, callback: SocketCallback): void => {
-    budget.acquire().then(
-      (permit) =>
-        connect(options, (err, socketOptions) => {
-          if (err || !socketOptions) {
-            permit.release();
-            return callback(err);
-          }
-          const socket = socketOptions.connection;
-          socket.once('close', () => permit.release());
-          permit.onLost = () => socket.destroy(Object.assign(new Error('connection budget lease lost'), { budgetCode: 'EBUDGET' }));
-          callback(null, socketOptions);
-        }),
-      (err: unknown) => {
-        const socket = new Socket();
-        callback(null, { connection: socket });
-        const code = err instanceof GatewayError ? (err.details as SendErrorDetails | undefined)?.providerCode : undefined;
-        setImmediate(() => socket.destroy(Object.assign(new Error(err instanceof Error ? err.message : String(err)), { budgetCode: code ?? 'EBUDGET' })));
-      },
-    );
-  };
-}
 
 /**
  * SMTP through a nodemailer connection pool, so a storm reuses a few connections instead of
@@ -226,32 +197,6 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
 
 const createPool = (options: SMTPPool.Options) => nodemailer.createTransport(options);
 type Transporter = ReturnType<typeof createPool>;
-
-/** What fitPoolTo reads of nodemailer's pool (SMTPPool; `_connections` is internal, hence the checks). */
-interface PoolInternals {
-  options: SMTPPool.Options;
-  _connections?: Array<{ available?: boolean; close?: () => void }>;
-}
-
-/**
- * Keeps a pool within `connections`: it opens no more (nodemailer opens one whenever none is
- * free, even while a free one is only about to be, and with a budget that extra connection would
- * wait for a permit only the replica's own busy connections can free), and it closes free ones
- * beyond that (after a 421, or when this replica's share shrank), so the server and the other
- * replicas see the connections go.
- */
-function fitPoolTo(transporter: Transporter, connections: number): void {
-  const pool = transporter.transporter as unknown as PoolInternals;
-  pool.options.maxConnections = connections;
-  const open = Array.isArray(pool._connections) ? pool._connections : [];
-  let surplus = open.length - connections;
-  for (let i = open.length - 1; i >= 0 && surplus > 0; i--) {
-    if (open[i].available && typeof open[i].close === 'function') {
-      open[i].close!();
-      surplus--;
-    }
-  }
-}
 
 /**
  * The message as one buffer, built before it takes a connection: nodemailer streaming it part by
