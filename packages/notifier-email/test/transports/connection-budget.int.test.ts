@@ -1,31 +1,15 @@
 import type Redis from 'ioredis';
-import { QueueKeys } from '@alertgw/shared';
+import { QueueKeys, type NotificationPayload } from '@alertgw/shared';
 import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { isOverShare, OVER_SHARE, startConnectionBudget, type ConnectionBudget } from '../../src/transports/connection-budget';
 import { createSmtpTransport, type SmtpTransport } from '../../src/transports/smtp';
-import type { OutgoingMail } from '../../src/transports/types';
+import { emailQueue, emailWorker } from '../support/email-queue';
+import { payloadFromFixture } from '../support/fixtures';
 import { localSmtpConfig } from '../support/smtp-config';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-test-server';
 
 const TOTAL = 6;
-
-function mail(i: number): OutgoingMail {
-  return {
-    from: 'alerts@example.com',
-    to: [`u${i}@example.com`],
-    cc: [],
-    envelopeTo: [`u${i}@example.com`],
-    subject: `storm ${i}`,
-    html: `<p>alert ${i}</p>`,
-    text: `alert ${i}`,
-    messageId: `<budget.${i}@example.com>`,
-    inReplyTo: '',
-    references: '',
-    headers: {},
-    attachments: [],
-    priority: i % 4,
-  };
-}
+const MAILS = 120;
 
 describe('email.smtp.maxConnectionsTotal: one connection budget for every replica (Redis lease semaphore)', () => {
   let prefix: string;
@@ -63,26 +47,40 @@ describe('email.smtp.maxConnectionsTotal: one connection budget for every replic
     for (const c of clients.splice(0)) c.disconnect();
   });
 
-  it(`4 replicas sending a storm never hold more than ${TOTAL} connections open at the relay together`, async () => {
+  it(`4 replicas working a storm off one queue never hold more than ${TOTAL} connections open at the relay together`, async () => {
     // The relay refuses one connection more than the budget: an overrun would show as a 421 too.
     server = await startSmtpServer({ parse: false, maxConnections: TOTAL, dataDelayMs: 5 });
-    const replicas = Array.from({ length: 4 }, () => {
-      // Each replica has its own Redis connection, budget and pool (a pool of 10 on its own).
-      const t = createSmtpTransport(localSmtpConfig(server!.port, { pool: { maxConnections: 10, rateDeltaMs: 1000, rateLimit: 0 } }), { budget: budget(client()) });
-      transports.push(t);
-      return t;
+    const queue = emailQueue(admin, prefix, 2);
+    const base = payloadFromFixture('firing-one-alert-bearer.json');
+    const pipeline = admin.pipeline();
+    for (let i = 0; i < MAILS; i++) {
+      const payload: NotificationPayload = { ...base, deliveryKey: `d${i}`, recipients: [{ name: `u${i}`, address: `u${i}@example.com`, rules: ['test'] }] };
+      queue.addEnqueueToPipeline(pipeline, { payload, severityRank: i % 4 });
+    }
+    await pipeline.exec();
+    // Each replica: its own Redis connection, budget, pool (10 on its own) and worker (8 at once).
+    const workers = Array.from({ length: 4 }, () => {
+      const redis = client();
+      const transport = createSmtpTransport(localSmtpConfig(server!.port, { pool: { maxConnections: 10, rateDeltaMs: 1000, rateLimit: 0 } }), { budget: budget(redis) });
+      transports.push(transport);
+      return emailWorker(emailQueue(redis, prefix, 2), transport, { concurrency: 8 });
     });
     // Every replica counts itself in before the storm, so the shares are split from the first mail.
     await waitFor(async () => (await admin.zcard(keys.connectionHolders)) === 4, 5000, 'four live holders');
-    const sends = Array.from({ length: 120 }, (_, i) => replicas[i % 4].send(mail(i), new AbortController().signal));
-    const receipts = await Promise.all(sends);
-    expect(receipts.every((r) => r.accepted.length === 1)).toBe(true);
-    expect(server.mails).toHaveLength(120);
+    for (const w of workers) w.start();
+    try {
+      await waitFor(async () => (await queue.counts()).completed === MAILS, 30_000, `${MAILS} completed tasks`);
+    } finally {
+      await Promise.all(workers.map((w) => w.close(2000)));
+    }
+    expect(server.mails).toHaveLength(MAILS);
     expect(server.maxConcurrent).toBeLessThanOrEqual(TOTAL);
     expect(server.refused421).toBe(0);
     // The budget was used, not left idle: the relay saw its whole limit at once.
     expect(server.maxConcurrent).toBe(TOTAL);
-    expect(await admin.zcard(keys.connectionSlots)).toBeLessThanOrEqual(TOTAL);
+    const tasks = await queue.list('completed', { limit: MAILS });
+    expect(new Set(tasks.map((t) => t.owner)).size).toBe(4);
+    expect(tasks.every((t) => t.attempts === 1)).toBe(true);
   });
 
   it('a holder that dies without giving back its permits frees them when their lease runs out', async () => {
