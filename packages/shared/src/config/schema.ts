@@ -101,6 +101,8 @@ const smtp = section(
       // 0 = no rate limit.
       rateLimit: { ...nonNegInt, default: 0 },
     }),
+    // Shared by every replica through Redis (a relay's per-client limit); absent: no shared budget.
+    maxConnectionsTotal: { ...posInt, maximum: 1000 },
   },
   ['host'],
   false,

@@ -221,6 +221,11 @@ export interface SmtpConfig {
   greetingTimeoutMs: number;
   socketTimeoutMs: number;
   pool: { maxConnections: number; rateDeltaMs: number; rateLimit: number };
+  /**
+   * Connections every replica together may hold open to this server (a relay's per-client
+   * limit), shared through Redis; each replica's pool is its share. Absent: pool.maxConnections each.
+   */
+  maxConnectionsTotal?: number;
 }
 
 export interface HttpMailGatewayConfig {

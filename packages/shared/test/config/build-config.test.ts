@@ -166,6 +166,7 @@ function fullConfig(): DeepRequired<GatewayConfig> {
         greetingTimeoutMs: 2,
         socketTimeoutMs: 3,
         pool: { maxConnections: 1, rateDeltaMs: 2, rateLimit: 3 },
+        maxConnectionsTotal: 4,
       },
       http: {
         url: 'https://mail.example.com/send',
