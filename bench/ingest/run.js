@@ -9,13 +9,16 @@
 // instead of being answered as a duplicate.
 //
 //   npm run build && node bench/ingest/run.js [--seconds 10] [--warmup 3] [--rounds 3] [--connections 32]
-//     [--rate 2000] [--rate-connections 64] [--json out.json]
+//     [--rate 1000] [--rate-connections 64] [--processes 2] [--json out.json]
 //
 // Redis: a private redis-server on a free port (no persistence), unless REDIS_URL is set.
 // Besides req/s and latency it prints CPU µs per request of each server and of Redis, which
-// stay meaningful on a host shared with other work. BENCH_CPU_PROF=<dir> writes .cpuprofile
-// files of both servers there; BENCH_TRACE_GC=1 runs them with --trace-gc.
-// Targets (issue 4): ingest ≥ 0.6 × the bare handler's req/s; p99 ≤ 20 ms at 2,000 req/s.
+// stay meaningful on a host shared with other work, the Redis memory each accepted delivery
+// keeps (used_memory before and after the fixed-rate run, divided by its deliveries), and the
+// load average. --processes N adds ingest as N node:cluster workers (ingest.workers) to the rounds.
+// BENCH_CPU_PROF=<dir> writes .cpuprofile files of the servers there; BENCH_TRACE_GC=1 runs them
+// with --trace-gc. Targets (issue 16): CPU per delivery (server + Redis) ≤ 450 µs; p99 ≤ 20 ms at
+// 1,000 req/s; Redis memory per delivery ≤ the body.
 
 const { fork } = require('node:child_process');
 const http = require('node:http');
@@ -26,11 +29,12 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 
 const SHARED = path.join(__dirname, '..', '..', 'packages', 'shared', 'dist', 'index.js');
+const os = require('node:os');
+
 const BODY_LIMIT = 1_048_576;
-const KINDS = ['bare', 'ingest'];
 
 function parseArgs(argv) {
-  const opts = { seconds: 10, warmup: 3, rounds: 3, connections: 32, rate: 2000, rateConnections: 64, json: null };
+  const opts = { seconds: 10, warmup: 3, rounds: 3, connections: 32, rate: 1000, rateConnections: 64, processes: 1, json: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -40,9 +44,10 @@ function parseArgs(argv) {
     else if (a === '--connections') opts.connections = Number(v());
     else if (a === '--rate') opts.rate = Number(v());
     else if (a === '--rate-connections') opts.rateConnections = Number(v());
+    else if (a === '--processes') opts.processes = Number(v());
     else if (a === '--json') opts.json = v();
     else if (a === '--help' || a === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 19).join('\n'));
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 22).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -194,8 +199,18 @@ async function main() {
     : await startPrivateRedis();
   const prefix = `bench-${randomBytes(3).toString('hex')}`;
   const request = loadBody();
-  const results = { body: { alerts: 10, bytes: request.bytes }, redis: located.source, runs: {} };
-  console.log(`redis ${located.source}; body ${results.body.bytes} bytes, 10 alerts; ${opts.seconds}s per run`);
+  // Who takes turns under load: the bare handler, ingest as one process, and with --processes N
+  // ingest as N cluster workers.
+  const kinds = { bare: { kind: 'bare' }, ingest: { kind: 'ingest' } };
+  if (opts.processes > 1) kinds[`ingest×${opts.processes}`] = { kind: 'ingest', processes: opts.processes };
+  const names = Object.keys(kinds);
+  const results = { body: { alerts: 10, bytes: request.bytes }, redis: located.source, cores: os.cpus().length, runs: {}, load: [] };
+  const loadAvg = (when) => {
+    const l = os.loadavg().map((x) => Number(x.toFixed(2)));
+    results.load.push({ when, load: l });
+    return `load average ${l.join(' ')} (${os.cpus().length} cores)`;
+  };
+  console.log(`redis ${located.source}; body ${results.body.bytes} bytes, 10 alerts; ${opts.seconds}s per run; ${loadAvg('start')}`);
 
   const Redis = require('ioredis');
   const probe = new Redis(located.url);
@@ -205,46 +220,60 @@ async function main() {
     return (num('used_cpu_user') + num('used_cpu_sys')) * 1e6;
   };
 
-  // Both servers run for the whole bench and take turns under load, round after round: this host's
+  // The servers run for the whole bench and take turns under load, round after round: this host's
   // speed drifts by tens of percent from one minute to the next, so a ratio is only fair between
   // runs made close together, and the median of several such ratios says more than any one.
   const servers = {};
   try {
-    for (const kind of KINDS) servers[kind] = await startServer({ kind, redisUrl: located.url, prefix: `${prefix}-${kind}`, bodyLimitBytes: BODY_LIMIT });
-    const measure = async (kind, loadOpts) => {
-      const server = servers[kind];
-      await server.stats();
+    for (const name of names) {
+      servers[name] = await startServer({ ...kinds[name], redisUrl: located.url, prefix: `${prefix}-${name.replace('×', 'x')}`, bodyLimitBytes: BODY_LIMIT });
+    }
+    const measure = async (name, loadOpts) => {
+      const server = servers[name];
+      const before = await server.stats();
       const redisBefore = await redisCpu();
       const r = summary(await (loadOpts.rate ? steadyLoad(server.url, request, loadOpts) : load(server.url, request, loadOpts)));
       const stats = await server.stats();
       r.serverCpuMicrosPerReq = Math.round(stats.cpuMicros / r.total);
       r.redisCpuMicrosPerReq = Math.round(((await redisCpu()) - redisBefore) / r.total);
+      if (stats.memory !== null) r.redisBytesPerReq = Math.round((stats.memory - before.memory) / r.total);
       r.stats = stats;
       return r;
     };
     const cpu = (r) => `server CPU ${r.serverCpuMicrosPerReq} µs/req, Redis CPU ${r.redisCpuMicrosPerReq} µs/req`;
-    for (const kind of KINDS) await load(servers[kind].url, request, { connections: opts.connections, seconds: opts.warmup });
+    for (const name of names) await load(servers[name].url, request, { connections: opts.connections, seconds: opts.warmup });
     results.rounds = [];
     for (let round = 1; round <= opts.rounds; round++) {
       const pair = {};
-      for (const kind of KINDS) {
-        pair[kind] = await measure(kind, { connections: opts.connections, seconds: opts.seconds });
-        const r = pair[kind];
-        console.log(`round ${round} ${kind.padEnd(6)} max: ${r.reqPerSec} req/s (p99 ${r.latencyMs.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}); ${cpu(r)}`);
+      for (const name of names) {
+        pair[name] = await measure(name, { connections: opts.connections, seconds: opts.seconds });
+        const r = pair[name];
+        console.log(`round ${round} ${name.padEnd(8)} max: ${r.reqPerSec} req/s (p99 ${r.latencyMs.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}); ${cpu(r)}`);
       }
       pair.ratio = Number((pair.ingest.reqPerSec / pair.bare.reqPerSec).toFixed(3));
-      console.log(`round ${round} ingest / bare: ${pair.ratio.toFixed(2)}x`);
+      let line = `round ${round} ingest / bare: ${pair.ratio.toFixed(2)}x`;
+      if (opts.processes > 1) {
+        pair.scaleOut = Number((pair[names[2]].reqPerSec / pair.ingest.reqPerSec).toFixed(3));
+        line += `; ${names[2]} / ingest: ${pair.scaleOut.toFixed(2)}x`;
+      }
+      console.log(`${line}; ${loadAvg(`round ${round}`)}`);
       results.rounds.push(pair);
     }
-    for (const kind of KINDS) {
-      const fixed = await measure(kind, { connections: opts.rateConnections, seconds: opts.seconds, rate: opts.rate });
-      results.runs[kind] = { fixed };
+    for (const name of names) {
+      const fixed = await measure(name, { connections: opts.rateConnections, seconds: opts.seconds, rate: opts.rate });
+      results.runs[name] = { fixed };
       console.log(
-        `${kind.padEnd(6)} @${opts.rate}/s: ${fixed.reqPerSec} req/s, p50 ${fixed.latencyMs.p50} ms, p99 ${fixed.latencyMs.p99} ms, max ${fixed.latencyMs.max} ms (non-2xx ${fixed.non2xx}, errors ${fixed.errors}); ${cpu(fixed)}`,
+        `${name.padEnd(8)} @${opts.rate}/s: ${fixed.reqPerSec} req/s, p50 ${fixed.latencyMs.p50} ms, p99 ${fixed.latencyMs.p99} ms, max ${fixed.latencyMs.max} ms (non-2xx ${fixed.non2xx}, errors ${fixed.errors}); ${cpu(fixed)}`,
       );
       const counts = fixed.stats.counts;
-      if (counts.email) console.log(`       tasks in Redis: email ${counts.email.pending}, sms ${counts.sms.pending}; redis memory ${fixed.stats.memory}`);
+      if (counts.email) {
+        console.log(
+          `         tasks in Redis: email ${counts.email.pending}, sms ${counts.sms.pending}; Redis memory ${(fixed.stats.memory / 1048576).toFixed(1)} MB, ` +
+            `${fixed.redisBytesPerReq} bytes per delivery (${(fixed.redisBytesPerReq / request.bytes).toFixed(2)}x the ${request.bytes}-byte body)`,
+        );
+      }
     }
+    console.log(loadAvg('end'));
   } finally {
     for (const server of Object.values(servers)) await server.stop();
     probe.disconnect();
@@ -268,21 +297,34 @@ async function main() {
     results.rounds.map((r) => r.bare.serverCpuMicrosPerReq / (r.ingest.serverCpuMicrosPerReq + r.ingest.redisCpuMicrosPerReq)),
   );
   results.cpuRatio = Number(cpuRatio.toFixed(3));
+  const cpuPerDelivery = median(results.rounds.map((r) => r.ingest.serverCpuMicrosPerReq + r.ingest.redisCpuMicrosPerReq));
+  const redisPerDelivery = median(results.rounds.map((r) => r.ingest.redisCpuMicrosPerReq));
+  const serverPerDelivery = cpuPerDelivery - redisPerDelivery;
   const { bare, ingest } = results.runs;
   results.targets = {
-    throughputRatio: { target: '>= 0.6', measured: ratio, ok: ratio >= 0.6 },
+    cpuPerDelivery: { target: '<= 450 µs (server + Redis)', measured: cpuPerDelivery, ok: cpuPerDelivery <= 450 },
     p99AtRate: { target: `<= 20 ms at ${opts.rate} req/s`, measured: ingest.fixed.latencyMs.p99, ok: ingest.fixed.latencyMs.p99 <= 20 && ingest.fixed.non2xx === 0 },
+    bytesPerDelivery: { target: `<= ${request.bytes} (the body)`, measured: ingest.fixed.redisBytesPerReq, ok: ingest.fixed.redisBytesPerReq <= request.bytes },
   };
   console.log('');
+  console.log(`ingest / bare throughput, median of ${opts.rounds} rounds: ${ratio.toFixed(2)}x`);
   console.log(
-    `ingest / bare throughput, median of ${opts.rounds} rounds: ${ratio.toFixed(2)}x (target >= 0.6) ${results.targets.throughputRatio.ok ? 'OK' : 'MISSED'}`,
+    `CPU per delivery, median: ingest ${serverPerDelivery} + Redis ${redisPerDelivery} = ${cpuPerDelivery} µs (target <= 450) ${results.targets.cpuPerDelivery.ok ? 'OK' : 'MISSED'}; ` +
+      `bare / (ingest + its Redis): ${cpuRatio.toFixed(2)}x`,
   );
-  console.log(
-    `CPU per request, bare / (ingest + its Redis), median: ${cpuRatio.toFixed(2)}x — the req/s ratio one core each would give, less sensitive to a busy host`,
-  );
+  // What N free cores would give: ingest processes scale with cores, Redis (one thread) does not.
+  const predicted = (cores) => Math.round(Math.min((cores * 1e6) / cpuPerDelivery, 1e6 / redisPerDelivery));
+  console.log(`predicted from CPU per delivery: ${predicted(1)} req/s on 1 free core, ${predicted(2)} on 2 (Redis alone caps at ${Math.round(1e6 / redisPerDelivery)})`);
+  if (opts.processes > 1) {
+    results.scaleOut = median(results.rounds.map((r) => r.scaleOut));
+    console.log(`ingest as ${opts.processes} processes / 1 process, median: ${results.scaleOut.toFixed(2)}x (on ${os.cpus().length} cores shared with the load generator and Redis)`);
+  }
   console.log(
     `p99 at ${opts.rate} req/s: ingest ${ingest.fixed.latencyMs.p99} ms (target <= 20 ms) ${results.targets.p99AtRate.ok ? 'OK' : 'MISSED'}; ` +
       `the bare handler, same load: ${bare.fixed.latencyMs.p99} ms`,
+  );
+  console.log(
+    `Redis memory per delivery: ${ingest.fixed.redisBytesPerReq} bytes, ${(ingest.fixed.redisBytesPerReq / request.bytes).toFixed(2)}x the body (target <= 1x) ${results.targets.bytesPerDelivery.ok ? 'OK' : 'MISSED'}`,
   );
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -3,8 +3,11 @@
 // generator never shares its event loop: `node server.js <json spec>`; it reports its port
 // (and later its stats) to run.js over IPC.
 //
-// spec: { kind: 'ingest' | 'bare', redisUrl, prefix, bodyLimitBytes }
+// spec: { kind: 'ingest' | 'bare', redisUrl, prefix, bodyLimitBytes, processes (default 1) }
+// With processes > 1 this process starts that many node:cluster workers on one port, as
+// `ingest.workers` does, and sums their CPU.
 
+const cluster = require('node:cluster');
 const { once } = require('node:events');
 const path = require('node:path');
 const express = require('express');
@@ -60,22 +63,28 @@ function ingestApp() {
   return { app, redis, queues };
 }
 
-async function main() {
+/** Runs one server in this process; `report` sends its port, then answers 'cpu' and 'stats'. */
+async function serve(report) {
   const built = spec.kind === 'ingest' ? ingestApp() : { app: bareApp() };
   if (built.redis) await once(built.redis, 'ready');
   const server = built.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  process.send({ port: server.address().port });
+  report({ port: server.address().port });
   let cpu = process.cpuUsage();
+  // CPU this process used since the last call: a fairer cost measure than req/s on a busy host.
+  const cpuSince = () => {
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    return used.user + used.system;
+  };
   process.on('message', async (m) => {
-    if (m === 'stats') {
-      // CPU this process used since the last call: a fairer cost measure than req/s on a busy host.
-      const used = process.cpuUsage(cpu);
-      cpu = process.cpuUsage();
+    if (m === 'cpu') report({ cpuMicros: cpuSince() });
+    else if (m === 'stats') {
       const counts = {};
       if (built.queues) for (const [name, q] of built.queues) counts[name] = await q.counts();
-      const memory = built.redis ? (await built.redis.info('memory')).match(/used_memory_human:(\S+)/)[1] : null;
-      process.send({ stats: { counts, memory, cpuMicros: used.user + used.system } });
+      const info = built.redis ? await built.redis.info('memory') : '';
+      const memory = built.redis ? Number(/used_memory:(\d+)/.exec(info)[1]) : null;
+      report({ stats: { counts, memory, cpuMicros: cpuSince() } });
     } else if (m === 'stop') {
       server.closeAllConnections();
       server.close();
@@ -83,6 +92,30 @@ async function main() {
       process.exit(0);
     }
   });
+}
+
+/** The primary of `processes` workers: relays the port, sums the workers' CPU into the first one's stats. */
+async function primary(processes) {
+  const workers = Array.from({ length: processes }, () => cluster.fork());
+  const next = (w) => new Promise((resolve) => w.once('message', resolve));
+  const ports = await Promise.all(workers.map(next));
+  process.send({ port: ports[0].port });
+  process.on('message', async (m) => {
+    if (m === 'stop') {
+      for (const w of workers) w.send('stop');
+      await Promise.all(workers.map((w) => once(w, 'exit')));
+      process.exit(0);
+    }
+    const [first, ...rest] = await Promise.all(workers.map((w, i) => (w.send(i === 0 ? m : 'cpu'), next(w))));
+    if (first.stats) first.stats.cpuMicros += rest.reduce((sum, r) => sum + r.cpuMicros, 0);
+    process.send(first);
+  });
+}
+
+async function main() {
+  const processes = spec.processes ?? 1;
+  if (processes > 1 && cluster.isPrimary) return primary(processes);
+  return serve((m) => process.send(m));
 }
 
 main().catch((err) => {

@@ -1,4 +1,4 @@
-import { ackGroupId, ackLinkSettings, AckTokenCodec, createAckLinkIssuer, createLogger, getAlert, HandlingKeys, Worker } from '@alertgw/shared';
+import { ackGroupId, ackLinkSettings, AckTokenCodec, createAckLinkIssuer, createChannelWorker, createLogger, getAlert, HandlingKeys, Worker } from '@alertgw/shared';
 import type { NotificationPayload, TaskQueue, TaskRecord } from '@alertgw/shared';
 import { waitFor } from '@alertgw/testkit';
 import { group } from '../../packages/ingest/test/support/ack-link-delivery';
@@ -40,7 +40,8 @@ describe('ack links: from a rendered mail to an ack in ingest', () => {
     const email = createEmailChannel({ transport: createSmtpTransport(localSmtpConfig(smtp.port)), renderer: createRenderer(), from: 'alerts@example.com', ackLinks });
     const sms = createSmsChannel({ config: ingest.config.sms, api: null, queue: ingest.queues.get('sms') as unknown as TaskQueue<SmsPayload>, logger, ackLinks });
     workers.push(new Worker({ queue: ingest.queues.get('email')!, handler: email, blockTimeoutMs: 200 }));
-    workers.push(new Worker({ queue: ingest.queues.get('sms')!, handler: sms as never, blockTimeoutMs: 200 }));
+    // SMS as notifier-sms runs it: behind the channel kit's gate, which resolves an escalation tier's targets when it fires.
+    workers.push(createChannelWorker({ name: 'sms', config: ingest.config, redis: ingest.redis, queue: ingest.queues.get('sms')!, handler: sms as never, concurrency: 4, logger, blockTimeoutMs: 200 }));
     for (const w of workers) w.start();
   });
   afterAll(async () => {
@@ -171,6 +172,8 @@ describe('ack links: from a rendered mail to an ack in ingest', () => {
     const issuer = createAckLinkIssuer(ackLinkSettings(ingest.config), ingest.redis)!;
     const payload = { alerts: group([fp]).alerts } as unknown as NotificationPayload;
     const link = (await issuer.forPayload(payload)).alert(fp, 'lisi')!;
+    // The delivery's SMS settles first: its `notification` event must not land between the two snapshots.
+    await waitFor(async () => (await timeline(fp)).some((e) => e.type === 'notification' && e.channel === 'sms'), 10_000, 'the SMS notification event');
     const before = await stateOf(fp);
     const token = link.slice(link.lastIndexOf('/') + 1);
 

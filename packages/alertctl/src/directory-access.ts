@@ -36,8 +36,14 @@ export function changeDirectory(view: DirectoryView, change: (doc: DirectoryDoc)
   return view.store.update(view.by, change, seedOf(view.config));
 }
 
-/** Deletes the user, robot or route named `name` from the directory in Redis and says so; an unknown name is refused. */
-export async function deleteNamed(view: DirectoryView, ctx: CliContext, list: 'users' | 'routes' | 'robots', noun: 'user' | 'route' | 'robot', name: string): Promise<number> {
+/** Deletes the user, route, schedule or robot named `name` from the directory in Redis and says so; an unknown name is refused. */
+export async function deleteNamed(
+  view: DirectoryView,
+  ctx: CliContext,
+  list: 'users' | 'routes' | 'schedules' | 'robots',
+  noun: 'user' | 'route' | 'schedule' | 'robot',
+  name: string,
+): Promise<number> {
   const stored = await changeDirectory(view, (doc) => {
     if (!removeNamed<Named>(doc[list] ?? [], name)) throw new CliError(`no ${noun} "${name}"`);
   });

@@ -8,6 +8,15 @@ function delay(minutes: number): string {
   return `${Math.round(minutes * 100) / 100}m`;
 }
 
+/** The layer or override a schedule went through, and who it named: "layer daytime → alice". */
+function onCallStep(hit: RoutingExplanation['onCall'][number]): string {
+  const who = hit.users.join(', ') || 'nobody';
+  const passed = hit.path.passedOver.map((p) => `${p.layer} ${p.why}`).join(', ');
+  if (hit.path.source === 'override') return `override → ${who}`;
+  if (hit.path.source === 'layer') return `${hit.path.layer}${passed ? ` (${passed})` : ''} → ${who}`;
+  return `nobody on call${passed ? ` (${passed})` : ''}`;
+}
+
 /**
  * The answer of `alertctl route test` as text: each route's verdict (and the matcher that
  * failed), who each channel notifies and which rules picked them, what escalates if nobody
@@ -41,6 +50,11 @@ export function renderRouting(e: RoutingExplanation, where: string): string {
   else out.push(table(['CHANNEL', 'USER', 'ADDRESS', 'PICKED BY'], rows).split('\n').map((l) => `  ${l}`).join('\n'));
   if (e.cc.length) out.push(`  Cc on email: ${e.cc.join(', ')}`);
   for (const c of e.channels.filter((c) => !c.carried)) out.push(`  ${c.channel}: nothing sent — ${c.why}`);
+
+  if (e.onCall.length) {
+    out.push('', `On call at ${e.at} (asked again when each notification is sent)`);
+    for (const hit of e.onCall) out.push(`  ${hit.rule} → schedule:${hit.schedule} → ${onCallStep(hit)}${hit.until ? ` (until ${hit.until})` : ''}`);
+  }
 
   if (e.status === 'firing') {
     out.push('', 'If nobody acks (escalation by SMS)');

@@ -12,6 +12,8 @@ import { timelineCommand } from './commands/timeline';
 import { tokenCommand } from './commands/token';
 import { robotCommand } from './commands/robot';
 import { userCommand } from './commands/user';
+import { oncallCommand } from './commands/oncall';
+import { scheduleCommand } from './commands/schedule';
 
 /** Every subcommand, in the order `alertctl --help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -24,6 +26,8 @@ export const COMMANDS: readonly Command[] = [
   robotCommand,
   groupCommand,
   routeCommand,
+  scheduleCommand,
+  oncallCommand,
   directoryCommand,
   redisAclCommand,
 ];

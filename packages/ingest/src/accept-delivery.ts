@@ -17,6 +17,7 @@ import type { DeliveryHandling } from './handling/delivery-handling';
 import { deliveryKey } from './delivery-key';
 import type { IngestMetrics } from './ingest-metrics';
 import { planTasks, type RecipientResolver } from './plan-tasks';
+import { deliveryPart } from './delivery-part';
 
 /** Everything accepting a delivery needs; main.ts builds it, tests build their own. */
 export interface AcceptDeps {
@@ -63,18 +64,22 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
       });
     }
     const json = deliveryJson(msg, raw);
+    // What every channel's task has in common is stored once, and each task names it.
+    const part = plan.tasks.length > 0 ? deliveryPart(config.redis.keyPrefix, msg, json, plan.tasks) : undefined;
     let results: EnqueueResult[];
     try {
       results = await runAcceptDelivery(redis, {
         enqueues: plan.tasks.map((t) =>
           queues.get(t.channel)!.enqueueCall({
             payload: t.payload,
-            payloadJson: payloadJson(t.payload, t.payload.alerts === msg.alerts ? json.alerts() : undefined),
+            payloadJson: '{}',
+            part: { key: part!.key },
             severityRank: t.severityRank,
             dedupKey: key,
             dedupTtlMs: config.ingest.dedupWindowMs,
           }),
         ),
+        part,
         upsert: upsertCall({
           prefix: config.redis.keyPrefix,
           alerts: msg.alerts,
@@ -85,7 +90,7 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
           now: receivedAt,
           json,
         }),
-        handling: deps.handling?.call({ alerts: msg.alerts, suppressed: plan.suppressed, deliveryKey: key, now: receivedAt }),
+        handling: deps.handling?.call({ alerts: msg.alerts, receiver: msg.receiver, groupKey: msg.groupKey, suppressed: plan.suppressed, deliveryKey: key, now: receivedAt }),
       });
     } catch (err) {
       throw storeFailure(err);
@@ -107,19 +112,6 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
     });
     return summary;
   };
-}
-
-/**
- * A task payload's JSON. A payload carrying every alert of the delivery takes them as the
- * bytes that came in (`alertsJson`: no re-serialization); it parses back to the same object as
- * JSON.stringify(payload), only the key order differs (alerts come last).
- */
-function payloadJson(payload: NotificationPayload, alertsJson: string | Buffer | undefined): string | Buffer {
-  if (alertsJson === undefined) return JSON.stringify(payload);
-  const { alerts: _alerts, ...rest } = payload;
-  const head = JSON.stringify(rest);
-  const open = head === '{}' ? '{"alerts":' : `${head.slice(0, -1)},"alerts":`;
-  return Buffer.concat([Buffer.from(open), Buffer.isBuffer(alertsJson) ? alertsJson : Buffer.from(alertsJson), Buffer.from('}')]);
 }
 
 /**

@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps): IngestApp {
   const { config, logger } = deps;
   const registry = deps.registry ?? createRegistry();
   const metrics = createIngestMetrics(registry);
-  // The handling queue too: a dead escalation task (nobody reachable) shows as queue="handling",state="dead".
+  // The handling queue too: a dead silence expiry shows as queue="handling",state="dead" (a dead escalation tier under queue="sms").
   const queues = [...deps.queues.values(), ...(deps.handling ? [deps.handling.tasks] : [])] as Array<TaskQueue<unknown>>;
   registerQueueDepthGauge(registry, queues);
   const auth = createAuthCheck(config.ingest.auth);

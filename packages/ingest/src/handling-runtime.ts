@@ -1,6 +1,7 @@
 import {
   DirectoryStore,
   directoryFromConfig,
+  ESCALATION_CHANNEL,
   severityRank,
   type AckRecord,
   type ChannelHandler,
@@ -34,7 +35,7 @@ export interface HandlingRuntimeOptions {
   redis: RedisClient;
   /** A connection of its own for pub/sub; close() ends it. */
   subscriber: RedisClient;
-  /** One queue per enabled channel; escalations go to "sms". */
+  /** One queue per enabled channel; escalation tiers are SMS tasks (none while the SMS channel is disabled). */
   queues: ReadonlyMap<string, TaskQueue<NotificationPayload>>;
   logger: Logger;
   /** Version polls of the directory and ack caches (default 1000 ms). */
@@ -54,7 +55,7 @@ export interface HandlingRuntime {
   readonly delivery: DeliveryHandling;
   /** Resolves with the directory in force (the config's until the first load). */
   readonly resolver: RecipientResolver;
-  /** The `handling` queue: escalation tiers, silences to expire and the silence sweep, as delayed tasks. */
+  /** The `handling` queue: silences to expire and the silence sweep, as delayed tasks. */
   readonly tasks: TaskQueue<HandlingTask>;
   /** What runs a handling task (a test may run it in a Worker of its own). */
   readonly handler: ChannelHandler<HandlingTask>;
@@ -104,10 +105,14 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
     onAckChanged: (version) => acks.refresh(version),
     logger,
   });
+  const rank = (s: string) => severityRank(s, config.queue.severityRanks, config.queue.unknownSeverityRank);
+  const escalates = opts.queues.has(ESCALATION_CHANNEL);
   const delivery = createDeliveryHandling({
     prefix,
     acks: () => (ready ? acks.value : noAcks),
-    escalations: () => dir().escalations,
+    escalations: escalates ? () => dir().escalations : undefined,
+    severityRank: rank,
+    smsMaxAttempts: config.queue.maxAttempts,
     dedupWindowMs: config.ingest.dedupWindowMs,
     retentionMs: config.ingest.alertRetentionMs,
   });
@@ -122,16 +127,7 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
         goneAfterMs: config.alertmanager.goneAfterMs,
       }
     : undefined;
-  const handler = createHandlingHandler({
-    redis,
-    prefix,
-    alertmanager,
-    silenceSweep,
-    smsQueue: opts.queues.get('sms'),
-    directory: () => dir().directory,
-    severityRank: (s) => severityRank(s, config.queue.severityRanks, config.queue.unknownSeverityRank),
-    logger,
-  });
+  const handler = createHandlingHandler({ alertmanager, silenceSweep, logger });
   const worker = new Worker<HandlingTask>({
     queue: tasks,
     handler,
@@ -158,6 +154,7 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
       return ready;
     },
     async start() {
+      if (!escalates && started.size === 0) logger.warn(`channels.${ESCALATION_CHANNEL} is disabled: escalation tiers (sent by SMS) are not scheduled`);
       // Idempotent, so a start that failed halfway (Redis away) can simply be called again.
       if (!started.has('directory')) {
         await directory.start();

@@ -1,5 +1,6 @@
+import cluster from 'node:cluster';
 import { once } from 'node:events';
-import { channelQueue, connectRedis, createLogger, loadConfig, type NotificationPayload } from '@alertgw/shared';
+import { channelQueue, connectRedis, createLogger, loadConfig, type Logger, type NotificationPayload } from '@alertgw/shared';
 import { createApp } from './app';
 import { trackForClose } from './close-http-server';
 import { createHandlingRuntime } from './handling-runtime';
@@ -14,12 +15,18 @@ import { ingestRedisOptions } from './redis-options';
 const SHUTDOWN_GRACE_MS = 5_000;
 /** Pause between attempts to start alert handling while Redis does not answer. */
 const HANDLING_RETRY_MS = 2_000;
+/** How long the primary waits for its workers after SIGTERM before killing them (inside docker stop's 10 s). */
+const WORKERS_STOP_MS = 9_000;
+/** Pause before a worker that died on its own is started again, so a crash loop does not spin. */
+const WORKER_RESTART_MS = 1_000;
 
 // The only place ingest reads env and argv, connects, listens and handles signals.
 async function main(): Promise<void> {
   const { config, path } = loadConfig({ argv: process.argv.slice(2), env: process.env });
-  const logger = createLogger({ service: 'ingest', level: config.log.level });
-  logger.info('configuration loaded', { path });
+  const root = createLogger({ service: 'ingest', level: config.log.level });
+  if (cluster.isPrimary && config.ingest.workers > 1) return runPrimary(config.ingest.workers, root);
+  const logger = cluster.isWorker ? root.child({ worker: cluster.worker!.id }) : root;
+  if (!cluster.isWorker) logger.info('configuration loaded', { path });
 
   const service = await connectRedis(config, logger, {
     options: ingestRedisOptions(),
@@ -76,7 +83,7 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 310_000;
   const closeHttp = trackForClose(server);
   await once(server, 'listening');
-  logger.info('ingest listening', { ...config.ingest.listen, channels });
+  logger.info('ingest listening', { ...config.ingest.listen, channels, pid: process.pid });
 
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -90,6 +97,46 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', (s) => void stop(s));
   process.on('SIGINT', (s) => void stop(s));
+}
+
+/**
+ * `ingest.workers: N` > 1: this process only starts N workers (node:cluster), each a whole ingest
+ * (its own Redis connections, alert handling, share of the connections on the one port), starts
+ * again one that dies, and on SIGTERM/SIGINT passes the signal on and exits when all have, or
+ * kills the rest after WORKERS_STOP_MS.
+ */
+function runPrimary(workers: number, logger: Logger): void {
+  let stopping = false;
+  const fork = () => cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error('ingest worker exited; starting another', { worker: worker.id, pid: worker.process.pid, code, signal });
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, WORKER_RESTART_MS);
+  });
+  for (let i = 0; i < workers; i++) fork();
+  logger.info('ingest started its workers', { workers });
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down workers', { signal });
+    const running = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined && !w.isDead());
+    const exited = running.map((w) => (w!.isDead() ? Promise.resolve() : once(w!, 'exit')));
+    for (const w of running) w!.process.kill(signal);
+    const timer = setTimeout(() => {
+      logger.error('ingest workers did not stop in time; killing them', { ms: WORKERS_STOP_MS });
+      for (const w of running) if (!w!.isDead()) w!.process.kill('SIGKILL');
+    }, WORKERS_STOP_MS);
+    void Promise.all(exited).then(() => {
+      clearTimeout(timer);
+      logger.info('ingest workers stopped', { workers: running.length });
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((err: unknown) => {

@@ -3,8 +3,12 @@ import { channelTraits } from './channel-traits';
 
 /** What ingest needs from the shared resolver: recipients per channel and extra Cc for a set of alerts. */
 export interface RecipientResolver {
-  resolve(alerts: WebhookAlert[]): {
+  resolve(alerts: WebhookAlert[], atMs?: number): {
     byChannel: Record<string, Recipient[]>;
+    /** Schedule targets, resolved again at each send; absent or empty: none. */
+    sendTimeTargets?: Record<string, Array<{ target: string; rule: string }>>;
+    /** Who those schedules name now: a channel with nobody fixed still has work if somebody is on call. */
+    scheduled?: Record<string, Recipient[]>;
     cc: string[];
     unknownUsers: Array<{ name: string; rule: string }>;
     unreachable: Array<{ user: string; channel: string }>;
@@ -82,14 +86,15 @@ export function planTasks(msg: WebhookMessage, ctx: PlanContext): TaskPlan {
     const subset = alerts.length === msg.alerts.length ? '*' : alerts.map((a) => a.fingerprint).join(',');
     let resolution = resolutions.get(subset);
     if (!resolution) {
-      resolution = ctx.resolver.resolve(alerts);
+      resolution = ctx.resolver.resolve(alerts, ctx.receivedAt.getTime());
       resolutions.set(subset, resolution);
       for (const u of resolution.unknownUsers) addOnce(plan.unknownUsers, `${u.name} (${u.rule})`);
       for (const u of resolution.unreachable) addOnce(plan.unreachable, `${u.user}@${u.channel}`);
     }
     const recipients = resolution.byChannel[channel] ?? [];
-    if (recipients.length === 0) {
-      plan.skipped[channel] = 'no recipient reachable on this channel';
+    const sendTimeTargets = resolution.sendTimeTargets?.[channel] ?? [];
+    if (recipients.length === 0 && (resolution.scheduled?.[channel] ?? []).length === 0) {
+      plan.skipped[channel] = sendTimeTargets.length ? 'nobody on call reachable on this channel' : 'no recipient reachable on this channel';
       continue;
     }
     const top = highestSeverity(alerts, ctx.config.queue);
@@ -109,6 +114,8 @@ export function planTasks(msg: WebhookMessage, ctx: PlanContext): TaskPlan {
       deliveryKey: ctx.deliveryKey,
       receivedAt: ctx.receivedAt.toISOString(),
     };
+    // On-call schedules are not frozen here: each send attempt asks who is on call then.
+    if (sendTimeTargets.length) payload.sendTimeTargets = sendTimeTargets;
     const traits = channelTraits(channel);
     if (traits.cc) {
       const cc = uniqueAddresses([...traits.cc(ctx.config), ...resolution.cc], recipients);

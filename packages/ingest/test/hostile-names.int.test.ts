@@ -1,6 +1,6 @@
-import { isFingerprint } from '@alertgw/shared';
-import { HandlingKeys, isDirectoryName, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
+import { HandlingKeys, isDirectoryName, isFingerprint } from '@alertgw/shared';
 import { fixedKeyNames, keyLayout, uniquePrefix, waitFor } from '@alertgw/testkit';
+import { startChannelReplica, type ChannelReplica } from './support/channel-replica';
 import { bearer, request, startIngest, TEST_ENV, type Answer, type Ingest } from './support/harness';
 
 /** The Redis type each fixed key must keep (the header comments of the key classes say the same). */
@@ -41,11 +41,18 @@ describe('fixed key names and prototype names as input', () => {
   let ingest: Ingest;
   let names: string[];
 
+  // The SMS notifier that sends escalation tiers (delayed SMS tasks) when they are due.
+  let notifier: ChannelReplica;
+
   beforeAll(async () => {
     ingest = await startIngest({ prefix: uniquePrefix('hostile'), patch: withEscalation, handling: { pollMs: 200, escalationIdleMs: 200 } });
     names = fixedKeyNames(ingest.prefix, [...ingest.queues.keys()]);
+    notifier = startChannelReplica(ingest);
   });
-  afterAll(() => ingest?.close());
+  afterAll(async () => {
+    await notifier?.close();
+    await ingest?.close();
+  });
 
   const post = (body: unknown): Promise<Answer> =>
     request(ingest.url, 'POST', '/webhook/alertmanager', { Authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}`, 'Content-Type': 'application/json' }, JSON.stringify(body));
@@ -53,9 +60,7 @@ describe('fixed key names and prototype names as input', () => {
     request(ingest.url, method, path, { ...(await bearer('operator', 'carol')), 'Content-Type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
   const viewer = async (path: string): Promise<Answer> => request(ingest.url, 'GET', path, await bearer('viewer'));
   const escalated = async (): Promise<string[]> =>
-    ((await ingest.queues.get('sms')!.list('pending', { offset: 0, limit: 500 })) as Array<TaskRecord<NotificationPayload>>)
-      .filter((t) => t.payload.deliveryKey.startsWith('escalation:'))
-      .map((t) => t.payload.alerts[0]!.fingerprint);
+    notifier.sent.filter((s) => s.task.payload.deliveryKey.startsWith('escalation:')).map((s) => s.task.payload.alerts[0]!.fingerprint);
   const keyTypes = async (): Promise<string[]> => {
     const wrong: string[] = [];
     for (const k of keyLayout(ingest.prefix, [...ingest.queues.keys()]).fixed) {
@@ -143,8 +148,8 @@ describe('a delivery Redis refuses for good', () => {
   it('answers 500 and logs a bug, not 503 (which Alertmanager would retry forever to the same end)', async () => {
     const ingest = await startIngest({ prefix: uniquePrefix('refused'), patch: withEscalation, handling: { pollMs: 200, escalationIdleMs: 200 } });
     try {
-      // A key of the wrong type where the script writes (the handling queue's id counter as a hash).
-      const seq = new HandlingKeys(ingest.prefix).queue.seq;
+      // A key of the wrong type where the script writes (the SMS queue's id counter, where the tier goes, as a hash).
+      const seq = new HandlingKeys(ingest.prefix).escalationQueue.seq;
       await ingest.redis.hset(seq, 's:x', 'scheduled');
       const body = delivery('a11c0ffee0000003', { alertname: 'ReplicationLag', team: 'db', severity: 'critical' }, new Date().toISOString());
       const res = await request(ingest.url, 'POST', '/webhook/alertmanager', { Authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}`, 'Content-Type': 'application/json' }, JSON.stringify(body));

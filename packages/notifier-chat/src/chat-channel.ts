@@ -5,6 +5,7 @@ import {
   digestPayload,
   scheduleDigest,
   type AdmitResult,
+  type AckLinkIssuer,
   type BudgetLimit,
   type ChannelHandler,
   type ChatConfig,
@@ -44,6 +45,8 @@ export interface ChatChannelDeps {
   metrics?: ChatMetrics;
   env?: NodeJS.ProcessEnv;
   maxRetryAfterMs?: number;
+  /** Signs ack links into messages; absent when ack links are off (no ingest.publicUrl or key). */
+  ackLinks?: AckLinkIssuer;
 }
 
 /**
@@ -122,6 +125,7 @@ export function createChatChannel(deps: ChatChannelDeps): ChannelHandler<ChatPay
     const what = view.groupLabels.length ? `${view.title} (${view.groupLabels.map((f) => f.value).join(', ')})` : view.title;
     const brief: ChatBrief = { what, severity: view.severity, status: view.status, rank: task.severityRank, firing, resolved: task.payload.alerts.length - firing };
     const outcomes: Record<string, RobotOutcome> = {};
+    const ackLinks = await deps.ackLinks?.forPayload(task.payload);
     for (const name of pending) {
       const robot = robots.get(name) ?? (dryRun && robots.size === 0 ? placeholderRobot(name) : undefined);
       if (!robot) {
@@ -141,7 +145,9 @@ export function createChatChannel(deps: ChatChannelDeps): ChannelHandler<ChatPay
           continue;
         }
       }
-      outcomes[name] = await deliverToRobot(deliverDeps(dryRun), robot, view, mentionsFor(robot, task.payload.owners), task.id, signal);
+      // Each robot's copy carries ack links signed for that robot.
+      const robotView = ackLinks ? chatViewOf(task.payload, { links: ackLinks, recipient: name }) : view;
+      outcomes[name] = await deliverToRobot(deliverDeps(dryRun), robot, robotView, mentionsFor(robot, task.payload.owners), task.id, signal);
       if (!dryRun) await stampSlot(robot, task.id);
     }
     return outcomeOf(outcomes);

@@ -1,4 +1,4 @@
-import { runChannelService } from '@alertgw/shared';
+import { ackLinkSettings, createAckLinkIssuer, runChannelService } from '@alertgw/shared';
 import { createChatChannel, type ChatPayload } from './chat-channel';
 import { createChatMetrics } from './chat-metrics';
 import { createChatRenderer } from './render/chat-renderer';
@@ -25,6 +25,7 @@ void runChannelService<ChatPayload>({
       logger,
       metrics: createChatMetrics(registry, metrics.configErrors),
       env: process.env,
+      ackLinks: createAckLinkIssuer(ackLinkSettings(config), redis),
       // A provider's throttle is waited out in full (DingTalk's 130101 lasts 10 minutes), even
       // past the queue's longest backoff: retrying sooner only meets the same refusal.
       maxRetryAfterMs: Math.max(config.queue.backoff.maxMs, 600_000),

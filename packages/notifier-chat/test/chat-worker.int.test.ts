@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { TaskQueue, type RobotConfig, type TaskRecord } from '@alertgw/shared';
+import { AckTokenCodec, createAckLinkIssuer, TaskQueue, type RobotConfig, type TaskRecord } from '@alertgw/shared';
 import { captureLogs, deleteKeys, startFakeDingtalk, startFakeFeishu, startFakeWecom, testRedis, uniquePrefix, waitFor, type FakeRobotServer } from '@alertgw/testkit';
 import type { ChatPayload } from '../src/chat-channel';
 import { chatConfig, chatPayload, DINGTALK_SECRET, FEISHU_SECRET, fixedRobots, startReplica, type Replica } from './support/harness';
@@ -125,6 +125,23 @@ describe('notifier-chat on the shared worker: provider fakes + real Redis', () =
     expect(task.attempts).toBe(3);
     // The retries waited at least the backoff (capped at backoff.maxMs in tests, the provider's throttle time otherwise).
     expect(fake.requests[2].at - fake.requests[0].at).toBeGreaterThanOrEqual(2 * 10);
+  });
+
+  it('carries ack links signed for the robot: one per firing alert and one for the group', async () => {
+    const key = 'chat-ack-link-test-key-0123456789abcdef';
+    const ackLinks = createAckLinkIssuer({ baseUrl: 'https://alerts.example.com/gw', key, lifetimeMs: 3_600_000, prefix }, redis);
+    start(1, { robots: fixedRobots([ROBOTS[0]!]), ackLinks });
+    const payload = chatPayload(['ops-ding'], { n: 2 });
+    await queue.enqueue({ payload, severityRank: 0 });
+    await waitFor(() => ding.requests.find((r) => r.code === 0), 10_000, 'the DingTalk message');
+    const text = String(ding.requests.find((r) => r.code === 0)!.body.markdown.text);
+    const tokens = [...text.matchAll(/\]\(https:\/\/alerts\.example\.com\/gw\/ack\/([A-Za-z0-9_-]+)\)/g)].map((m) => m[1]!);
+    expect(tokens).toHaveLength(3);
+    const codec = new AckTokenCodec(key, prefix);
+    const claims = tokens.map((t) => codec.verify(t, Date.now()));
+    expect(claims.every((c) => c.ok && c.claims.recipient === 'ops-ding')).toBe(true);
+    const subjects = claims.map((c) => (c.ok ? c.claims.subject : undefined));
+    expect(subjects).toEqual(expect.arrayContaining([{ kind: 'group', groupId: expect.any(String) }, ...payload.alerts.map((a) => ({ kind: 'alert', fingerprint: a.fingerprint }))]));
   });
 
   it('a 1,000-alert group goes out to every provider as one message under its cap, ending "…and N more alerts (see mail)"', async () => {

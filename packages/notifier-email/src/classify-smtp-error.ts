@@ -8,6 +8,8 @@ interface MailerError {
   command?: string;
   message?: string;
   name?: string;
+  /** Set by the SMTP transport on a connection its shared connection budget did not allow. */
+  budgetCode?: string;
 }
 
 // Certificate problems are reported as ESOCKET/ETLS with Node's message; waiting will not fix them.
@@ -28,14 +30,29 @@ interface Verdict {
   retryable: boolean;
   code: string;
   configError?: boolean;
+  retryAfterMs?: number;
+}
+
+/**
+ * 421 "service not available, closing transmission channel": what relays answer a client over
+ * its connection or rate limit. Not a failure of the mail: slow down and send it again soon.
+ */
+export const SLOW_DOWN_REPLY = 421;
+
+/** How soon a mail refused with 421 is tried again (the transport also lowers its concurrency). */
+export const SLOW_DOWN_RETRY_MS = 250;
+
+/** Whether a GatewayError from classifySmtpError is the server's "slow down" (421). */
+export function isSlowDown(error: unknown): boolean {
+  return error instanceof GatewayError && (error.details as { providerCode?: string } | undefined)?.providerCode === smtpCode(SLOW_DOWN_REPLY);
 }
 
 /**
  * Translates a nodemailer error into the project's GatewayError: SEND_TRANSIENT,
  * SEND_PERMANENT or SEND_CONFIG with nodemailer's code (or `smtp-<reply>`) as
  * `details.providerCode`; the worker's classifyError reads that. SMTP replies: 4xx transient,
- * 5xx permanent. Connection trouble (ECONNECTION, ETIMEDOUT, ESOCKET, EDNS, EPROTOCOL, pool
- * limits) is transient. A refused login (EAUTH with 5xx or no reply), a certificate that does
+ * 5xx permanent; 421 is "slow down" (retryable, with retryAfterMs; see isSlowDown). Connection
+ * trouble (ECONNECTION, ETIMEDOUT, ESOCKET, EDNS, EPROTOCOL, pool limits) is transient. A refused login (EAUTH with 5xx or no reply), a certificate that does
  * not verify and a server refusing the STARTTLS that config requires are configuration errors:
  * they will hit every task. A GatewayError passes through unchanged.
  */
@@ -44,7 +61,8 @@ export function classifySmtpError(error: unknown): GatewayError {
   const v = verdictOf(error);
   const code = v.configError ? 'SEND_CONFIG' : v.retryable ? 'SEND_TRANSIENT' : 'SEND_PERMANENT';
   const message = error instanceof Error ? error.message : String(error);
-  return new GatewayError(code, message, { retryable: v.retryable, cause: error, details: { providerCode: v.code } });
+  const details = { providerCode: v.code, ...(v.retryAfterMs === undefined ? {} : { retryAfterMs: v.retryAfterMs }) };
+  return new GatewayError(code, message, { retryable: v.retryable, cause: error, details });
 }
 
 function verdictOf(error: unknown): Verdict {
@@ -52,6 +70,9 @@ function verdictOf(error: unknown): Verdict {
   const reply = typeof e.responseCode === 'number' && e.responseCode >= 200 ? e.responseCode : undefined;
 
   if (e.name === 'AbortError' || e.name === 'TimeoutError') return { retryable: true, code: 'ABORTED' };
+  if (typeof e.budgetCode === 'string') return { retryable: true, code: e.budgetCode };
+  // At the greeting (EPROTOCOL), after a command or as the server hangs up: always "slow down".
+  if (reply === SLOW_DOWN_REPLY) return { retryable: true, code: smtpCode(reply), retryAfterMs: SLOW_DOWN_RETRY_MS };
   switch (e.code) {
     case 'EAUTH':
       // 454 "temporary authentication failure" is the server's problem; 535 is our password.

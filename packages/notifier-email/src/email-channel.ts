@@ -90,6 +90,7 @@ export function createEmailChannel(opts: EmailChannelOptions): ChannelHandler<No
         attachments: opts.attachGroupJson
           ? [{ filename: 'alert-group.json', contentType: 'application/json', content: groupJson(p) }]
           : [],
+        priority: task.severityRank,
       });
       const links = p.alerts.some((a) => a.status === 'firing') ? await opts.ackLinks?.forPayload(p) : undefined;
       if (links) return sendOnePerAddress({ opts, p, pending, ccNow, compose, links, signal, at: () => now().toISOString() });

@@ -5,6 +5,7 @@ import {
   classifyError,
   createAckLinkIssuer,
   runChannelService,
+  type ChannelContext,
   type ChannelServiceOptions,
   type EmailConfig,
   type Logger,
@@ -17,6 +18,7 @@ import { createRenderer } from './render/create-renderer';
 import { emailTimelineView } from './timeline-view';
 import { startSmtpSink } from './transports/smtp-sink';
 import { createHttpGatewayTransport } from './transports/http-gateway';
+import { startConnectionBudget } from './transports/connection-budget';
 import { createSmtpTransport } from './transports/smtp';
 import type { MailTransport } from './transports/types';
 
@@ -29,27 +31,37 @@ function withCaLoaded(smtp: SmtpConfig): SmtpConfig {
   return { ...smtp, tls: { ...smtp.tls, ca: readFileSync(ca, 'utf8') } };
 }
 
-/** The configured transport; "sink" starts the local loopback SMTP sink and sends to it over SMTP. */
-async function createTransport(email: EmailConfig, logger: Logger): Promise<{ transport: MailTransport; stopSink?: () => Promise<void> }> {
+/**
+ * The configured transport; "sink" starts the local loopback SMTP sink and sends to it over SMTP.
+ * With email.smtp.maxConnectionsTotal, the replicas share that many connections through Redis.
+ */
+async function createTransport(
+  email: EmailConfig,
+  logger: Logger,
+  ctx: Pick<ChannelContext<NotificationPayload>, 'redis' | 'queue'>,
+): Promise<{ transport: MailTransport; stop?: () => Promise<void> }> {
   switch (email.transport) {
-    case 'smtp':
+    case 'smtp': {
       if (!email.smtp) throw new Error('email.transport is "smtp" but email.smtp is missing');
-      return { transport: createSmtpTransport(withCaLoaded(email.smtp)) };
+      const total = email.smtp.maxConnectionsTotal;
+      const budget = total ? startConnectionBudget({ redis: ctx.redis, keys: ctx.queue.keys, total }) : undefined;
+      return { transport: createSmtpTransport(withCaLoaded(email.smtp), { budget }), stop: budget && (() => budget.close()) };
+    }
     case 'http':
       if (!email.http) throw new Error('email.transport is "http" but email.http is missing');
       return { transport: createHttpGatewayTransport(email.http) };
     default: {
       const sink = await startSmtpSink({ dir: resolve(email.sinkDir), logger });
       logger.info('local SMTP sink listening (no SMTP server configured): mails are kept as files', { smtp: `127.0.0.1:${sink.port}`, dir: resolve(email.sinkDir) });
-      return { transport: createSmtpTransport(sink.smtp), stopSink: sink.close };
+      return { transport: createSmtpTransport(sink.smtp), stop: sink.close };
     }
   }
 }
 
 function describeTransport(email: EmailConfig): Record<string, unknown> {
   if (email.transport === 'smtp' && email.smtp) {
-    const { host, port, secure, requireTLS } = email.smtp;
-    return { transport: 'smtp', host, port, secure, requireTLS, auth: Boolean(email.smtp.auth) };
+    const { host, port, secure, requireTLS, maxConnectionsTotal } = email.smtp;
+    return { transport: 'smtp', host, port, secure, requireTLS, auth: Boolean(email.smtp.auth), ...(maxConnectionsTotal ? { maxConnectionsTotal } : {}) };
   }
   if (email.transport === 'http' && email.http) {
     const url = new URL(email.http.url);
@@ -63,11 +75,11 @@ const emailService: ChannelServiceOptions<NotificationPayload> = {
   name: 'email',
   section: (config) => config.email,
   timeline: emailTimelineView,
-  async handler({ config, logger, redis }) {
+  async handler({ config, logger, redis, queue }) {
     const { email } = config;
     // Compiles (and test-renders) every template now: a broken override stops the start.
     const renderer = createRenderer({ templatesDir: email.templatesDir, subjectTemplate: email.subjectTemplate });
-    const { transport, stopSink } = await createTransport(email, logger);
+    const { transport, stop } = await createTransport(email, logger, { redis, queue });
     const ackLinks = createAckLinkIssuer(ackLinkSettings(config), redis);
     const handler = createEmailChannel({ transport, renderer, from: email.from, attachGroupJson: email.attachGroupJson, ackLinks });
     return {
@@ -88,7 +100,7 @@ const emailService: ChannelServiceOptions<NotificationPayload> = {
       },
       async close() {
         transport.close();
-        await stopSink?.();
+        await stop?.();
       },
     };
   },

@@ -1,5 +1,6 @@
 import { classifyError, GatewayError } from '@alertgw/shared';
-import { classifySmtpError as toGatewayError } from '../src/classify-smtp-error';
+import { classifySmtpError as toGatewayError, isSlowDown, SLOW_DOWN_RETRY_MS } from '../src/classify-smtp-error';
+import { isOverShare, OVER_SHARE } from '../src/transports/connection-budget';
 
 /** The worker's verdict on what the SMTP transport throws for a nodemailer error. */
 const classifySmtpError = (e: unknown) => classifyError(toGatewayError(e));
@@ -63,5 +64,29 @@ describe('classifySmtpError', () => {
       configError: true,
     });
     expect(classifySmtpError(new GatewayError('TEMPLATE_INVALID', 'x'))).toMatchObject({ retryable: false, configError: true });
+  });
+
+  describe('421 is "slow down", not a failure', () => {
+    it.each([
+      ['at the greeting (a relay over its connection limit)', { code: 'EPROTOCOL', responseCode: 421, message: 'Invalid greeting. response=421 4.7.0 Too many connections' }],
+      ['after MAIL FROM (a rate limit)', { code: 'EENVELOPE', responseCode: 421 }],
+      ['as the server hangs up', { code: 'ECONNECTION', responseCode: 421 }],
+    ])('%s: retryable soon, and recognised by isSlowDown', (_name, fields) => {
+      const gatewayError = toGatewayError(err(fields));
+      expect(classifyError(gatewayError)).toEqual({ retryable: true, code: 'smtp-421', retryAfterMs: SLOW_DOWN_RETRY_MS });
+      expect(isSlowDown(gatewayError)).toBe(true);
+    });
+
+    it('a connection the shared budget refused is retryable with the budget\'s reason, also after nodemailer renamed it ESOCKET', () => {
+      const refused = toGatewayError(err({ code: 'ESOCKET', budgetCode: OVER_SHARE, message: 'this replica holds its share' }));
+      expect(classifyError(refused)).toEqual({ retryable: true, code: OVER_SHARE });
+      expect(isOverShare(refused)).toBe(true);
+      expect(isSlowDown(refused)).toBe(false);
+    });
+
+    it('other transient replies are not "slow down"', () => {
+      expect(isSlowDown(toGatewayError(err({ code: 'EMESSAGE', responseCode: 451 })))).toBe(false);
+      expect(isSlowDown(toGatewayError(err({ code: 'ECONNECTION' })))).toBe(false);
+    });
   });
 });

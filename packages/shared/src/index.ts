@@ -3,7 +3,7 @@ export { ERROR_CODES, GatewayError } from './errors';
 export { durationProblem, parseDurationMs } from './duration';
 export type { ErrorCode } from './errors';
 export type { AlertStatus, LabelSet, WebhookAlert, WebhookMessage } from './webhook/types';
-export type { ChatOwner, NotificationPayload, Recipient } from './notification';
+export type { ChatOwner, NotificationPayload, Recipient, TaskPrecondition } from './notification';
 export type {
   AlertmanagerConfig,
   AuthConfig,
@@ -38,10 +38,11 @@ export type {
 export { createLogger, maskPhone, maskPhonesIn, redact, type Logger } from './log';
 export { createQueueMetrics, createRegistry, registerQueueDepthGauge, type QueueMetrics } from './metrics';
 export { locateRedis, answersPing, freePort, startPrivateRedis, type LocatedRedis } from './redis/locate-redis';
-export { QueueKeys } from './queue/keys';
+export { PartKeys, QueueKeys } from './queue/keys';
+export { BY_QUEUE, newPartId, packJson } from './queue/shared-part';
 export { TaskQueue, type ClaimBatch, type ClaimResult, type EnqueueInput, type EnqueueResult, type FailResult, type RedisClient, type TaskQueueOptions } from './queue/task-queue';
 export { taskForReader } from './queue/task-for-reader';
-export { severityRank } from './queue/severity';
+export { RANK_BASE, severityRank } from './queue/severity';
 export type {
   ChannelHandler,
   ClaimedTask,
@@ -53,6 +54,7 @@ export type {
   TaskStatus,
 } from './queue/types';
 export { Worker, type WorkerOptions } from './worker/worker';
+export type { GateRefusal, GateVerdict, TaskGate } from './worker/task-gate';
 export { classifyError, type SendErrorDetails } from './worker/classify-error';
 export { deliveryJson, type DeliveryJson } from './webhook/delivery-json';
 export type { DeliverySummary } from './webhook/delivery-summary';
@@ -86,6 +88,7 @@ export {
   explainRouting,
   HandlingKeys,
   isDirectoryName,
+  ESCALATION_CHANNEL,
   HANDLING_QUEUE,
   runHandlingScript,
   validateDirectory,
@@ -107,6 +110,8 @@ export { jwtAlgorithms } from './config/check-config';
 export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis';
 export { runChannelService, SHUTDOWN_GRACE_MS } from './service/run-channel-service';
+export { createChannelWorker } from './service/channel-worker';
+export type { ChannelPayload, ChannelWorkerOptions } from './service/channel-worker';
 export type { ChannelContext, ChannelParts, ChannelServiceOptions } from './service/run-channel-service';
 export { createTimelineRecorder, notificationEvent } from './service/timeline-recorder';
 export type { AppendTimeline, Settled, TimelineView } from './service/timeline-recorder';
@@ -131,6 +136,18 @@ export { COLOURS, severityColour } from './render/severity-colour';
 export { buildAlertGroupView, formatDuration, formatTime, groupAlertName, MAX_ALERTS_PER_SECTION, MAX_VALUE_LENGTH } from './render/group-view';
 export type { AlertGroupView, AlertView, FieldView, GroupAckLinks, LinkView } from './render/group-view';
 export { FINGERPRINT_PATTERN, isFingerprint } from './webhook/fingerprint';
+export type { ScheduleConfig, ScheduleLayerConfig, ScheduleOverrideConfig, ScheduleRestrictionConfig, Weekday } from './config/types';
+export { compileSchedule, onCallAt } from './schedule/on-call';
+export type { CompiledSchedule, OnCall, OnCallNow, OnCallPath } from './schedule/on-call';
+export { withTimeZones } from './handling/index';
+export { isScheduleTarget, SCHEDULE_PREFIX, targetProblem } from './resolver/directory';
+export type { TargetExpansion } from './resolver/directory';
+export { checkSchedules } from './schedule/check-schedules';
+export type { ScheduleVerdict } from './handling/index';
+export type { ScheduleHit, SendTimeTarget } from './resolver/resolve-recipients';
+export { AT_EXAMPLES, parseAtTime } from './schedule/parse-at';
+export { onCallView } from './schedule/on-call-view';
+export type { OnCallView } from './schedule/on-call-view';
 export { createSendBudget, digestMember } from './flow/send-budget';
 export type { AdmitResult, BudgetLimit, BudgetNotification, DigestLatest, DigestSnapshot, FlushResult, SendBudget } from './flow/send-budget';
 export { digestDedupKey, digestPayload, scheduleDigest } from './flow/digest-task';

@@ -39,6 +39,13 @@ export interface NotificationPayload {
    */
   sendTimeTargets?: Array<{ target: NotifyTarget; rule: string }>;
   /**
+   * A check the channel's Worker makes right before each send attempt, atomically with acks and
+   * resolves: the task is sent only while it holds, else it settles `suppressed`. Set on an
+   * escalation tier's SMS (the alert must still fire with this firing, unacked, the tier not
+   * cancelled); see handling/escalation-check.ts.
+   */
+  precondition?: TaskPrecondition;
+  /**
    * Chat only: the people the notification concerns (the users resolved for the group on any
    * channel), so that a chat message can @-mention them in the robot's provider's own terms.
    */
@@ -47,6 +54,16 @@ export interface NotificationPayload {
   deliveryKey: string;
   /** ISO time ingest accepted the delivery. */
   receivedAt: string;
+}
+
+/** What must still hold when a task is sent: today one kind, an escalation tier of one firing of one alert. */
+export interface TaskPrecondition {
+  kind: 'escalation';
+  fingerprint: string;
+  /** startsAt of the firing the tier belongs to. */
+  startsAt: string;
+  /** The tier's id, `<route>#<n>`. */
+  tier: string;
 }
 
 /** A person a chat message may @-mention: by provider user id where the directory has one, else by phone. */

@@ -1,8 +1,8 @@
-import { AlertKeys, DirectoryKeys, HANDLING_QUEUE, HandlingKeys, QueueKeys } from '@alertgw/shared';
+import { AlertKeys, DirectoryKeys, HANDLING_QUEUE, HandlingKeys, PartKeys, QueueKeys } from '@alertgw/shared';
 
 /** One fixed key of the layout: which class and property built it, and the key itself. */
 export interface FixedKey {
-  owner: 'alerts' | 'handling' | 'directory' | `queue:${string}`;
+  owner: 'alerts' | 'handling' | 'directory' | 'parts' | `queue:${string}`;
   name: string;
   key: string;
 }
@@ -52,6 +52,7 @@ export function keyLayout(prefix: string, queueNames: readonly string[]): { fixe
   const builders = [
     ...buildersOf('alerts', alerts),
     ...buildersOf('handling', handling),
+    ...buildersOf('parts', new PartKeys(prefix)),
     ...queues.flatMap(([owner, keys]) => buildersOf(owner, keys)),
   ];
   return { fixed, builders };

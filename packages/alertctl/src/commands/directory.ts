@@ -9,7 +9,7 @@ export const directoryCommand: Command = {
   help: `Usage: alertctl directory show|reseed [options]
 
   alertctl directory show      version, last change, and what it holds
-  alertctl directory reseed    replace the directory in Redis with users, robots, routes and mandatory
+  alertctl directory reseed    replace the directory in Redis with users, robots, routes, schedules and mandatory
                                of the configuration file (every ingest replica picks it up)
 
 The configuration file only seeds Redis when Redis has no directory; afterwards changes made
@@ -33,7 +33,7 @@ async function directory(args: ParsedArgs, ctx: CliContext): Promise<number> {
         if (args.values.json) println(ctx.stdout, JSON.stringify({ version, source: view.source, ...doc, users: redact(doc.users) }, null, 2));
         else {
           println(ctx.stdout, sourceLine(view));
-          println(ctx.stdout, `${counts(doc)}, mandatory: ${doc.mandatory.join(', ') || 'none'}`);
+          println(ctx.stdout, `${counts(doc)}, ${(doc.schedules ?? []).length} schedules, mandatory: ${doc.mandatory.join(', ') || 'none'}`);
         }
         return EXIT.ok;
       case 'reseed': {

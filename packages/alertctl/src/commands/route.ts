@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { explainRouting, parseDurationMs, putNamed, redact, type EscalationTierConfig, type RouteConfig } from '@alertgw/shared';
+import { AT_EXAMPLES, explainRouting, parseAtTime, parseDurationMs, putNamed, redact, type EscalationTierConfig, type RouteConfig } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
 import { changeDirectory, deleteNamed, sourceLine, withDirectory } from '../directory-access';
 import { table } from '../format';
 import { parseLabelList } from '../parse-labels';
 import { renderRouting } from '../render-routing';
+import { readEntryFile } from '../entry-file';
 
 /** `alertctl route`: manage routes (label matchers → owners) and test who a label set reaches. */
 export const routeCommand: Command = {
@@ -38,6 +36,7 @@ Options:
   --file <path>       the route as YAML or JSON (instead of the flags above)
   --labels <list>     test: name=value pairs separated by commas
   --status <status>   test: firing (default) or resolved
+  --at <time>         test: when to ask on-call schedules who is on (default now; "8h", ISO time)
   --json              print as JSON
   --config <path>     configuration file (default: $CONFIG, ./config.yaml, config.example.yaml)`,
   options: {
@@ -49,6 +48,7 @@ Options:
     file: { type: 'string' },
     labels: { type: 'string' },
     status: { type: 'string' },
+    at: { type: 'string' },
     json: { type: 'boolean' },
   },
   run: route,
@@ -113,7 +113,10 @@ async function test(args: ParsedArgs, ctx: CliContext, extra: string | undefined
   const status = stringOpt(args, 'status') ?? 'firing';
   if (status !== 'firing' && status !== 'resolved') throw new CliError('--status must be firing or resolved', EXIT.usage);
   return withDirectory(args, ctx, async (view) => {
-    const explained = explainRouting({ doc: view.current.doc, config: view.config, labels, status });
+    const at = stringOpt(args, 'at');
+    const atMs = at === undefined ? undefined : parseAtTime(at, Date.now(), view.config.schedulesTimeZone);
+    if (atMs === undefined && at !== undefined) throw new CliError(`--at is not a time: ${AT_EXAMPLES}`, EXIT.usage);
+    const explained = explainRouting({ doc: view.current.doc, config: view.config, labels, status, atMs });
     // --json masks phone numbers as the table does: this output ends up in tickets.
     println(ctx.stdout, args.values.json ? JSON.stringify(redact(explained), null, 2) : renderRouting(explained, sourceLine(view)));
     return EXIT.ok;
@@ -126,16 +129,7 @@ function routeFromArgs(args: ParsedArgs, ctx: CliContext, name: string): RouteCo
   const file = stringOpt(args, 'file');
   if (file !== undefined) {
     if (['matcher', 'notify', 'channel', 'cc', 'escalate'].some((k) => list(k).length)) throw new CliError('give --file or the route flags, not both', EXIT.usage);
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(readFileSync(path.resolve(ctx.cwd, file), 'utf8'));
-    } catch (err) {
-      throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError(`${file} must hold one route (a map with matchers, notify…)`, EXIT.usage);
-    const fromFile = parsed as Record<string, unknown>;
-    if (fromFile.name !== undefined && fromFile.name !== name) throw new CliError(`${file} names route "${String(fromFile.name)}", not "${name}"`, EXIT.usage);
-    return { ...fromFile, name } as unknown as RouteConfig;
+    return readEntryFile(ctx, file, 'route', name, 'matchers, notify') as unknown as RouteConfig;
   }
   if (list('matcher').length === 0 || list('notify').length === 0) {
     throw new CliError('route set needs --matcher and --notify (or --file)', EXIT.usage);

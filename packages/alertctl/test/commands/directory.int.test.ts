@@ -124,7 +124,7 @@ describe('alertctl user, group, route and directory (real Redis)', () => {
 
   it('directory reseed replaces Redis with the configuration file', async () => {
     await setup.run(['user', 'set', 'carol', '--email', 'carol@example.com']);
-    expect((await setup.run(['directory', 'show'])).stdout).toContain('3 users, 1 routes, mandatory: group:ops');
+    expect((await setup.run(['directory', 'show'])).stdout).toContain('3 users, 1 routes, 0 schedules, mandatory: group:ops');
     expect((await setup.run(['directory', 'reseed'])).stdout).toBe("directory replaced with the configuration's (version 2): 2 users, 1 routes\n");
     expect((await store.read())!.doc.users.map((u) => u.name)).toEqual(['alice', 'bob']);
   });

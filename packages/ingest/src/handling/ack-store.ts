@@ -37,8 +37,8 @@ export class AckStore {
     const reply = (await runHandlingScript(
       this.redis,
       'ackAlert',
-      [k.acks, k.ackVersion, k.queue.delayed, k.alerts.record(input.fingerprint), k.alerts.timeline(input.fingerprint), k.escalation(input.fingerprint)],
-      [input.fingerprint, JSON.stringify(ack), input.startsAt, JSON.stringify(event), at, this.maxTimeline, k.events, k.queue.base],
+      [k.acks, k.ackVersion, k.escalationQueue.delayed, k.alerts.record(input.fingerprint), k.alerts.timeline(input.fingerprint), k.escalation(input.fingerprint)],
+      [input.fingerprint, JSON.stringify(ack), input.startsAt, JSON.stringify(event), at, this.maxTimeline, k.events, k.escalationQueue.base],
     )) as [number, string | number, string?];
     if (Number(reply[0]) === 1) return { ok: true, ack, version: Number(reply[1]) };
     const reason = String(reply[1]) as AckRefusal;

@@ -1,5 +1,6 @@
-import { HandlingKeys, MAX_TIMELINE } from '@alertgw/shared';
+import { HandlingKeys, MAX_TIMELINE, RANK_BASE } from '@alertgw/shared';
 import type { AckRecord, EscalationIndex, ScriptCall, WebhookAlert } from '@alertgw/shared';
+import { escalationSms } from './escalation-sms';
 import { HANDLING_MAX_ATTEMPTS } from './handling-task';
 
 /** What accepting a delivery needs from alert handling. */
@@ -8,8 +9,9 @@ export interface DeliveryHandling {
   acked(): ReadonlyMap<string, Pick<AckRecord, 'startsAt'>>;
   /**
    * The delivery's handling step, to run right after its records are upserted, in the same
-   * script: schedule escalations of newly firing alerts (delayed tasks on the handling queue), end acks and cancel escalations of
-   * resolved ones, record suppressed reminders. Undefined when there is nothing to do.
+   * script: schedule escalations of newly firing alerts (each tier a delayed SMS task), end acks
+   * and cancel escalations of resolved ones, record suppressed reminders. Undefined when there
+   * is nothing to do.
    */
   call(input: DeliveryHandlingInput): ScriptCall | undefined;
 }
@@ -17,9 +19,13 @@ export interface DeliveryHandling {
 /** One delivery as the handling step sees it. */
 export interface DeliveryHandlingInput {
   alerts: readonly WebhookAlert[];
+  /** The delivery's receiver and group key, as a tier's SMS shows them. */
+  receiver: string;
+  groupKey: string;
   /** Fingerprints of firing alerts left out of every task because they are acked. */
   suppressed: readonly string[];
   deliveryKey: string;
+  /** When ingest received the delivery: the time its events carry, as its task payloads do. */
   now: Date;
 }
 
@@ -28,11 +34,15 @@ export interface DeliveryHandlingDeps {
   prefix: string;
   /** The acks in force (a LiveValue's value). */
   acks: () => ReadonlyMap<string, AckRecord>;
-  /** The escalation tiers of the directory in force. */
-  escalations: () => EscalationIndex;
+  /** The escalation tiers of the directory in force; absent when the SMS channel is disabled (tiers are sent by SMS). */
+  escalations?: () => EscalationIndex;
+  /** Queue priority of a severity label value (a tier's SMS is as urgent as its alert). */
+  severityRank: (severity: string) => number;
+  /** Attempts of a tier's SMS task (the SMS queue's). */
+  smsMaxAttempts: number;
   /** A suppressed-acked event is written once per delivery within this window. */
   dedupWindowMs: number;
-  /** How long a resolved alert's record is kept; escalation state lives a week longer. */
+  /** How long a resolved alert's record is kept; escalation state (and a tier's idempotency key) lives a week longer. */
   retentionMs: number;
   maxTimeline?: number;
 }
@@ -51,9 +61,9 @@ export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHand
     acked: () => deps.acks(),
     call(input) {
       const acks = deps.acks();
-      const escalations = deps.escalations();
+      const escalations = deps.escalations?.();
       const suppressed = new Set(input.suppressed);
-      const now = input.now.getTime();
+      const receivedAt = input.now.toISOString();
       const q = keys.queue;
       const perAlert: Array<string | number> = [];
       for (const alert of input.alerts) {
@@ -61,13 +71,15 @@ export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHand
           perAlert.push(alert.fingerprint, 'resolved', alert.startsAt, 0, 0);
           continue;
         }
-        const tiers = escalations.empty ? [] : escalations.tiersFor(alert.labels);
+        const tiers = !escalations || escalations.empty ? [] : escalations.tiersFor(alert.labels);
         if (tiers.length === 0 && !acks.has(alert.fingerprint)) continue;
         perAlert.push(alert.fingerprint, 'firing', alert.startsAt, suppressed.has(alert.fingerprint) ? 1 : 0, tiers.length);
+        const rank = tiers.length ? deps.severityRank(alert.labels.severity ?? '') : 0;
         for (const t of tiers) {
-          // dueAt is for the timeline; the task's own due time is Redis' clock plus the delay.
-          const data = { route: t.route, tier: t.tier, afterMinutes: t.afterMs / 60_000, notify: t.notify, dueAt: new Date(now + t.afterMs).toISOString() };
-          perAlert.push(t.id, t.afterMs, JSON.stringify(data));
+          // The script adds dueAt from Redis' clock, the clock the task's own due time follows.
+          const data = { route: t.route, tier: t.tier, afterMinutes: t.afterMs / 60_000, notify: t.notify };
+          const sms = escalationSms({ alert, receiver: input.receiver, groupKey: input.groupKey, receivedAt }, t);
+          perAlert.push(t.id, t.afterMs, rank, sms.deliveryKey, JSON.stringify(data), JSON.stringify(sms));
         }
       }
       if (perAlert.length === 0) return undefined;
@@ -76,13 +88,16 @@ export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHand
         [
           keys.base,
           q.base,
-          input.now.toISOString(),
+          receivedAt,
           deps.maxTimeline ?? MAX_TIMELINE,
           input.deliveryKey,
           deps.dedupWindowMs,
           keys.events,
           escalationTtl,
           HANDLING_MAX_ATTEMPTS,
+          keys.escalationQueue.base,
+          deps.smsMaxAttempts,
+          RANK_BASE,
           ...perAlert,
         ],
       ];

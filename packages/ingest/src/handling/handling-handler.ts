@@ -1,11 +1,11 @@
-import type { ChannelHandler, RecipientResult } from '@alertgw/shared';
+import type { ChannelHandler, Logger, RecipientResult } from '@alertgw/shared';
 import type { AlertmanagerClient } from './alertmanager-client';
-import { runEscalation, type EscalationDeps } from './escalation-task';
 import type { HandlingTask } from './handling-task';
 import { createSilenceSweepRunner, type SilenceSweepTaskDeps } from './silence-sweep-task';
 
 /** What the handling queue's tasks need. */
-export interface HandlingHandlerDeps extends EscalationDeps {
+export interface HandlingHandlerDeps {
+  logger: Logger;
   /** Absent: nothing can be expired (alertmanager.url is empty), so silence tasks fail. */
   alertmanager?: AlertmanagerClient;
   /** The sweep of silenced acks (absent without an Alertmanager: a sweep task then settles as suppressed). */
@@ -21,7 +21,6 @@ export interface HandlingHandlerDeps extends EscalationDeps {
 export function createHandlingHandler(deps: HandlingHandlerDeps): ChannelHandler<HandlingTask> {
   const sweep = deps.silenceSweep ? createSilenceSweepRunner(deps.silenceSweep) : undefined;
   const run = async (p: HandlingTask): Promise<RecipientResult> => {
-    if (p.kind === 'escalation') return runEscalation(deps, p);
     if (p.kind === 'expire-silence') return expireSilence(deps, p.silenceId);
     if (sweep) return sweep(p);
     return { status: 'suppressed', at: new Date().toISOString(), code: 'NO_ALERTMANAGER', message: 'alertmanager.url is not configured' };

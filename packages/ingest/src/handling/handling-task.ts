@@ -2,14 +2,13 @@ import { HANDLING_QUEUE, TaskQueue } from '@alertgw/shared';
 import type { GatewayConfig, RedisClient } from '@alertgw/shared';
 
 /**
- * One piece of alert handling's delayed work, a task on the `handling` queue: an escalation
- * tier (scheduled by the webhook delivery that saw the alert fire, due after the tier's delay)
- * or an Alertmanager silence to expire (an ack ended by a resolve, or an unack whose expiry
- * failed), built by the scripts that schedule them (includes/handling-task.lua); or one slot's
- * sweep of silenced acks (silence-sweep-task.ts), a recurring task every replica keeps scheduled.
+ * One piece of alert handling's delayed work, a task on the `handling` queue: an Alertmanager
+ * silence to expire (an ack ended by a resolve, or an unack whose expiry failed), built by the
+ * scripts that schedule it (includes/handling-task.lua); or one slot's sweep of silenced acks
+ * (silence-sweep-task.ts), a recurring task every replica keeps scheduled. (An escalation tier
+ * is an SMS task of its own: escalation-sms.ts.)
  */
 export type HandlingTask =
-  | { kind: 'escalation'; fingerprint: string; startsAt: string; tierId: string }
   | { kind: 'expire-silence'; silenceId: string }
   | { kind: 'silence-sweep'; slot: number; intervalMs: number };
 
@@ -24,8 +23,7 @@ const HANDLING_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 
 /**
  * How long a finished handling task is kept, at most. The recurring silence sweep finishes one task
- * per slot (2,880 a day at a 30 s interval), and what a finished tier did is in the alert's
- * timeline already, so an hour is enough to look one up.
+ * per slot (2,880 a day at a 30 s interval), so an hour is enough to look one up.
  */
 export const HANDLING_COMPLETED_RETENTION_MS = 3_600_000;
 

@@ -17,7 +17,7 @@ export interface CompiledDirectory {
 /** What the live directory needs. */
 export interface LiveDirectoryOptions {
   store: DirectoryStore;
-  config: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory' | 'ownerLabel'> & { robots?: GatewayConfig['robots'] };
+  config: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory' | 'ownerLabel'> & Partial<Pick<GatewayConfig, 'schedules' | 'schedulesTimeZone' | 'robots'>>;
   /** Channels recipients are resolved for. */
   channels: string[];
   events?: RedisEvents;
@@ -38,8 +38,8 @@ export function compileDirectory(
     version,
     doc,
     source,
-    directory: createDirectory(doc.users, doc.robots),
-    resolver: createResolver({ users: doc.users, robots: doc.robots, routes: doc.routes, mandatory: doc.mandatory, ownerLabel: config.ownerLabel }, channels),
+    directory: createDirectory(doc.users, doc.schedules, doc.robots),
+    resolver: createResolver({ users: doc.users, robots: doc.robots, routes: doc.routes, mandatory: doc.mandatory, schedules: doc.schedules, ownerLabel: config.ownerLabel }, channels),
     escalations: compileEscalations(doc.routes),
   };
 }
@@ -125,6 +125,6 @@ export class LiveDirectory {
 }
 
 function sameDirectory(a: DirectoryDoc, b: DirectoryDoc): boolean {
-  const norm = (d: DirectoryDoc) => JSON.stringify({ users: d.users, robots: d.robots ?? [], routes: d.routes, mandatory: d.mandatory });
+  const norm = (d: DirectoryDoc) => JSON.stringify({ users: d.users, robots: d.robots ?? [], routes: d.routes, mandatory: d.mandatory, schedules: d.schedules ?? [] });
   return norm(a) === norm(b);
 }

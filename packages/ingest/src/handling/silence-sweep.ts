@@ -59,7 +59,7 @@ export async function sweepSilences(deps: SilenceSweepDeps, now: number): Promis
       deps.redis,
       'endAck',
       [k.acks, k.ackVersion, k.queue.seq, k.queue.pending, k.queue.delayed, k.alerts.record(fp), k.alerts.timeline(fp), k.escalation(fp)],
-      [fp, json, reason, k.queue.base, new Date(now).toISOString(), deps.maxTimeline ?? MAX_TIMELINE, k.events, HANDLING_MAX_ATTEMPTS],
+      [fp, json, reason, k.queue.base, new Date(now).toISOString(), deps.maxTimeline ?? MAX_TIMELINE, k.events, HANDLING_MAX_ATTEMPTS, k.escalationQueue.base],
     );
     await deps.redis.hdel(k.silenceGone, fp);
     if (Number(done) === 1) {

@@ -1,7 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
 import {
+  AT_EXAMPLES,
   GatewayError,
   isDirectoryName,
+  onCallView,
+  parseAtTime,
   maskPhone,
   putNamed,
   removeNamed,
@@ -25,7 +28,7 @@ import { createMatchPool, type MatchPool } from '../matching/match-pool';
 export interface DirectoryApiDeps {
   store: DirectoryStore;
   live: LiveDirectory;
-  config: Pick<GatewayConfig, 'channels' | 'ownerLabel'>;
+  config: Pick<GatewayConfig, 'channels' | 'ownerLabel'> & Partial<Pick<GatewayConfig, 'schedulesTimeZone'>>;
   /** False until the live directory is loaded: its routes answer 503 meanwhile. */
   ready?: () => boolean;
   /** Where POST /api/v1/routes/test matches (a pool of its own when absent). */
@@ -53,6 +56,8 @@ export function groupsOf(users: readonly UserConfig[]): Array<{ name: string; me
  * GET    /api/v1/robots[/:name]  PUT /api/v1/robots/:name {type, webhookUrl: "${VAR}", secret?: "${VAR}", mentions?}  DELETE
  * GET    /api/v1/groups[/:name]  PUT /api/v1/groups/:name {members: [...]}           DELETE
  * GET    /api/v1/routes[/:name]  PUT /api/v1/routes/:name {matchers, notify, channels?, cc?, escalate?}  DELETE
+ * GET    /api/v1/schedules[/:name]  PUT /api/v1/schedules/:name {timeZone?, layers, overrides?}  DELETE
+ * GET    /api/v1/oncall[/:schedule]?at=<ISO time or duration from now>   who is on, until when, and why
  * PUT    /api/v1/mandatory {notify: [...]}
  * POST   /api/v1/routes/test {labels: {...}, status?}   who would be notified, and why
  *
@@ -67,7 +72,7 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
   const matching = deps.matching ?? createMatchPool();
   checkPathParam(router, 'name', isDirectoryName, 'name (letters, digits, . _ @ + -; at most 128)');
   if (deps.ready) {
-    router.use(['/api/v1/directory', '/api/v1/users', '/api/v1/robots', '/api/v1/groups', '/api/v1/routes', '/api/v1/mandatory'], whileStarting(deps.ready));
+    router.use(['/api/v1/directory', '/api/v1/users', '/api/v1/robots', '/api/v1/groups', '/api/v1/routes', '/api/v1/mandatory', '/api/v1/schedules', '/api/v1/oncall'], whileStarting(deps.ready));
   }
 
   const current = () => live.current();
@@ -82,13 +87,13 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
   };
   // Users and routes are entries named by the path, put whole and deleted by the same rules;
   // the body is only an object here: store.update validates the document it lands in.
-  const namedEntries = (list: 'users' | 'routes' | 'robots', noun: 'user' | 'route' | 'robot') => {
+  const namedEntries = (list: 'users' | 'routes' | 'schedules' | 'robots', noun: 'user' | 'route' | 'schedule' | 'robot', defaults: Record<string, unknown> = {}) => {
     router.put(`/api/v1/${list}/:name`, json, async (req, res) => {
       const name = String(req.params.name);
       const body = objectBody(req);
       if (body.name !== undefined && body.name !== name) throw new GatewayError('BAD_REQUEST', 'name in the body differs from the path');
       const stored = await change(res, (doc) => {
-        putNamed<Named>((doc[list] ??= []), { ...body, name });
+        putNamed<Named>((doc[list] ??= []), { ...defaults, ...body, name });
       });
       const entries: readonly Named[] = stored.doc[list] ?? [];
       res.json({ version: stored.version, [noun]: entries.find((e) => e.name === name) });
@@ -114,6 +119,7 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
       groups: groupsOf(dir.doc.users),
       routes: dir.doc.routes,
       mandatory: dir.doc.mandatory,
+      schedules: dir.doc.schedules ?? [],
     });
   });
 
@@ -177,6 +183,33 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
   });
   namedEntries('routes', 'route');
 
+  router.get('/api/v1/schedules', (_req, res) => {
+    res.json({ version: current().version, items: current().doc.schedules ?? [] });
+  });
+  router.get('/api/v1/schedules/:name', (req, res) => {
+    const schedule = (current().doc.schedules ?? []).find((s) => s.name === req.params.name);
+    if (!schedule) throw new GatewayError('NOT_FOUND', 'no such schedule');
+    res.json(schedule);
+  });
+  // A schedule put without a zone gets the configured default, so the stored one names its zone.
+  namedEntries('schedules', 'schedule', { timeZone: deps.config.schedulesTimeZone ?? 'UTC' });
+  const onCall = (req: Request, res: Response) => {
+    const dir = current();
+    const atText = req.query.at;
+    if (atText !== undefined && typeof atText !== 'string') throw new GatewayError('BAD_REQUEST', `at must be one value: ${AT_EXAMPLES}`);
+    const atMs = atText === undefined ? Date.now() : parseAtTime(atText, Date.now(), deps.config.schedulesTimeZone ?? 'UTC');
+    if (atMs === undefined) throw new GatewayError('BAD_REQUEST', `at is not a time: ${AT_EXAMPLES}`);
+    const names = req.params.name !== undefined ? [String(req.params.name)] : (dir.doc.schedules ?? []).map((s) => s.name);
+    const items = names.map((name) => {
+      const schedule = dir.directory.schedule(name);
+      if (!schedule) throw new GatewayError('NOT_FOUND', 'no such schedule');
+      return onCallView(schedule.onCallAt(atMs), dir.directory);
+    });
+    res.json({ version: dir.version, at: new Date(atMs).toISOString(), items });
+  };
+  router.get('/api/v1/oncall', onCall);
+  router.get('/api/v1/oncall/:name', onCall);
+
   router.put('/api/v1/mandatory', json, async (req, res) => {
     const notify = stringList(objectBody(req, ['notify']).notify, 'notify');
     const stored = await change(res, (doc) => {
@@ -186,7 +219,7 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
   });
 
   router.post('/api/v1/routes/test', json, async (req, res) => {
-    const body = objectBody(req, ['labels', 'status']);
+    const body = objectBody(req, ['labels', 'status', 'at']);
     const labels = body.labels;
     if (!labels || typeof labels !== 'object' || Array.isArray(labels) || !Object.values(labels).every((v) => typeof v === 'string')) {
       throw new GatewayError('BAD_REQUEST', 'labels must be an object of strings, e.g. {"team": "db", "severity": "critical"}');
@@ -195,7 +228,7 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
       throw new GatewayError('BAD_REQUEST', 'status must be firing or resolved');
     }
     const dir = current();
-    const input = { doc: dir.doc, config: { channels: deps.config.channels, ownerLabel: deps.config.ownerLabel }, labels: labels as LabelSet, status: body.status as 'firing' | 'resolved' | undefined };
+    const input = { doc: dir.doc, config: { channels: deps.config.channels, ownerLabel: deps.config.ownerLabel }, labels: labels as LabelSet, status: body.status as 'firing' | 'resolved' | undefined, atMs: routeTestTime(body.at, deps.config.schedulesTimeZone) };
     // The labels are the caller's: matched against the routes on a worker thread, within a deadline.
     const explained = await matching
       .run<RoutingExplanation>({ op: 'explain', input }, ROUTE_TEST_BUDGET_MS)
@@ -217,6 +250,14 @@ export function directoryApi(deps: DirectoryApiDeps): Router {
     });
   });
   return router;
+}
+
+/** When a route test asks the schedules (body `at`), default now. */
+function routeTestTime(at: unknown, zone: string | undefined): number {
+  if (at === undefined) return Date.now();
+  const ms = typeof at === 'string' ? parseAtTime(at, Date.now(), zone ?? 'UTC') : undefined;
+  if (ms === undefined) throw new GatewayError('BAD_REQUEST', `at is not a time: ${AT_EXAMPLES}`);
+  return ms;
 }
 
 function maskUser(user: UserConfig): UserConfig {

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { createDirectory, createLogger, HANDLING_QUEUE, TaskQueue, Worker } from '@alertgw/shared';
+import { createLogger, HANDLING_QUEUE, TaskQueue, Worker } from '@alertgw/shared';
 import { deleteKeys, freePort, startAlertmanager, testRedis, uniquePrefix, waitFor, type TestAlertmanager } from '@alertgw/testkit';
 import { createAlertmanagerClient } from '../../src/handling/alertmanager-client';
 import { createHandlingHandler } from '../../src/handling/handling-handler';
@@ -25,11 +25,7 @@ describe('an expire-silence handling task', () => {
     new Worker<HandlingTask>({
       queue,
       handler: createHandlingHandler({
-        redis,
-        prefix,
         alertmanager: createAlertmanagerClient({ url: alertmanagerUrl, timeoutMs: 1000 }),
-        directory: () => createDirectory([]),
-        severityRank: () => 0,
         logger: createLogger({ service: 'test', level: 'error' }),
       }),
       blockTimeoutMs: 100,

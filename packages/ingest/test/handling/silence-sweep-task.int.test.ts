@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { createDirectory, createLogger, HandlingKeys, HANDLING_QUEUE, TaskQueue, Worker, type TaskRecord } from '@alertgw/shared';
+import { createLogger, HandlingKeys, HANDLING_QUEUE, TaskQueue, Worker, type TaskRecord } from '@alertgw/shared';
 import { deleteKeys, freePort, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { createAlertmanagerClient } from '../../src/handling/alertmanager-client';
 import { createHandlingHandler } from '../../src/handling/handling-handler';
@@ -39,7 +39,7 @@ describe('the silence-sweep handling task', () => {
 
     const replicas = [0, 1, 2].map(() => {
       const silenceSweep: SilenceSweepTaskDeps = { redis, prefix, alertmanager, logger, tasks: queue, intervalMs: INTERVAL_MS, goneAfterMs: 0 };
-      const handler = createHandlingHandler({ redis, prefix, alertmanager, silenceSweep, directory: () => createDirectory([]), severityRank: () => 0, logger });
+      const handler = createHandlingHandler({ alertmanager, silenceSweep, logger });
       return { silenceSweep, worker: new Worker<HandlingTask>({ queue, handler, logger, blockTimeoutMs: 50 }) };
     });
     try {
@@ -74,7 +74,7 @@ describe('the silence-sweep handling task', () => {
       await scheduleSilenceSweep(silenceSweep);
       // The dead replica claims the only sweep and never settles it, nor schedules the next slot.
       const claimed = await waitFor(async () => (await queue.claim('crashed-replica')).task, 5000, 'the sweep to be due');
-      const handler = createHandlingHandler({ redis, prefix: own, alertmanager, silenceSweep, directory: () => createDirectory([]), severityRank: () => 0, logger });
+      const handler = createHandlingHandler({ alertmanager, silenceSweep, logger });
       const worker = new Worker<HandlingTask>({ queue, handler, logger, blockTimeoutMs: 50 });
       worker.start();
       try {

@@ -1,4 +1,4 @@
-import { buildAlertGroupView, COLOURS, severityColour, type DigestSnapshot, type FieldView, type LinkView, type NotificationPayload } from '@alertgw/shared';
+import { buildAlertGroupView, COLOURS, severityColour, type DigestSnapshot, type FieldView, type GroupAckLinks, type LinkView, type NotificationPayload } from '@alertgw/shared';
 
 /** Characters kept of a value in a chat message (the mail keeps 2000; a chat line must stay short). */
 export const MAX_CHAT_VALUE = 200;
@@ -17,6 +17,8 @@ export interface ChatAlertLine {
   instance: string;
   /** The alert's source (Prometheus graph) link, when http(s). */
   source?: string;
+  /** The signed ack link of a firing alert, when ack links are on. */
+  ack?: string;
 }
 
 /** A message before it is cut to the provider's size: every line it could list. */
@@ -40,9 +42,13 @@ export interface ChatView {
 
 const cut = (s: string): string => (s.length > MAX_CHAT_VALUE ? `${Array.from(s).slice(0, MAX_CHAT_VALUE - 1).join('')}…` : s);
 
-/** The chat view of an alert group, from the same group view (order, colours, links) the mail renders. */
-export function chatViewOf(payload: NotificationPayload): ChatView {
-  const g = buildAlertGroupView(payload, '');
+/**
+ * The chat view of an alert group, from the same group view (order, colours, links) the mail
+ * renders. With `ack`, firing alerts and the group carry ack links signed for its recipient
+ * (the robot: whoever in the chat group clicks acks on the robot's behalf, and the page says so).
+ */
+export function chatViewOf(payload: NotificationPayload, ack?: GroupAckLinks): ChatView {
+  const g = buildAlertGroupView(payload, '', ack);
   const firingCount = g.firingCount;
   const lines: ChatAlertLine[] = [...g.firing, ...g.resolved].map((a) => ({
     status: a.status,
@@ -51,6 +57,7 @@ export function chatViewOf(payload: NotificationPayload): ChatView {
     title: cut(a.title),
     instance: cut(a.allLabels.find((f) => f.name === 'instance' || f.name === 'pod' || f.name === 'host')?.value ?? ''),
     ...sourceOf(a.links),
+    ...(a.ackUrl ? { ack: a.ackUrl } : {}),
   }));
   return {
     status: g.status,
@@ -62,7 +69,8 @@ export function chatViewOf(payload: NotificationPayload): ChatView {
     lines,
     total: g.firingCount + g.resolvedCount + g.truncatedAlerts,
     unit: 'alert',
-    links: g.links.filter((l) => l.href.length <= MAX_LINK_LENGTH),
+    // The group's ack link first: it is what someone woken by the message is looking for.
+    links: [...(g.ackUrl ? [{ label: 'Ack', href: g.ackUrl }] : []), ...g.links].filter((l) => l.href.length <= MAX_LINK_LENGTH),
   };
 }
 

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { Registry } from 'prom-client';
-import { buildConfig, createQueueMetrics, createTimelineRecorder, TaskQueue, Worker, type TimelineEvent, type ChatConfig, type ChatOwner, type Logger, type RobotConfig, type WebhookAlert } from '@alertgw/shared';
+import { buildConfig, createQueueMetrics, type AckLinkIssuer, createTimelineRecorder, TaskQueue, Worker, type TimelineEvent, type ChatConfig, type ChatOwner, type Logger, type RobotConfig, type WebhookAlert } from '@alertgw/shared';
 import { testRedis } from '@alertgw/testkit';
 import { createChatChannel, type ChatPayload } from '../../src/chat-channel';
 import { createChatMetrics, type ChatMetrics } from '../../src/chat-metrics';
@@ -80,6 +80,7 @@ export function startReplica(opts: {
   concurrency?: number;
   maxAttempts?: number;
   backoff?: { baseMs: number; maxMs: number };
+  ackLinks?: AckLinkIssuer;
 }): Replica {
   const redis = testRedis();
   const backoff = opts.backoff ?? TEST_BACKOFF;
@@ -96,6 +97,7 @@ export function startReplica(opts: {
     metrics,
     env: opts.env,
     maxRetryAfterMs: backoff.maxMs,
+    ackLinks: opts.ackLinks,
   });
   const timeline: Replica['timeline'] = [];
   const onSettled = createTimelineRecorder('chat', async (fingerprint, event) => timeline.push({ fingerprint, event }), chatTimelineView);

@@ -1,9 +1,15 @@
 import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { SmtpConfig } from '@alertgw/shared';
 import type { MailTransport, OutgoingMail, RejectedRecipient, TransportReceipt } from './types';
-import { classifySmtpError } from '../classify-smtp-error';
+import { classifySmtpError, isSlowDown, SLOW_DOWN_RETRY_MS } from '../classify-smtp-error';
+import { isOverShare, type ConnectionBudget } from './connection-budget';
+import { fitPoolTo } from './fit-pool';
+import { connectWithPermit } from './permit-socket';
+import { SendGate } from './send-gate';
 
 interface NodemailerRecipientError extends Error {
   recipient?: string;
@@ -11,7 +17,8 @@ interface NodemailerRecipientError extends Error {
   response?: string;
 }
 
-type SocketCallback = (err: Error | null, socketOptions?: { connection: Socket }) => void;
+/** nodemailer's getSocket callback. */
+export type SocketCallback = (err: Error | null, socketOptions?: { connection: Socket }) => void;
 
 /**
  * nodemailer's getSocket hook: starts the TCP connection with TCP_NODELAY and hands it over
@@ -74,55 +81,165 @@ function rejectedFrom(errors: NodemailerRecipientError[] | undefined, rejected: 
   return out;
 }
 
+/** What createSmtpTransport takes besides the config. */
+export interface SmtpTransportOptions {
+  /** EHLO name. */
+  name?: string;
+  /** The relay's connection budget shared with the other replicas (email.smtp.maxConnectionsTotal). */
+  budget?: ConnectionBudget;
+}
+
+/** The SMTP transport, with its send gate visible to tests and metrics. */
+export interface SmtpTransport extends MailTransport {
+  readonly gate: SendGate;
+}
+
+/** How long one send keeps retrying the server's 421 "slow down" itself before the worker's backoff takes over. */
+const SLOW_DOWN_WINDOW_MS = 60_000;
+
+/** How soon a mail whose new connection found the replica at its share goes again (on a connection it has). */
+const OVER_SHARE_RETRY_MS = 20;
+
+/** With a shared budget, a pool idle this long closes its connections, so other replicas can have them. */
+const IDLE_RELEASE_MS = 1_000;
+
 /**
- * SMTP through a nodemailer connection pool. Per-recipient refusals at RCPT TO come back as
- * `rejected` in the receipt (also when all were refused, which nodemailer throws as EENVELOPE);
- * everything else (connection, TLS, AUTH, DATA replies) is thrown as the GatewayError
- * classifySmtpError makes of it.
+ * SMTP through a nodemailer connection pool, so a storm reuses a few connections instead of
+ * opening one per mail. A SendGate decides how many mails go at once (the pool size, this
+ * replica's share of `budget`, and what the server tolerates) and which goes next (the most
+ * urgent). A 421 is the server saying "slow down": the gate halves its concurrency and the
+ * mail goes again after SLOW_DOWN_RETRY_MS, within the same send(), so no attempt of the task
+ * is spent on it; only after SLOW_DOWN_WINDOW_MS does the 421 reach the worker (retryable, with
+ * retryAfterMs). Per-recipient refusals at RCPT TO come back as `rejected` in the receipt (also
+ * when all were refused, which nodemailer throws as EENVELOPE); everything else (connection,
+ * TLS, AUTH, DATA replies) is thrown as the GatewayError classifySmtpError makes of it.
  */
-export function createSmtpTransport(config: SmtpConfig, opts: { name?: string } = {}): MailTransport {
-  const transporter = nodemailer.createTransport(smtpPoolOptions(config, opts.name));
+export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptions = {}): SmtpTransport {
+  const { budget } = opts;
+  const size = budget ? budget.total : config.pool.maxConnections;
+  const poolOptions: SMTPPool.Options = { ...smtpPoolOptions(config, opts.name), maxConnections: size };
+  if (budget) poolOptions.getSocket = connectWithPermit(budget, connectWithoutNagle(config));
+  const gate = new SendGate(size);
+  let transporter: Transporter | null = null;
+  const fitPool = () => {
+    if (transporter) fitPoolTo(transporter, gate.allowed);
+  };
+  const pool = () => {
+    if (!transporter) {
+      transporter = createPool(poolOptions);
+      fitPool();
+    }
+    return transporter;
+  };
+  let idleTimer: NodeJS.Timeout | undefined;
+  const whenIdle = () => {
+    if (!budget || gate.active > 0 || gate.queued > 0) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      if (gate.active > 0 || gate.queued > 0 || !transporter) return;
+      transporter.close();
+      transporter = null;
+    }, IDLE_RELEASE_MS);
+    idleTimer.unref();
+  };
+  if (budget) {
+    gate.setShare(budget.share);
+    budget.onShareChange((share) => {
+      gate.setShare(share);
+      fitPool();
+    });
+  }
+
   return {
+    gate,
     async send(mail: OutgoingMail, signal: AbortSignal): Promise<TransportReceipt> {
       signal.throwIfAborted();
-      try {
-        const info = await transporter.sendMail({
-          from: mail.from,
-          to: mail.to,
-          cc: mail.cc,
-          envelope: { from: mail.from, to: mail.envelopeTo },
-          subject: mail.subject,
-          html: mail.html,
-          text: mail.text,
-          messageId: mail.messageId,
-          inReplyTo: mail.inReplyTo,
-          references: mail.references,
-          headers: mail.headers,
-          attachments: mail.attachments,
-        });
-        const extra = info as typeof info & { rejectedErrors?: NodemailerRecipientError[] };
-        return {
-          messageId: info.messageId,
-          response: info.response ?? '',
-          accepted: (info.accepted ?? []).map(String),
-          rejected: rejectedFrom(extra.rejectedErrors, (info.rejected ?? []).map(String)),
-        };
-      } catch (err) {
-        const e = err as NodemailerRecipientError & { code?: string; rejected?: string[]; rejectedErrors?: NodemailerRecipientError[] };
-        // All recipients refused at RCPT TO: still a per-recipient answer, not a transport failure.
-        if (e.code === 'EENVELOPE' && Array.isArray(e.rejected) && e.rejected.length) {
-          return { messageId: mail.messageId, response: '', accepted: [], rejected: rejectedFrom(e.rejectedErrors, e.rejected) };
+      const raw = await buildMessage(mail);
+      const slowDownUntil = Date.now() + SLOW_DOWN_WINDOW_MS;
+      for (;;) {
+        const leave = await gate.enter(mail.priority ?? 0, signal);
+        let pause = SLOW_DOWN_RETRY_MS;
+        try {
+          signal.throwIfAborted();
+          const receipt = await sendOnce(pool(), mail, raw);
+          gate.succeeded();
+          fitPool();
+          return receipt;
+        } catch (err) {
+          const overShare = isOverShare(err);
+          if (!(overShare || isSlowDown(err)) || signal.aborted || Date.now() > slowDownUntil) throw err;
+          // Lower the concurrency before this turn is handed on. Over its share, the mail goes on
+          // one of the replica's open connections as soon as one is free.
+          if (overShare) pause = OVER_SHARE_RETRY_MS;
+          else gate.slowDown();
+          fitPool();
+        } finally {
+          leave();
+          whenIdle();
         }
-        throw classifySmtpError(err);
+        await sleep(pause * (0.5 + Math.random()), undefined, { signal });
       }
     },
     async verify() {
-      await transporter.verify().catch((err: unknown) => {
-        throw classifySmtpError(err);
-      });
+      await pool()
+        .verify()
+        .catch((err: unknown) => {
+          throw classifySmtpError(err);
+        });
     },
     close() {
-      transporter.close();
+      clearTimeout(idleTimer);
+      transporter?.close();
+      transporter = null;
     },
   };
+}
+
+const createPool = (options: SMTPPool.Options) => nodemailer.createTransport(options);
+type Transporter = ReturnType<typeof createPool>;
+
+/**
+ * The message as one buffer, built before it takes a connection: nodemailer streaming it part by
+ * part costs a socket write per small chunk (hundreds per alert mail), and this way the
+ * connection is held only for the SMTP exchange. Quoted-printable is named, not detected:
+ * nodemailer's detection counts every letter of the HTML with a global regex match, the largest
+ * CPU cost of a mail in a storm, and alert mail is mostly ASCII.
+ */
+function buildMessage(mail: OutgoingMail): Promise<Buffer> {
+  return new MailComposer({
+    from: mail.from,
+    to: mail.to,
+    cc: mail.cc,
+    subject: mail.subject,
+    html: mail.html,
+    text: mail.text,
+    messageId: mail.messageId,
+    inReplyTo: mail.inReplyTo,
+    references: mail.references,
+    headers: mail.headers,
+    attachments: mail.attachments,
+    textEncoding: 'quoted-printable',
+  })
+    .compile()
+    .build();
+}
+
+async function sendOnce(transporter: Transporter, mail: OutgoingMail, raw: Buffer): Promise<TransportReceipt> {
+  try {
+    const info = await transporter.sendMail({ envelope: { from: mail.from, to: mail.envelopeTo }, raw, messageId: mail.messageId });
+    const extra = info as typeof info & { rejectedErrors?: NodemailerRecipientError[] };
+    return {
+      messageId: mail.messageId,
+      response: info.response ?? '',
+      accepted: (info.accepted ?? []).map(String),
+      rejected: rejectedFrom(extra.rejectedErrors, (info.rejected ?? []).map(String)),
+    };
+  } catch (err) {
+    const e = err as NodemailerRecipientError & { code?: string; rejected?: string[]; rejectedErrors?: NodemailerRecipientError[] };
+    // All recipients refused at RCPT TO: still a per-recipient answer, not a transport failure.
+    if (e.code === 'EENVELOPE' && Array.isArray(e.rejected) && e.rejected.length) {
+      return { messageId: mail.messageId, response: '', accepted: [], rejected: rejectedFrom(e.rejectedErrors, e.rejected) };
+    }
+    throw classifySmtpError(err);
+  }
 }

@@ -16,6 +16,8 @@ export interface OutgoingMail {
   /** Extra headers (already safe: no CR/LF). */
   headers: Record<string, string>;
   attachments: Array<{ filename: string; contentType: string; content: string }>;
+  /** Which mail goes first when several wait for a connection: lower first (the task's severity rank). */
+  priority?: number;
 }
 
 /** One recipient the server refused. */

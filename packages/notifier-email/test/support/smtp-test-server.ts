@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { freePort, waitFor } from '@alertgw/testkit';
@@ -35,6 +36,10 @@ export interface TestSmtpOptions {
   implicitTls?: boolean;
   /** Parse each mail with mailparser (default true); bulk tests count raw Message-IDs only. */
   parse?: boolean;
+  /** Like a relay: connections beyond this many open at once get 421 and are closed. */
+  maxConnections?: number;
+  /** Milliseconds the server takes to accept each mail (a relay's own work). */
+  dataDelayMs?: number;
 }
 
 /** A real smtp-server on a local port that records and parses everything it accepts. */
@@ -44,6 +49,10 @@ export interface TestSmtpServer {
   /** Every RCPT TO the server saw, accepted or not. */
   rcptSeen: string[];
   authFailures: number;
+  /** Most connections open at once (counted at TCP accept, as a relay counts them). */
+  readonly maxConcurrent: number;
+  /** Connections refused with 421 because of `maxConnections`. */
+  readonly refused421: number;
   waitForMails(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /**
    * An outage: stops listening and drops every open session (a pooled client's too), so
@@ -62,6 +71,11 @@ export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestS
   const rcptSeen: string[] = [];
   let dataCount = 0;
   let authFailures = 0;
+  let open = 0;
+  let maxConcurrent = 0;
+  let refused421 = 0;
+  /** "address:port" of connections accepted beyond maxConnections, refused in onConnect. */
+  const overLimit = new Set<string>();
   const options: SMTPServerOptions = {
     logger: false,
     // No reverse DNS per connection: a sandbox without DNS would stall every connect.
@@ -71,6 +85,11 @@ export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestS
     ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
     ...(opts.implicitTls ? { secure: true } : {}),
     size: 10 * 1024 * 1024,
+    onConnect(session, cb) {
+      if (!overLimit.delete(`${session.remoteAddress}:${session.remotePort}`)) return cb();
+      refused421 += 1;
+      cb(smtpError(421, '4.7.0 Too many concurrent connections, try again later'));
+    },
     onAuth(auth, _session, cb) {
       if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return cb(null, { user: auth.username });
       authFailures += 1;
@@ -86,6 +105,10 @@ export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestS
       stream.on('end', () => {
         const refusal = opts.onData?.(dataCount++);
         if (refusal) return cb(refusal);
+        if (opts.dataDelayMs) setTimeout(accept, opts.dataDelayMs);
+        else accept();
+      });
+      const accept = () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(raw)?.[1] ?? '';
         const parsing = opts.parse === false ? Promise.resolve(undefined as unknown as ParsedMail) : simpleParser(raw);
@@ -104,7 +127,7 @@ export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestS
           },
           (err: Error) => cb(err),
         );
-      });
+      };
     },
   };
   const server = new SMTPServer(options);
@@ -113,12 +136,28 @@ export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestS
     server.listen(port, '127.0.0.1', () => resolve());
   });
   server.on('error', () => undefined);
+  server.server.on('connection', (socket: Socket) => {
+    open += 1;
+    const key = `${socket.remoteAddress}:${socket.remotePort}`;
+    if (opts.maxConnections !== undefined && open > opts.maxConnections) overLimit.add(key);
+    else maxConcurrent = Math.max(maxConcurrent, open);
+    socket.once('close', () => {
+      open -= 1;
+      overLimit.delete(key);
+    });
+  });
   return {
     port,
     mails,
     rcptSeen,
     get authFailures() {
       return authFailures;
+    },
+    get maxConcurrent() {
+      return maxConcurrent;
+    },
+    get refused421() {
+      return refused421;
     },
     waitForMails: async (n, timeoutMs = 10_000) => {
       await waitFor(() => mails.length >= n, timeoutMs, `${n} mails`);

@@ -66,7 +66,10 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
   problems.push(...redisConfigProblems((tree as { redis?: unknown }).redis, (substituted as Partial<GatewayConfig>).redis));
   problems.push(...crossChecks(substituted as GatewayConfig, valid, problems));
   if (problems.length > 0) throw configInvalid(problems, source);
-  return substituted as GatewayConfig;
+  const cfg = substituted as GatewayConfig;
+  // Every schedule names its zone from here on: resolvers and the live directory need no default.
+  for (const schedule of cfg.schedules) schedule.timeZone ??= cfg.schedulesTimeZone;
+  return cfg;
 }
 
 /** Runs checkConfig, skipping paths that already have a problem. */

@@ -1,6 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { IANAZone } from 'luxon';
 import { checkRoutes } from '../resolver/check-routes';
-import { createDirectory, expansionProblem } from '../resolver/directory';
+import { createDirectory, isScheduleTarget, targetProblem, type Directory } from '../resolver/directory';
+import { checkSchedules } from '../schedule/check-schedules';
 import { checkAckLinks } from './check-ack-links';
 import { checkRobotReferences } from './check-robots';
 import { checkUrlCredentials, checkWebhookExposure } from './check-hardening';
@@ -40,7 +42,7 @@ export function checkConfig(cfg: GatewayConfig, opts: { tolerant?: boolean } = {
   const add: Add = (path, message) => {
     problems.push({ path, message });
   };
-  for (const check of [checkUsers, checkRobots, checkRouting, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials, checkAckLinks]) {
+  for (const check of [checkUsers, checkRobots, checkRouting, checkScheduleSection, checkEscalations, checkEmail, checkMailTransport, checkSms, checkQueue, checkAuth, checkAlertmanager, checkWebhookExposure, checkUrlCredentials, checkAckLinks]) {
     try {
       check(cfg, add);
     } catch (err) {
@@ -54,13 +56,17 @@ export function checkConfig(cfg: GatewayConfig, opts: { tolerant?: boolean } = {
  * The checks of the directory part alone (users, routes with their escalations, mandatory),
  * for a directory changed through the API: the same rules as at startup, same messages.
  */
-export function checkDirectory(cfg: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory' | 'channels'> & { robots?: GatewayConfig['robots'] }): ConfigProblem[] {
+export function checkDirectory(
+  cfg: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory' | 'channels'> & { schedules?: GatewayConfig['schedules']; robots?: GatewayConfig['robots'] },
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add: Add = (path, message) => {
     problems.push({ path, message });
   };
   const whole = { ...cfg, robots: cfg.robots ?? [] } as GatewayConfig;
   for (const check of [checkUsers, checkRobots, checkRouting, checkEscalations]) check(whole, add);
+  // The live directory stores every schedule with its zone (filled in from schedulesTimeZone).
+  for (const p of checkSchedules(cfg.schedules ?? [], cfg.users, { zoneRequired: true })) add(p.path, p.message);
   return problems;
 }
 
@@ -99,6 +105,11 @@ function checkRouting(cfg: GatewayConfig, add: Add): void {
     });
     route.cc?.forEach((cc, j) => emailAt(add, `routes[${i}].cc[${j}]`, cc));
   });
+}
+
+function checkScheduleSection(cfg: GatewayConfig, add: Add): void {
+  if (typeof cfg.schedulesTimeZone === 'string' && !IANAZone.isValidZone(cfg.schedulesTimeZone)) add('schedulesTimeZone', `"${cfg.schedulesTimeZone}" is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)`);
+  for (const p of checkSchedules(cfg.schedules ?? [], cfg.users, { zoneRequired: false })) add(p.path, p.message);
 }
 
 function checkEmail(cfg: GatewayConfig, add: Add): void {
@@ -153,15 +164,17 @@ function checkQueue(cfg: GatewayConfig, add: Add): void {
  * phone (escalation is by SMS) or a chat robot.
  */
 function checkEscalations(cfg: GatewayConfig, add: Add): void {
-  const directory = createDirectory(cfg.users ?? [], cfg.robots ?? []);
+  const directory = createDirectory(cfg.users ?? [], cfg.schedules ?? [], cfg.robots ?? []);
   (cfg.routes ?? []).forEach((route, i) => {
     (route.escalate ?? []).forEach((tier, t) => {
       const at = `routes[${i}].escalate[${t}]`;
       let reachable = false;
       (tier.notify ?? []).forEach((target, j) => {
         const expansion = directory.expand(target);
-        if (!expansion.ok) add(`${at}.notify[${j}]`, expansionProblem(expansion));
-        else if (expansion.robots.length > 0 || expansion.users.some((u) => typeof u.phone === 'string' && u.phone !== '')) reachable = true;
+        if (!expansion.ok) add(`${at}.notify[${j}]`, targetProblem(expansion));
+        // A schedule is judged by its members, not by whoever happens to be on right now.
+        else if (isScheduleTarget(target)) reachable ||= scheduleHasPhone(directory, cfg.schedules ?? [], target);
+        else if ((expansion.robots ?? []).length > 0 || expansion.users.some((u) => typeof u.phone === 'string' && u.phone !== '')) reachable = true;
       });
       if (!reachable && (tier.notify ?? []).every((target) => directory.expand(target).ok)) {
         add(`${at}.notify`, 'nobody here has a phone: escalations are sent by SMS');
@@ -233,4 +246,16 @@ function checkAlertmanager(cfg: GatewayConfig, add: Add): void {
   if (!am) return;
   if (am.bearerToken && am.basic) add('alertmanager', 'set bearerToken or basic, not both');
   if (am.url !== '' && am.basic && am.basic.password === '') add('alertmanager.basic.password', EMPTY_SECRET);
+}
+
+/** True when anyone a schedule can put on call has a phone. */
+function scheduleHasPhone(directory: Directory, schedules: GatewayConfig['schedules'], target: string): boolean {
+  const schedule = schedules.find((s) => `schedule:${s.name}` === target.trim());
+  return (schedule?.layers ?? [])
+    .flatMap((l) => l.members)
+    .concat((schedule?.overrides ?? []).map((o) => o.user))
+    .some((m) => {
+      const e = directory.expand(m);
+      return e.ok && e.users.some((u) => typeof u.phone === 'string' && u.phone !== '');
+    });
 }

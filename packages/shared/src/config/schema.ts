@@ -5,6 +5,7 @@
  * defaults even when a whole section is left out.
  */
 import { DIRECTORY_NAME_PATTERN } from '../handling/directory-name';
+import { SCHEDULES_SCHEMA } from './schedule-schema';
 
 const str = { type: 'string' } as const;
 const nonEmpty = { type: 'string', minLength: 1 } as const;
@@ -106,6 +107,8 @@ const smtp = section(
       // 0 = no rate limit.
       rateLimit: { ...nonNegInt, default: 0 },
     }),
+    // Shared by every replica through Redis (a relay's per-client limit); absent: no shared budget.
+    maxConnectionsTotal: { ...posInt, maximum: 1000 },
   },
   ['host'],
   false,
@@ -239,6 +242,9 @@ export const CONFIG_SCHEMA = {
         false,
       ),
     },
+    schedules: SCHEDULES_SCHEMA,
+    // An IANA name; checkConfig asks Luxon whether it exists.
+    schedulesTimeZone: { type: 'string', minLength: 1, maxLength: 64, default: 'UTC' },
     channels: {
       type: 'object',
       properties: {
@@ -275,6 +281,7 @@ export const CONFIG_SCHEMA = {
         // 1 minute to 90 days; 7 days by default.
         lifetimeMs: { type: 'integer', minimum: 60_000, maximum: 7_776_000_000, default: 604_800_000 },
       }),
+      workers: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
     }),
     email: section({
       from: { type: 'string', minLength: 1, default: 'alertgw@localhost' },

@@ -41,8 +41,62 @@ export interface RobotConfig {
   mentions?: { mobiles?: string[]; userIds?: string[]; all?: boolean };
 }
 
-/** Who to notify: user names, "group:<name>" or "robot:<name>". */
+/** Who to notify: user names, "group:<name>", "schedule:<name>" or "robot:<name>" (chat). */
 export type NotifyTarget = string;
+
+/** Day names as schedules write them (lower case, Monday first as ISO 8601 counts). */
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/**
+ * An on-call schedule (`schedule:<name>` as a notify target): who is on is decided at the moment
+ * a notification is sent. Layers are listed lowest first; at a given time the LAST layer with
+ * somebody on wins (PagerDuty's and Grafana OnCall's convention), and an override beats every
+ * layer. See schedule/on-call-at.ts.
+ */
+export interface ScheduleConfig {
+  name: string;
+  /** IANA time zone the handovers and restrictions are in; default `schedulesTimeZone`. */
+  timeZone?: string;
+  layers: ScheduleLayerConfig[];
+  /** "This user from–to, instead of whoever is on"; a later entry beats an earlier one. */
+  overrides?: ScheduleOverrideConfig[];
+}
+
+/** One rotation: members take turns, each for one rotation length. */
+export interface ScheduleLayerConfig {
+  /** Shown in `route test` and `alertctl oncall`; default "layer <n>" (1-based). */
+  name?: string;
+  /** Users or "group:<name>" (the whole group is on together), in rotation order. */
+  members: NotifyTarget[];
+  /** Length of one shift: "day", "week" or "<N>h" (wall-clock hours, e.g. "12h"). */
+  rotation: string;
+  /** Local date (YYYY-MM-DD) on which the first member's first shift starts. */
+  start: string;
+  /** Local time of the handover, "HH:MM" (default "00:00"). */
+  handoverTime?: string;
+  /** Weekly rotations: the weekday of the handover (default: the weekday of `start`). */
+  handoverWeekday?: Weekday;
+  /** When set, the layer covers only these windows; outside them the layer below takes over. */
+  restrictions?: ScheduleRestrictionConfig[];
+}
+
+/** A window a layer covers, in the schedule's zone; "to" at or before "from" runs past midnight. */
+export interface ScheduleRestrictionConfig {
+  /** Days the window starts on; every day when absent. */
+  weekdays?: Weekday[];
+  /** "HH:MM". */
+  from: string;
+  /** "HH:MM"; "24:00" is the end of the day. */
+  to: string;
+}
+
+/** One user on call instead of whoever the layers name, from–to. */
+export interface ScheduleOverrideConfig {
+  user: string;
+  /** ISO 8601 time; without an offset it is read in the schedule's zone. */
+  from: string;
+  to: string;
+}
 
 /** A label-matching rule that picks owners. */
 export interface RouteConfig {
@@ -151,6 +205,8 @@ export interface IngestConfig {
   publicUrl: string;
   /** Signed ack links in notifications (on when publicUrl is set). */
   ackLinks: AckLinksConfig;
+  /** Processes serving the webhook on the one port (node:cluster); 1 = this process alone. */
+  workers: number;
 }
 
 /** How ack links are signed and how long they work. */
@@ -174,6 +230,11 @@ export interface SmtpConfig {
   greetingTimeoutMs: number;
   socketTimeoutMs: number;
   pool: { maxConnections: number; rateDeltaMs: number; rateLimit: number };
+  /**
+   * Connections every replica together may hold open to this server (a relay's per-client
+   * limit), shared through Redis; each replica's pool is its share. Absent: pool.maxConnections each.
+   */
+  maxConnectionsTotal?: number;
 }
 
 export interface HttpMailGatewayConfig {
@@ -324,6 +385,10 @@ export interface GatewayConfig {
   /** Label whose value names a user directly (e.g. "owner"); empty disables it. */
   ownerLabel: string;
   routes: RouteConfig[];
+  /** On-call schedules (`schedule:<name>` targets). */
+  schedules: ScheduleConfig[];
+  /** IANA zone of schedules that name none (e.g. "Asia/Shanghai"). */
+  schedulesTimeZone: string;
   channels: Record<string, ChannelOptions>;
   ingest: IngestConfig;
   email: EmailConfig;

@@ -12,6 +12,11 @@ export interface DeliveryWrite {
   upsert: ScriptCall;
   /** DeliveryHandling.call(), when there is a handling step. */
   handling?: ScriptCall;
+  /**
+   * The shared part the enqueues name (their `part.key`, without a value): stored once, and
+   * only when at least one of them created a task.
+   */
+  part?: { key: string; value: string };
 }
 
 /**
@@ -30,6 +35,7 @@ export async function runAcceptDelivery(redis: RedisClient, write: DeliveryWrite
   write.enqueues.forEach(add);
   add(write.upsert);
   add(write.handling ?? [[], []]);
+  args.push(write.part?.key ?? '', write.part?.value ?? '');
   const reply = (await SCRIPTS.run(redis, 'acceptDelivery', keys, args)) as Array<string | number>;
   return write.enqueues.map((_, i) => ({ id: String(reply[2 * i]), duplicate: Number(reply[2 * i + 1]) === 1 }));
 }

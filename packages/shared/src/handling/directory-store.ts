@@ -1,4 +1,5 @@
-import type { GatewayConfig } from '../config/types';
+import type { GatewayConfig, ScheduleConfig } from '../config/types';
+import { FALLBACK_TIME_ZONE } from '../schedule/on-call';
 import { GatewayError } from '../errors';
 import type { RedisClient } from '../queue/task-queue';
 import { DirectoryKeys } from './handling-keys';
@@ -9,15 +10,27 @@ import { describeProblems, validateDirectory } from './validate-directory';
 /** Attempts of a read-change-write before giving up on a directory that keeps changing. */
 const MAX_ATTEMPTS = 10;
 
-/** The directory part of a configuration, as a document to seed Redis with. */
-export function directoryFromConfig(config: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory'> & { robots?: GatewayConfig['robots'] }): DirectoryDoc {
-  return JSON.parse(JSON.stringify(directoryParts(config))) as DirectoryDoc;
+/**
+ * The directory part of a configuration, as a document to seed Redis with. Schedules get their
+ * zone filled in (schedulesTimeZone), so whoever reads the live directory needs no config.
+ */
+export function directoryFromConfig(
+  config: Pick<GatewayConfig, 'users' | 'routes' | 'mandatory'> & Partial<Pick<GatewayConfig, 'schedules' | 'schedulesTimeZone' | 'robots'>>,
+): DirectoryDoc {
+  const doc = JSON.parse(JSON.stringify(directoryParts(config))) as DirectoryDoc;
+  if (config.schedules?.length) doc.schedules = withTimeZones(config.schedules, config.schedulesTimeZone);
+  return doc;
 }
 
 /** The entries of a directory, without its bookkeeping; `robots` left out when there are none (as written before chat). */
-function directoryParts(doc: Pick<DirectoryDoc, 'users' | 'routes' | 'mandatory' | 'robots'>): Pick<DirectoryDoc, 'users' | 'routes' | 'mandatory' | 'robots'> {
-  const { users, routes, mandatory, robots } = doc;
-  return robots && robots.length > 0 ? { users, robots, routes, mandatory } : { users, routes, mandatory };
+function directoryParts(doc: Pick<DirectoryDoc, 'users' | 'routes' | 'mandatory' | 'robots' | 'schedules'>): Partial<DirectoryDoc> {
+  const { users, routes, mandatory, schedules, robots } = doc;
+  return { users, routes, mandatory, schedules, ...(robots && robots.length > 0 ? { robots } : {}) };
+}
+
+/** Copies of the schedules, each naming its zone (`defaultZone` where it named none). */
+export function withTimeZones(schedules: readonly ScheduleConfig[], defaultZone: string | undefined): ScheduleConfig[] {
+  return schedules.map((s) => JSON.parse(JSON.stringify({ ...s, timeZone: s.timeZone ?? defaultZone ?? FALLBACK_TIME_ZONE })) as ScheduleConfig);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Recipient } from '../notification';
 import { createDirectory } from '../resolver/directory';
 import { matches } from '../resolver/matcher';
 import { parseMatchers } from '../resolver/parse-matchers';
-import { createResolver, type UnknownUser, type Unreachable } from '../resolver/resolve-recipients';
+import { createResolver, type ScheduleHit, type UnknownUser, type Unreachable } from '../resolver/resolve-recipients';
 import type { AlertStatus, LabelSet, WebhookAlert } from '../webhook/types';
 import { compileEscalations } from './escalation-plan';
 import type { DirectoryDoc } from './types';
@@ -40,10 +40,20 @@ export interface EscalationVerdict {
   robots: string[];
 }
 
+/** A schedule a rule named: who it names at the time asked about, through which layer, and until when. */
+export interface ScheduleVerdict extends ScheduleHit {
+  /** ISO time the same people stay on until; absent: no change within the look-ahead. */
+  until?: string;
+}
+
 /** The whole answer to "who would be notified for these labels, and why". */
 export interface RoutingExplanation {
   labels: LabelSet;
   status: AlertStatus;
+  /** ISO time the schedules were asked about (now, unless the caller named a time). */
+  at: string;
+  /** Schedules the mandatory list and the matching routes named (route → schedule → layer → user). */
+  onCall: ScheduleVerdict[];
   routes: RouteVerdict[];
   channels: ChannelVerdict[];
   cc: string[];
@@ -63,9 +73,12 @@ export function explainRouting(input: {
   config: Pick<GatewayConfig, 'channels' | 'ownerLabel'>;
   labels: LabelSet;
   status?: AlertStatus;
+  /** When to ask the schedules who is on (default: now); escalation tiers are asked at this time plus their delay. */
+  atMs?: number;
 }): RoutingExplanation {
   const { doc, config, labels } = input;
   const status = input.status ?? 'firing';
+  const atMs = input.atMs ?? Date.now();
   const alert: WebhookAlert = {
     status,
     labels,
@@ -76,8 +89,11 @@ export function explainRouting(input: {
     fingerprint: 'route-test',
   };
   const enabled = Object.entries(config.channels).filter(([, o]) => o.enabled);
-  const resolver = createResolver({ users: doc.users, robots: doc.robots, routes: doc.routes, mandatory: doc.mandatory, ownerLabel: config.ownerLabel }, enabled.map(([name]) => name));
-  const resolution = resolver.resolve([alert]);
+  const resolver = createResolver(
+    { users: doc.users, robots: doc.robots, routes: doc.routes, mandatory: doc.mandatory, schedules: doc.schedules, ownerLabel: config.ownerLabel },
+    enabled.map(([name]) => name),
+  );
+  const resolution = resolver.resolve([alert], atMs);
 
   const routes: RouteVerdict[] = doc.routes.map((route) => {
     const failed = route.matchers.find((m) => !matches(parseMatchers(m), labels));
@@ -91,22 +107,28 @@ export function explainRouting(input: {
   });
 
   const channels: ChannelVerdict[] = Object.entries(config.channels).map(([channel, options]) => {
-    const recipients = resolution.byChannel[channel] ?? [];
+    // Fixed recipients first, then whoever is on call now (their rules say through which schedule).
+    const recipients = [...(resolution.byChannel[channel] ?? []), ...(resolution.scheduled[channel] ?? [])];
     const refusal = carriesNot(options, status, labels.severity ?? '');
     if (refusal) return { channel, carried: false, why: refusal, recipients: [] };
     if (recipients.length === 0) return { channel, carried: false, why: 'nobody reachable on this channel', recipients };
     return { channel, carried: true, why: `${status} and severity "${labels.severity ?? ''}" are carried`, recipients };
   });
 
-  const directory = createDirectory(doc.users, doc.robots);
+  const directory = createDirectory(doc.users, doc.schedules, doc.robots);
+  const onCall: ScheduleVerdict[] = resolution.onCall.map((hit) => {
+    const until = directory.schedule(hit.schedule)?.onCallAt(atMs).until;
+    return { ...hit, ...(until !== undefined ? { until: new Date(until).toISOString() } : {}) };
+  });
   const escalations: EscalationVerdict[] =
     status === 'firing'
       ? compileEscalations(doc.routes)
           .tiersFor(labels)
           .map((tier) => {
-            const expanded = tier.notify.map((t) => directory.expand(t));
+            // A tier fires after its delay: a schedule is asked who will be on then.
+            const expanded = tier.notify.map((t) => directory.expand(t, atMs + tier.afterMs));
             const users = expanded.flatMap((e) => (e.ok ? e.users : []));
-            const robots = expanded.flatMap((e) => (e.ok ? e.robots.map((r) => r.name) : []));
+            const robots = expanded.flatMap((e) => (e.ok ? (e.robots ?? []).map((r) => r.name) : []));
             const unique = [...new Map(users.map((u) => [u.name, u])).values()];
             return {
               route: tier.route,
@@ -123,6 +145,8 @@ export function explainRouting(input: {
   return {
     labels,
     status,
+    at: new Date(atMs).toISOString(),
+    onCall,
     routes,
     channels,
     cc: channels.find((c) => c.channel === 'email')?.carried ? resolution.cc : [],

@@ -1,21 +1,26 @@
 import { AlertKeys } from '../alerts/alert-keys';
 import { QueueKeys } from '../queue/keys';
 
-/** The channel-less queue of alert handling's delayed work (escalation tiers, silences to expire); includes/handling-task.lua names it too. */
+/** The channel-less queue of alert handling's delayed work (silences to expire, the silence sweep); includes/handling-task.lua names it too. */
 export const HANDLING_QUEUE = 'handling';
+
+/** The channel escalation tiers are sent on: each tier is a delayed task of this channel's queue. */
+export const ESCALATION_CHANNEL = 'sms';
 
 /**
  * Every Redis key of alert handling (acks, escalations, silences to expire), built in one
  * place. They share the record store's hash tag `{<prefix>}`, because the scripts that
  * ack, escalate or end an ack must read and write the alert's record and timeline atomically.
- * Delayed work (an escalation tier, a silence to expire, the periodic sweep of silenced acks) is a task on the `handling` queue
- * (`queue`, QueueKeys under `{<prefix>}:handling:`), run by ingest's handling Worker.
+ * An escalation tier is a delayed task of the SMS queue (`escalationQueue`), which checks the
+ * alert at claim time (check-escalation-4.lua). The other delayed work (a silence to expire,
+ * the periodic sweep of silenced acks) is a task on the `handling` queue (`queue`, QueueKeys
+ * under `{<prefix>}:handling:`), run by ingest's handling Worker.
  *
  *   ack:all              HASH  fingerprint → ack JSON {by, at, startsAt, comment?, silence?}
  *   ack:ver              STRING version of ack:all, bumped by every change (replica caches poll it)
  *   esc:a:<fingerprint>  HASH  startsAt (the firing the tiers belong to), s:<tier> state
  *                              (scheduled | firing | fired | cancelled), d:<tier> tier JSON,
- *                              t:<tier> id of its task on the handling queue
+ *                              t:<tier> id of its task on the SMS queue
  *   sil:gone             HASH  fingerprint → ms its silenced alert was first found missing in Alertmanager
  *   sup:<fp>:<delivery>  STRING marks a `suppressed-acked` event already written for a delivery
  *   ackl:g:<group id>    STRING JSON list of the fingerprints a group ack link names (TTL = link lifetime)
@@ -32,6 +37,8 @@ export class HandlingKeys {
   readonly ackVersion: string;
   /** The handling queue's keys. */
   readonly queue: QueueKeys;
+  /** The keys of the SMS queue, where escalation tiers wait as delayed tasks. */
+  readonly escalationQueue: QueueKeys;
   readonly silenceGone: string;
   /** Pub/sub channel: the new ack version whenever acks change. */
   readonly events: string;
@@ -42,6 +49,7 @@ export class HandlingKeys {
     this.acks = `${this.base}ack:all`;
     this.ackVersion = `${this.base}ack:ver`;
     this.queue = new QueueKeys(prefix, HANDLING_QUEUE);
+    this.escalationQueue = new QueueKeys(prefix, ESCALATION_CHANNEL);
     this.silenceGone = `${this.base}sil:gone`;
     this.events = `${this.base}handling`;
   }

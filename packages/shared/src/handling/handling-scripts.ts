@@ -8,8 +8,8 @@ const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), {
   ackAlert: 'ack-alert-6.lua',
   unackAlert: 'unack-alert-4.lua',
   annotateAlert: 'annotate-alert-2.lua',
-  beginEscalation: 'begin-escalation-4.lua',
-  completeEscalation: 'complete-escalation-3.lua',
+  checkEscalation: 'check-escalation-4.lua',
+  directoryClock: 'directory-clock-1.lua',
   putDirectory: 'put-directory-2.lua',
   endAck: 'end-ack-8.lua',
 });

@@ -1,4 +1,4 @@
-import type { NotifyTarget, RobotConfig, RouteConfig, UserConfig } from '../config/types';
+import type { NotifyTarget, RobotConfig, RouteConfig, ScheduleConfig, UserConfig } from '../config/types';
 
 /** One ack of one alert, valid for the firing it was made on (startsAt). */
 export interface AckRecord {
@@ -22,6 +22,8 @@ export interface DirectoryDoc {
   mandatory: NotifyTarget[];
   /** Chat group robots (`robot:<name>` targets); absent in directories written before chat existed. */
   robots?: RobotConfig[];
+  /** On-call schedules, each with its time zone filled in; absent in directories written before schedules existed. */
+  schedules?: ScheduleConfig[];
   /** ISO time and author of the last change. */
   updatedAt?: string;
   updatedBy?: string;

@@ -19,6 +19,7 @@ const DIRECTORY_SCHEMA = {
     robots: ROBOTS_SCHEMA,
     routes: CONFIG_PROPERTIES.routes,
     mandatory: CONFIG_PROPERTIES.mandatory,
+    schedules: CONFIG_PROPERTIES.schedules,
     updatedAt: { type: 'string' },
     updatedBy: { type: 'string' },
   },
@@ -27,8 +28,9 @@ const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, str
 const validate = ajv.compile<DirectoryDoc>(DIRECTORY_SCHEMA);
 
 /**
- * Validates a directory document with the config's schema (users, robots, routes, mandatory) and the
- * config's cross checks (addresses, matchers, notify and escalation targets, channels).
+ * Validates a directory document with the config's schema (users, robots, routes, mandatory,
+ * schedules) and the config's cross checks (addresses, matchers, notify and escalation targets,
+ * channels, robots' references, schedule zones and members).
  * Applies the schema's defaults to `doc` (e.g. `groups: []`). Returns every problem, paths
  * like the config loader's ("routes[2].matchers[0]").
  */
@@ -46,8 +48,8 @@ export function validateDirectory(doc: unknown, channels: readonly string[]): Co
  */
 export function describeProblems(problems: readonly ConfigProblem[], doc: Partial<DirectoryDoc>): string[] {
   return problems.map(({ path, message }) => {
-    const m = /^(users|routes|robots)\[(\d+)\](?:\.(.*))?$/.exec(path);
-    const entry = m ? (doc[m[1] as 'users' | 'routes' | 'robots'] ?? [])[Number(m[2])] : undefined;
+    const m = /^(users|routes|schedules|robots)\[(\d+)\](?:\.(.*))?$/.exec(path);
+    const entry = m ? (doc[m[1] as 'users' | 'routes' | 'schedules' | 'robots'] ?? [])[Number(m[2])] : undefined;
     if (!m || !entry || typeof (entry as { name?: unknown }).name !== 'string') return `${path}: ${message}`;
     const what = `${m[1]!.slice(0, -1)} "${(entry as { name: string }).name}"`;
     return m[3] ? `${what}: ${m[3]}: ${message}` : `${what}: ${message}`;

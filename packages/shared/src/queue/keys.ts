@@ -12,6 +12,7 @@
  * calls it `leaseDeadlines`. The Redis key keeps its name: renaming it would need a migration.
  *   task:<id>  HASH    lock:<id>  STRING    dedup:<key>  STRING (idempotency key → task id)
  *   budget:<subject>  ZSET  digest:<subject>  HASH   send budgets (shared/src/flow/send-budget.ts): an SMS phone, a chat robot
+ *   conn:slots  conn:holders  ZSETs   the relay's connection budget (notifier-email/connection-budget.ts)
  *
  * Every key built from input (ids, idempotency keys, phone numbers) sits behind a segment no
  * fixed key starts with, so no input can name a fixed key (key-layout.test.ts checks it).
@@ -29,6 +30,10 @@ export class QueueKeys {
   readonly marker: string;
   readonly seq: string;
   readonly fence: string;
+  /** ZSET "<replica>/<n>" → lease expiry: connections the replicas hold open to the provider. */
+  readonly connectionSlots: string;
+  /** ZSET replica → lease expiry: the live replicas sharing the connection budget. */
+  readonly connectionHolders: string;
 
   constructor(prefix: string, name: string) {
     this.tag = `{${prefix}}`;
@@ -41,6 +46,8 @@ export class QueueKeys {
     this.marker = `${this.base}marker`;
     this.seq = `${this.base}seq`;
     this.fence = `${this.base}fence`;
+    this.connectionSlots = `${this.base}conn:slots`;
+    this.connectionHolders = `${this.base}conn:holders`;
   }
 
   task(id: string): string {
@@ -63,5 +70,26 @@ export class QueueKeys {
   /** One subject's digest of the notifications merged while its budget was spent. */
   sendDigest(subject: string): string {
     return `${this.base}digest:${subject}`;
+  }
+}
+
+/**
+ * Keys of the shared parts of task payloads (queue/shared-part.ts), under `{prefix}:parts:`,
+ * the queues' hash tag, so a part sits in the slot of every task that names it:
+ *   <id>  HASH  v (the part, deflated), refs, until (lifetime: includes/task-part.lua)
+ * Ids are random hex made by the writer (newPartId), never input.
+ */
+export class PartKeys {
+  readonly tag: string;
+  /** Prefix every part key starts with. */
+  readonly base: string;
+
+  constructor(prefix: string) {
+    this.tag = `{${prefix}}`;
+    this.base = `${this.tag}:parts:`;
+  }
+
+  part(id: string): string {
+    return `${this.base}${id}`;
   }
 }

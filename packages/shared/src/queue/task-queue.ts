@@ -4,6 +4,7 @@ import type { ScriptCall } from '../redis/lua-scripts';
 import type { BackoffOptions } from './backoff';
 import { QueueKeys } from './keys';
 import { pipelineScript, scriptCaller, type ScriptCaller } from './scripts';
+import { partPayload, unpackJson } from './shared-part';
 import { RANK_BASE } from './severity';
 import type { ClaimedTask, RecipientResult, TaskRecord, TaskStatus } from './types';
 
@@ -27,9 +28,8 @@ export interface TaskQueueOptions {
 export interface EnqueueInput<P> {
   payload: P;
   /**
-   * The payload already serialized (must parse back to `payload`): a caller writing several
-   * tasks that share a large part (one delivery's alerts on every channel) serializes it once,
-   * or passes bytes it already has (UTF-8).
+   * The payload already serialized (must parse back to `payload`), as JSON text (UTF-8) or
+   * packed by packJson (queue/shared-part.ts), which readers unpack.
    */
   payloadJson?: string | Buffer;
   severityRank: number;
@@ -38,6 +38,12 @@ export interface EnqueueInput<P> {
   dedupTtlMs?: number;
   delayMs?: number;
   maxAttempts?: number;
+  /**
+   * A shared part (queue/shared-part.ts) the payload is laid over: `key` from PartKeys under
+   * this queue's hash tag; `value` (packJson) stores it unless it is stored already. The
+   * payload (or payloadJson) then holds only the task's own fields.
+   */
+  part?: { key: string; value?: string };
 }
 
 /** Result of enqueue: the task id, and whether the key had already been seen. */
@@ -60,7 +66,7 @@ export interface ClaimBatch<P> {
  * Task-hash fields claim returns (besides id, token and attempts, which it sets): the rest
  * of a TaskRecord. Fewer fields than HGETALL mean a smaller reply to build and parse.
  */
-const CLAIM_FIELDS = ['queue', 'payload', 'rank', 'maxAttempts', 'results', 'lastError', 'createdAt', 'dueAt', 'finishedAt', 'dedupKey', 'info'];
+const CLAIM_FIELDS = ['queue', 'payload', 'rank', 'maxAttempts', 'results', 'lastError', 'createdAt', 'dueAt', 'finishedAt', 'dedupKey', 'info', 'part'];
 
 /** Most acks sent in one script call (bounds the argument list and the script's run time). */
 const ACK_BATCH_MAX = 100;
@@ -142,6 +148,7 @@ export class TaskQueue<P = unknown> {
     const dedupKey = input.dedupKey ?? '';
     const ttl = dedupKey ? (input.dedupTtlMs ?? 600_000) : 0;
     const k = this.keys;
+    if (input.part && !input.part.key.startsWith(`${k.tag}:`)) throw new RangeError(`a task's part must sit under its queue's hash tag ${k.tag}`);
     return [
       [k.seq, k.pending, k.delayed, k.marker, k.dedup(dedupKey || '-')],
       [
@@ -154,6 +161,8 @@ export class TaskQueue<P = unknown> {
         this.name,
         dedupKey,
         RANK_BASE,
+        input.part?.key ?? '',
+        input.part?.value ?? '',
       ],
     ];
   }
@@ -193,8 +202,11 @@ export class TaskQueue<P = unknown> {
         const v = values[j + 3];
         if (v !== null && v !== undefined) fields[CLAIM_FIELDS[j]] = String(v);
       }
+      // The claim returned the part's stored value in place of its key.
+      const part = fields.part;
+      delete fields.part;
       try {
-        tasks.push(this.parseTask(fields) as ClaimedTask<P>);
+        tasks.push(this.parseTask(fields, part) as ClaimedTask<P>);
       } catch (err) {
         if (!(err instanceof GatewayError && err.code === 'TASK_CORRUPT')) throw err;
         corrupt.push({ ...fields, error: err.message });
@@ -302,7 +314,8 @@ export class TaskQueue<P = unknown> {
   /** The task's record, or null when unknown or expired. */
   async get(id: string): Promise<TaskRecord<P> | null> {
     const fields = await this.redis.hgetall(this.keys.task(id));
-    return fields.id ? this.parseTask(fields) : null;
+    if (!fields.id) return null;
+    return this.parseTask(fields, fields.part ? ((await this.redis.hget(fields.part, 'v')) ?? '') : undefined);
   }
 
   /** Tasks in one state, most urgent (pending) or oldest (others) first. */
@@ -315,10 +328,14 @@ export class TaskQueue<P = unknown> {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.keys.task(id));
     const replies = (await pipeline.exec()) ?? [];
-    return replies
-      .map(([, fields]) => fields as Record<string, string>)
-      .filter((f) => f && f.id)
-      .map((f) => this.parseListed(f));
+    const found = replies.map(([, fields]) => fields as Record<string, string>).filter((f) => f && f.id);
+    const withPart = found.filter((f) => f.part);
+    const parts = new Map<Record<string, string>, string>();
+    if (withPart.length > 0) {
+      const partReplies = (await withPart.reduce((p, f) => p.hget(f.part, 'v'), this.redis.pipeline()).exec()) ?? [];
+      withPart.forEach((f, i) => parts.set(f, (partReplies[i]?.[1] as string | null) ?? ''));
+    }
+    return found.map((f) => this.parseListed(f, f.part ? parts.get(f) : undefined));
   }
 
   /** How many tasks are in each state. */
@@ -347,9 +364,9 @@ export class TaskQueue<P = unknown> {
   }
 
   /** Parses a listed task; one that cannot be read is listed with a null payload, not hiding the page. */
-  private parseListed(f: Record<string, string>): TaskRecord<P> {
+  private parseListed(f: Record<string, string>, part: string | undefined): TaskRecord<P> {
     try {
-      return this.parseTask(f);
+      return this.parseTask(f, part);
     } catch (err) {
       if (!(err instanceof GatewayError && err.code === 'TASK_CORRUPT')) throw err;
       return this.parseTask({ ...f, payload: 'null', results: '{}', info: '', lastError: f.lastError || err.message });
@@ -357,15 +374,19 @@ export class TaskQueue<P = unknown> {
   }
 
   /**
-   * Parses a task hash into a record. A field that is not JSON is a bug or a foreign write, not
-   * bad input and not a missing task: TASK_CORRUPT, which the API answers 500 and logs.
+   * Parses a task hash into a record; `part` is the stored value of its shared part, when it
+   * names one ("" when that part is gone). A field that is not JSON, or a part that is gone, is
+   * a bug or a foreign write, not bad input and not a missing task: TASK_CORRUPT, which the API
+   * answers 500 and logs.
    */
-  parseTask(f: Record<string, string>): TaskRecord<P> {
+  parseTask(f: Record<string, string>, part?: string): TaskRecord<P> {
     let payload: P;
     let results: Record<string, RecipientResult>;
     let info: Record<string, unknown> | undefined;
     try {
-      payload = JSON.parse(f.payload) as P;
+      if (part === '') throw new Error('its shared part is gone');
+      const own = unpackJson(f.payload);
+      payload = (part === undefined ? JSON.parse(own) : partPayload(unpackJson(part), f.queue ?? this.name, own)) as P;
       results = JSON.parse(f.results || '{}') as Record<string, RecipientResult>;
       info = f.info ? (JSON.parse(f.info) as Record<string, unknown>) : undefined;
     } catch (cause) {

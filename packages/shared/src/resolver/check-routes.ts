@@ -1,5 +1,5 @@
 import type { GatewayConfig, NotifyTarget } from '../config/types';
-import { createDirectory, expansionProblem, type Directory } from './directory';
+import { createDirectory, targetProblem, type Directory } from './directory';
 import { parseMatchers } from './parse-matchers';
 
 /** One problem found in the routing part of the config, with the path of the offending value. */
@@ -11,13 +11,16 @@ export interface RouteProblem {
 
 /**
  * Lists every problem in users/mandatory/routes that the JSON schema cannot see: matchers that
- * do not parse, notify targets naming an unknown user or robot or an empty group, duplicate route,
- * user and robot names. The config loader adds these to its own list, so nothing here throws.
+ * do not parse, notify targets naming an unknown user, schedule or robot or an empty group,
+ * duplicate route, user and robot names. The config loader adds these to its own list, so nothing
+ * here throws.
  */
-export function checkRoutes(cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'routes'> & { robots?: GatewayConfig['robots'] }): RouteProblem[] {
+export function checkRoutes(
+  cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'routes'> & { schedules?: GatewayConfig['schedules']; robots?: GatewayConfig['robots'] },
+): RouteProblem[] {
   const problems: RouteProblem[] = [];
   const users = cfg.users ?? [];
-  const directory = createDirectory(users, cfg.robots ?? []);
+  const directory = createDirectory(users, cfg.schedules ?? [], cfg.robots ?? []);
 
   duplicateNames(users, 'users', 'user', problems);
   duplicateNames(cfg.robots ?? [], 'robots', 'robot', problems);
@@ -54,5 +57,5 @@ function duplicateNames(list: ReadonlyArray<{ name: string }>, section: string, 
 
 function checkTarget(directory: Directory, target: NotifyTarget, path: string, problems: RouteProblem[]): void {
   const expansion = directory.expand(target);
-  if (!expansion.ok) problems.push({ path, message: expansionProblem(expansion) });
+  if (!expansion.ok) problems.push({ path, message: targetProblem(expansion) });
 }

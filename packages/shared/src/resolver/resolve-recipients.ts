@@ -4,6 +4,7 @@ import type { Recipient } from '../notification';
 import type { WebhookAlert } from '../webhook/types';
 import { CHANNEL_ADDRESS, ROBOT_CHANNELS } from './channel-address';
 import { createDirectory, ROBOT_PREFIX } from './directory';
+import type { OnCallPath } from '../schedule/on-call';
 import { matches, type Matcher } from './matcher';
 import { parseMatchers } from './parse-matchers';
 
@@ -24,10 +25,40 @@ export interface Unreachable {
   rule: string;
 }
 
+/** A schedule a rule named, and whom it named at the time resolved (route → schedule → layer → user). */
+export interface ScheduleHit {
+  /** The rule that named the schedule ("mandatory", "route:db-team"). */
+  rule: string;
+  schedule: string;
+  /** Users on call then (group members expanded). */
+  users: string[];
+  path: OnCallPath;
+}
+
+/** A target resolved when each notification is sent (NotificationPayload.sendTimeTargets). */
+export interface SendTimeTarget {
+  target: NotifyTarget;
+  rule: string;
+}
+
 /** Who gets one alert group, per channel, and what could not be resolved. */
 export interface Resolution {
-  /** One entry per channel given to createResolver, possibly empty; each address appears once. */
+  /**
+   * One entry per channel given to createResolver, possibly empty; each address appears once.
+   * Fixed when the delivery is accepted: users, groups, owner label.
+   */
   byChannel: Record<string, Recipient[]>;
+  /**
+   * Per channel, the schedule targets to resolve again at each send (who is on call then);
+   * empty lists when no rule named a schedule for that channel.
+   */
+  sendTimeTargets: Record<string, SendTimeTarget[]>;
+  /**
+   * Per channel, whom those schedules name at the time resolved (rules "route:x → schedule:y"):
+   * tells whether a channel has anybody at all, and what `route test` shows.
+   */
+  scheduled: Record<string, Recipient[]>;
+  onCall: ScheduleHit[];
   /** Email Cc from the matched routes that cover the email channel, minus the email recipients. */
   cc: string[];
   unknownUsers: UnknownUser[];
@@ -38,7 +69,8 @@ export interface Resolution {
 
 /** Turns an alert group into recipients; built once per config. */
 export interface Resolver {
-  resolve(alerts: readonly WebhookAlert[]): Resolution;
+  /** `atMs` is when schedules are asked who is on (default: now). */
+  resolve(alerts: readonly WebhookAlert[], atMs?: number): Resolution;
 }
 
 /** Owner label values beyond this many names are ignored, so one label cannot page everyone. */
@@ -59,12 +91,13 @@ interface CompiledRoute {
  * adds people, it never hides another route's), limited to the route's `channels` if set, then
  * the owner label (every channel; its value names users, separated by commas or spaces). A route
  * matches a group when it matches any of its alerts. Each channel lists an address once, with
- * every rule that picked it. A `robot:<name>` target adds the robot on the robot channels
- * (chat) only, and users are never recipients there. Throws GatewayError('CONFIG_INVALID') on a
- * bad matcher or a channel with no address field.
+ * every rule that picked it. A "schedule:<name>" target goes to `sendTimeTargets` (resolved at
+ * each send) and, as who is on at `atMs`, to `scheduled`. A "robot:<name>" target adds the robot on
+ * the robot channels (chat) only, and users are never recipients there. Throws GatewayError('CONFIG_INVALID')
+ * on a bad matcher or a channel with no address field.
  */
 export function createResolver(
-  cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'ownerLabel' | 'routes'> & { robots?: readonly RobotConfig[] },
+  cfg: Pick<GatewayConfig, 'users' | 'mandatory' | 'ownerLabel' | 'routes'> & { schedules?: GatewayConfig['schedules']; robots?: readonly RobotConfig[] },
   channels: string[],
 ): Resolver {
   for (const channel of channels) {
@@ -72,7 +105,7 @@ export function createResolver(
       throw new GatewayError('CONFIG_INVALID', `channel "${channel}" has no user address field (see resolver/channel-address.ts)`);
     }
   }
-  const directory = createDirectory(cfg.users ?? [], cfg.robots ?? []);
+  const directory = createDirectory(cfg.users ?? [], cfg.schedules ?? [], cfg.robots ?? []);
   const mandatory = cfg.mandatory ?? [];
   const ownerLabel = (cfg.ownerLabel ?? '').trim();
   const ownerRule = `label:${ownerLabel}`;
@@ -85,15 +118,22 @@ export function createResolver(
   }));
 
   return {
-    resolve(alerts) {
+    resolve(alerts, atMs) {
       const out = new ResolutionBuilder(channels);
       const allFingerprints = alerts.map((a) => a.fingerprint);
+      const now = atMs ?? Date.now();
       const addTarget = (target: NotifyTarget, rule: string, fingerprints: string[], only?: ReadonlySet<string>): void => {
-        const expansion = directory.expand(target);
+        const expansion = directory.expand(target, now);
         if (!expansion.ok) out.unknown(target, rule, fingerprints);
-        else {
+        else if (expansion.onCall) {
+          // Who is on call is decided again when each notification is sent; now only tells
+          // whether the channel has anybody, and what `route test` shows.
+          out.sendTime({ target, rule }, only);
+          out.onCall.push({ rule, schedule: expansion.onCall.schedule, users: expansion.users.map((u) => u.name), path: expansion.onCall.path });
+          for (const user of expansion.users) out.add(user, `${rule} → ${target}`, only, 'scheduled');
+        } else {
           for (const user of expansion.users) out.add(user, rule, only);
-          for (const robot of expansion.robots) out.addRobot(robot, rule, only);
+          for (const robot of expansion.robots ?? []) out.addRobot(robot, rule, only);
         }
       };
 
@@ -137,6 +177,9 @@ function ownerNames(alert: WebhookAlert, label: string): string[] {
 /** Accumulates recipients per channel in pick order, merging the rules of a repeated address. */
 class ResolutionBuilder {
   private readonly byChannel: Record<string, Recipient[]> = {};
+  private readonly scheduled: Record<string, Recipient[]> = {};
+  private readonly sendTimeTargets: Record<string, SendTimeTarget[]> = {};
+  readonly onCall: ScheduleHit[] = [];
   private readonly index = new Map<string, Recipient>();
   private readonly unknownUsers: UnknownUser[] = [];
   private readonly unknownIndex = new Map<string, UnknownUser>();
@@ -146,10 +189,22 @@ class ResolutionBuilder {
   private readonly people = new Map<string, UserConfig>();
 
   constructor(private readonly channels: string[]) {
-    for (const channel of channels) this.byChannel[channel] = [];
+    for (const channel of channels) {
+      this.byChannel[channel] = [];
+      this.scheduled[channel] = [];
+      this.sendTimeTargets[channel] = [];
+    }
   }
 
-  add(user: UserConfig, rule: string, only?: ReadonlySet<string>): void {
+  sendTime(target: SendTimeTarget, only?: ReadonlySet<string>): void {
+    for (const channel of this.channels) {
+      if (only && !only.has(channel)) continue;
+      const list = this.sendTimeTargets[channel]!;
+      if (!list.some((t) => t.target === target.target && t.rule === target.rule)) list.push({ ...target });
+    }
+  }
+
+  add(user: UserConfig, rule: string, only?: ReadonlySet<string>, into: 'byChannel' | 'scheduled' = 'byChannel'): void {
     if (!this.people.has(user.name)) this.people.set(user.name, user);
     for (const channel of this.channels) {
       if (only && !only.has(channel)) continue;
@@ -165,7 +220,7 @@ class ResolutionBuilder {
       }
       // Keyed by address, not name: two users sharing a mailbox must not get two copies, and the
       // worker records results per address.
-      this.pick(channel, `${channel}\0${address.toLowerCase()}`, { name: user.name, address }, rule);
+      this.pick(into, channel, `${into}\0${channel}\0${address.toLowerCase()}`, { name: user.name, address }, rule);
     }
   }
 
@@ -173,12 +228,12 @@ class ResolutionBuilder {
   addRobot(robot: RobotConfig, rule: string, only?: ReadonlySet<string>): void {
     for (const channel of this.channels) {
       if ((only && !only.has(channel)) || !ROBOT_CHANNELS.has(channel)) continue;
-      this.pick(channel, `${channel}\0${ROBOT_PREFIX}${robot.name}`, { name: `${ROBOT_PREFIX}${robot.name}`, address: robot.name }, rule);
+      this.pick('byChannel', channel, `byChannel\0${channel}\0${ROBOT_PREFIX}${robot.name}`, { name: `${ROBOT_PREFIX}${robot.name}`, address: robot.name }, rule);
     }
   }
 
   /** Adds the recipient under `key`, or the rule to the one already there. */
-  private pick(channel: string, key: string, who: Omit<Recipient, 'rules'>, rule: string): void {
+  private pick(into: 'byChannel' | 'scheduled', channel: string, key: string, who: Omit<Recipient, 'rules'>, rule: string): void {
     const existing = this.index.get(key);
     if (existing) {
       if (!existing.rules.includes(rule)) existing.rules.push(rule);
@@ -186,7 +241,7 @@ class ResolutionBuilder {
     }
     const recipient: Recipient = { ...who, rules: [rule] };
     this.index.set(key, recipient);
-    this.byChannel[channel]!.push(recipient);
+    this[into][channel]!.push(recipient);
   }
 
   unknown(name: string, rule: string, fingerprints: string[]): void {
@@ -213,6 +268,9 @@ class ResolutionBuilder {
     const to = new Set((email ?? []).map((r) => r.address.toLowerCase()));
     return {
       byChannel: this.byChannel,
+      sendTimeTargets: this.sendTimeTargets,
+      scheduled: this.scheduled,
+      onCall: this.onCall,
       cc: email ? this.cc.filter((c) => !to.has(c.toLowerCase())) : [],
       unknownUsers: this.unknownUsers,
       unreachable: this.unreachable,

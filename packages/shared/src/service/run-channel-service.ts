@@ -1,5 +1,4 @@
 import type { Registry } from 'prom-client';
-import { appendTimeline } from '../alerts/append-timeline';
 import type { GatewayConfig, ListenConfig } from '../config/types';
 import { loadConfig } from '../config/load-config';
 import { createLogger, type Logger } from '../log';
@@ -7,9 +6,9 @@ import { createQueueMetrics, createRegistry, registerQueueDepthGauge, type Queue
 import { startOpsServer } from '../ops-server';
 import type { RedisClient, TaskQueue } from '../queue/task-queue';
 import type { ChannelHandler } from '../queue/types';
-import { Worker } from '../worker/worker';
+import { createChannelWorker, type ChannelPayload } from './channel-worker';
 import { channelQueue, connectRedis } from './connect-redis';
-import { createTimelineRecorder, type TimelineView } from './timeline-recorder';
+import type { TimelineView } from './timeline-recorder';
 
 /**
  * How long shutdown lets in-flight sends finish before releasing them to another replica. With
@@ -57,20 +56,20 @@ export interface ChannelServiceOptions<P> {
 
 /**
  * Runs a notifier: loads and checks the config, connects to Redis, builds the channel's
- * handler, runs a Worker on its queue that writes every settled attempt to the alerts'
- * timelines, serves /healthz, /readyz and /metrics, and on SIGTERM or SIGINT stops within
+ * handler, runs a Worker on its queue (createChannelWorker: send-time recipients, preconditions,
+ * every settled attempt written to the alerts' timelines), serves /healthz, /readyz and /metrics, and on SIGTERM or SIGINT stops within
  * 10 s even when Redis is unreachable. Called from a notifier's main.ts; this is the only
  * place a notifier connects and handles signals. When the service cannot start (config,
  * template or credential problems, listed in the error's message), prints why and exits 1.
  */
-export function runChannelService<P extends { alerts?: Array<{ fingerprint?: string }> }>(opts: ChannelServiceOptions<P>): Promise<void> {
+export function runChannelService<P extends ChannelPayload>(opts: ChannelServiceOptions<P>): Promise<void> {
   return serve(opts).catch((err: unknown) => {
     process.stderr.write(`notifier-${opts.name}: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });
 }
 
-async function serve<P extends { alerts?: Array<{ fingerprint?: string }> }>(opts: ChannelServiceOptions<P>): Promise<void> {
+async function serve<P extends ChannelPayload>(opts: ChannelServiceOptions<P>): Promise<void> {
   const service = `notifier-${opts.name}`;
   const { config, path } = loadConfig({ argv: opts.argv ?? process.argv.slice(2), env: opts.env ?? process.env });
   const logger = createLogger({ service, level: config.log.level });
@@ -93,13 +92,16 @@ async function serve<P extends { alerts?: Array<{ fingerprint?: string }> }>(opt
     await closeRedis();
     throw err;
   }
-  const worker = new Worker<P>({
+  const worker = createChannelWorker<P>({
+    name: opts.name,
+    config,
+    redis,
     queue,
     handler: parts.handler,
     concurrency: section.concurrency,
     logger,
     metrics,
-    onSettled: createTimelineRecorder(opts.name, (fp, event) => appendTimeline(redis, config.redis.keyPrefix, fp, event), opts.timeline),
+    timeline: opts.timeline,
   });
   worker.start();
   parts.started?.();

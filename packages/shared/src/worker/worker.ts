@@ -11,6 +11,7 @@ import type { ChannelHandler, ClaimedTask, RecipientResult, TaskRecord, TaskStat
 import { LeaseKeeper } from './lease-keeper';
 import { classifyError } from './classify-error';
 import { settleOutcome, type Settlement } from './settle-outcome';
+import { refusalSettlement, type GateRefusal, type TaskGate } from './task-gate';
 import { writeOutcome } from './write-outcome';
 
 /** Options of a Worker. */
@@ -24,8 +25,13 @@ export interface WorkerOptions<P> {
   metrics?: QueueMetrics;
   /** Longest a blocking wait lasts; an idle worker sends about 2 commands per this period. */
   blockTimeoutMs?: number;
-  /** Called after a task was settled (acked, retried or dead-lettered), e.g. to write alert timelines. */
-  onSettled?: (task: TaskRecord<P>, settled: { status: TaskStatus; results: Record<string, RecipientResult> }) => Promise<void>;
+  /** Runs right before each send attempt: send-time recipients, a precondition (see TaskGate). */
+  gate?: TaskGate<P>;
+  /**
+   * Called after a task was settled (acked, retried or dead-lettered), e.g. to write alert
+   * timelines; `gated` when the gate refused the send (a failed precondition wrote its own event).
+   */
+  onSettled?: (task: TaskRecord<P>, settled: { status: TaskStatus; results: Record<string, RecipientResult>; gated?: GateRefusal<P>['settle'] }) => Promise<void>;
 }
 
 /** Most tasks claimed in one script call, so a very wide worker does not stall Redis for long. */
@@ -77,12 +83,13 @@ export class Worker<P> {
   private readonly metrics?: QueueMetrics;
   private readonly blockTimeoutMs: number;
   private readonly onSettled?: WorkerOptions<P>['onSettled'];
+  private readonly gate?: TaskGate<P>;
   private readonly leases: LeaseKeeper;
   /** The shutdown, once close() was called. */
   private closed?: Promise<void>;
   /** Every claimed task not yet settled: waiting for a slot, sending, or writing its outcome. */
   private readonly active = new Map<string, Held<P>>();
-  /** Claimed tasks waiting for a send slot, oldest (most urgent) first. */
+  /** Claimed tasks waiting for a send slot, most urgent first, then in claim order. */
   private waiting: Array<Held<P>> = [];
   /** Tasks whose send() has not returned yet: what `concurrency` limits. */
   private sending = 0;
@@ -100,6 +107,7 @@ export class Worker<P> {
     this.metrics = opts.metrics;
     this.blockTimeoutMs = opts.blockTimeoutMs ?? 5000;
     this.onSettled = opts.onSettled;
+    this.gate = opts.gate;
     this.leases = new LeaseKeeper(opts.queue as TaskQueue<unknown>, this.log);
   }
 
@@ -275,7 +283,11 @@ export class Worker<P> {
       },
     };
     this.active.set(task.id, held);
-    this.waiting.push(held);
+    // Most urgent first: each batch comes in severity order, but a later claim can bring a task
+    // more urgent than some still waiting from an earlier one (FIFO among equal ranks).
+    let at = this.waiting.length;
+    while (at > 0 && this.waiting[at - 1].task.severityRank > task.severityRank) at--;
+    this.waiting.splice(at, 0, held);
     this.leases.hold(task.id, task.token, () => this.onLeaseLost(held));
   }
 
@@ -328,13 +340,21 @@ export class Worker<P> {
   }
 
   private async runTask(held: Held<P>, freeSlot: () => void): Promise<void> {
-    const { task, abort } = held;
-    const all = this.recipientsOf(task);
-    const pending = all.filter((a) => !task.results[a] || task.results[a].status === 'retry');
-    let settled;
+    const { abort } = held;
+    let task = held.task;
+    let settled: Settlement;
+    let gated: GateRefusal<P>['settle'] | undefined;
     try {
-      const outcome = await this.handler.send(task, pending, abort.signal);
-      settled = settleOutcome(task, pending, outcome, this.queue.backoff);
+      const verdict = await this.gate?.before(task);
+      if (verdict && 'settle' in verdict) {
+        gated = verdict.settle;
+        settled = refusalSettlement(verdict, this.recipientsOf(verdict.task));
+      } else {
+        if (verdict) task = verdict.send;
+        const pending = this.recipientsOf(task).filter((a) => !task.results[a] || task.results[a].status === 'retry');
+        const outcome = await this.handler.send(task, pending, abort.signal);
+        settled = settleOutcome(task, pending, outcome, this.queue.backoff);
+      }
     } catch (err) {
       if (held.lost) return;
       settled = this.failureOf(task, err);
@@ -346,7 +366,7 @@ export class Worker<P> {
     if (held.lost) return;
     // The settle script ends the lease: a renewal running after it must not count as a loss.
     this.leases.drop(task.token);
-    await this.settle(task, settled);
+    await this.settle(task, settled, gated);
   }
 
   /** Classifies a thrown send() error into a failed attempt; settle() logs it, once. */
@@ -361,7 +381,7 @@ export class Worker<P> {
    * Writes the outcome and logs a failure once, where it stops: a configuration error (with
    * its metric) at error level, a retry at warn, a dead letter at error.
    */
-  private async settle(task: ClaimedTask<P>, s: Settlement): Promise<void> {
+  private async settle(task: ClaimedTask<P>, s: Settlement, gated?: GateRefusal<P>['settle']): Promise<void> {
     const name = this.queue.name;
     for (const r of Object.values(s.results)) this.metrics?.recipientResults.inc({ queue: name, status: r.status });
     const thrown = s.kind === 'fail' ? s.thrown : undefined;
@@ -379,7 +399,7 @@ export class Worker<P> {
       this.log.error(message, { ...facts, error: s.error });
     }
     if (this.onSettled) {
-      await this.onSettled(task, { status, results: s.results }).catch((err) =>
+      await this.onSettled(task, { status, results: s.results, ...(gated ? { gated } : {}) }).catch((err) =>
         this.log.warn('onSettled hook failed', { queue: name, taskId: task.id, err }),
       );
     }

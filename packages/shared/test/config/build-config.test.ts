@@ -27,6 +27,8 @@ const DEFAULTS: GatewayConfig = {
   mandatory: [],
   ownerLabel: 'owner',
   routes: [],
+  schedules: [],
+  schedulesTimeZone: 'UTC',
   channels: {
     email: { enabled: true, severities: [], statuses: ['firing', 'resolved'] },
     sms: { enabled: true, severities: ['critical', 'error'], statuses: ['firing'] },
@@ -40,6 +42,7 @@ const DEFAULTS: GatewayConfig = {
     alertRetentionMs: 604800000,
     publicUrl: '',
     ackLinks: { key: '', lifetimeMs: 604800000 },
+    workers: 1,
   },
   email: {
     from: 'alertgw@localhost',
@@ -126,6 +129,25 @@ function fullConfig(): DeepRequired<GatewayConfig> {
         escalate: [{ afterMinutes: 0.5, notify: ['bob', 'robot:ops-room'], severities: ['critical'] }],
       },
     ],
+    schedules: [
+      {
+        name: 'dba',
+        timeZone: 'Europe/Berlin',
+        layers: [
+          {
+            name: 'daytime',
+            members: ['alice', 'group:dba'],
+            rotation: 'week',
+            start: '2026-03-02',
+            handoverTime: '09:30',
+            handoverWeekday: 'mon',
+            restrictions: [{ weekdays: ['mon', 'fri'], from: '09:00', to: '18:00' }],
+          },
+        ],
+        overrides: [{ user: 'bob', from: '2026-03-03T09:00', to: '2026-03-03T12:00+01:00' }],
+      },
+    ],
+    schedulesTimeZone: 'Asia/Shanghai',
     channels: {
       email: { enabled: false, severities: ['critical'], statuses: ['resolved'] },
       sms: { enabled: true, severities: [], statuses: ['firing', 'resolved'] },
@@ -140,6 +162,7 @@ function fullConfig(): DeepRequired<GatewayConfig> {
       alertRetentionMs: 0,
       publicUrl: 'https://alerts.example.com/gw',
       ackLinks: { key: '${ACK_LINK_KEY}', lifetimeMs: 3_600_000 },
+      workers: 2,
     },
     email: {
       from: 'Alerts <alerts@example.com>',
@@ -156,6 +179,7 @@ function fullConfig(): DeepRequired<GatewayConfig> {
         greetingTimeoutMs: 2,
         socketTimeoutMs: 3,
         pool: { maxConnections: 1, rateDeltaMs: 2, rateLimit: 3 },
+        maxConnectionsTotal: 4,
       },
       http: {
         url: 'https://mail.example.com/send',

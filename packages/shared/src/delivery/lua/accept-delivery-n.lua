@@ -14,7 +14,9 @@
 
   ARGV[1] number of channels, then per channel: n, enqueue-5's n ARGV;
   then n, upsert-alerts-5's ARGV from its second on (the first, its tasks, is made here);
-  then n, handle-delivery-5's n ARGV (n = 0: no handling step).
+  then n, handle-delivery-5's n ARGV (n = 0: no handling step);
+  then the key and the value of the shared part the enqueues name ("" = none): written here,
+  once, when an enqueue created a task (enqueue-task.lua counted it), never for duplicates.
 
   Returns per channel: task id, duplicate (1/0)
 ]]
@@ -49,4 +51,7 @@ upsertAlerts(upsertKeys, upsertArgs)
 
 local handlingKeys, handlingArgs, n = call(0)
 if n > 0 then handleDelivery(handlingKeys, handlingArgs) end
+
+local part, partValue = ARGV[nextArg], ARGV[nextArg + 1]
+if part ~= '' and redis.call('EXISTS', part) == 1 then redis.call('HSET', part, 'v', partValue) end
 return reply

@@ -4,17 +4,17 @@
   version and publishes it. Refuses when the alert is unknown, resolved, fired again since
   the caller read it, or already acked for this firing.
 
-  KEYS[1] ack:all  KEYS[2] ack:ver  KEYS[3] handling delayed
-  KEYS[4] a:<fp>   KEYS[4] tl:<fp>  KEYS[6] esc:a:<fp>
+  KEYS[1] ack:all  KEYS[2] ack:ver  KEYS[3] delayed of the SMS queue (where tiers wait)
+  KEYS[4] a:<fp>   KEYS[5] tl:<fp>  KEYS[6] esc:a:<fp>
 
   ARGV[1] fingerprint, ARGV[2] ack JSON (its startsAt = ARGV[3]), ARGV[3] startsAt the caller
-  read, ARGV[4] ack event JSON, ARGV[5] now ISO, ARGV[6] max timeline, ARGV[7] pub/sub channel,
-  ARGV[8] handling queue base
+  read, ARGV[4] ack event JSON, ARGV[5] the ack's time (ISO, as in the ack JSON: when the API call came), ARGV[6] max timeline, ARGV[7] pub/sub channel,
+  ARGV[8] SMS queue base
 
   Returns {1, version} | {0, "missing"} | {0, "resolved"} | {0, "changed"} | {0, "acked", ack JSON}
 ]]
 --@include "includes/timeline.lua"
---@include "includes/handling-task.lua"
+--@include "includes/queue-keys.lua"
 --@include "includes/cancel-tiers.lua"
 --@include "includes/bump-ack-version.lua"
 local fp = ARGV[1]
@@ -26,7 +26,7 @@ local existing = redis.call('HGET', KEYS[1], fp)
 if existing and cjson.decode(existing).startsAt == cur[2] then return { 0, 'acked', existing } end
 
 local maxTimeline = tonumber(ARGV[6])
-local queue = handlingQueue(ARGV[8])
+local queue = queueKeys(ARGV[8])
 queue.delayed = KEYS[3]
 redis.call('HSET', KEYS[1], fp, ARGV[2])
 redis.call('HSET', KEYS[4], 'ack', ARGV[2])

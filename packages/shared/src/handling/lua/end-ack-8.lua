@@ -7,8 +7,8 @@
   KEYS[5] handling delayed  KEYS[6] a:<fp>   KEYS[7] tl:<fp>  KEYS[8] esc:a:<fp>
 
   ARGV[1] fingerprint, ARGV[2] the ack JSON as read, ARGV[3] reason, ARGV[4] handling queue
-  base, ARGV[5] now ISO, ARGV[6] max timeline, ARGV[7] pub/sub channel, ARGV[8] handling task
-  max attempts
+  base, ARGV[5] the sweep's time (ISO), ARGV[6] max timeline, ARGV[7] pub/sub channel, ARGV[8] handling task
+  max attempts, ARGV[9] SMS queue base (where escalation tiers wait)
 
   Returns 1 when ended, 0 when the ack changed or is gone
 ]]
@@ -17,7 +17,7 @@
 --@include "includes/cancel-tiers.lua"
 --@include "includes/bump-ack-version.lua"
 local fp = ARGV[1]
-local queue = handlingQueue(ARGV[4])
+local queue = queueKeys(ARGV[4])
 queue.seq, queue.pending, queue.delayed = KEYS[3], KEYS[4], KEYS[5]
 if redis.call('HGET', KEYS[1], fp) ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[1], fp)
@@ -29,7 +29,7 @@ if type(ack.silence) == 'table' and ack.silence.id then
   event.silenceId = ack.silence.id
 end
 local events = { cjson.encode(event) }
-local cancelled = cancelTiers(KEYS[8], queue)
+local cancelled = cancelTiers(KEYS[8], queueKeys(ARGV[9]))
 if #cancelled > 0 then
   events[2] = cjson.encode({ at = ARGV[5], type = 'escalation-cancelled', by = 'system', reason = ARGV[3], tiers = cancelled })
 end

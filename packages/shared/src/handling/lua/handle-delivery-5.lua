@@ -2,9 +2,10 @@
   The handling step of one delivery, run right after the record upsert (same pipeline, so
   the records already say what this delivery made of each alert):
   - a firing alert (the record firing with this startsAt) gets the escalation tiers its
-    routes ask for, each at most once per firing (HSETNX), each a delayed task on the
-    handling queue (due on Redis' clock); an ack from an earlier firing is ended; a
-    suppressed reminder gets one `suppressed-acked` event per delivery;
+    routes ask for, each at most once per firing (HSETNX, and the task's idempotency key per
+    alert, firing and tier), each an SMS task due after the tier's delay (Redis' clock) that
+    checks at claim time that the alert still fires unacked; an ack from an earlier firing is
+    ended; a suppressed reminder gets one `suppressed-acked` event per delivery;
   - a resolved alert ends its ack (its silence gets an expire-silence handling task) and
     cancels the tiers that have not fired.
   Publishes "ack:<version>" when acks changed.
@@ -13,20 +14,27 @@
   KEYS[5] handling delayed
 
   ARGV[1] key base ("{p}:alerts:"), ARGV[2] handling queue base ("{p}:handling:"),
-  ARGV[3] now ISO, ARGV[4] max timeline, ARGV[5] delivery key, ARGV[6] dedup window ms,
-  ARGV[7] pub/sub channel, ARGV[8] TTL of esc:a:<fp> ms, ARGV[9] handling task max attempts,
+  ARGV[3] the delivery's receivedAt (ISO: when ingest took the webhook delivery, the time its
+  events carry, as its task payloads do), ARGV[4] max timeline, ARGV[5] delivery key, ARGV[6] dedup window ms,
+  ARGV[7] pub/sub channel, ARGV[8] TTL of esc:a:<fp> and of a tier's idempotency key ms,
+  ARGV[9] handling task max attempts, ARGV[10] SMS queue base ("{p}:sms:"), ARGV[11] SMS task
+  max attempts, ARGV[12] rank base (RANK_BASE),
   then per alert: fingerprint, status, startsAt, suppressed (1/0), n tiers, then n times:
-  tier id, delay ms, tier JSON
+  tier id, delay ms, severity rank, idempotency key, tier JSON (dueAt is added here, from
+  Redis' clock like the task's own due time), SMS payload JSON
 
   Returns {acks changed (1/0), escalations scheduled}
 ]]
+--@include "includes/now-iso.lua"
 --@include "includes/timeline.lua"
 --@include "includes/handling-task.lua"
 --@include "includes/cancel-tiers.lua"
 --@include "includes/bump-ack-version.lua"
 local base = ARGV[1]
-local queue = handlingQueue(ARGV[2])
+local queue = queueKeys(ARGV[2])
 queue.seq, queue.pending, queue.delayed = KEYS[3], KEYS[4], KEYS[5]
+local sms = queueKeys(ARGV[10])
+local smsMaxAttempts, rankBase = ARGV[11], tonumber(ARGV[12])
 local maxAttempts = ARGV[9]
 local nowIso = ARGV[3]
 local maxTimeline = tonumber(ARGV[4])
@@ -43,7 +51,14 @@ end
 
 -- Cancels every tier of fp that has not fired; returns their ids.
 local function cancelTiersOf(fp)
-  return cancelTiers(base .. 'esc:a:' .. fp, queue)
+  return cancelTiers(base .. 'esc:a:' .. fp, sms)
+end
+
+-- Enqueues a tier's SMS (idempotent per alert, firing and tier); returns {task id, duplicate (0|1)}.
+local function enqueueTier(delay, rank, dedupKey, payload)
+  sms.dedup = sms.base .. 'dedup:' .. dedupKey
+  return enqueueTask(sms, { name = 'sms', rank = rank, rankBase = rankBase, payload = payload, maxAttempts = smsMaxAttempts,
+    dedupTtl = escTtl, delay = delay, dedupKey = dedupKey })
 end
 
 local function endAck(fp, ack, reason)
@@ -58,11 +73,11 @@ local function endAck(fp, ack, reason)
   append(fp, cjson.encode(event))
 end
 
-local i = 10
+local i = 13
 while i <= #ARGV do
   local fp, status, startsAt, suppressed, n = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
   local tiers = i + 5
-  i = tiers + 3 * n
+  i = tiers + 6 * n
   local rec = base .. 'a:' .. fp
   local cur = redis.call('HMGET', rec, 'status', 'startsAt')
   local ackJson = redis.call('HGET', KEYS[1], fp)
@@ -90,15 +105,18 @@ while i <= #ARGV do
         redis.call('HSET', esc, 'startsAt', startsAt)
       end
       local scheduled = {}
-      for t = 0, n - 1 do
-        local tier, delay, data = ARGV[tiers + 3 * t], tonumber(ARGV[tiers + 3 * t + 1]), ARGV[tiers + 3 * t + 2]
+      for t = tiers, tiers + 6 * (n - 1), 6 do
+        local tier, data = ARGV[t], ARGV[t + 4]
         if redis.call('HSETNX', esc, 's:' .. tier, ack and 'cancelled' or 'scheduled') == 1 then
-          redis.call('HSET', esc, 'd:' .. tier, data)
           if not ack then
-            local task = { kind = 'escalation', fingerprint = fp, startsAt = startsAt, tierId = tier }
-            redis.call('HSET', esc, 't:' .. tier, enqueueHandlingTask(queue, task, delay, maxAttempts))
-            scheduled[#scheduled + 1] = data
+            local delay = tonumber(ARGV[t + 1])
+            local task = enqueueTier(delay, tonumber(ARGV[t + 2]), ARGV[t + 3], ARGV[t + 5])
+            -- The tier JSON is an object: its due time goes in before the closing brace.
+            data = string.sub(data, 1, -2) .. ',"dueAt":' .. cjson.encode(isoFromMs(nowMs() + delay)) .. '}'
+            redis.call('HSET', esc, 't:' .. tier, task[1])
+            if task[2] == 0 then scheduled[#scheduled + 1] = data end
           end
+          redis.call('HSET', esc, 'd:' .. tier, data)
         end
       end
       redis.call('PEXPIRE', esc, escTtl)

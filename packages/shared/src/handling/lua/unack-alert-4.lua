@@ -4,7 +4,7 @@
 
   KEYS[1] ack:all  KEYS[2] ack:ver  KEYS[3] a:<fp>  KEYS[4] tl:<fp>
 
-  ARGV[1] fingerprint, ARGV[2] who, ARGV[3] now ISO, ARGV[4] max timeline, ARGV[5] pub/sub channel
+  ARGV[1] fingerprint, ARGV[2] who, ARGV[3] the request's time (ISO), ARGV[4] max timeline, ARGV[5] pub/sub channel
 
   Returns {1, removed ack JSON} | {0, "missing"} (no record) | {0, "not-acked"}
 ]]

@@ -13,6 +13,7 @@
 --@include "includes/now-ms.lua"
 --@include "includes/holds-lease.lua"
 --@include "includes/in-slices.lua"
+--@include "includes/task-part.lua"
 local base = ARGV[1]
 local retention = tonumber(ARGV[2])
 local now = nowMs()
@@ -33,6 +34,7 @@ for i = 3, #ARGV, 4 do
       redis.call('HSET', taskKey, 'status', 'completed', 'results', ARGV[i + 2], 'finishedAt', now, 'updatedAt', now)
     end
     redis.call('PEXPIRE', taskKey, retention)
+    releasePart(taskKey, now + retention)
     done[#done + 1] = id
     stamped[#stamped + 1] = now
     stamped[#stamped + 1] = id

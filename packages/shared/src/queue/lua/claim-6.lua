@@ -9,7 +9,8 @@
 
   ARGV[1] key base ("{p}:email:"), ARGV[2] lease ms, ARGV[3] worker id,
   ARGV[4] dead retention ms (0 = keep), ARGV[5] most tasks to claim,
-  ARGV[6..] names of the task-hash fields to return
+  ARGV[6..] names of the task-hash fields to return; for `part`, the value of the task's
+  shared part is returned instead of its key ("" when the part is missing)
 
   Returns {count, nextWakeMs, nowMs, {id, token, attempts, value of ARGV[6], ...}, ...}:
   one entry per claimed task, most urgent first. When fewer than asked were claimed,
@@ -18,6 +19,7 @@
 ]]
 --@include "includes/now-ms.lua"
 --@include "includes/in-slices.lua"
+--@include "includes/task-part.lua"
 local base = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
 local now = nowMs()
@@ -47,7 +49,10 @@ for _, id in ipairs(expired) do
         redis.call('HSET', taskKey, 'status', 'dead', 'lastError', 'lease expired on the last attempt',
           'finishedAt', now, 'updatedAt', now)
         redis.call('ZADD', KEYS[6], now, id)
-        if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', taskKey, ARGV[4]) end
+        if tonumber(ARGV[4]) > 0 then
+          redis.call('PEXPIRE', taskKey, ARGV[4])
+          releasePart(taskKey, now + tonumber(ARGV[4]))
+        end
       else
         redis.call('HSET', taskKey, 'status', 'pending', 'lastError', 'lease expired (worker lost)', 'updatedAt', now)
         redis.call('ZADD', KEYS[1], task[1], id)
@@ -58,7 +63,11 @@ end
 
 local max = tonumber(ARGV[5])
 local wanted = {'id', 'attempts'}
-for i = 6, #ARGV do wanted[#wanted + 1] = ARGV[i] end
+local partAt
+for i = 6, #ARGV do
+  wanted[#wanted + 1] = ARGV[i]
+  if ARGV[i] == 'part' then partAt = #wanted end
+end
 
 local reply = {0, -1, now}
 local leases = {}
@@ -75,6 +84,8 @@ while reply[1] < max do
     -- No hash (expired or deleted): the id is dropped, as nothing could be sent for it.
     if values[1] and redis.call('SET', base .. 'lock:' .. id, token, 'NX', 'PX', leaseMs) then
       local attempts = tonumber(values[2]) + 1
+      -- The shared part comes with the task, in this round trip ("" when it is gone).
+      if partAt and values[partAt] then values[partAt] = redis.call('HGET', values[partAt], 'v') or '' end
       redis.call('HSET', taskKey, 'attempts', attempts, 'status', 'active', 'token', token, 'owner', ARGV[3],
         'claimedAt', now, 'updatedAt', now)
       values[1] = id

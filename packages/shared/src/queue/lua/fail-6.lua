@@ -12,6 +12,7 @@
 ]]
 --@include "includes/now-ms.lua"
 --@include "includes/holds-lease.lua"
+--@include "includes/task-part.lua"
 if not holdsLease(KEYS[1], KEYS[3], ARGV[2]) then return 0 end
 local now = nowMs()
 redis.call('DEL', KEYS[1])
@@ -31,6 +32,7 @@ redis.call('ZADD', KEYS[5], now, ARGV[1])
 local retention = tonumber(ARGV[7])
 if retention > 0 then
   redis.call('PEXPIRE', KEYS[3], retention)
+  releasePart(KEYS[3], now + retention)
   redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - retention)
 end
 return 2

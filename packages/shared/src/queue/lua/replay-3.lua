@@ -8,6 +8,7 @@
   Returns the number of tasks replayed.
 ]]
 --@include "includes/now-ms.lua"
+--@include "includes/task-part.lua"
 local base = ARGV[1]
 local ids = {}
 if #ARGV > 2 then
@@ -29,7 +30,8 @@ for _, id in ipairs(ids) do
         if type(r) == 'table' and final[r.status] then kept[addr] = r; any = true end
       end
     end
-    redis.call('PERSIST', taskKey)
+    -- Its shared part outlived it (task-part.lua) and is held again with it.
+    reviveTask(taskKey)
     redis.call('HSET', taskKey, 'status', 'pending', 'attempts', 0, 'updatedAt', now,
       'results', any and cjson.encode(kept) or '{}', 'replayedAt', now)
     redis.call('HINCRBY', taskKey, 'replays', 1)

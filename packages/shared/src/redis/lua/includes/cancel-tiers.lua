@@ -1,8 +1,11 @@
 --[[
-  Cancels every escalation tier of an alert that has not fired (scheduled, or claimed and
-  firing): marks it cancelled in esc:a:<fp> and deletes its handling task while it is still
-  delayed (one claimed meanwhile finds the tier cancelled and settles as suppressed).
-  q is handlingQueue() of includes/handling-task.lua. Returns the cancelled tier ids.
+  Cancels every escalation tier of an alert that has not fired: marks it cancelled in
+  esc:a:<fp> and deletes its SMS task while the task still waits (delayed, or due and pending).
+  A task claimed meanwhile finds the tier cancelled at its claim-time check
+  (handling/lua/check-escalation-4.lua) and settles as suppressed. A tier that passed its check
+  and whose task is no longer waiting or running was sent (or failed for good): it is marked
+  fired and not listed. q is the SMS queue's keys (queueKeys() of includes/enqueue-task.lua).
+  Returns the cancelled tier ids.
 ]]
 local function cancelTiers(esc, q)
   local fields = redis.call('HGETALL', esc)
@@ -11,13 +14,19 @@ local function cancelTiers(esc, q)
     local f, v = fields[j], fields[j + 1]
     if string.sub(f, 1, 2) == 's:' and (v == 'scheduled' or v == 'firing') then
       local tier = string.sub(f, 3)
-      redis.call('HSET', esc, f, 'cancelled')
       local id = redis.call('HGET', esc, 't:' .. tier)
-      if id and redis.call('HGET', q.base .. 'task:' .. id, 'status') == 'delayed' then
-        redis.call('ZREM', q.delayed, id)
-        redis.call('DEL', q.base .. 'task:' .. id)
+      local taskKey = id and (q.base .. 'task:' .. id)
+      local status = taskKey and redis.call('HGET', taskKey, 'status')
+      if v == 'firing' and status ~= 'active' and status ~= 'delayed' and status ~= 'pending' then
+        redis.call('HSET', esc, f, 'fired')
+      else
+        redis.call('HSET', esc, f, 'cancelled')
+        if status == 'delayed' or status == 'pending' then
+          redis.call('ZREM', status == 'delayed' and q.delayed or q.pending, id)
+          redis.call('DEL', taskKey)
+        end
+        cancelled[#cancelled + 1] = tier
       end
-      cancelled[#cancelled + 1] = tier
     end
   end
   return cancelled

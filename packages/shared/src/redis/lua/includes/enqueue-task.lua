@@ -1,11 +1,14 @@
 --@include "includes/now-ms.lua"
+--@include "includes/task-part.lua"
 --[[
   Adds one task to a queue (the body of queue/lua/enqueue-5.lua, also run by the handling
   scripts that schedule delayed work in the same atomic step): idempotency check, task hash,
   pending or delayed ZSET and the workers' wake-up marker. Due times are Redis' clock.
 
   q: {base = "{p}:<queue>:", seq, pending, delayed, marker, dedup (key, or false)}
-  t: {name, rank, rankBase, payload, maxAttempts, dedupTtl (0 = no dedup), delay ms, dedupKey}
+  t: {name, rank, rankBase, payload, maxAttempts, dedupTtl (0 = no dedup), delay ms, dedupKey,
+      part (optional: key of a shared part the payload is merged onto, see task-part.lua),
+      partValue (optional: the part's value, stored unless the part already has one)}
 
   Returns {id, duplicate (0|1)}
 ]]
@@ -26,6 +29,12 @@ local function enqueueTask(q, t)
     'id', id, 'queue', t.name, 'payload', t.payload, 'rank', t.rank, 'score', score,
     'attempts', 0, 'maxAttempts', t.maxAttempts, 'results', '{}',
     'createdAt', now, 'updatedAt', now, 'dedupKey', t.dedupKey)
+
+  if t.part and t.part ~= '' then
+    redis.call('HSET', taskKey, 'part', t.part)
+    holdPart(t.part)
+    if t.partValue and t.partValue ~= '' then redis.call('HSETNX', t.part, 'v', t.partValue) end
+  end
 
   if t.delay > 0 then
     redis.call('HSET', taskKey, 'status', 'delayed', 'dueAt', now + t.delay)

@@ -1,14 +1,10 @@
 --@include "includes/enqueue-task.lua"
+--@include "includes/queue-keys.lua"
 --[[
-  Delayed work of alert handling (an escalation tier, a silence to expire) is a task on the
-  channel-less `handling` queue (HandlingKeys.queue; ingest's handling Worker runs it). The
-  scripts that schedule it get the queue's key base; its keys follow QueueKeys.
+  Delayed work of alert handling (a silence to expire) is a task on the channel-less
+  `handling` queue (HandlingKeys.queue; ingest's handling Worker runs it). The scripts that
+  schedule it get the queue's key base; its keys follow QueueKeys (queueKeys()).
 ]]
-
--- The handling queue's keys, from its key base ("{p}:handling:").
-local function handlingQueue(base)
-  return { base = base, seq = base .. 'seq', pending = base .. 'pending', delayed = base .. 'delayed', marker = base .. 'marker', dedup = false }
-end
 
 -- Enqueues a handling task (rank 0, no idempotency key) due in delay ms; returns its id.
 local function enqueueHandlingTask(q, payload, delay, maxAttempts)

@@ -1,0 +1,77 @@
+'use strict';
+// A mail relay look-alike for bench/storm, run as its own process (fork) so its CPU is nobody's:
+// a real smtp-server that, like corporate relays and hosted mail, takes at most `maxPerClient`
+// concurrent connections from one client address and answers 421 to the ones beyond (counted
+// at TCP accept, as a relay counts them), and takes `delayMs` to accept each message.
+// It tells the parent over IPC: {port} when listening; on 'stats', every mail (ms epoch of its
+// acceptance, subject), the 421s sent and the most concurrent connections one client held.
+
+const { SMTPServer } = require('smtp-server');
+
+const spec = JSON.parse(process.argv[2] ?? '{}');
+const maxPerClient = spec.maxPerClient ?? 10;
+const delayMs = spec.delayMs ?? 20;
+
+/** Open TCP connections per client address. */
+const open = new Map();
+/** Sockets accepted beyond the limit, by "address:port": refused with 421 in onConnect. */
+const overLimit = new Set();
+const mails = [];
+let refused421 = 0;
+let maxConcurrent = 0;
+
+const SUBJECT = /^Subject:[ \t]*([^\r\n]*)/im;
+
+const server = new SMTPServer({
+  logger: false,
+  disableReverseLookup: true,
+  authOptional: true,
+  disabledCommands: ['STARTTLS', 'AUTH'],
+  size: 10 * 1024 * 1024,
+  onConnect(session, callback) {
+    const key = `${session.remoteAddress}:${session.remotePort}`;
+    if (overLimit.delete(key)) {
+      refused421++;
+      return callback(Object.assign(new Error('4.7.0 Too many concurrent connections from your address, try again later'), { responseCode: 421 }));
+    }
+    callback();
+  },
+  onData(stream, _session, callback) {
+    let head = '';
+    stream.on('data', (chunk) => {
+      if (head.length < 8192) head += chunk.toString('utf8');
+    });
+    stream.on('end', () => {
+      // The relay's own work per message (queueing, scanning), during which the connection waits.
+      setTimeout(() => {
+        mails.push({ at: Date.now(), subject: SUBJECT.exec(head)?.[1] ?? '' });
+        callback(null, 'queued');
+      }, delayMs);
+    });
+  },
+});
+server.on('error', () => undefined);
+server.server.on('connection', (socket) => {
+  const address = socket.remoteAddress;
+  const now = (open.get(address) ?? 0) + 1;
+  open.set(address, now);
+  if (now > maxPerClient) overLimit.add(`${address}:${socket.remotePort}`);
+  else maxConcurrent = Math.max(maxConcurrent, now);
+  const port = socket.remotePort;
+  socket.once('close', () => {
+    open.set(address, open.get(address) - 1);
+    overLimit.delete(`${address}:${port}`);
+  });
+});
+
+server.listen(0, '127.0.0.1', () => process.send({ port: server.server.address().port }));
+
+process.on('message', (m) => {
+  if (m === 'stats') process.send({ mails, refused421, maxConcurrent });
+  else if (m === 'reset') {
+    mails.length = 0;
+    refused421 = 0;
+    maxConcurrent = 0;
+  } else if (m === 'stop') server.close(() => process.exit(0));
+});
+process.on('disconnect', () => process.exit(0));

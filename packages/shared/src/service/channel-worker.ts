@@ -1,0 +1,58 @@
+import { appendTimeline } from '../alerts/append-timeline';
+import type { GatewayConfig } from '../config/types';
+import { DirectoryStore } from '../handling/directory-store';
+import { createPreconditionCheck } from '../handling/escalation-check';
+import type { Logger } from '../log';
+import type { QueueMetrics } from '../metrics';
+import type { RedisClient, TaskQueue } from '../queue/task-queue';
+import type { ChannelHandler } from '../queue/types';
+import { createDirectory } from '../resolver/directory';
+import { Worker } from '../worker/worker';
+import { createChannelGate, type GatedPayload } from './channel-gate';
+import { SendTimeDirectory } from './send-time-directory';
+import { createTimelineRecorder, type TimelineView } from './timeline-recorder';
+
+/** A channel task's payload as the kit reads it: its alerts (for timelines) and what the gate reads. */
+export type ChannelPayload = GatedPayload & { alerts?: Array<{ fingerprint?: string }> };
+
+/** What one channel's Worker is built from. */
+export interface ChannelWorkerOptions<P extends ChannelPayload> {
+  /** The channel (its queue's name). */
+  name: string;
+  config: GatewayConfig;
+  redis: RedisClient;
+  queue: TaskQueue<P>;
+  handler: ChannelHandler<P>;
+  concurrency: number;
+  logger: Logger;
+  metrics?: QueueMetrics;
+  timeline?: TimelineView;
+  /** Longest blocking wait when idle (the Worker's default unless given). */
+  blockTimeoutMs?: number;
+}
+
+/**
+ * The Worker of a channel as runChannelService runs it: the channel's handler behind the gate
+ * (send-time targets resolved against the live directory, preconditions checked right before
+ * each attempt), and every settled attempt written to its alerts' timelines.
+ */
+export function createChannelWorker<P extends ChannelPayload>(o: ChannelWorkerOptions<P>): Worker<P> {
+  const prefix = o.config.redis.keyPrefix;
+  const store = new DirectoryStore(o.redis, prefix, Object.keys(o.config.channels));
+  const recorder = createTimelineRecorder(o.name, (fp, event) => appendTimeline(o.redis, prefix, fp, event), o.timeline);
+  return new Worker<P>({
+    queue: o.queue,
+    handler: o.handler,
+    concurrency: o.concurrency,
+    logger: o.logger,
+    metrics: o.metrics,
+    blockTimeoutMs: o.blockTimeoutMs,
+    gate: createChannelGate<P>({
+      channel: o.name,
+      directory: new SendTimeDirectory(o.redis, store, createDirectory(o.config.users, o.config.schedules)),
+      check: createPreconditionCheck({ redis: o.redis, prefix, logger: o.logger }),
+    }),
+    // A refused precondition wrote its own timeline event (escalation-suppressed).
+    onSettled: (task, settled) => (settled.gated === 'suppressed' ? Promise.resolve() : recorder(task, settled)),
+  });
+}
