@@ -49,7 +49,7 @@ describe('alertctl robot, and user --chat-id (real Redis)', () => {
     });
     const show = await setup.run(['robot', 'show', 'db-room', '--json']);
     expect(JSON.parse(show.stdout).mentions.mobiles).toEqual(['+86138****0008']);
-    expect((await setup.run(['directory', 'show'])).stdout).toContain('2 users, 2 robots, 0 routes, mandatory: group:ops');
+    expect((await setup.run(['directory', 'show'])).stdout).toContain('2 users, 2 robots, 0 routes, 0 schedules, mandatory: group:ops');
   });
 
   it('refuses a literal webhook, a robot without type or webhook, and deleting a robot a route names', async () => {
