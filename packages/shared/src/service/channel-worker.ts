@@ -49,7 +49,7 @@ export function createChannelWorker<P extends ChannelPayload>(o: ChannelWorkerOp
     blockTimeoutMs: o.blockTimeoutMs,
     gate: createChannelGate<P>({
       channel: o.name,
-      directory: new SendTimeDirectory(o.redis, store, createDirectory(o.config.users, o.config.schedules)),
+      directory: new SendTimeDirectory(o.redis, store, createDirectory(o.config.users, o.config.schedules, o.config.robots)),
       check: createPreconditionCheck({ redis: o.redis, prefix, logger: o.logger }),
     }),
     // A refused precondition wrote its own timeline event (escalation-suppressed).

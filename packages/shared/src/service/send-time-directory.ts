@@ -33,7 +33,7 @@ export class SendTimeDirectory {
     if (version === 0) return { directory: this.fallback, atMs };
     if (this.cached?.version !== version) {
       const stored = await this.store.read();
-      this.cached = stored ? { version: stored.version, directory: createDirectory(stored.doc.users, stored.doc.schedules) } : undefined;
+      this.cached = stored ? { version: stored.version, directory: createDirectory(stored.doc.users, stored.doc.schedules, stored.doc.robots) } : undefined;
     }
     return { directory: this.cached?.directory ?? this.fallback, atMs };
   }

@@ -1,5 +1,7 @@
 import type { UserConfig } from '../config/types';
 import type { NotificationPayload, Recipient } from '../notification';
+import { ROBOT_CHANNELS } from '../resolver/channel-address';
+import { ROBOT_PREFIX } from '../resolver/directory';
 import type { DirectoryAt } from './send-time-directory';
 
 /** The user field a channel sends to; a channel not listed has no address in the directory's users. */
@@ -46,25 +48,34 @@ export function resolveSendTimeTargets(
       unknown.push(target);
       continue;
     }
+    // A robot target is a recipient of the robot channels (chat), addressed by its name.
+    if (ROBOT_CHANNELS.has(channel)) {
+      for (const robot of expansion.robots ?? []) addRecipient(recipients, added, { name: `${ROBOT_PREFIX}${robot.name}`, address: robot.name }, rule);
+    }
     for (const user of expansion.users) {
       const address = addressOf(user, field);
       if (!address) {
         if (!noAddress.includes(user.name)) noAddress.push(user.name);
         continue;
       }
-      const known = recipients.find((r) => r.address === address);
-      if (known) {
-        if (!known.rules.includes(rule)) known.rules = [...known.rules, rule];
-        continue;
-      }
-      recipients.push({ name: user.name, address, rules: [rule] });
-      added.push(user.name);
+      addRecipient(recipients, added, { name: user.name, address }, rule);
     }
   }
   const facts: SendTimeFacts = { recipients: added };
   if (unknown.length) facts.unknownTargets = unknown;
   if (noAddress.length) facts[`no${capitalized(field ?? channel)}`] = noAddress;
   return { recipients, facts };
+}
+
+/** Adds `who` with `rule`, or the rule to the recipient already at that address. */
+function addRecipient(recipients: Recipient[], added: string[], who: Omit<Recipient, 'rules'>, rule: string): void {
+  const known = recipients.find((r) => r.address === who.address);
+  if (known) {
+    if (!known.rules.includes(rule)) known.rules = [...known.rules, rule];
+    return;
+  }
+  recipients.push({ ...who, rules: [rule] });
+  added.push(who.name);
 }
 
 function addressOf(user: UserConfig, field: 'email' | 'phone' | undefined): string {

@@ -30,4 +30,16 @@ describe('resolveSendTimeTargets', () => {
     expect(r.recipients.map((x) => x.address)).toEqual(['boss@example.com', 'emil@example.com']);
     expect(r.facts).toEqual({ recipients: ['boss', 'emil'], noEmail: ['dora'] });
   });
+
+  it('turns a robot target into a chat recipient (its name), and into nobody on the other channels', () => {
+    const withRobot = createDirectory([{ name: 'boss', phone: '+8613800000009', groups: ['leads'] }], [], [{ name: 'ops-room', type: 'dingtalk', webhookUrl: '${CHAT_OPS_WEBHOOK}' }]);
+    const sendTimeTargets = [
+      { target: 'robot:ops-room', rule: 'escalation:db#1' },
+      { target: 'boss', rule: 'escalation:db#1' },
+    ];
+    const chat = resolveSendTimeTargets({ recipients: [], sendTimeTargets }, 'chat', { directory: withRobot, atMs: at.atMs });
+    expect(chat.recipients).toEqual([{ name: 'robot:ops-room', address: 'ops-room', rules: ['escalation:db#1'] }]);
+    const sms = resolveSendTimeTargets({ recipients: [], sendTimeTargets }, 'sms', { directory: withRobot, atMs: at.atMs });
+    expect(sms.recipients.map((r) => r.name)).toEqual(['boss']);
+  });
 });
