@@ -57,13 +57,11 @@ export function renderRouting(e: RoutingExplanation, where: string): string {
   }
 
   if (e.status === 'firing') {
-    out.push('', 'If nobody acks (escalation by SMS)');
+    out.push('', 'If nobody acks (escalation: people by SMS, robots in their chat group)');
     if (e.escalations.length === 0) out.push('  no escalation');
     for (const t of e.escalations) {
-      const who = t.reachable.map((r) => `${r.name} (${showAddress(r.phone)})`).join(', ') || 'nobody reachable';
-      // Escalations send SMS only so far: a robot in a tier is accepted, and said to get nothing yet.
-      const robots = (t.robots ?? []).length ? `; robots (no chat message from escalations yet): ${t.robots.join(', ')}` : '';
-      out.push(`  after ${delay(t.afterMinutes)}: route ${t.route} tier ${t.tier} → ${t.notify.join(', ')}: ${who}${t.noPhone.length ? `; no phone: ${t.noPhone.join(', ')}` : ''}${robots}`);
+      const who = [...t.reachable.map((r) => `${r.name} (${showAddress(r.phone)})`), ...(t.robots ?? []).map((r) => `robot ${r}`)].join(', ') || 'nobody reachable';
+      out.push(`  after ${delay(t.afterMinutes)}: route ${t.route} tier ${t.tier} → ${t.notify.join(', ')}: ${who}${t.noPhone.length ? `; no phone: ${t.noPhone.join(', ')}` : ''}`);
     }
   }
 

@@ -1,7 +1,7 @@
 import {
   DirectoryStore,
   directoryFromConfig,
-  ESCALATION_CHANNEL,
+  ESCALATION_CHANNELS,
   severityRank,
   type AckRecord,
   type ChannelHandler,
@@ -106,13 +106,14 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
     logger,
   });
   const rank = (s: string) => severityRank(s, config.queue.severityRanks, config.queue.unknownSeverityRank);
-  const escalates = opts.queues.has(ESCALATION_CHANNEL);
+  const escalationChannels = new Set(ESCALATION_CHANNELS.filter((c) => opts.queues.has(c)));
   const delivery = createDeliveryHandling({
     prefix,
     acks: () => (ready ? acks.value : noAcks),
-    escalations: escalates ? () => dir().escalations : undefined,
+    escalations: escalationChannels.size > 0 ? () => dir().escalations : undefined,
+    escalationChannels,
     severityRank: rank,
-    smsMaxAttempts: config.queue.maxAttempts,
+    maxAttempts: config.queue.maxAttempts,
     dedupWindowMs: config.ingest.dedupWindowMs,
     retentionMs: config.ingest.alertRetentionMs,
   });
@@ -154,7 +155,9 @@ export function createHandlingRuntime(opts: HandlingRuntimeOptions): HandlingRun
       return ready;
     },
     async start() {
-      if (!escalates && started.size === 0) logger.warn(`channels.${ESCALATION_CHANNEL} is disabled: escalation tiers (sent by SMS) are not scheduled`);
+      for (const channel of ESCALATION_CHANNELS.filter((c) => !escalationChannels.has(c))) {
+        if (started.size === 0) logger.warn(`channels.${channel} is disabled: escalation tiers on it (${channel === 'chat' ? 'robots' : 'people, by SMS'}) are not scheduled`);
+      }
       // Idempotent, so a start that failed halfway (Redis away) can simply be called again.
       if (!started.has('directory')) {
         await directory.start();

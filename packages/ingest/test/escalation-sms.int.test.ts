@@ -1,6 +1,6 @@
 import { channelQueue, getAlert, HandlingKeys, type NotificationPayload, type TaskQueue } from '@alertgw/shared';
 import { uniquePrefix, waitFor } from '@alertgw/testkit';
-import { escalationDedupKey } from '../src/handling/escalation-sms';
+import { escalationDedupKey } from '../src/handling/escalation-tier-task';
 import { startChannelReplica, type ChannelReplica } from './support/channel-replica';
 import { claimEscalation, delivery, isEscalation, withEscalation } from './support/escalation-fixture';
 import { bearer, request, startIngest, TEST_ENV, type Ingest } from './support/harness';

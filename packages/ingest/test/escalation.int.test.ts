@@ -1,5 +1,5 @@
 import { getAlert, type NotificationPayload, type TaskRecord } from '@alertgw/shared';
-import { escalationDedupKey } from '../src/handling/escalation-sms';
+import { escalationDedupKey } from '../src/handling/escalation-tier-task';
 import { uniquePrefix, waitFor } from '@alertgw/testkit';
 import { startChannelReplica, type ChannelReplica, type Sent } from './support/channel-replica';
 import { claimEscalation, delivery, ESCALATE_AFTER_MINUTES, firstDueAt, isEscalation, withEscalation } from './support/escalation-fixture';

@@ -89,6 +89,7 @@ export {
   HandlingKeys,
   isDirectoryName,
   ESCALATION_CHANNEL,
+  ESCALATION_CHANNELS,
   HANDLING_QUEUE,
   runHandlingScript,
   validateDirectory,

@@ -78,7 +78,9 @@ describe('alertctl robot, and user --chat-id (real Redis)', () => {
     const r = await setup.run(['route', 'test', '--labels', 'team=db,severity=critical']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/chat\s+robot:ops-room\s+ops-room\s+route:to-chat/);
-    expect(r.stdout).toContain('after 15m: route to-chat tier 1 → alice, robot:ops-room: alice (+86138****0001); robots (no chat message from escalations yet): ops-room');
+    // One tier naming a person and a robot: the SMS to the person, the robot's own message.
+    expect(r.stdout).toContain('after 15m: route to-chat tier 1 → alice: alice (+86138****0001)\n');
+    expect(r.stdout).toContain('after 15m: route to-chat tier 1 → robot:ops-room: robot ops-room\n');
     const none = await setup.run(['route', 'test', '--labels', 'team=web']);
     expect(none.stdout).toContain('chat: nothing sent — nobody reachable on this channel');
   });

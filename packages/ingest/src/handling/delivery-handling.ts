@@ -1,6 +1,6 @@
 import { HandlingKeys, MAX_TIMELINE, RANK_BASE } from '@alertgw/shared';
 import type { AckRecord, EscalationIndex, ScriptCall, WebhookAlert } from '@alertgw/shared';
-import { escalationSms } from './escalation-sms';
+import { escalationTask } from './escalation-tier-task';
 import { HANDLING_MAX_ATTEMPTS } from './handling-task';
 
 /** What accepting a delivery needs from alert handling. */
@@ -34,12 +34,14 @@ export interface DeliveryHandlingDeps {
   prefix: string;
   /** The acks in force (a LiveValue's value). */
   acks: () => ReadonlyMap<string, AckRecord>;
-  /** The escalation tiers of the directory in force; absent when the SMS channel is disabled (tiers are sent by SMS). */
+  /** The escalation tiers of the directory in force; absent when no channel a tier pages on (SMS, chat) is enabled. */
   escalations?: () => EscalationIndex;
+  /** The enabled channels among those tiers page on: a tier on another one is not scheduled. */
+  escalationChannels: ReadonlySet<string>;
   /** Queue priority of a severity label value (a tier's SMS is as urgent as its alert). */
   severityRank: (severity: string) => number;
-  /** Attempts of a tier's SMS task (the SMS queue's). */
-  smsMaxAttempts: number;
+  /** Attempts of a tier's task (the queues'). */
+  maxAttempts: number;
   /** A suppressed-acked event is written once per delivery within this window. */
   dedupWindowMs: number;
   /** How long a resolved alert's record is kept; escalation state (and a tier's idempotency key) lives a week longer. */
@@ -71,15 +73,15 @@ export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHand
           perAlert.push(alert.fingerprint, 'resolved', alert.startsAt, 0, 0);
           continue;
         }
-        const tiers = !escalations || escalations.empty ? [] : escalations.tiersFor(alert.labels);
+        const tiers = !escalations || escalations.empty ? [] : escalations.tiersFor(alert.labels).filter((t) => deps.escalationChannels.has(t.channel));
         if (tiers.length === 0 && !acks.has(alert.fingerprint)) continue;
         perAlert.push(alert.fingerprint, 'firing', alert.startsAt, suppressed.has(alert.fingerprint) ? 1 : 0, tiers.length);
         const rank = tiers.length ? deps.severityRank(alert.labels.severity ?? '') : 0;
         for (const t of tiers) {
           // The script adds dueAt from Redis' clock, the clock the task's own due time follows.
           const data = { route: t.route, tier: t.tier, afterMinutes: t.afterMs / 60_000, notify: t.notify };
-          const sms = escalationSms({ alert, receiver: input.receiver, groupKey: input.groupKey, receivedAt }, t);
-          perAlert.push(t.id, t.afterMs, rank, sms.deliveryKey, JSON.stringify(data), JSON.stringify(sms));
+          const task = escalationTask({ alert, receiver: input.receiver, groupKey: input.groupKey, receivedAt }, t);
+          perAlert.push(t.id, t.channel, t.afterMs, rank, task.deliveryKey, JSON.stringify(data), JSON.stringify(task));
         }
       }
       if (perAlert.length === 0) return undefined;
@@ -95,8 +97,9 @@ export function createDeliveryHandling(deps: DeliveryHandlingDeps): DeliveryHand
           keys.events,
           escalationTtl,
           HANDLING_MAX_ATTEMPTS,
-          keys.escalationQueue.base,
-          deps.smsMaxAttempts,
+          // What every queue's key base starts with: a tier's queue is it + channel + ":".
+          `${keys.escalationQueue.tag}:`,
+          deps.maxAttempts,
           RANK_BASE,
           ...perAlert,
         ],

@@ -6,7 +6,7 @@ import type { GatewayConfig, RedisClient } from '@alertgw/shared';
  * silence to expire (an ack ended by a resolve, or an unack whose expiry failed), built by the
  * scripts that schedule it (includes/handling-task.lua); or one slot's sweep of silenced acks
  * (silence-sweep-task.ts), a recurring task every replica keeps scheduled. (An escalation tier
- * is an SMS task of its own: escalation-sms.ts.)
+ * is a task of its own on the channel it notifies: escalation-tier-task.ts.)
  */
 export type HandlingTask =
   | { kind: 'expire-silence'; silenceId: string }

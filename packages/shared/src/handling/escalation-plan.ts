@@ -1,12 +1,21 @@
 import type { NotifyTarget, RouteConfig } from '../config/types';
+import { ROBOT_PREFIX } from '../resolver/directory';
 import { matches, type Matcher } from '../resolver/matcher';
 import { parseMatchers } from '../resolver/parse-matchers';
 import type { LabelSet } from '../webhook/types';
 
-/** One escalation tier of one route, ready to schedule. */
+/** The channels an escalation tier pages on: people by SMS, chat robots in their group. */
+export type EscalationChannel = 'sms' | 'chat';
+
+/**
+ * One escalation tier of one route on one channel, ready to schedule. A tier naming people and
+ * robots is two of these, one task each: `<route>#<n>` for the SMS, `<route>#<n>@chat` for the
+ * robots (route names cannot hold `#`, so the ids stay apart).
+ */
 export interface EscalationTier {
-  /** `<route>#<n>`, n counting from 1: unique per alert, stable while the route keeps its tiers. */
+  /** `<route>#<n>` (SMS) or `<route>#<n>@chat`, n counting from 1: unique per alert, stable while the route keeps its tiers. */
   id: string;
+  channel: EscalationChannel;
   route: string;
   /** 1-based position in the route's `escalate` list. */
   tier: number;
@@ -39,14 +48,20 @@ export function compileEscalations(routes: readonly RouteConfig[]): EscalationIn
     .filter((r) => (r.escalate ?? []).length > 0)
     .map((route) => ({
       matchers: route.matchers.flatMap((m) => parseMatchers(m)),
-      tiers: (route.escalate ?? []).map((t, i) => ({
-        id: `${route.name}#${i + 1}`,
-        route: route.name,
-        tier: i + 1,
-        afterMs: Math.round(t.afterMinutes * 60_000),
-        notify: [...t.notify],
-        severities: t.severities && t.severities.length > 0 ? new Set(t.severities.map((s) => s.toLowerCase())) : undefined,
-      })),
+      tiers: (route.escalate ?? []).flatMap((t, i) => {
+        const tier = {
+          route: route.name,
+          tier: i + 1,
+          afterMs: Math.round(t.afterMinutes * 60_000),
+          severities: t.severities && t.severities.length > 0 ? new Set(t.severities.map((s) => s.toLowerCase())) : undefined,
+        };
+        const robots = t.notify.filter((n) => n.startsWith(ROBOT_PREFIX));
+        const people = t.notify.filter((n) => !n.startsWith(ROBOT_PREFIX));
+        return [
+          ...(people.length ? [{ ...tier, id: `${route.name}#${i + 1}`, channel: 'sms' as const, notify: people }] : []),
+          ...(robots.length ? [{ ...tier, id: `${route.name}#${i + 1}@chat`, channel: 'chat' as const, notify: robots }] : []),
+        ];
+      }),
     }));
   return {
     empty: compiled.length === 0,

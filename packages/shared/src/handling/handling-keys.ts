@@ -4,8 +4,11 @@ import { QueueKeys } from '../queue/keys';
 /** The channel-less queue of alert handling's delayed work (silences to expire, the silence sweep); includes/handling-task.lua names it too. */
 export const HANDLING_QUEUE = 'handling';
 
-/** The channel escalation tiers are sent on: each tier is a delayed task of this channel's queue. */
+/** The channel escalation tiers page people on: a tier is a delayed task of this channel's queue. */
 export const ESCALATION_CHANNEL = 'sms';
+
+/** Every channel an escalation tier can page on: people by SMS, chat robots (escalation-plan.ts). */
+export const ESCALATION_CHANNELS: readonly string[] = [ESCALATION_CHANNEL, 'chat'];
 
 /**
  * Every Redis key of alert handling (acks, escalations, silences to expire), built in one
@@ -20,7 +23,8 @@ export const ESCALATION_CHANNEL = 'sms';
  *   ack:ver              STRING version of ack:all, bumped by every change (replica caches poll it)
  *   esc:a:<fingerprint>  HASH  startsAt (the firing the tiers belong to), s:<tier> state
  *                              (scheduled | firing | fired | cancelled), d:<tier> tier JSON,
- *                              t:<tier> id of its task on the SMS queue
+ *                              t:<tier> id of its task on the SMS queue, or q:<tier> the key base
+ *                              of another channel's queue it waits on (a chat robot's tier)
  *   sil:gone             HASH  fingerprint → ms its silenced alert was first found missing in Alertmanager
  *   sup:<fp>:<delivery>  STRING marks a `suppressed-acked` event already written for a delivery
  *   ackl:g:<group id>    STRING JSON list of the fingerprints a group ack link names (TTL = link lifetime)

@@ -3,8 +3,9 @@
   the records already say what this delivery made of each alert):
   - a firing alert (the record firing with this startsAt) gets the escalation tiers its
     routes ask for, each at most once per firing (HSETNX, and the task's idempotency key per
-    alert, firing and tier), each an SMS task due after the tier's delay (Redis' clock) that
-    checks at claim time that the alert still fires unacked; an ack from an earlier firing is
+    alert, firing and tier), each a task of its channel (an SMS, or a chat robot's message) due
+    after the tier's delay (Redis' clock) that checks at claim time that the alert still fires
+    unacked; an ack from an earlier firing is
     ended; a suppressed reminder gets one `suppressed-acked` event per delivery;
   - a resolved alert ends its ack (its silence gets an expire-silence handling task) and
     cancels the tiers that have not fired.
@@ -17,11 +18,11 @@
   ARGV[3] the delivery's receivedAt (ISO: when ingest took the webhook delivery, the time its
   events carry, as its task payloads do), ARGV[4] max timeline, ARGV[5] delivery key, ARGV[6] dedup window ms,
   ARGV[7] pub/sub channel, ARGV[8] TTL of esc:a:<fp> and of a tier's idempotency key ms,
-  ARGV[9] handling task max attempts, ARGV[10] SMS queue base ("{p}:sms:"), ARGV[11] SMS task
-  max attempts, ARGV[12] rank base (RANK_BASE),
+  ARGV[9] handling task max attempts, ARGV[10] queue key prefix ("{p}:"; a tier's queue is it +
+  channel + ":"), ARGV[11] a tier task's max attempts, ARGV[12] rank base (RANK_BASE),
   then per alert: fingerprint, status, startsAt, suppressed (1/0), n tiers, then n times:
-  tier id, delay ms, severity rank, idempotency key, tier JSON (dueAt is added here, from
-  Redis' clock like the task's own due time), SMS payload JSON
+  tier id, channel (sms | chat), delay ms, severity rank, idempotency key, tier JSON (dueAt is
+  added here, from Redis' clock like the task's own due time), task payload JSON
 
   Returns {acks changed (1/0), escalations scheduled}
 ]]
@@ -33,8 +34,9 @@
 local base = ARGV[1]
 local queue = queueKeys(ARGV[2])
 queue.seq, queue.pending, queue.delayed = KEYS[3], KEYS[4], KEYS[5]
-local sms = queueKeys(ARGV[10])
-local smsMaxAttempts, rankBase = ARGV[11], tonumber(ARGV[12])
+local queuePrefix = ARGV[10]
+local sms = queueKeys(queuePrefix .. 'sms:')
+local tierMaxAttempts, rankBase = ARGV[11], tonumber(ARGV[12])
 local maxAttempts = ARGV[9]
 local nowIso = ARGV[3]
 local maxTimeline = tonumber(ARGV[4])
@@ -54,10 +56,12 @@ local function cancelTiersOf(fp)
   return cancelTiers(base .. 'esc:a:' .. fp, sms)
 end
 
--- Enqueues a tier's SMS (idempotent per alert, firing and tier); returns {task id, duplicate (0|1)}.
-local function enqueueTier(delay, rank, dedupKey, payload)
-  sms.dedup = sms.base .. 'dedup:' .. dedupKey
-  return enqueueTask(sms, { name = 'sms', rank = rank, rankBase = rankBase, payload = payload, maxAttempts = smsMaxAttempts,
+-- Enqueues a tier's task on its channel's queue (idempotent per alert, firing and tier);
+-- returns its queue and {task id, duplicate (0|1)}.
+local function enqueueTier(channel, delay, rank, dedupKey, payload)
+  local q = queueKeys(queuePrefix .. channel .. ':')
+  q.dedup = q.base .. 'dedup:' .. dedupKey
+  return q, enqueueTask(q, { name = channel, rank = rank, rankBase = rankBase, payload = payload, maxAttempts = tierMaxAttempts,
     dedupTtl = escTtl, delay = delay, dedupKey = dedupKey })
 end
 
@@ -77,7 +81,7 @@ local i = 13
 while i <= #ARGV do
   local fp, status, startsAt, suppressed, n = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
   local tiers = i + 5
-  i = tiers + 6 * n
+  i = tiers + 7 * n
   local rec = base .. 'a:' .. fp
   local cur = redis.call('HMGET', rec, 'status', 'startsAt')
   local ackJson = redis.call('HGET', KEYS[1], fp)
@@ -105,15 +109,17 @@ while i <= #ARGV do
         redis.call('HSET', esc, 'startsAt', startsAt)
       end
       local scheduled = {}
-      for t = tiers, tiers + 6 * (n - 1), 6 do
-        local tier, data = ARGV[t], ARGV[t + 4]
+      for t = tiers, tiers + 7 * (n - 1), 7 do
+        local tier, channel, data = ARGV[t], ARGV[t + 1], ARGV[t + 5]
         if redis.call('HSETNX', esc, 's:' .. tier, ack and 'cancelled' or 'scheduled') == 1 then
           if not ack then
-            local delay = tonumber(ARGV[t + 1])
-            local task = enqueueTier(delay, tonumber(ARGV[t + 2]), ARGV[t + 3], ARGV[t + 5])
+            local delay = tonumber(ARGV[t + 2])
+            local q, task = enqueueTier(channel, delay, tonumber(ARGV[t + 3]), ARGV[t + 4], ARGV[t + 6])
             -- The tier JSON is an object: its due time goes in before the closing brace.
             data = string.sub(data, 1, -2) .. ',"dueAt":' .. cjson.encode(isoFromMs(nowMs() + delay)) .. '}'
             redis.call('HSET', esc, 't:' .. tier, task[1])
+            -- A tier off the SMS queue says which queue it waits on, for cancelTiers.
+            if q.base ~= sms.base then redis.call('HSET', esc, 'q:' .. tier, q.base) end
             if task[2] == 0 then scheduled[#scheduled + 1] = data end
           end
           redis.call('HSET', esc, 'd:' .. tier, data)

@@ -1,11 +1,11 @@
 import type { EscalationTier, LabelSet, NotificationPayload, WebhookAlert } from '@alertgw/shared';
 
-/** The idempotency key of one escalation SMS: one task per alert, firing and tier, whichever replica schedules it. */
+/** The idempotency key of one escalation tier's task: one per alert, firing and tier, whichever replica schedules it. */
 export function escalationDedupKey(fingerprint: string, startsAt: string, tierId: string): string {
   return `escalation:${fingerprint}:${startsAt}:${tierId}`;
 }
 
-/** The webhook delivery a tier is scheduled from, as its SMS shows it. */
+/** The webhook delivery a tier is scheduled from, as its message shows it. */
 export interface EscalationSource {
   alert: WebhookAlert;
   receiver: string;
@@ -17,12 +17,13 @@ export interface EscalationSource {
 const NO_END = '0001-01-01T00:00:00Z';
 
 /**
- * The SMS task of one escalation tier, written when the tier is scheduled and due after its
- * delay: the one alert, its summary marked as an escalation, sent to whoever the tier names
- * when it is sent (`sendTimeTargets`), and only while the alert still fires unacked
- * (`precondition`: the channel's Worker checks it right before each attempt).
+ * The task of one escalation tier on its channel (an SMS, or a chat robot's message), written
+ * when the tier is scheduled and due after its delay: the one alert, its summary marked as an
+ * escalation, sent to whoever the tier names when it is sent (`sendTimeTargets`), and only while
+ * the alert still fires unacked (`precondition`: the channel's Worker checks it right before
+ * each attempt).
  */
-export function escalationSms(source: EscalationSource, tier: EscalationTier): NotificationPayload {
+export function escalationTask(source: EscalationSource, tier: EscalationTier): NotificationPayload {
   const { alert } = source;
   const labels: LabelSet = alert.labels;
   const summary = alert.annotations.summary ?? labels.alertname ?? '';
@@ -31,7 +32,7 @@ export function escalationSms(source: EscalationSource, tier: EscalationTier): N
   const annotations = { ...alert.annotations, summary: `[escalated: not acked in ${after}] ${summary}` };
   const rule = `escalation:${tier.route}#${tier.tier}`;
   return {
-    channel: 'sms',
+    channel: tier.channel,
     receiver: source.receiver,
     groupKey: source.groupKey || `escalation:${alert.fingerprint}`,
     status: 'firing',
