@@ -57,6 +57,14 @@ export function seedOf(config: GatewayConfig): DirectoryDoc {
 }
 
 /** One line saying which directory a listing shows. */
+/** `<kind> show <name>`: prints the entry named `name` as JSON (through `shown`, e.g. to mask phones); fails when there is none. */
+export function showNamed<T extends { name: string }>(ctx: CliContext, kind: string, list: readonly T[], name: string | undefined, shown: (entry: T) => unknown = (e) => e): number {
+  const found = list.find((e) => e.name === name);
+  if (!found) throw new CliError(`no ${kind} "${name}"`);
+  println(ctx.stdout, JSON.stringify(shown(found), null, 2));
+  return EXIT.ok;
+}
+
 export function sourceLine(view: DirectoryView): string {
   return view.source === 'redis'
     ? `directory version ${view.current.version} in Redis${view.current.doc.updatedBy ? ` (last change by ${view.current.doc.updatedBy} at ${view.current.doc.updatedAt})` : ''}`

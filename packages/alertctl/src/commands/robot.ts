@@ -1,6 +1,6 @@
 import type { RobotConfig } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
-import { changeDirectory, deleteNamed, sourceLine, withDirectory } from '../directory-access';
+import { changeDirectory, deleteNamed, showNamed, sourceLine, withDirectory } from '../directory-access';
 import { showAddress, table } from '../format';
 
 /** `alertctl robot`: list, show, create/update and delete the chat robots of the directory in Redis. */
@@ -55,12 +55,8 @@ async function robot(args: ParsedArgs, ctx: CliContext): Promise<number> {
           println(ctx.stdout, table(['ROBOT', 'TYPE', 'WEBHOOK', 'SECRET', 'MENTIONS'], robots.map((r) => [r.name, r.type, r.webhookUrl, r.secret ?? '-', mentionsText(r)])));
         }
         return EXIT.ok;
-      case 'show': {
-        const found = robots.find((r) => r.name === name);
-        if (!found) throw new CliError(`no robot "${name}"`);
-        println(ctx.stdout, JSON.stringify(masked(found), null, 2));
-        return EXIT.ok;
-      }
+      case 'show':
+        return showNamed(ctx, 'robot', robots, name, masked);
       case 'set': {
         let created = false;
         const stored = await changeDirectory(view, (doc) => {

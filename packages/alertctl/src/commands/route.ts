@@ -1,6 +1,6 @@
 import { AT_EXAMPLES, explainRouting, parseAtTime, parseDurationMs, putNamed, redact, type EscalationTierConfig, type RouteConfig } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
-import { changeDirectory, deleteNamed, sourceLine, withDirectory } from '../directory-access';
+import { changeDirectory, deleteNamed, showNamed, sourceLine, withDirectory } from '../directory-access';
 import { table } from '../format';
 import { parseLabelList } from '../parse-labels';
 import { renderRouting } from '../render-routing';
@@ -82,12 +82,8 @@ async function route(args: ParsedArgs, ctx: CliContext): Promise<number> {
           );
         }
         return EXIT.ok;
-      case 'show': {
-        const found = routes.find((r) => r.name === name);
-        if (!found) throw new CliError(`no route "${name}"`);
-        println(ctx.stdout, JSON.stringify(found, null, 2));
-        return EXIT.ok;
-      }
+      case 'show':
+        return showNamed(ctx, 'route', routes, name);
       case 'set': {
         let created = false;
         const stored = await changeDirectory(view, (doc) => {

@@ -1,6 +1,6 @@
 import { AT_EXAMPLES, parseAtTime, putNamed, type ScheduleConfig } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
-import { changeDirectory, deleteNamed, sourceLine, withDirectory } from '../directory-access';
+import { changeDirectory, deleteNamed, showNamed, sourceLine, withDirectory } from '../directory-access';
 import { readEntryFile } from '../entry-file';
 import { table } from '../format';
 
@@ -47,12 +47,8 @@ async function schedule(args: ParsedArgs, ctx: CliContext): Promise<number> {
         }
         return EXIT.ok;
       case 'show':
-      case 'get': {
-        const found = schedules.find((s) => s.name === name);
-        if (!found) throw new CliError(`no schedule "${name}"`);
-        println(ctx.stdout, JSON.stringify(found, null, 2));
-        return EXIT.ok;
-      }
+      case 'get':
+        return showNamed(ctx, 'schedule', schedules, name);
       case 'set': {
         const file = stringOpt(args, 'file');
         if (file === undefined) throw new CliError('schedule set needs --file <schedule.yaml>', EXIT.usage);

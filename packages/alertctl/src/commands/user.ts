@@ -1,6 +1,6 @@
 import type { UserConfig } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
-import { changeDirectory, deleteNamed, sourceLine, withDirectory } from '../directory-access';
+import { changeDirectory, deleteNamed, showNamed, sourceLine, withDirectory } from '../directory-access';
 import { showAddress, table } from '../format';
 
 /** `alertctl user`: list, show, create/update and delete users of the directory in Redis. */
@@ -44,12 +44,8 @@ async function user(args: ParsedArgs, ctx: CliContext): Promise<number> {
           println(ctx.stdout, table(['USER', 'EMAIL', 'PHONE', 'GROUPS'], users.map((u) => [u.name, u.email ?? '-', u.phone ? showAddress(u.phone) : '-', (u.groups ?? []).join(', ') || '-'])));
         }
         return EXIT.ok;
-      case 'show': {
-        const found = users.find((u) => u.name === name);
-        if (!found) throw new CliError(`no user "${name}"`);
-        println(ctx.stdout, JSON.stringify(masked(found), null, 2));
-        return EXIT.ok;
-      }
+      case 'show':
+        return showNamed(ctx, 'user', users, name, masked);
       case 'set': {
         const email = stringOpt(args, 'email');
         const phone = stringOpt(args, 'phone');
