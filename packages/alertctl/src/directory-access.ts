@@ -57,6 +57,34 @@ export function seedOf(config: GatewayConfig): DirectoryDoc {
 }
 
 /** One line saying which directory a listing shows. */
+/**
+ * `<kind> set <name>` for entries edited field by field: in one versioned change, edits the entry
+ * named `name` in the list `listOf` gives, or appends `blank()` edited; prints which it did.
+ */
+export async function editNamed<T extends { name: string }>(
+  view: DirectoryView,
+  ctx: CliContext,
+  kind: string,
+  name: string,
+  listOf: (doc: DirectoryDoc) => T[],
+  blank: () => T,
+  edit: (entry: T) => void,
+): Promise<number> {
+  let created = false;
+  const stored = await changeDirectory(view, (doc) => {
+    const list = listOf(doc);
+    let entry = list.find((e) => e.name === name);
+    if (!entry) {
+      entry = blank();
+      list.push(entry);
+      created = true;
+    }
+    edit(entry);
+  });
+  println(ctx.stdout, `${created ? 'created' : 'updated'} ${kind} ${name} (directory version ${stored.version})`);
+  return EXIT.ok;
+}
+
 /** `<kind> show <name>`: prints the entry named `name` as JSON (through `shown`, e.g. to mask phones); fails when there is none. */
 export function showNamed<T extends { name: string }>(ctx: CliContext, kind: string, list: readonly T[], name: string | undefined, shown: (entry: T) => unknown = (e) => e): number {
   const found = list.find((e) => e.name === name);

@@ -1,6 +1,6 @@
 import type { RobotConfig } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
-import { changeDirectory, deleteNamed, showNamed, sourceLine, withDirectory } from '../directory-access';
+import { deleteNamed, editNamed, showNamed, sourceLine, withDirectory } from '../directory-access';
 import { showAddress, table } from '../format';
 
 /** `alertctl robot`: list, show, create/update and delete the chat robots of the directory in Redis. */
@@ -57,22 +57,9 @@ async function robot(args: ParsedArgs, ctx: CliContext): Promise<number> {
         return EXIT.ok;
       case 'show':
         return showNamed(ctx, 'robot', robots, name, masked);
-      case 'set': {
-        let created = false;
-        const stored = await changeDirectory(view, (doc) => {
-          const list = (doc.robots ??= []);
-          let entry = list.find((r) => r.name === name);
-          if (!entry) {
-            // type and webhookUrl are required: left out, the directory's check names them.
-            entry = { name: name! } as RobotConfig;
-            list.push(entry);
-            created = true;
-          }
-          edit!(entry);
-        });
-        println(ctx.stdout, `${created ? 'created' : 'updated'} robot ${name} (directory version ${stored.version})`);
-        return EXIT.ok;
-      }
+      case 'set':
+        // type and webhookUrl are required: left out of a new robot, the directory's check names them.
+        return editNamed(view, ctx, 'robot', name!, (doc) => (doc.robots ??= []), () => ({ name: name! }) as RobotConfig, edit!);
       case 'delete':
         return deleteNamed(view, ctx, 'robots', 'robot', name!);
       default:

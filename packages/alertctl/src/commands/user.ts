@@ -1,6 +1,6 @@
 import type { UserConfig } from '@alertgw/shared';
 import { CliError, EXIT, println, stringOpt, type CliContext, type Command, type ParsedArgs } from '../command';
-import { changeDirectory, deleteNamed, showNamed, sourceLine, withDirectory } from '../directory-access';
+import { deleteNamed, editNamed, showNamed, sourceLine, withDirectory } from '../directory-access';
 import { showAddress, table } from '../format';
 
 /** `alertctl user`: list, show, create/update and delete users of the directory in Redis. */
@@ -51,21 +51,12 @@ async function user(args: ParsedArgs, ctx: CliContext): Promise<number> {
         const phone = stringOpt(args, 'phone');
         const groups = args.values.group as string[] | undefined;
         const chatIds = chatIdsFromArgs(args);
-        let created = false;
-        const stored = await changeDirectory(view, (doc) => {
-          let entry = doc.users.find((u) => u.name === name);
-          if (!entry) {
-            entry = { name: name!, groups: [] };
-            doc.users.push(entry);
-            created = true;
-          }
+        return editNamed<UserConfig>(view, ctx, 'user', name!, (doc) => doc.users, () => ({ name: name!, groups: [] }), (entry) => {
           if (email !== undefined) setOrDelete(entry, 'email', email);
           if (phone !== undefined) setOrDelete(entry, 'phone', phone);
           if (groups !== undefined) entry.groups = [...new Set(groups)];
           if (chatIds.length) setChatIds(entry, chatIds);
         });
-        println(ctx.stdout, `${created ? 'created' : 'updated'} user ${name} (directory version ${stored.version})`);
-        return EXIT.ok;
       }
       case 'delete':
         return deleteNamed(view, ctx, 'users', 'user', name!);
