@@ -203,7 +203,7 @@ export class Worker<P> {
       this.fillSlots();
       if (full || this.closing) continue;
       const wait = claimed.nextWakeInMs === null ? this.blockTimeoutMs : Math.min(this.blockTimeoutMs, claimed.nextWakeInMs + 5);
-      await this.blockForWork(Math.max(wait, 10));
+      await this.blockForWork(Math.max(Math.min(wait, blockLimitMs(this.queue.redis)), 10));
     }
     // A claim sent just before close(): hold its tasks, so close() gives them back.
     const late = next && (await next.reply.catch(() => null));
@@ -425,3 +425,17 @@ async function settlesBy(work: Promise<unknown>, deadline: number): Promise<bool
   clearTimeout(timer);
   return settled;
 }
+
+/**
+ * The longest blocking wait the client lets finish: its blocking connection is a duplicate of it
+ * and keeps its command timeout (ingest sets 2 s), which would cut every longer BZPOPMIN short
+ * with an error. Infinity when it has none.
+ */
+function blockLimitMs(redis: RedisClient): number {
+  const options = redis.options as { commandTimeout?: number; redisOptions?: { commandTimeout?: number } };
+  const timeout = options.commandTimeout ?? options.redisOptions?.commandTimeout;
+  return timeout ? Math.max(10, timeout - BLOCK_TIMEOUT_MARGIN_MS) : Number.POSITIVE_INFINITY;
+}
+
+/** How much sooner than the command timeout a blocking wait ends (the reply's trip back). */
+const BLOCK_TIMEOUT_MARGIN_MS = 250;
