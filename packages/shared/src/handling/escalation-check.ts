@@ -11,7 +11,7 @@ export type PreconditionResult = { ok: true; first: boolean } | { ok: false; rea
 /** Checks a task's precondition right before a send attempt; throws when Redis does not answer. */
 export type PreconditionCheck = (
   precondition: TaskPrecondition,
-  task: { id: string; reachable: number; facts: Record<string, unknown> },
+  task: { id: string; channel: string; reachable: number; facts: Record<string, unknown> },
 ) => Promise<PreconditionResult>;
 
 /**
@@ -24,7 +24,7 @@ export function createPreconditionCheck(deps: { redis: RedisClient; prefix: stri
   const k = new HandlingKeys(deps.prefix);
   return async (p, task) => {
     const fp = p.fingerprint;
-    const facts = task.reachable > 0 ? task.facts : { ...task.facts, error: 'nobody in this tier has a phone' };
+    const facts = task.reachable > 0 ? task.facts : { ...task.facts, error: task.channel === 'sms' ? 'nobody in this tier has a phone' : `nobody in this tier can get a ${task.channel} message` };
     const reply = (await runHandlingScript(
       deps.redis,
       'checkEscalation',
@@ -36,7 +36,7 @@ export function createPreconditionCheck(deps: { redis: RedisClient; prefix: stri
       return { ok: false, reason: String(reply[1]) };
     }
     const first = Number(reply[1]) === 1;
-    if (first && task.reachable === 0) deps.logger.warn('escalation due but nobody in the tier can get an SMS', { fingerprint: fp, tier: p.tier, taskId: task.id });
+    if (first && task.reachable === 0) deps.logger.warn(`escalation due but nobody in the tier can get a ${task.channel} message`, { fingerprint: fp, tier: p.tier, taskId: task.id });
     else if (first) deps.logger.info('escalation fired', { fingerprint: fp, tier: p.tier, taskId: task.id, recipients: task.reachable });
     return { ok: true, first };
   };

@@ -34,7 +34,7 @@ export function createChannelGate<P extends GatedPayload>(deps: ChannelGateDeps)
     }
     const reachable = resolved.payload.recipients?.length ?? 0;
     if (payload.precondition) {
-      const check = await deps.check(payload.precondition, { id: task.id, reachable, facts });
+      const check = await deps.check(payload.precondition, { id: task.id, channel: deps.channel, reachable, facts });
       if (!check.ok) return { settle: 'suppressed', code: 'PRECONDITION_FAILED', message: check.reason, task: resolved };
     }
     if (reachable === 0) {

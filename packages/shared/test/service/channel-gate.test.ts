@@ -31,7 +31,7 @@ describe('the channel gate', () => {
     const seen: unknown[] = [];
     const failing = createChannelGate<Partial<NotificationPayload>>({ channel: 'sms', directory, check: async (p, t) => (seen.push([p, t]), { ok: false, reason: 'acked' }) });
     expect(await failing.before(task(payload))).toMatchObject({ settle: 'suppressed', code: 'PRECONDITION_FAILED', message: 'acked' });
-    expect(seen).toEqual([[precondition, { id: '7', reachable: 0, facts: { recipients: [], noPhone: ['emil'] } }]]);
+    expect(seen).toEqual([[precondition, { id: '7', channel: 'sms', reachable: 0, facts: { recipients: [], noPhone: ['emil'] } }]]);
     const passing = createChannelGate<Partial<NotificationPayload>>({ channel: 'sms', directory, check: async () => ({ ok: true, first: true }) });
     expect(await passing.before(task(payload))).toMatchObject({ settle: 'failed', code: 'NO_RECIPIENTS' });
   });
