@@ -180,7 +180,8 @@ class ResolutionBuilder {
   private readonly scheduled: Record<string, Recipient[]> = {};
   private readonly sendTimeTargets: Record<string, SendTimeTarget[]> = {};
   readonly onCall: ScheduleHit[] = [];
-  private readonly index = new Map<string, Recipient>();
+  /** Per list and channel, recipients by lower-cased address: nested maps, so no key string is built per pick. */
+  private readonly index: Record<'byChannel' | 'scheduled', Record<string, Map<string, Recipient>>> = { byChannel: {}, scheduled: {} };
   private readonly unknownUsers: UnknownUser[] = [];
   private readonly unknownIndex = new Map<string, UnknownUser>();
   private readonly unreachable: Unreachable[] = [];
@@ -193,6 +194,8 @@ class ResolutionBuilder {
       this.byChannel[channel] = [];
       this.scheduled[channel] = [];
       this.sendTimeTargets[channel] = [];
+      this.index.byChannel[channel] = new Map();
+      this.index.scheduled[channel] = new Map();
     }
   }
 
@@ -220,7 +223,7 @@ class ResolutionBuilder {
       }
       // Keyed by address, not name: two users sharing a mailbox must not get two copies, and the
       // worker records results per address.
-      this.pick(into, channel, `${into}\0${channel}\0${address.toLowerCase()}`, { name: user.name, address }, rule);
+      this.pick(into, channel, address.toLowerCase(), { name: user.name, address }, rule);
     }
   }
 
@@ -228,19 +231,20 @@ class ResolutionBuilder {
   addRobot(robot: RobotConfig, rule: string, only?: ReadonlySet<string>): void {
     for (const channel of this.channels) {
       if ((only && !only.has(channel)) || !ROBOT_CHANNELS.has(channel)) continue;
-      this.pick('byChannel', channel, `byChannel\0${channel}\0${ROBOT_PREFIX}${robot.name}`, { name: `${ROBOT_PREFIX}${robot.name}`, address: robot.name }, rule);
+      this.pick('byChannel', channel, `${ROBOT_PREFIX}${robot.name}`, { name: `${ROBOT_PREFIX}${robot.name}`, address: robot.name }, rule);
     }
   }
 
-  /** Adds the recipient under `key`, or the rule to the one already there. */
+  /** Adds the recipient under `key` (unique within that list and channel), or the rule to the one already there. */
   private pick(into: 'byChannel' | 'scheduled', channel: string, key: string, who: Omit<Recipient, 'rules'>, rule: string): void {
-    const existing = this.index.get(key);
+    const index = this.index[into][channel]!;
+    const existing = index.get(key);
     if (existing) {
       if (!existing.rules.includes(rule)) existing.rules.push(rule);
       return;
     }
-    const recipient: Recipient = { ...who, rules: [rule] };
-    this.index.set(key, recipient);
+    const recipient: Recipient = { name: who.name, address: who.address, rules: [rule] };
+    index.set(key, recipient);
     this[into][channel]!.push(recipient);
   }
 

@@ -41,8 +41,8 @@ export function findRawAlertSpans(raw: Uint8Array): RawAlertSpans | undefined {
   // Per open container: true for an object. A string met where `expectKey` is set is a key.
   const isObject: boolean[] = [];
   let expectKey = false;
-  // The last key read at depth 1 (the body) or 3 (one alert), until its colon.
-  let key: string | undefined;
+  // The last key read at depth 1 (the body) or 3 (one alert), until its colon, when it is one this scan looks for.
+  let key: TrackedKey | undefined;
   // The body's `alerts` value, while it is open: where it starts and the spans found so far.
   let alertsKeyAt = -1;
   let open: RawAlertSpans | undefined;
@@ -54,7 +54,7 @@ export function findRawAlertSpans(raw: Uint8Array): RawAlertSpans | undefined {
     const c = buf[i];
     if (c === QUOTE) {
       const end = closingQuote(buf, i);
-      if (expectKey && (isObject.length === 1 || (isObject.length === 3 && open))) key = keyText(buf, i, end);
+      if (expectKey && (isObject.length === 1 || (isObject.length === 3 && open))) key = trackedKey(buf, i, end);
       expectKey = false;
       i = end;
     } else if (c === COLON) {
@@ -108,13 +108,32 @@ function closingQuote(buf: Buffer, open: number): number {
   }
 }
 
-/** The text of the key string spanning [open, close]; escapes decoded only when there are any. */
-function keyText(buf: Buffer, open: number, close: number): string {
+/** The key names the scan acts on; every other key only needs to be skipped. */
+const TRACKED_KEYS = ['alerts', 'labels', 'annotations'] as const;
+type TrackedKey = (typeof TRACKED_KEYS)[number];
+
+/**
+ * Which tracked name the key string spanning [open, close] is, if any; escapes decoded only
+ * when there are any. Compared byte by byte rather than by decoding every key into a string:
+ * a body has ~80 keys, and only a few are these.
+ */
+function trackedKey(buf: Buffer, open: number, close: number): TrackedKey | undefined {
   for (let k = open + 1; k < close; k++) {
-    if (buf[k] === BACKSLASH) return JSON.parse(buf.toString('utf8', open, close + 1)) as string;
+    if (buf[k] === BACKSLASH) {
+      const text = JSON.parse(buf.toString('utf8', open, close + 1)) as string;
+      return TRACKED_KEYS.find((name) => name === text);
+    }
   }
-  // Non-ASCII keys come out mangled here, which is fine: they are only compared with ASCII names.
-  return buf.toString('latin1', open + 1, close);
+  // No escapes: the key's bytes are its text's UTF-8, equal to an ASCII name exactly when every byte is.
+  const length = close - open - 1;
+  for (const name of TRACKED_KEYS) if (name.length === length && asciiAt(buf, open + 1, name)) return name;
+  return undefined;
+}
+
+/** Whether the bytes at `from` are the ASCII text `name`. */
+function asciiAt(buf: Buffer, from: number, name: string): boolean {
+  for (let j = 0; j < name.length; j++) if (buf[from + j] !== name.charCodeAt(j)) return false;
+  return true;
 }
 
 /** First byte of the value after a colon (JSON whitespace skipped). */
