@@ -22,16 +22,18 @@ export type Settlement =
  * to those); otherwise ack. A pending recipient send() said nothing about counts as `retry`.
  */
 export function settleOutcome(task: ClaimedTask<unknown>, pending: string[], outcome: SendOutcome, backoff: BackoffOptions): Settlement {
-  const now = new Date().toISOString();
+  // Formatted only when a result needs it: most outcomes (every recipient answered) do not.
+  let stamp: string | undefined;
+  const now = () => (stamp ??= new Date().toISOString());
   const results: Record<string, RecipientResult> = { ...task.results, ...outcome.results };
   for (const address of pending) {
-    results[address] ??= { status: 'retry', at: now, code: 'NO_RESULT', message: 'channel reported no result for this recipient' };
+    results[address] ??= { status: 'retry', at: now(), code: 'NO_RESULT', message: 'channel reported no result for this recipient' };
   }
   let retry = Object.keys(results).filter((a) => results[a].status === 'retry');
   const lastAttempt = task.attempts >= task.maxAttempts;
   if (retry.length > 0 && lastAttempt) {
     for (const a of retry) {
-      results[a] = { ...results[a], status: 'failed', at: now, message: `gave up after ${task.attempts} attempts: ${results[a].message ?? results[a].code ?? ''}` };
+      results[a] = { ...results[a], status: 'failed', at: now(), message: `gave up after ${task.attempts} attempts: ${results[a].message ?? results[a].code ?? ''}` };
     }
     retry = [];
   }

@@ -14,31 +14,45 @@ const OUTCOME_RETRY_MAX_MS = 1000;
  * out. Past the lease the fencing token refuses the write anyway. Returns the task's new
  * status, or 'refused' when the lease is no longer ours; throws when Redis stayed away.
  */
-export async function writeOutcome<P>(
+export function writeOutcome<P>(
   queue: TaskQueue<P>,
   task: ClaimedTask<P>,
   s: ReturnType<typeof settleOutcome>,
   log: Logger,
 ): Promise<TaskStatus | 'refused'> {
   const deadline = Date.now() + queue.leaseMs;
-  for (let attempt = 1, pause = OUTCOME_RETRY_FIRST_MS; ; attempt++, pause = Math.min(2 * pause, OUTCOME_RETRY_MAX_MS)) {
+  // The first try is a plain promise chain: it runs once per task, and async frames cost garbage.
+  return writeOnce(queue, task, s).catch((err: unknown) => writeAgain(queue, task, s, log, deadline, err));
+}
+
+/** The tries after a failed first one, with growing pauses, while the lease lasts. */
+async function writeAgain<P>(
+  queue: TaskQueue<P>,
+  task: ClaimedTask<P>,
+  s: ReturnType<typeof settleOutcome>,
+  log: Logger,
+  deadline: number,
+  firstErr: unknown,
+): Promise<TaskStatus | 'refused'> {
+  let err = firstErr;
+  for (let attempt = 2, pause = OUTCOME_RETRY_FIRST_MS; ; attempt++, pause = Math.min(2 * pause, OUTCOME_RETRY_MAX_MS)) {
+    if (Date.now() + pause > deadline) throw err;
+    if (attempt === 2) log.warn('could not write task outcome yet (Redis?); retrying while the lease lasts', { queue: queue.name, taskId: task.id, err });
+    await new Promise((r) => setTimeout(r, pause));
     try {
       const status = await writeOnce(queue, task, s);
       // A refusal after a failed try may be our own first write, done by Redis but unanswered.
-      if (status === 'refused' && attempt > 1) return (await ownEarlierWrite(queue, task)) ?? 'refused';
+      if (status === 'refused') return (await ownEarlierWrite(queue, task)) ?? 'refused';
       return status;
-    } catch (err) {
-      if (Date.now() + pause > deadline) throw err;
-      if (attempt === 1) log.warn('could not write task outcome yet (Redis?); retrying while the lease lasts', { queue: queue.name, taskId: task.id, err });
-      await new Promise((r) => setTimeout(r, pause));
+    } catch (e) {
+      err = e;
     }
   }
 }
 
-async function writeOnce<P>(queue: TaskQueue<P>, task: ClaimedTask<P>, s: ReturnType<typeof settleOutcome>): Promise<TaskStatus | 'refused'> {
-  if (s.kind === 'ack') return (await queue.ack(task.id, task.token, s.results, s.info)) ? 'completed' : 'refused';
-  const r = await queue.fail(task.id, task.token, { ...s });
-  return r === 'lost' ? 'refused' : r;
+function writeOnce<P>(queue: TaskQueue<P>, task: ClaimedTask<P>, s: ReturnType<typeof settleOutcome>): Promise<TaskStatus | 'refused'> {
+  if (s.kind === 'ack') return queue.ack(task.id, task.token, s.results, s.info).then((done) => (done ? 'completed' : 'refused'));
+  return queue.fail(task.id, task.token, { ...s }).then((r) => (r === 'lost' ? 'refused' : r));
 }
 
 /** The status our claim's outcome left, when the task hash says it was settled under our token. */
