@@ -81,6 +81,12 @@ describe('escalation with three ingest replicas', () => {
     const startsAt = new Date().toISOString();
     const acked = 'ac4ed00000000001';
     const resolved = '2e501fed00000001';
+    // The notifiers wait until the ack and the resolve are in: on a loaded machine the 300 ms tier
+    // could otherwise come due first and rightly fire. Whether the tier is due by then or not, it
+    // must not fire afterwards.
+    const running = notifiers.splice(0);
+    await Promise.all(running.map((n) => n.worker.close()));
+    notifiers.push(...running);
     await deliver(replicas[0]!, delivery(acked, 'firing', startsAt));
     await deliver(replicas[1]!, delivery(resolved, 'firing', startsAt));
     expect(await waiting('delayed')).toHaveLength(2);
@@ -93,6 +99,7 @@ describe('escalation with three ingest replicas', () => {
 
     // Past the due time, every replica checks: nothing fires.
     await waitFor(() => Date.now() > due + 100, 2000, 'the escalation delay to pass');
+    notifiers.push(...replicas.map((r) => startChannelReplica(r)));
     await runAll();
     const tasks = escalationTasks().map((s) => s.task);
     expect(tasks.filter((t) => [acked, resolved].includes(t.payload.alerts[0]!.fingerprint))).toEqual([]);
