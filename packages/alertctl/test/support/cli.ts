@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import type Redis from 'ioredis';
 import { stringify } from 'yaml';
-import { testRedisUrl, uniquePrefix } from '@alertgw/testkit';
+import { DirectoryStore } from '@alertgw/shared';
+import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from '@alertgw/testkit';
 import type { CliContext } from '../../src/command';
 import { runCli } from '../../src/run-cli';
 
@@ -85,4 +87,32 @@ export function cliSetup(patch?: (tree: Record<string, unknown>) => void): CliSe
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A CLI run per test over real Redis, and the directory store it writes (see useDirectoryCli). */
+export interface DirectoryCli {
+  redis: Redis;
+  setup: CliSetup;
+  store: DirectoryStore;
+}
+
+/**
+ * Registers the hooks of a directory command's tests: a fresh CLI setup (config patched by
+ * `patch`, a prefix of its own) and its DirectoryStore before each test, its keys deleted after.
+ */
+export function useDirectoryCli(patch?: (tree: Record<string, unknown>) => void, channels: string[] = ['email', 'sms']): DirectoryCli {
+  const t = {} as DirectoryCli;
+  beforeAll(() => {
+    t.redis = testRedis();
+  });
+  beforeEach(() => {
+    t.setup = cliSetup(patch);
+    t.store = new DirectoryStore(t.redis, t.setup.prefix, channels);
+  });
+  afterEach(async () => {
+    await deleteKeys(t.redis, t.setup.prefix);
+    t.setup.cleanup();
+  });
+  afterAll(() => t.redis.quit());
+  return t;
 }
