@@ -212,6 +212,30 @@ describe('ack links: from a rendered mail to an ack in ingest', () => {
     expect(view.body).not.toContain('<button');
   });
 
+  it('a short code (for SMS templates) leads to its signed link, changes nothing on the way, and an unknown one is refused', async () => {
+    const fp = 'c0de000000000001';
+    await deliver(group([fp]));
+    const issuer = createAckLinkIssuer(ackLinkSettings(ingest.config), ingest.redis)!;
+    const link = (await issuer.forPayload({ alerts: group([fp]).alerts } as unknown as NotificationPayload)).alert(fp, 'lisi')!;
+    const code = await issuer.shortCode(link);
+    expect(`${PUBLIC_URL}/ack/c/${code}`.length).toBeLessThan(55);
+    await waitFor(async () => (await timeline(fp)).some((e) => e.type === 'notification' && e.channel === 'sms'), 10_000, 'the SMS notification event');
+    const before = await stateOf(fp);
+
+    const hop = await get(`${PUBLIC_URL}/ack/c/${code}`);
+    expect(hop.status).toBe(303);
+    expect(hop.headers.location).toBe(link);
+    expect(hop.headers['cache-control']).toBe('no-store');
+    expect((await get(link)).body).toContain('<strong style="color:#111827;">lisi</strong>');
+    expect(await stateOf(fp)).toEqual(before);
+
+    for (const unknown of ['AAAAAAAAAA', `${code.slice(0, 9)}-`, 'short']) {
+      const refused = await get(`${PUBLIC_URL}/ack/c/${unknown}`);
+      expect(refused.status).toBe(410);
+      expect(refused.body).toContain('This short link is unknown or has expired');
+    }
+  });
+
   it('escapes alert text on the page', async () => {
     const fp = 'e5c0000000000001';
     const body = group([fp]);

@@ -47,5 +47,6 @@ export function digestView(s: DigestSnapshot): GroupView {
     // A summary stands for many groups, some long gone: it carries no ack link.
     ackUrl: '',
     ackToken: '',
+    ackCode: '',
   };
 }

@@ -35,6 +35,11 @@ export interface GroupView {
    * part approved as text (`https://alerts.example.com/ack/{3}`): Tencent refuses links in variables.
    */
   ackToken: string;
+  /**
+   * A 10-character code standing for that link (`<publicUrl>/ack/c/<code>` opens it), for
+   * accounts whose template variables are too short for the token; stored only when a template uses it.
+   */
+  ackCode: string;
 }
 
 /** Builds the parameter view of one notification group. */
@@ -57,6 +62,7 @@ export function buildGroupView(payload: NotificationPayload): GroupView {
     merged: 0,
     ackUrl: '',
     ackToken: '',
+    ackCode: '',
   };
 }
 

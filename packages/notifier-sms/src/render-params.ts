@@ -43,6 +43,7 @@ export const SAMPLE_VIEW: GroupView = {
   merged: 0,
   ackUrl: 'https://alerts.example.com/ack/AQBRYr1n8Q2aP3Xk7JdTqB0jYWxpY2VVtQ8w4tq9cM4F0HkzGx2a',
   ackToken: 'AQBRYr1n8Q2aP3Xk7JdTqB0jYWxpY2VVtQ8w4tq9cM4F0HkzGx2a',
+  ackCode: 'x7Kp2QmZ9a',
 };
 
 /**

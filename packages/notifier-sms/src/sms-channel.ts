@@ -49,7 +49,9 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
   const { config, queue, logger, metrics } = deps;
   const renderers = compileRenderers(config);
   // Only a template that prints ackUrl costs a call per number; the others keep one call per 200.
-  const usesAckUrl = [config.templates.domestic, config.templates.international].some((t) => t?.params.some((p) => p.expr.includes('ackUrl') || p.expr.includes('ackToken')));
+  const templates = [config.templates.domestic, config.templates.international];
+  const usesAckUrl = templates.some((t) => t?.params.some((p) => p.expr.includes('ackUrl') || p.expr.includes('ackToken') || p.expr.includes('ackCode')));
+  const usesAckCode = templates.some((t) => t?.params.some((p) => p.expr.includes('ackCode')));
   const storm = createStormControl({ redis: queue.redis, keys: queue.keys, budget: config.budget });
   const sendSms = createSmsSender({
     api: deps.api,
@@ -85,19 +87,23 @@ export function createSmsChannel(deps: SmsChannelDeps): ChannelHandler<SmsPayloa
       if (a?.status === 'merged') results[phone] = await mergeIntoDigest(task, phone, a);
       else toSend.push(phone);
     }
-    const d = await sendSms({ taskId: task.id, phones: toSend, view, viewFor: await ackViews(task.payload, view), signal });
+    const d = await sendSms({ taskId: task.id, phones: toSend, view, viewFor: await ackViews(task.payload, view, toSend), signal });
     return outcome({ ...results, ...d.results }, d);
   }
 
-  /** Per number, the view with `ackUrl` signed for its recipient; undefined when there is no link to give. */
-  async function ackViews(payload: SmsPayload, view: GroupView): Promise<((phone: string) => GroupView) | undefined> {
-    if (!deps.ackLinks || view.firing === 0 || !usesAckUrl) return undefined;
-    const links = await deps.ackLinks.forPayload(payload);
+  /** Per number, the view with `ackUrl` (and its code, when a template uses one) signed for its recipient; undefined when there is no link to give. */
+  async function ackViews(payload: SmsPayload, view: GroupView, phones: string[]): Promise<((phone: string) => GroupView) | undefined> {
+    const issuer = deps.ackLinks;
+    if (!issuer || view.firing === 0 || !usesAckUrl) return undefined;
+    const links = await issuer.forPayload(payload);
     const nameOf = new Map(payload.recipients.map((r) => [r.address, r.name]));
-    return (phone) => {
+    const views = new Map<string, GroupView>();
+    for (const phone of phones) {
       const ackUrl = links.group(nameOf.get(phone) ?? phone) ?? '';
-      return { ...view, ackUrl, ackToken: ackUrl.slice(ackUrl.lastIndexOf('/') + 1) };
-    };
+      const ackCode = usesAckCode && ackUrl ? await issuer.shortCode(ackUrl) : '';
+      views.set(phone, { ...view, ackUrl, ackToken: ackUrl.slice(ackUrl.lastIndexOf('/') + 1), ackCode });
+    }
+    return (phone) => views.get(phone) ?? view;
   }
 
   async function sendDigest(task: ClaimedTask<SmsPayload>, ref: DigestRef, pending: string[], signal: AbortSignal): Promise<SendOutcome> {

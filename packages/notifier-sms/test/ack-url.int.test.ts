@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { AckTokenCodec, createAckLinkIssuer, TaskQueue, type SmsConfig } from '@alertgw/shared';
+import { AckTokenCodec, createAckLinkIssuer, readAckCode, TaskQueue, type SmsConfig } from '@alertgw/shared';
 import { deleteKeys, testRedis, uniquePrefix } from '@alertgw/testkit';
 import type { SmsPayload } from '../src/digest';
 import { createSmsChannel } from '../src/sms-channel';
@@ -9,7 +9,7 @@ const KEY = 'sms-ack-url-test-key-0123456789abcdef01';
 const BASE = 'https://alerts.example.com';
 
 // Dry run: the SendSms requests are built exactly as they would go out, and kept in the outcome.
-describe('the ackUrl and ackToken template parameters', () => {
+describe('the ackUrl, ackToken and ackCode template parameters', () => {
   let redis: Redis;
   let prefix: string;
   beforeAll(() => {
@@ -48,6 +48,25 @@ describe('the ackUrl and ackToken template parameters', () => {
       expect(url).toBe(`${BASE}/ack/${token}`);
       expect(codec.verify(token!, Date.now())).toMatchObject({ ok: true, claims: { recipient: `user${i}`, subject: { kind: 'alert', fingerprint: 'f00dfeedbeef0001' } } });
     });
+  });
+
+  it('gives each number a 10-character code that stands, in Redis, for the link signed for its user', async () => {
+    const phones = ['+8613900000001', '+8613900000002'];
+    const out = await send(withParams([{ expr: 'ackCode', maxLength: 12 }]), phones);
+    const sent = requests(out);
+    expect(sent.map((r) => r.PhoneNumberSet)).toEqual([[phones[0]], [phones[1]]]);
+    const codec = new AckTokenCodec(KEY, prefix);
+    const codes = sent.map((r) => r.TemplateParamSet[0]!);
+    expect(new Set(codes).size).toBe(2);
+    for (const [i, code] of codes.entries()) {
+      expect(code).toMatch(/^[0-9A-Za-z]{10}$/);
+      const token = await readAckCode(redis, prefix, code);
+      expect(codec.verify(token!, Date.now())).toMatchObject({ ok: true, claims: { recipient: `user${i}` } });
+    }
+    // Unknown, malformed or foreign codes stand for nothing.
+    expect(await readAckCode(redis, prefix, 'AAAAAAAAAA')).toBeUndefined();
+    expect(await readAckCode(redis, prefix, `${codes[0]!.slice(0, 9)}:`)).toBeUndefined();
+    expect(await readAckCode(redis, `${prefix}x`, codes[0]!)).toBeUndefined();
   });
 
   it('keeps one call for every number when the template does not print a link', async () => {

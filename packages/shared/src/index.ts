@@ -130,6 +130,7 @@ export type { ScriptArg, ScriptCall } from './redis/lua-scripts';
 export { ajvProblems, type SchemaProblem } from './schema/ajv-problems';
 export { AckTokenCodec, type AckClaims, type AckSubject, type AckTokenCheck, type AckTokenRefusal } from './ack-link/ack-token';
 export { ackGroupId, readAckGroup, storeAckGroup, MAX_GROUP_ALERTS } from './ack-link/ack-group-store';
+export { ACK_CODE_LENGTH, ackCodeOf, readAckCode, storeAckCode } from './ack-link/ack-code-store';
 export { ACK_PATH, ackLinkPath, ackLinkSettings, createAckLinkIssuer, type AckLinkIssuer, type AckLinkSettings, type PayloadAckLinks } from './ack-link/ack-links';
 export { PAGE_STYLE } from './render/page-style';
 export { alertsUrl, matcherFilter, safeHttpUrl, silenceUrl } from './render/links';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ejs from 'ejs';
 import express, { type Request, type Response, type Router } from 'express';
-import { ACK_PATH, AckTokenCodec, ackLinkPath, GatewayError, readAckGroup } from '@alertgw/shared';
+import { ACK_PATH, AckTokenCodec, ackLinkPath, GatewayError, readAckCode, readAckGroup } from '@alertgw/shared';
 import type { AckClaims, AckLinkSettings, AckTokenRefusal, Logger, RedisClient } from '@alertgw/shared';
 import type { AlertActions } from '../handling/alert-actions';
 import { ackable, alertsPage, messagePage, readAlertStates, summaryNotice, type AckAlertState, type AckPageView, type PageNotice } from './ack-page-view';
@@ -33,12 +33,13 @@ const PAGE_HEADERS: Record<string, string> = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
-const REFUSALS: Record<AckTokenRefusal | 'group-gone', { status: number; text: string }> = {
+const REFUSALS: Record<AckTokenRefusal | 'group-gone' | 'code-unknown', { status: number; text: string }> = {
   malformed: { status: 400, text: 'This is not an ack link alertgw made: it may have been cut off when it was copied. Open the link from the notification again.' },
   tampered: { status: 403, text: 'This link has been altered: its signature does not match. It acks nothing.' },
   foreign: { status: 403, text: 'This link was signed by another alertgw deployment, or with a key this one no longer uses (the key was rotated). It acks nothing here.' },
   expired: { status: 410, text: 'This link has expired. Ack the alert from a newer notification, or with alertctl.' },
   'group-gone': { status: 410, text: 'The alert group this link names is no longer stored (the link outlived it). Ack from a newer notification, or with alertctl.' },
+  'code-unknown': { status: 410, text: 'This short link is unknown or has expired. Ack the alert from a newer notification, or with alertctl.' },
 };
 
 /**
@@ -63,13 +64,17 @@ export function ackLinkRoutes(deps: AckLinkRouteDeps): Router {
   };
   const refuse = (res: Response, reason: keyof typeof REFUSALS) => send(res, REFUSALS[reason].status, messagePage('Link refused', { tone: 'error', text: REFUSALS[reason].text }));
 
+  /** True after answering 503 while the handling runtime starts. */
+  const starting = (res: Response): boolean => {
+    if (!deps.ready || deps.ready()) return false;
+    res.setHeader('Retry-After', '5');
+    send(res, 503, messagePage('Starting', { tone: 'warn', text: 'alertgw is starting; try again in a few seconds.' }));
+    return true;
+  };
+
   /** The verified claims and the alerts' fingerprints, or undefined after answering the refusal. */
   const open = async (req: Request, res: Response): Promise<{ claims: AckClaims; fingerprints: string[] } | undefined> => {
-    if (deps.ready && !deps.ready()) {
-      res.setHeader('Retry-After', '5');
-      send(res, 503, messagePage('Starting', { tone: 'warn', text: 'alertgw is starting; try again in a few seconds.' }));
-      return undefined;
-    }
+    if (starting(res)) return undefined;
     const check = codec.verify(String(req.params.token), now());
     if (!check.ok) {
       refuse(res, check.reason);
@@ -94,6 +99,15 @@ export function ackLinkRoutes(deps: AckLinkRouteDeps): Router {
       silences: deps.canSilence ? SILENCE_CHOICES : [],
       notices,
     });
+
+  // A short code (an SMS whose template variables cannot hold a token) leads to its signed link,
+  // which is then verified like any other: the code adds no authority of its own.
+  router.get(`${ackLinkPath(settings)}/c/:code`, async (req, res) => {
+    if (starting(res)) return;
+    const token = await readAckCode(deps.redis, settings.prefix, String(req.params.code));
+    if (!token) return refuse(res, 'code-unknown');
+    res.status(303).set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).location(`${settings.baseUrl}/${ACK_PATH}/${token}`).end();
+  });
 
   router.get(path, async (req, res) => {
     const link = await open(req, res);

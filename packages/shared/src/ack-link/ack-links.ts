@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../config/types';
 import type { NotificationPayload } from '../notification';
 import type { RedisClient } from '../queue/task-queue';
+import { storeAckCode } from './ack-code-store';
 import { storeAckGroup } from './ack-group-store';
 import { AckTokenCodec, type AckSubject } from './ack-token';
 
@@ -48,6 +49,8 @@ export interface PayloadAckLinks {
 export interface AckLinkIssuer {
   /** Stores the notification's group (when it has several firing alerts) and returns its links. */
   forPayload(payload: NotificationPayload): Promise<PayloadAckLinks>;
+  /** Stores a short code for a link this issuer made (for SMS templates): `<publicUrl>/ack/c/<code>` opens it. */
+  shortCode(link: string): Promise<string>;
 }
 
 /**
@@ -70,6 +73,11 @@ export function createAckLinkIssuer(settings: AckLinkSettings | undefined, redis
           return firing.length === 1 ? link({ kind: 'alert', fingerprint: firing[0]! }, recipient) : undefined;
         },
       };
+    },
+    async shortCode(link) {
+      const prefix = `${settings.baseUrl}/${ACK_PATH}/`;
+      if (!link.startsWith(prefix)) throw new RangeError('not a link of this issuer');
+      return storeAckCode(redis, settings.prefix, link.slice(prefix.length), settings.lifetimeMs + GROUP_TTL_MARGIN_MS);
     },
   };
 }

@@ -28,9 +28,10 @@ export const ESCALATION_CHANNELS: readonly string[] = [ESCALATION_CHANNEL, 'chat
  *   sil:gone             HASH  fingerprint → ms its silenced alert was first found missing in Alertmanager
  *   sup:<fp>:<delivery>  STRING marks a `suppressed-acked` event already written for a delivery
  *   ackl:g:<group id>    STRING JSON list of the fingerprints a group ack link names (TTL = link lifetime)
+ *   ackl:c:<code>        STRING the signed token a short ack code stands for (TTL = link lifetime)
  *
  * Why no input can name a fixed key: every key built from input sits behind a segment that
- * no fixed key starts with (`a:`, `tl:`, `esc:a:`, `sup:`, `ackl:g:` here; `idx:severity:` in AlertKeys),
+ * no fixed key starts with (`a:`, `tl:`, `esc:a:`, `sup:`, `ackl:g:`, `ackl:c:` here; `idx:severity:` in AlertKeys),
  * and fingerprints match FINGERPRINT_PATTERN (letters, digits, `_`, `-`: never a `:`). The test
  * key-layout.test.ts derives every fixed key from these classes and checks it.
  */
@@ -66,6 +67,11 @@ export class HandlingKeys {
   /** The fingerprints of a group ack link; `id` is base64url (ack-link/ack-group-store.ts checks it first). */
   ackGroup(id: string): string {
     return `${this.base}ackl:g:${id}`;
+  }
+
+  /** The signed token a short ack code stands for; `code` is base62 (ack-link/ack-code-store.ts checks it first). */
+  ackCode(code: string): string {
+    return `${this.base}ackl:c:${code}`;
   }
 
   /** Marks a `suppressed-acked` event written for one delivery (the scripts build the same name). */
