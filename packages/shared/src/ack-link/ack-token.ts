@@ -22,8 +22,8 @@ export const GROUP_ID_BYTES = 12;
 /** Longest recipient name a link carries, in UTF-8 bytes (directory names are at most 128 characters). */
 const MAX_RECIPIENT_BYTES = 255;
 const VERSION = 1;
-const KIND_ALERT = 0;
-const KIND_GROUP = 1;
+/** The subject kinds, as the token's kind byte stores them. */
+const KIND = { alert: 0, group: 1 } as const;
 // 128 bits of HMAC-SHA256: far beyond guessing online, and 22 characters shorter than the full 256.
 const MAC_BYTES = 16;
 const KEY_ID_BYTES = 2;
@@ -63,7 +63,7 @@ export class AckTokenCodec {
     const recipient = Buffer.from(claims.recipient, 'utf8');
     if (recipient.length === 0 || recipient.length > MAX_RECIPIENT_BYTES) throw new RangeError('ack link recipient must be 1-255 bytes');
     const head = Buffer.alloc(7);
-    head[0] = (VERSION << 4) | (claims.subject.kind === 'alert' ? KIND_ALERT : KIND_GROUP);
+    head[0] = (VERSION << 4) | (claims.subject.kind === 'alert' ? KIND.alert : KIND.group);
     this.keyId.copy(head, 1);
     head.writeUInt32BE(Math.floor(claims.expiresAtMs / 1000), 3);
     const body = Buffer.concat([head, subjectBytes(claims.subject), Buffer.from([recipient.length]), recipient]);
@@ -111,11 +111,11 @@ function parseBody(body: Buffer): AckClaims | undefined {
   const expiresAtMs = body.readUInt32BE(3) * 1000;
   let at = 7;
   let subject: AckSubject;
-  if (kind === KIND_GROUP) {
+  if (kind === KIND.group) {
     if (body.length < at + GROUP_ID_BYTES) return undefined;
     subject = { kind: 'group', groupId: body.subarray(at, at + GROUP_ID_BYTES).toString('base64url') };
     at += GROUP_ID_BYTES;
-  } else if (kind === KIND_ALERT) {
+  } else if (kind === KIND.alert) {
     const flag = body[at++]!;
     const hex = flag === (HEX_FLAG | 8);
     const length = hex ? 8 : flag;
