@@ -7,30 +7,17 @@ import { deleteKeys, testRedisUrl, uniquePrefix, waitFor } from '@alertgw/testki
 import { createApp } from '../../src/app';
 import { createHandlingRuntime } from '../../src/handling-runtime';
 import { ingestRedisOptions } from '../../src/redis-options';
-import { baseConfig, bearer, deliverFiring, request, startIngest, TEST_ENV, type Ingest } from '../support/harness';
+import { baseConfig, deliverFiring, request, TEST_ENV, type Ingest, useReplicaPair } from '../support/harness';
 
 /** Two ingest replicas on one Redis: changes made through one are used by the other, live. */
 describe('directory API across replicas', () => {
+  const pair = useReplicaPair('dir');
+  const { send } = pair;
   let a: Ingest;
   let b: Ingest;
   let operator: Record<string, string>;
   let viewer: Record<string, string>;
-
-  beforeAll(async () => {
-    const prefix = uniquePrefix('dir');
-    a = await startIngest({ prefix, handling: { pollMs: 1000, loops: false } });
-    // b's version poll is slowed down, so what it learns within a second comes through pub/sub.
-    b = await startIngest({ prefix, handling: { pollMs: 60_000, loops: false } });
-    operator = await bearer('operator', 'alice');
-    viewer = await bearer('viewer', 'victor');
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
-
-  const send = (target: Ingest, method: string, path: string, body?: unknown, headers = operator) =>
-    request(target.url, method, path, { ...headers, 'Content-Type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+  beforeAll(() => ({ a, b, operator, viewer } = pair));
   let n = 0;
   /** Delivers one firing alert with these labels to `target`; resolves to the email task's recipient names. */
   const emailRecipients = async (target: Ingest, labels: Record<string, string>): Promise<string[]> => {

@@ -1,30 +1,18 @@
 import { DirectoryStore } from '@alertgw/shared';
 import { waitFor } from '@alertgw/testkit';
-import { bearer, deliverFiring, request, startIngest, type Ingest } from '../support/harness';
+import { deliverFiring, type Ingest, useReplicaPair } from '../support/harness';
 
 // Obvious fakes: the environment variable names are all a robot entry ever holds.
 const OPS_ROOM = { type: 'dingtalk', webhookUrl: '${CHAT_OPS_WEBHOOK}', secret: '${CHAT_OPS_SECRET}', mentions: { mobiles: ['+8613800000009'] } };
 
 /** Robots through the directory API: the same roles, validation and versioned writes as users. */
 describe('robots API', () => {
+  const pair = useReplicaPair('robots');
+  const { send } = pair;
   let a: Ingest;
   let b: Ingest;
-  let operator: Record<string, string>;
   let viewer: Record<string, string>;
-
-  beforeAll(async () => {
-    a = await startIngest({ handling: { pollMs: 1000, loops: false } });
-    b = await startIngest({ prefix: a.prefix, handling: { pollMs: 60_000, loops: false } });
-    operator = await bearer('operator', 'alice');
-    viewer = await bearer('viewer', 'victor');
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
-
-  const send = (target: Ingest, method: string, path: string, body?: unknown, headers = operator) =>
-    request(target.url, method, path, { ...headers, 'Content-Type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+  beforeAll(() => ({ a, b, viewer } = pair));
   let n = 0;
   const deliver = async (target: Ingest, labels: Record<string, string>) => {
     const res = await deliverFiring(target, labels, `robot0000000${String(++n).padStart(4, '0')}`);

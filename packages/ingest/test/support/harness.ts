@@ -239,3 +239,34 @@ export async function deliverFiring(target: Pick<Ingest, 'url'>, labels: Record<
   };
   return request(target.url, 'POST', '/webhook/alertmanager', { Authorization: `Bearer ${TEST_ENV.INGEST_TOKEN}`, 'Content-Type': 'application/json' }, JSON.stringify(body));
 }
+
+/** Two ingest replicas on one Redis prefix, operator and viewer tokens, and a JSON request helper. */
+export interface ReplicaPair {
+  a: Ingest;
+  /** Polls the directory version only once a minute: what it learns within a second came through pub/sub. */
+  b: Ingest;
+  operator: Record<string, string>;
+  viewer: Record<string, string>;
+  /** A JSON request to `target` (as the operator unless other headers are given). */
+  send(target: Ingest, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
+}
+
+/** Registers the hooks of a directory API test across two replicas (started before all, closed after all). */
+export function useReplicaPair(prefixName: string): ReplicaPair {
+  const t = {
+    send: (target: Ingest, method: string, path: string, body?: unknown, headers = t.operator) =>
+      request(target.url, method, path, { ...headers, 'Content-Type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body)),
+  } as ReplicaPair;
+  beforeAll(async () => {
+    const prefix = uniquePrefix(prefixName);
+    t.a = await startIngest({ prefix, handling: { pollMs: 1000, loops: false } });
+    t.b = await startIngest({ prefix, handling: { pollMs: 60_000, loops: false } });
+    t.operator = await bearer('operator', 'alice');
+    t.viewer = await bearer('viewer', 'victor');
+  });
+  afterAll(async () => {
+    await t.b?.close();
+    await t.a?.close();
+  });
+  return t;
+}
