@@ -103,6 +103,16 @@ describe('Redis paused longer than the lease (real redis-server, CLIENT PAUSE)',
     return { q, id };
   };
 
+  /** One task, claimed by worker A, whose send is held until a.release(); B rigged but not started. */
+  const heldByA = async () => {
+    const { q, id } = await enqueue();
+    const a = rig('A', true);
+    a.worker.start();
+    await a.started;
+    const first = (await q.get(id))!;
+    return { q, id, a, first, b: rig('B', false) };
+  };
+
   beforeAll(async () => {
     server = await startRedisProcess();
     admin = new Redis(server.url, { maxRetriesPerRequest: 3 });
@@ -123,12 +133,7 @@ describe('Redis paused longer than the lease (real redis-server, CLIENT PAUSE)',
   });
 
   it('A paused mid-send: B takes over after the pause, A is fenced off and aborted, one message', async () => {
-    const { q, id } = await enqueue();
-    const a = rig('A', true);
-    a.worker.start();
-    await a.started;
-    const first = (await q.get(id))!;
-    const b = rig('B', false);
+    const { q, id, a, first, b } = await heldByA();
     const pausedAt = await pauseThenStart(b);
     await waitFor(() => inbox.some((d) => d.worker === 'B'), 15_000, 'B to deliver');
     await waitFor(() => a.aborted, 5_000, "A's send to be aborted");
@@ -152,12 +157,7 @@ describe('Redis paused longer than the lease (real redis-server, CLIENT PAUSE)',
   });
 
   it('A finishes its send during the pause: its ack is refused by fencing, and B sends again (the at-least-once window)', async () => {
-    const { q, id } = await enqueue();
-    const a = rig('A', true);
-    a.worker.start();
-    await a.started;
-    const first = (await q.get(id))!;
-    const b = rig('B', false);
+    const { q, id, a, first, b } = await heldByA();
     const pausedAt = await pauseThenStart(b);
     // The provider accepts A's message while Redis is paused; A's ack waits behind B's claim.
     a.release();
@@ -181,12 +181,7 @@ describe('Redis paused longer than the lease (real redis-server, CLIENT PAUSE)',
   });
 
   it('A finishes its send during the pause and its ack comes first: accepted although the lease expired, B finds nothing, one message', async () => {
-    const { q, id } = await enqueue();
-    const a = rig('A', true);
-    a.worker.start();
-    await a.started;
-    const first = (await q.get(id))!;
-    const b = rig('B', false);
+    const { q, id, a, first, b } = await heldByA();
     await b.conn.ping();
     const pausedAt = Date.now();
     await admin.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
