@@ -62,7 +62,8 @@ describe('shared payload parts', () => {
     expect((await sms.claimMany('w', 1)).tasks[0].payload).toEqual({ receiver: 'db', alerts: ['a2'], channel: 'sms' });
   });
 
-  it('expires with the last task naming it, never before it', async () => {
+  /** One delivery's part named by an email and an SMS task, both claimed. */
+  const claimedPair = async () => {
     const email = queue('email');
     const sms = queue('sms');
     const p = part();
@@ -70,6 +71,11 @@ describe('shared payload parts', () => {
     await sms.enqueue({ payload: { channel: 'sms' } as Payload, part: { key: p.key }, severityRank: 0 });
     const [e] = (await email.claimMany('w', 1)).tasks;
     const [s] = (await sms.claimMany('w', 1)).tasks;
+    return { email, sms, p, e: e!, s: s! };
+  };
+
+  it('expires with the last task naming it, never before it', async () => {
+    const { email, sms, p, e, s } = await claimedPair();
 
     expect(await email.ack(e.id, e.token, {})).toBe(true);
     // One task still has no expiry: neither has the part.
@@ -86,13 +92,7 @@ describe('shared payload parts', () => {
   });
 
   it('outlives a dead letter for as long as it is kept, and a replay claims it whole again', async () => {
-    const email = queue('email');
-    const sms = queue('sms');
-    const p = part();
-    await email.enqueue({ payload: { channel: 'email' } as Payload, part: p, severityRank: 0 });
-    await sms.enqueue({ payload: { channel: 'sms' } as Payload, part: { key: p.key }, severityRank: 0 });
-    const [e] = (await email.claimMany('w', 1)).tasks;
-    const [s] = (await sms.claimMany('w', 1)).tasks;
+    const { email, sms, p, e, s } = await claimedPair();
     expect(await email.ack(e.id, e.token, {})).toBe(true);
     expect(await sms.fail(s.id, s.token, { error: 'boom', retryable: false, delayMs: 0, results: {} })).toBe('dead');
 
