@@ -21,7 +21,7 @@ const byName = (robots: RobotConfig[] | undefined) => new Map((robots ?? []).map
  */
 export function createRobotDirectory(redis: RedisClient, config: GatewayConfig): RobotDirectory {
   const store = new DirectoryStore(redis, config.redis.keyPrefix, Object.keys(config.channels));
-  const fromConfig: RobotList = { robots: byName((config as { robots?: RobotConfig[] }).robots), source: 'config' };
+  const fromConfig: RobotList = { robots: byName(config.robots), source: 'config' };
   let cached: { version: number; list: RobotList } | undefined;
   return {
     async current() {
