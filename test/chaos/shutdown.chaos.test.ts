@@ -74,8 +74,18 @@ describe('shutdown while Redis is unreachable (real processes)', () => {
       if (inFlight) {
         admin = new Redis(redis.url);
         const email = new TaskQueue({ redis: admin, prefix: s.keyPrefix, name: 'email' });
+        // The startup check (transport.verify) opens a connection of its own first; let it.
+        await waitFor(async () => mute!.accepted >= 1, 10_000, 'the startup SMTP check to connect');
+        const before = mute!.accepted;
         await s.postAlert('ChaosShutdownInFlight');
-        await waitFor(async () => (await email.counts()).active === 1, 10_000, 'the mail to be claimed and in flight');
+        // Claimed is not yet in flight: the worker may still be rendering or taking a relay
+        // lease (a Redis call the black hole would answer with a timeout, not a stuck send).
+        // In flight is when the SMTP look-alike has taken the worker's connection.
+        await waitFor(
+          async () => (await email.counts()).active === 1 && mute!.accepted > before,
+          10_000,
+          'the mail to be claimed and at the SMTP server',
+        );
       }
 
       if (mode === 'stopped') await redis.stop();

@@ -13,6 +13,8 @@ export interface TcpProxy {
   blackhole(): void;
   /** Bytes clients sent into the black hole so far: proof that someone was left waiting. */
   readonly swallowed: number;
+  /** Connections accepted so far: proof that a client reached (what it takes for) the target. */
+  readonly accepted: number;
   close(): Promise<void>;
 }
 
@@ -22,7 +24,9 @@ export async function startTcpProxy(target: { host: string; port: number }, sche
   const sockets = new Set<net.Socket>();
   let holed = false;
   let swallowed = 0;
+  let accepted = 0;
   const server = net.createServer((client) => {
+    accepted += 1;
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
@@ -61,6 +65,9 @@ export async function startTcpProxy(target: { host: string; port: number }, sche
     },
     get swallowed() {
       return swallowed;
+    },
+    get accepted() {
+      return accepted;
     },
     close: () =>
       new Promise<void>((resolve) => {
