@@ -2,7 +2,7 @@ import { ackLinkSettings, createAckLinkIssuer, runChannelService } from '@alertg
 import { createChatChannel, type ChatPayload } from './chat-channel';
 import { createChatMetrics } from './chat-metrics';
 import { createChatRenderer } from './render/chat-renderer';
-import { createRobotDirectory } from './robots/robot-directory';
+import { robotsOf } from './robots/robot-directory';
 import { chatTimelineView } from './timeline-view';
 
 // The only place notifier-chat reads env and argv; runChannelService connects and handles signals.
@@ -10,9 +10,9 @@ void runChannelService<ChatPayload>({
   name: 'chat',
   section: (config) => config.chat,
   timeline: chatTimelineView,
-  async handler({ config, logger, queue, redis, registry, metrics }) {
+  async handler({ config, logger, queue, redis, registry, metrics, directory }) {
     const renderer = createChatRenderer({ templatesDir: config.chat.templatesDir });
-    const robots = createRobotDirectory(redis, config);
+    const robots = robotsOf(directory);
     const { robots: known, source } = await robots.current();
     if (config.chat.dryRun || known.size === 0) {
       logger.warn(`dry-run: ${config.chat.dryRun ? 'chat.dryRun is set' : 'no robot configured'}; chat messages are built, logged and recorded, not sent`);

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildConfig, DirectoryKeys, GatewayError, type RobotConfig } from '@alertgw/shared';
+import { buildConfig, DirectoryKeys, GatewayError, sendTimeDirectory, type RobotConfig } from '@alertgw/shared';
 import { deleteKeys, testRedis, uniquePrefix } from '@alertgw/testkit';
-import { createRobotDirectory } from '../src/robots/robot-directory';
+import { robotsOf } from '../src/robots/robot-directory';
 import { resolveReference } from '../src/robots/resolve-reference';
 
 describe('robot URLs and secrets: ${VAR} references resolved at send time', () => {
@@ -39,7 +39,7 @@ describe('robot definitions read live from the directory in Redis', () => {
 
   it('uses config.robots while Redis has no directory, then the directory, re-read when its version changes', async () => {
     const config = { ...buildConfig({ redis: { keyPrefix: prefix } }, {}), robots: [robot('from-config')] };
-    const dir = createRobotDirectory(redis, config);
+    const dir = robotsOf(sendTimeDirectory(redis, config));
     expect([...(await dir.current()).robots.keys()]).toEqual(['from-config']);
     expect((await dir.current()).source).toBe('config');
 

@@ -112,6 +112,8 @@ export { channelQueue, connectRedis } from './service/connect-redis';
 export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis';
 export { runChannelService, SHUTDOWN_GRACE_MS } from './service/run-channel-service';
 export { createChannelWorker } from './service/channel-worker';
+export { sendTimeDirectory, SendTimeDirectory } from './service/send-time-directory';
+export type { DirectoryAt } from './service/send-time-directory';
 export type { ChannelPayload, ChannelWorkerOptions } from './service/channel-worker';
 export type { ChannelContext, ChannelParts, ChannelServiceOptions } from './service/run-channel-service';
 export { createTimelineRecorder, notificationEvent } from './service/timeline-recorder';

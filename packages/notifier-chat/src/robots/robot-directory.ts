@@ -1,4 +1,4 @@
-import { DirectoryStore, type GatewayConfig, type RedisClient, type RobotConfig } from '@alertgw/shared';
+import type { RobotConfig, SendTimeDirectory } from '@alertgw/shared';
 
 /** The robots as notifier-chat sees them at one send. */
 export interface RobotList {
@@ -12,26 +12,16 @@ export interface RobotDirectory {
   current(): Promise<RobotList>;
 }
 
-const byName = (robots: RobotConfig[] | undefined) => new Map((robots ?? []).map((r) => [r.name, r]));
-
 /**
- * Robots from the directory document in Redis (`doc.robots`), read again only when the
- * directory's version changed (one GET per send), falling back to `config.robots` while Redis
- * has no directory yet.
+ * The robots of the notifier's live directory (the one the kit's gate reads, with its cache by
+ * version): a robot added through the API is used at the next send, and the directory is read
+ * once per version for both.
  */
-export function createRobotDirectory(redis: RedisClient, config: GatewayConfig): RobotDirectory {
-  const store = new DirectoryStore(redis, config.redis.keyPrefix, Object.keys(config.channels));
-  const fromConfig: RobotList = { robots: byName(config.robots), source: 'config' };
-  let cached: { version: number; list: RobotList } | undefined;
+export function robotsOf(live: SendTimeDirectory): RobotDirectory {
   return {
     async current() {
-      const version = await store.version();
-      if (version === 0) return fromConfig;
-      if (cached?.version === version) return cached.list;
-      const stored = await store.read();
-      if (!stored) return fromConfig;
-      cached = { version: stored.version, list: { robots: byName(stored.doc.robots), source: 'directory' } };
-      return cached.list;
+      const { directory, source } = await live.now();
+      return { robots: directory.robots, source };
     },
   };
 }

@@ -26,7 +26,8 @@ export interface Directory {
   members(group: string): UserConfig[];
   /** The compiled schedule of that name. */
   schedule(name: string): CompiledSchedule | undefined;
-  robot(name: string): RobotConfig | undefined;
+  /** The chat robots by name (what notifier-chat posts to). */
+  readonly robots: ReadonlyMap<string, RobotConfig>;
   /**
    * A user name, "group:<name>" or "schedule:<name>" turned into users; a group with no members
    * is unknown. A schedule is asked who is on at `atMs` (default: now) and may name nobody.
@@ -78,7 +79,7 @@ export function createDirectory(users: readonly UserConfig[], schedules: readonl
     user: (name) => byName.get(name),
     members: (group) => byGroup.get(group) ?? [],
     schedule: (name) => bySchedule.get(name),
-    robot: (name) => robotsByName.get(name),
+    robots: robotsByName,
     expand(target, atMs) {
       if (target.startsWith(ROBOT_PREFIX)) {
         const name = target.slice(ROBOT_PREFIX.length);

@@ -1,15 +1,13 @@
 import { appendTimeline } from '../alerts/append-timeline';
 import type { GatewayConfig } from '../config/types';
-import { DirectoryStore } from '../handling/directory-store';
 import { createPreconditionCheck } from '../handling/escalation-check';
 import type { Logger } from '../log';
 import type { QueueMetrics } from '../metrics';
 import type { RedisClient, TaskQueue } from '../queue/task-queue';
 import type { ChannelHandler } from '../queue/types';
-import { createDirectory } from '../resolver/directory';
 import { Worker } from '../worker/worker';
 import { createChannelGate, type GatedPayload } from './channel-gate';
-import { SendTimeDirectory } from './send-time-directory';
+import { sendTimeDirectory, type SendTimeDirectory } from './send-time-directory';
 import { createTimelineRecorder, type TimelineView } from './timeline-recorder';
 
 /** A channel task's payload as the kit reads it: its alerts (for timelines) and what the gate reads. */
@@ -27,6 +25,8 @@ export interface ChannelWorkerOptions<P extends ChannelPayload> {
   logger: Logger;
   metrics?: QueueMetrics;
   timeline?: TimelineView;
+  /** The live directory the gate resolves against; the channel may share it (default: a new one). */
+  directory?: SendTimeDirectory;
   /** Longest blocking wait when idle (the Worker's default unless given). */
   blockTimeoutMs?: number;
 }
@@ -38,7 +38,6 @@ export interface ChannelWorkerOptions<P extends ChannelPayload> {
  */
 export function createChannelWorker<P extends ChannelPayload>(o: ChannelWorkerOptions<P>): Worker<P> {
   const prefix = o.config.redis.keyPrefix;
-  const store = new DirectoryStore(o.redis, prefix, Object.keys(o.config.channels));
   const recorder = createTimelineRecorder(o.name, (fp, event) => appendTimeline(o.redis, prefix, fp, event), o.timeline);
   return new Worker<P>({
     queue: o.queue,
@@ -49,7 +48,7 @@ export function createChannelWorker<P extends ChannelPayload>(o: ChannelWorkerOp
     blockTimeoutMs: o.blockTimeoutMs,
     gate: createChannelGate<P>({
       channel: o.name,
-      directory: new SendTimeDirectory(o.redis, store, createDirectory(o.config.users, o.config.schedules, o.config.robots)),
+      directory: o.directory ?? sendTimeDirectory(o.redis, o.config),
       check: createPreconditionCheck({ redis: o.redis, prefix, logger: o.logger }),
     }),
     // A refused precondition wrote its own timeline event (escalation-suppressed).

@@ -7,6 +7,7 @@ import { startOpsServer } from '../ops-server';
 import type { RedisClient, TaskQueue } from '../queue/task-queue';
 import type { ChannelHandler } from '../queue/types';
 import { createChannelWorker, type ChannelPayload } from './channel-worker';
+import { sendTimeDirectory, type SendTimeDirectory } from './send-time-directory';
 import { channelQueue, connectRedis } from './connect-redis';
 import type { TimelineView } from './timeline-recorder';
 
@@ -26,6 +27,8 @@ export interface ChannelContext<P> {
   queue: TaskQueue<P>;
   registry: Registry;
   metrics: QueueMetrics;
+  /** The live directory (users, schedules, robots) the kit's gate reads: one cache per notifier. */
+  directory: SendTimeDirectory;
 }
 
 /** What a channel hands back to the kit once built. */
@@ -84,10 +87,11 @@ async function serve<P extends ChannelPayload>(opts: ChannelServiceOptions<P>): 
   const registry = createRegistry();
   const metrics = createQueueMetrics(registry);
   registerQueueDepthGauge(registry, [queue]);
+  const directory = sendTimeDirectory(redis, config);
 
   let parts: ChannelParts<P>;
   try {
-    parts = await opts.handler({ config, logger, redis, queue, registry, metrics });
+    parts = await opts.handler({ config, logger, redis, queue, registry, metrics, directory });
   } catch (err) {
     await closeRedis();
     throw err;
@@ -102,6 +106,7 @@ async function serve<P extends ChannelPayload>(opts: ChannelServiceOptions<P>): 
     logger,
     metrics,
     timeline: opts.timeline,
+    directory,
   });
   worker.start();
   parts.started?.();

@@ -33,7 +33,7 @@ export interface ResolvedRecipients {
 export function resolveSendTimeTargets(
   payload: Partial<Pick<NotificationPayload, 'recipients' | 'sendTimeTargets'>>,
   channel: string,
-  at: DirectoryAt,
+  at: Pick<DirectoryAt, 'directory' | 'atMs'>,
 ): ResolvedRecipients {
   const field = ADDRESS_FIELD[channel];
   const recipients = (payload.recipients ?? []).map((r) => ({ ...r }));
