@@ -26,6 +26,13 @@ describe('robot URLs and secrets: ${VAR} references resolved at send time', () =
     expect(literal!.message).not.toContain('abc');
     expect(() => resolveReference('${NOPE}', 'robot r secret', {})).toThrow(/neither NOPE nor NOPE_FILE/);
   });
+
+  it('reads VAR_FILE through the same guarded reader as the config: a device or an oversized file is a configuration error', () => {
+    expect(() => resolveReference('${A}', 'robot r secret', { A_FILE: '/dev/zero' })).toThrow(/robot r secret: A_FILE is not a regular file/);
+    const big = path.join(mkdtempSync(path.join(tmpdir(), 'chat-ref-')), 'big');
+    writeFileSync(big, 'x'.repeat(64 * 1024 + 1));
+    expect(() => resolveReference('${A}', 'robot r secret', { A_FILE: big })).toThrow(/A_FILE is larger than 64 KiB/);
+  });
 });
 
 describe('robot definitions read live from the directory in Redis', () => {

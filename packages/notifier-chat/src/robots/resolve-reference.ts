@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { GatewayError } from '@alertgw/shared';
+import { GatewayError, readSecretFile } from '@alertgw/shared';
 
 /** `${VAR}`: the only form a robot's webhook URL or secret may take in the directory. */
 const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
@@ -23,15 +22,10 @@ export function resolveReference(ref: string, what: string, env: NodeJS.ProcessE
   if (direct !== undefined && direct !== '') return direct.trim();
   const file = env[`${name}_FILE`];
   if (file) {
-    try {
-      const value = readFileSync(file, 'utf8').trim();
-      if (value) return value;
-    } catch (err) {
-      throw new GatewayError('SEND_CONFIG', `${what}: ${name}_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
-        cause: err,
-        details: { providerCode: 'ROBOT_SECRET_UNSET' },
-      });
-    }
+    const read = readSecretFile(file);
+    if (!read.ok) throw new GatewayError('SEND_CONFIG', `${what}: ${name}_FILE ${read.reason}`, { details: { providerCode: 'ROBOT_SECRET_UNSET' } });
+    const value = read.value.trim();
+    if (value) return value;
   }
   throw new GatewayError('SEND_CONFIG', `${what}: neither ${name} nor ${name}_FILE is set in notifier-chat's environment`, {
     details: { providerCode: 'ROBOT_SECRET_UNSET' },

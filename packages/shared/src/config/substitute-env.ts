@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readSecretFile } from './read-secret-file';
 import { formatPath, type ConfigProblem } from './config-path';
 
 /** `$${` is an escaped literal `${`; `${NAME}` / `${NAME:-default}` are references. */
@@ -102,7 +102,7 @@ function resolveReference(ref: EnvReference, env: NodeJS.ProcessEnv, problems: C
     return '';
   }
   if (direct) return direct;
-  if (fileName) return readSecretFile(ref.name, fileName, problems, where);
+  if (fileName) return secretFromFile(ref.name, fileName, problems, where);
   if (ref.fallback !== undefined) return ref.fallback;
   if (direct !== undefined) return direct;
   problems.push({
@@ -112,12 +112,9 @@ function resolveReference(ref: EnvReference, env: NodeJS.ProcessEnv, problems: C
   return '';
 }
 
-function readSecretFile(name: string, file: string, problems: ConfigProblem[], where: string): string {
-  try {
-    return readFileSync(file, 'utf8').replace(/[\r\n]+$/, '');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    problems.push({ path: where, message: `${name}_FILE=${file} cannot be read (${code})` });
-    return '';
-  }
+function secretFromFile(name: string, file: string, problems: ConfigProblem[], where: string): string {
+  const read = readSecretFile(file);
+  if (read.ok) return read.value;
+  problems.push({ path: where, message: `${name}_FILE=${file} ${read.reason}` });
+  return '';
 }

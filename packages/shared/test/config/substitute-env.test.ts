@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,6 +87,22 @@ describe('substituteEnv', () => {
       const got = run({ a: { b: '${S}' } }, { S: 'direct-secret', S_FILE: path.join(dir, 'lf') });
       expect(got.problems).toEqual([{ path: 'a.b', message: 'both S and S_FILE are set; set only one' }]);
       expect(JSON.stringify(got)).not.toContain('direct-secret');
+    });
+
+    test.each([
+      ['a directory', (d: string) => d, 'is not a regular file'],
+      ['a character device (/dev/zero would never end)', () => '/dev/zero', 'is not a regular file'],
+      ['a file over 64 KiB', (d: string) => path.join(d, 'huge'), 'is larger than 64 KiB'],
+    ])('%s is refused with a reason, without reading it', (_name, file, reason) => {
+      writeFileSync(path.join(dir, 'huge'), 'x'.repeat(64 * 1024 + 1));
+      const got = run({ k: '${S}' }, { S_FILE: file(dir) });
+      expect(got.problems).toEqual([{ path: 'k', message: `S_FILE=${file(dir)} ${reason}` }]);
+    });
+
+    test('a FIFO nobody writes to does not hold the start', () => {
+      const fifo = path.join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      expect(run({ k: '${S}' }, { S_FILE: fifo }).problems).toEqual([{ path: 'k', message: `S_FILE=${fifo} is not a regular file` }]);
     });
 
     test('an unreadable file is a problem naming the file, not the content', () => {
