@@ -16,7 +16,8 @@ import {
 import type { DeliveryHandling } from './handling/delivery-handling';
 import { deliveryKey } from './delivery-key';
 import type { IngestMetrics } from './ingest-metrics';
-import { planTasks, type RecipientResolver } from './plan-tasks';
+import { highestSeverity, planTasks, type RecipientResolver } from './plan-tasks';
+import { createUrgentFirst, type UrgentFirst } from './webhook/urgent-first';
 import { deliveryPart } from './delivery-part';
 
 /** Everything accepting a delivery needs; main.ts builds it, tests build their own. */
@@ -31,6 +32,8 @@ export interface AcceptDeps {
   now?: () => Date;
   /** Alert handling (acks, escalations); absent, every firing alert is notified and nothing escalates. */
   handling?: DeliveryHandling;
+  /** Orders the deliveries waiting for the CPU, most urgent first (default: one of its own). */
+  urgentFirst?: UrgentFirst;
 }
 
 /**
@@ -51,8 +54,11 @@ export function createAcceptDelivery(deps: AcceptDeps): AcceptDelivery {
   const channels = [...queues.keys()];
   const now = deps.now ?? (() => new Date());
   const knownSeverities = new Set(Object.keys(config.queue.severityRanks).map((s) => s.toLowerCase()));
+  const urgentFirst = deps.urgentFirst ?? createUrgentFirst();
 
   return async (msg, raw) => {
+    // In a storm the critical groups are stored first, whatever order they arrived in.
+    await urgentFirst.turn(highestSeverity(msg.alerts, config.queue).rank);
     const receivedAt = now();
     const key = deliveryKey(msg);
     const plan = planTasks(msg, { config, resolver: deps.resolver, channels, deliveryKey: key, receivedAt, acked: deps.handling?.acked() });

@@ -138,7 +138,7 @@ function carries(options: ChannelOptions, alert: WebhookAlert): boolean {
 }
 
 /** The most urgent severity among the alerts (lowest rank; the first one on a tie). */
-function highestSeverity(alerts: WebhookAlert[], queue: GatewayConfig['queue']): { severity: string; rank: number } {
+export function highestSeverity(alerts: WebhookAlert[], queue: GatewayConfig['queue']): { severity: string; rank: number } {
   let best = { severity: '', rank: Number.POSITIVE_INFINITY };
   for (const alert of alerts) {
     const severity = alert.labels.severity ?? '';
