@@ -1,27 +1,12 @@
-import type Redis from 'ioredis';
-import { deleteKeys, testRedis } from '@alertgw/testkit';
-import { cliSetup, type CliSetup } from '../support/cli';
+import { useCli } from '../support/cli';
 import { deadLetter, payload, queueOf } from '../support/tasks';
 
 describe('alertctl queues (real Redis)', () => {
-  let redis: Redis;
-  let setup: CliSetup;
-
-  beforeAll(() => {
-    redis = testRedis();
-  });
-  beforeEach(() => {
-    setup = cliSetup();
-  });
-  afterEach(async () => {
-    await deleteKeys(redis, setup.prefix);
-    setup.cleanup();
-  });
-  afterAll(() => redis.quit());
+  const cli = useCli();
 
   async function fill(): Promise<{ leased: string; dead: string }> {
-    const email = queueOf(redis, setup.prefix, 'email');
-    const sms = queueOf(redis, setup.prefix, 'sms');
+    const email = queueOf(cli.redis, cli.setup.prefix, 'email');
+    const sms = queueOf(cli.redis, cli.setup.prefix, 'sms');
     const dead = await deadLetter(email, payload('DiskFull', [{ name: 'alice', address: 'alice@example.com' }, { name: 'bob', address: 'bob@example.com' }]), {
       'alice@example.com': { status: 'delivered' },
       'bob@example.com': { status: 'failed', message: '550 no such user' },
@@ -37,13 +22,13 @@ describe('alertctl queues (real Redis)', () => {
 
   it('shows depths, pending per severity, leases and dead letters', async () => {
     const { leased, dead } = await fill();
-    const r = await setup.run(['queues']);
+    const r = await cli.setup.run(['queues']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     const row = (startsWith: string, after = 0) => lines.slice(after).find((l) => l.startsWith(startsWith))!.split(/\s{2,}/);
 
-    expect(lines[0]).toContain(`key prefix ${setup.prefix}`);
+    expect(lines[0]).toContain(`key prefix ${cli.setup.prefix}`);
     expect(row('email')).toEqual(['email', '3', '1', '0', '1', '0']);
     expect(row('sms')).toEqual(['sms', '1', '0', '0', '1', '0']);
 
@@ -72,14 +57,14 @@ describe('alertctl queues (real Redis)', () => {
   });
 
   it('limits the lists and says how many more there are; --json gives the same facts', async () => {
-    const email = queueOf(redis, setup.prefix, 'email');
+    const email = queueOf(cli.redis, cli.setup.prefix, 'email');
     for (let i = 0; i < 3; i++) await deadLetter(email, payload(`D${i}`, [{ name: 'bob', address: 'bob@example.com' }]));
-    const r = await setup.run(['queues', 'email', '--limit', '2']);
+    const r = await cli.setup.run(['queues', 'email', '--limit', '2']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('… 1 more in email (--limit)');
     expect(r.stdout).not.toMatch(/^sms/m);
 
-    const json = await setup.run(['queues', 'email', '--limit', '2', '--json']);
+    const json = await cli.setup.run(['queues', 'email', '--limit', '2', '--json']);
     const report = JSON.parse(json.stdout);
     expect(report.channels).toHaveLength(1);
     expect(report.channels[0].counts.dead).toBe(3);
@@ -87,9 +72,9 @@ describe('alertctl queues (real Redis)', () => {
   });
 
   it('refuses an unknown channel (exit 2) and an unreachable Redis (exit 1) in one line', async () => {
-    const unknown = await setup.run(['queues', 'pager']);
+    const unknown = await cli.setup.run(['queues', 'pager']);
     expect(unknown).toEqual({ code: 2, stdout: '', stderr: 'alertctl queues: unknown channel "pager" (configured: email, sms, chat)\n' });
-    const down = await setup.run(['queues'], { env: { REDIS_URL: 'redis://:pw@127.0.0.1:2' } });
+    const down = await cli.setup.run(['queues'], { env: { REDIS_URL: 'redis://:pw@127.0.0.1:2' } });
     expect(down.code).toBe(1);
     expect(down.stderr).toBe('alertctl queues: cannot reach Redis at redis://:***@127.0.0.1:2: ECONNREFUSED (set REDIS_URL or redis.url in the config)\n');
   });

@@ -89,30 +89,42 @@ export function cliSetup(patch?: (tree: Record<string, unknown>) => void): CliSe
   };
 }
 
-/** A CLI run per test over real Redis, and the directory store it writes (see useDirectoryCli). */
-export interface DirectoryCli {
+/** A CLI setup per test over real Redis (see useCli). */
+export interface CliRun {
   redis: Redis;
   setup: CliSetup;
-  store: DirectoryStore;
 }
 
 /**
- * Registers the hooks of a directory command's tests: a fresh CLI setup (config patched by
- * `patch`, a prefix of its own) and its DirectoryStore before each test, its keys deleted after.
+ * Registers the hooks of a command's tests: one Redis client for the file, a fresh CLI setup
+ * (config patched by `patch`, a prefix of its own) before each test, its keys deleted after.
  */
-export function useDirectoryCli(patch?: (tree: Record<string, unknown>) => void, channels: string[] = ['email', 'sms']): DirectoryCli {
-  const t = {} as DirectoryCli;
+export function useCli(patch?: (tree: Record<string, unknown>) => void): CliRun {
+  const t = {} as CliRun;
   beforeAll(() => {
     t.redis = testRedis();
   });
   beforeEach(() => {
     t.setup = cliSetup(patch);
-    t.store = new DirectoryStore(t.redis, t.setup.prefix, channels);
   });
   afterEach(async () => {
     await deleteKeys(t.redis, t.setup.prefix);
     t.setup.cleanup();
   });
   afterAll(() => t.redis.quit());
+  return t;
+}
+
+/** useCli, and the directory store the CLI writes. */
+export interface DirectoryCli extends CliRun {
+  store: DirectoryStore;
+}
+
+/** useCli for a directory command's tests, with its DirectoryStore made before each test. */
+export function useDirectoryCli(patch?: (tree: Record<string, unknown>) => void, channels: string[] = ['email', 'sms']): DirectoryCli {
+  const t = useCli(patch) as DirectoryCli;
+  beforeEach(() => {
+    t.store = new DirectoryStore(t.redis, t.setup.prefix, channels);
+  });
   return t;
 }

@@ -85,20 +85,21 @@ describe('GET /api/v1/alerts?matcher= with hostile regexes', () => {
   });
 });
 
+/** An ingest with alert handling and `routes` added to the test config, for the routes/test API. */
+const ingestWithRoutes = (...routes: Array<{ name: string; matchers: string[] }>) =>
+  startIngest({
+    handling: true,
+    patch: (raw) => {
+      (raw.routes as unknown[]).push(...routes.map((r) => ({ ...r, notify: ['lisi'] })));
+    },
+  });
+
 describe('POST /api/v1/routes/test with hostile route regexes', () => {
   let ingest: Ingest;
   let viewer: Record<string, string>;
 
   beforeAll(async () => {
-    ingest = await startIngest({
-      handling: true,
-      patch: (raw) => {
-        (raw.routes as unknown[]).push(
-          { name: 'dotstar', matchers: ['instance=~"(.*.*)*x"'], notify: ['lisi'] },
-          { name: 'nested', matchers: ['instance=~"(a+)+b"'], notify: ['lisi'] },
-        );
-      },
-    });
+    ingest = await ingestWithRoutes({ name: 'dotstar', matchers: ['instance=~"(.*.*)*x"'] }, { name: 'nested', matchers: ['instance=~"(a+)+b"'] });
     viewer = await bearer('viewer');
     // The first routes/test starts the matching worker thread: not what is timed here.
     const warm = JSON.stringify({ labels: { team: 'db' } });
@@ -214,12 +215,7 @@ describe('POST /api/v1/routes/test with a costly route and long labels', () => {
   let viewer: Record<string, string>;
 
   beforeAll(async () => {
-    ingest = await startIngest({
-      handling: true,
-      patch: (raw) => {
-        (raw.routes as unknown[]).push({ name: 'counting', matchers: ['instance=~"[ab]*a[ab]{999}x"'], notify: ['lisi'] });
-      },
-    });
+    ingest = await ingestWithRoutes({ name: 'counting', matchers: ['instance=~"[ab]*a[ab]{999}x"'] });
     viewer = await bearer('viewer');
   });
   afterAll(() => ingest.close());
