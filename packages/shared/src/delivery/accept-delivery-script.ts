@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { RedisClient, EnqueueResult } from '../queue/task-queue';
-import { luaScripts, type ScriptArg, type ScriptCall } from '../redis/lua-scripts';
+import type { ScriptArg, ScriptCall } from '../redis/lua-scripts';
+import { packedScript, runPackedScript } from '../redis/packed-script-call';
+import { readScript } from '../redis/read-script';
 
-const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), { acceptDelivery: 'accept-delivery-n.lua' });
+const ACCEPT = packedScript(readScript(path.join(__dirname, 'lua', 'accept-delivery-n.lua')));
 
 /** Everything one webhook delivery writes, each part as the script that writes it alone takes it. */
 export interface DeliveryWrite {
@@ -36,6 +38,7 @@ export async function runAcceptDelivery(redis: RedisClient, write: DeliveryWrite
   add(write.upsert);
   add(write.handling ?? [[], []]);
   args.push(write.part?.key ?? '', write.part?.value ?? '');
-  const reply = (await SCRIPTS.run(redis, 'acceptDelivery', keys, args)) as Array<string | number>;
+  // ~150 arguments for 10 alerts: sent pre-encoded (runPackedScript), not one by one by ioredis.
+  const reply = (await runPackedScript(redis, ACCEPT, keys, args)) as Array<string | number>;
   return write.enqueues.map((_, i) => ({ id: String(reply[2 * i]), duplicate: Number(reply[2 * i + 1]) === 1 }));
 }
