@@ -28,18 +28,18 @@ local function enqueueTask(q, t)
   -- One HSET with every field: each redis.call costs about as much again as the write itself.
   -- Numbers go as text, which Redis would otherwise format per argument.
   local taskKey = q.base .. 'task:' .. id
+  local due = t.delay > 0 and string.format('%.0f', now + t.delay)
+  local part = t.part and t.part ~= '' and t.part
   local fields = {
     'id', id, 'queue', t.name, 'payload', t.payload, 'rank', tostring(t.rank), 'score', score,
     'attempts', '0', 'maxAttempts', t.maxAttempts, 'results', '{}',
-    'createdAt', nowText, 'updatedAt', nowText, 'dedupKey', t.dedupKey }
-  local due = t.delay > 0 and string.format('%.0f', now + t.delay)
+    'createdAt', nowText, 'updatedAt', nowText, 'dedupKey', t.dedupKey, 'status', due and 'delayed' or 'pending' }
+  local n = #fields
   if due then
-    fields[#fields + 1], fields[#fields + 2], fields[#fields + 3], fields[#fields + 4] = 'status', 'delayed', 'dueAt', due
-  else
-    fields[#fields + 1], fields[#fields + 2] = 'status', 'pending'
+    fields[n + 1], fields[n + 2] = 'dueAt', due
+    n = n + 2
   end
-  local part = t.part and t.part ~= '' and t.part
-  if part then fields[#fields + 1], fields[#fields + 2] = 'part', part end
+  if part then fields[n + 1], fields[n + 2] = 'part', part end
   redis.call('HSET', taskKey, unpack(fields))
 
   if part then
