@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import { testRedis, uniquePrefix } from '@alertgw/testkit';
-import { packedScript, runPackedScript } from '../../src/redis/packed-script-call';
+import { packedScript, runPackedScript } from '../../src/delivery/accept-delivery-script';
 
 /** A script Redis has never seen (its source names a fresh prefix), so its first call meets NOSCRIPT. */
 const echo = (prefix: string) =>
