@@ -7,7 +7,8 @@
 
   Each sub-script gets its own KEYS (5 each: the file names say so) and its own ARGV slice,
   prefixed by its length, exactly as TS built it for that script; this script only hands the
-  tasks the enqueues made to the upsert, as its first ARGV.
+  tasks the enqueues made to the upsert, as its first ARGV (a Lua table, which the upsert takes
+  as readily as the JSON text its callers from TS send).
 
   KEYS: 5 per channel (enqueue-5), then 5 (upsert-alerts-5), then 5 (handle-delivery-5) when
   there is a handling step.
@@ -47,7 +48,7 @@ for c = 1, tonumber(ARGV[1]) do
 end
 
 local upsertKeys, upsertArgs = call(1)
-upsertArgs[1] = cjson.encode(tasks)
+upsertArgs[1] = tasks
 upsertAlerts(upsertKeys, upsertArgs)
 
 local handlingKeys, handlingArgs, n = call(0)
