@@ -11,6 +11,7 @@ const cluster = require('node:cluster');
 const { once } = require('node:events');
 const path = require('node:path');
 const express = require('express');
+const { benchConfig } = require('./bench-config');
 
 const DIST = path.join(__dirname, '..', '..', 'packages');
 const spec = JSON.parse(process.argv[2]);
@@ -25,36 +26,12 @@ function bareApp() {
   return app;
 }
 
-/** The real ingest app, built the way main.ts builds it, with a small realistic directory. */
+/** The real ingest app, built the way main.ts builds it, with the bench's directory (bench-config.js). */
 function ingestApp() {
   const Redis = require('ioredis');
   const shared = require(path.join(DIST, 'shared', 'dist', 'index.js'));
   const { createApp, ingestRedisOptions } = require(path.join(DIST, 'ingest', 'dist', 'index.js'));
-  const users = [];
-  for (let i = 0; i < 40; i++) {
-    users.push({
-      name: `user${i}`,
-      email: `user${i}@example.com`,
-      phone: `+86138000000${String(i).padStart(2, '0')}`,
-      groups: [i < 2 ? 'oncall' : i < 10 ? 'infra' : i < 20 ? 'dba' : 'dev'],
-    });
-  }
-  const config = shared.buildConfig(
-    {
-      redis: { url: spec.redisUrl, keyPrefix: spec.prefix },
-      log: { level: 'error' },
-      users,
-      mandatory: ['group:oncall'],
-      routes: [
-        { name: 'infra', matchers: ['team="infra"'], notify: ['group:infra'] },
-        { name: 'db', matchers: ['team="db"', 'severity=~"critical|warning"'], notify: ['group:dba'], cc: ['dba@example.com'] },
-        { name: 'critical-dev', matchers: ['severity="critical"', 'cluster=~"prod-.*"'], notify: ['user25'], channels: ['sms'] },
-      ],
-      email: { cc: ['audit@example.com'] },
-      ingest: { bodyLimitBytes: spec.bodyLimitBytes, auth: { bearerTokens: ['${BENCH_TOKEN}'] } },
-    },
-    { BENCH_TOKEN: 'bench-token' },
-  );
+  const config = benchConfig(shared, spec);
   const redis = new Redis(spec.redisUrl, ingestRedisOptions());
   const channels = Object.keys(config.channels).filter((c) => config.channels[c].enabled);
   const queues = new Map(channels.map((name) => [name, new shared.TaskQueue({ redis, prefix: spec.prefix, name })]));

@@ -20,7 +20,8 @@
   KEYS[5] idx:expiry-severity   HASH fingerprint -> severity of a resolved record (for the sweep)
 
   ARGV[1] the tasks the delivery created or found, JSON [[channel, task id, duplicate (1/0)], ...]:
-  each becomes a `task-created` event (accept-delivery-n.lua makes it from its enqueues),
+  each becomes a `task-created` event (accept-delivery-n.lua, which calls this script as a
+  function, makes it from its enqueues and passes it as that list itself, a Lua table: no JSON),
   ARGV[2] key base ("{p}:alerts:"), ARGV[3] now ms, ARGV[4] now ISO,
   ARGV[5] retention ms for resolved records, ARGV[6] max timeline entries,
   ARGV[7] delivery key, ARGV[8] receiver, ARGV[9] groupKey,
@@ -43,7 +44,7 @@ local maxSeverities = tonumber(ARGV[12])
 local first = 13
 -- Every alert of the delivery gets the same task-created events.
 local shared = {}
-for _, t in ipairs(cjson.decode(ARGV[1])) do
+for _, t in ipairs(type(ARGV[1]) == 'table' and ARGV[1] or cjson.decode(ARGV[1])) do
   shared[#shared + 1] = '{"at":' .. cjson.encode(nowIso) .. ',"type":"task-created","channel":' .. cjson.encode(t[1]) ..
     ',"taskId":' .. cjson.encode(tostring(t[2])) .. ',"duplicate":' .. (tostring(t[3]) == '1' and 'true' or 'false') .. '}'
 end

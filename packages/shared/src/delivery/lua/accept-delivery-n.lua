@@ -7,7 +7,8 @@
 
   Each sub-script gets its own KEYS (5 each: the file names say so) and its own ARGV slice,
   prefixed by its length, exactly as TS built it for that script; this script only hands the
-  tasks the enqueues made to the upsert, as its first ARGV.
+  tasks the enqueues made to the upsert, as its first ARGV (a Lua table, which the upsert takes
+  as readily as the JSON text its callers from TS send).
 
   KEYS: 5 per channel (enqueue-5), then 5 (upsert-alerts-5), then 5 (handle-delivery-5) when
   there is a handling step.
@@ -16,7 +17,7 @@
   then n, upsert-alerts-5's ARGV from its second on (the first, its tasks, is made here);
   then n, handle-delivery-5's n ARGV (n = 0: no handling step);
   then the key and the value of the shared part the enqueues name ("" = none): written here,
-  once, when an enqueue created a task (enqueue-task.lua counted it), never for duplicates.
+  once, when an enqueue created a task (and so counted its reference to it), never for duplicates.
 
   Returns per channel: task id, duplicate (1/0)
 ]]
@@ -35,23 +36,24 @@ local function call(lead)
   return keys, args, n
 end
 
-local reply, tasks = {}, {}
+local reply, tasks, created = {}, {}, false
 for c = 1, tonumber(ARGV[1]) do
   local keys, args = call(0)
   local r = enqueue(keys, args)
   reply[#reply + 1] = r[1]
   reply[#reply + 1] = r[2]
+  created = created or r[2] == 0
   -- channel (the queue name, enqueue-5's ARGV[7]), task id, duplicate: each a task-created event.
   tasks[#tasks + 1] = { args[7], r[1], r[2] }
 end
 
 local upsertKeys, upsertArgs = call(1)
-upsertArgs[1] = cjson.encode(tasks)
+upsertArgs[1] = tasks
 upsertAlerts(upsertKeys, upsertArgs)
 
 local handlingKeys, handlingArgs, n = call(0)
 if n > 0 then handleDelivery(handlingKeys, handlingArgs) end
 
 local part, partValue = ARGV[nextArg], ARGV[nextArg + 1]
-if part ~= '' and redis.call('EXISTS', part) == 1 then redis.call('HSET', part, 'v', partValue) end
+if part ~= '' and created then redis.call('HSET', part, 'v', partValue) end
 return reply

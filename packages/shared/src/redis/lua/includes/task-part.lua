@@ -16,10 +16,11 @@
 ]]
 --@include "includes/now-ms.lua"
 
--- A new or revived task hash names `part`: the part keeps no expiry while it does.
+-- A new or revived task hash names `part`: the part keeps no expiry while it does. Only the
+-- first holder can find an expiry to remove (while refs > 0 the part has none), so the others
+-- skip the PERSIST; a count at or below 0 before (it never should be) persists it all the same.
 local function holdPart(part)
-  redis.call('HINCRBY', part, 'refs', 1)
-  redis.call('PERSIST', part)
+  if redis.call('HINCRBY', part, 'refs', 1) <= 1 then redis.call('PERSIST', part) end
 end
 
 -- The task hash at taskKey was just given the expiry expiresAt (ms): its part follows it, a

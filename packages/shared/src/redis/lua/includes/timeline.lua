@@ -7,7 +7,7 @@
 -- Appends events to the timeline and trims it; returns nothing (the TTL is the caller's, or followRecordTtl's).
 local function pushTimeline(tl, maxTimeline, ...)
   local len = redis.call('RPUSH', tl, ...)
-  if len > maxTimeline then redis.call('LTRIM', tl, -maxTimeline, -1) end
+  if len > maxTimeline then redis.call('LTRIM', tl, string.format('%d', -maxTimeline), '-1') end
 end
 
 -- Gives the timeline the record's remaining time to live; returns the record's PTTL (-2: no record).
