@@ -154,7 +154,7 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
     gate,
     async send(mail: OutgoingMail, signal: AbortSignal): Promise<TransportReceipt> {
       signal.throwIfAborted();
-      const raw = await buildMessage(mail);
+      const raw = buildMessage(mail);
       const slowDownUntil = Date.now() + SLOW_DOWN_WINDOW_MS;
       for (;;) {
         const leave = await gate.enter(mail.priority ?? 0, signal);

@@ -50,7 +50,7 @@ describe('buildMessage', () => {
       [`<p>${'long '.repeat(300)}</p>`, '.leading dot\n'],
     ];
     for (const [html, text] of cases) {
-      const parsed = await simpleParser(await buildMessage(mail(html, text)));
+      const parsed = await simpleParser(buildMessage(mail(html, text)));
       expect(parsed.html).toBe(html);
       expect(parsed.text).toBe(text);
       expect(parsed.subject).toBe('[FIRING:1] 磁盘 <b>');
@@ -58,9 +58,22 @@ describe('buildMessage', () => {
     }
   });
 
+  it('writes the address, threading and MIME headers a reader needs, and no Cc when there is none', async () => {
+    const withCc = await simpleParser(buildMessage(mail('<p>x</p>', 'x', { to: ['a@example.com', 'Bö <b@example.com>'], cc: ['c@example.com'] })));
+    expect(withCc.to).toMatchObject({ value: [{ address: 'a@example.com' }, { address: 'b@example.com', name: 'Bö' }] });
+    expect(withCc.cc).toMatchObject({ value: [{ address: 'c@example.com' }] });
+    expect(withCc.from).toMatchObject({ value: [{ address: 'alertgw@example.com' }] });
+    expect([withCc.messageId, withCc.inReplyTo, withCc.references]).toEqual(['<t1@alertgw>', '<g@alertgw>', '<g@alertgw>']);
+    expect(withCc.date).toBeInstanceOf(Date);
+    expect(withCc.headers.get('mime-version')).toBe('1.0');
+    const raw = buildMessage(mail('<p>x</p>', 'x')).toString('utf8');
+    expect(raw).not.toMatch(/^Cc:/im);
+    expect(raw).toMatch(/^Content-Type: multipart\/alternative;/m);
+  });
+
   it('keeps the group JSON as an attachment beside the two parts', async () => {
     const json = JSON.stringify({ alerts: [{ labels: { alertname: 'Disk' } }] });
-    const raw = await buildMessage(mail('<p>x</p>', 'x', { attachments: [{ filename: 'alert-group.json', contentType: 'application/json', content: json }] }));
+    const raw = buildMessage(mail('<p>x</p>', 'x', { attachments: [{ filename: 'alert-group.json', contentType: 'application/json', content: json }] }));
     const parsed = await simpleParser(raw);
     expect(parsed.html).toBe('<p>x</p>');
     expect(parsed.attachments.map((a) => [a.filename, a.contentType, a.content.toString('utf8')])).toEqual([
