@@ -224,6 +224,11 @@ async function main() {
     const num = (k) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)[1]);
     return num('used_cpu_user') + num('used_cpu_sys');
   };
+  // Calls per Redis command since the last CONFIG RESETSTAT (every script runs as EVALSHA).
+  const redisCalls = async () => {
+    const info = await redis.info('commandstats');
+    return Object.fromEntries([...info.matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+  };
   const relay = await forkHelper('relay.js', RELAY);
   const tencent = await forkHelper('tencent.js', { delayMs: SMS_DELAY_MS });
   const alerts = stormAlerts(opts.groups);
@@ -278,6 +283,7 @@ async function main() {
         const all = [am, ...procs];
         const cpuBefore = all.map((p) => cpuSeconds(p.pid));
         const redisBefore = await redisCpu();
+        await redis.config('RESETSTAT');
         const t0 = Date.now();
         const res = await fetch(`${am.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
         if (res.status !== 200) throw new Error(`Alertmanager refused the alerts: ${res.status} ${await res.text()}`);
@@ -307,8 +313,11 @@ async function main() {
         } else {
           await waitFor(async () => (await relay.ask('stats')).mails.length >= opts.groups, opts.timeout * 1000, `${opts.groups} mails`).catch((e) => console.log(`  ${e.message}`));
           const stats = await relay.ask('stats');
+          // Read before acceptedTimes lists the tasks: these are alertgw's commands alone.
+          const calls = await redisCalls();
           figures = { ...mailFigures(stats.mails, t0), refused421: stats.refused421, maxConcurrent: stats.maxConcurrent };
           figures.mailsPerS = figures.mails / Math.max(0.001, figures.lastMailS - figures.firstMailS);
+          if (channel) figures.redisCallsPerMail = Object.fromEntries(Object.entries(calls).map(([c, n]) => [c, Number((n / Math.max(1, figures.mails)).toFixed(1))]));
           if (channel) Object.assign(figures, await acceptedTimes(new shared.TaskQueue({ redis, prefix, name: 'email' }), t0, stats.mails));
         }
         const cpuAfter = all.map((p) => cpuSeconds(p.pid));
@@ -316,6 +325,8 @@ async function main() {
         const redisCpuS = Number(((await redisCpu()) - redisBefore).toFixed(2));
         const gatewayCpu = channel ? Number((Object.entries(cpu).filter(([n]) => n !== 'alertmanager').reduce((s, [, v]) => s + v, 0) + redisCpuS).toFixed(2)) : 0;
         const load = os.loadavg().map((l) => Number(l.toFixed(2)));
+        const notifierCpu = Object.entries(cpu).filter(([n]) => n.startsWith(`${channel}-`)).reduce((sum, [, v]) => sum + v, 0);
+        if (channel === 'email') figures.notifierCpuPerMailMs = Number(((notifierCpu * 1000) / Math.max(1, figures.mails)).toFixed(2));
         results.runs[run] = { ...figures, postedS, cpu, redisCpuS, gatewayCpu, load };
         print(run, results.runs[run], limit);
       } finally {
@@ -353,6 +364,12 @@ function print(run, r, limit) {
     const accepted = r.lastAcceptedS === undefined ? '' : `; ingest accepted the first webhook at ${s(r.firstAcceptedS)}, the last critical at ${s(r.lastCriticalAcceptedS)}, the last at ${s(r.lastAcceptedS)}`;
     const own = r.criticalAcceptToMailMs ? `; critical group accepted → mailed: median ${r.criticalAcceptToMailMs.p50} ms, max ${r.criticalAcceptToMailMs.max} ms` : '';
     console.log(`    first mail ${s(r.firstMailS)}${accepted}${own}`);
+    if (r.notifierCpuPerMailMs !== undefined) {
+      // commandstats counts the commands a script runs as well as the EVALSHA that ran it.
+      const top = Object.entries(r.redisCallsPerMail).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([c, n]) => `${c} ${n}`).join(', ');
+      const all = Object.values(r.redisCallsPerMail).reduce((sum, n) => sum + n, 0).toFixed(0);
+      console.log(`    notifier CPU per mail ${r.notifierCpuPerMailMs} ms; Redis per mail (ingest + notifiers): ${r.redisCallsPerMail.evalsha ?? 0} script calls, ${all} commands in all (${top})`);
+    }
   }
   console.log(`    CPU s: ${cpu}, redis ${r.redisCpuS}${r.gatewayCpu ? `; alertgw total ${r.gatewayCpu}` : ''}; alerts posted in ${r.postedS.toFixed(2)} s; load ${r.load.join(' ')}`);
 }

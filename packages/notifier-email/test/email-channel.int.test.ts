@@ -65,6 +65,25 @@ describe('email channel against a real SMTP server', () => {
     expect(outcome.results['cc:noc@example.com']?.status).toBe('delivered');
   });
 
+  it('delivers both parts unchanged through a real SMTP session: 7bit for ASCII, base64 otherwise, dots stuffed', async () => {
+    const cases = [
+      { html: '<p>a</p>\n.\n..two dots\n<p>b</p>\n', text: '.\nline\n.. and more\n', encodings: ['7bit', '7bit'] },
+      { html: `<p>磁盘已满 &middot; ${'x'.repeat(1200)}</p>\n.\n`, text: '告警 · 已恢复\n.\n', encodings: ['base64', 'base64'] },
+    ];
+    for (const c of cases) {
+      server.mails.length = 0;
+      const rendered = { subject: 'dots', html: c.html, text: c.text };
+      await transport.send(
+        { from: FROM, to: ['alice@example.com'], cc: [], envelopeTo: ['alice@example.com'], ...rendered, messageId: '<d@example.com>', inReplyTo: '<g@example.com>', references: '<g@example.com>', headers: {}, attachments: [] },
+        signal,
+      );
+      const [mail] = await server.waitForMails(1);
+      expect(mail.parsed.html).toBe(c.html);
+      expect(mail.parsed.text).toBe(c.text);
+      expect([...mail.raw.matchAll(/Content-Transfer-Encoding: (\S+)/g)].map((m) => m[1])).toEqual(c.encodings);
+    }
+  });
+
   it('uses the same Message-ID on every attempt and a shared thread root per group', async () => {
     const channel = createEmailChannel({ transport, renderer, from: FROM });
     const payload = payloadFromFixture('firing-one-alert-bearer.json');

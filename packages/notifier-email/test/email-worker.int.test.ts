@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { createLogger, createTimelineRecorder, type NotificationPayload, type TaskQueue, type Worker } from '@alertgw/shared';
 import { deleteKeys, freePort, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 // Deep imports: the alert record store is not exported from @alertgw/shared yet.
-import { appendTimeline } from '../../shared/src/alerts/append-timeline';
+import { appendTimelines } from '../../shared/src/alerts/append-timeline';
 import { getAlert } from '../../shared/src/alerts/read-alerts';
 import { upsertAlerts } from '../../shared/src/alerts/upsert-alerts';
 import { emailTimelineView } from '../src/timeline-view';
@@ -154,7 +154,7 @@ describe('email notifier on the shared worker (real Redis, real SMTP)', () => {
       tasks: [],
       retentionMs: 60_000,
     });
-    const onSettled = createTimelineRecorder<NotificationPayload>('email', (fp, event) => appendTimeline(redis, prefix, fp, event), emailTimelineView);
+    const onSettled = createTimelineRecorder<NotificationPayload>('email', (fps, event) => appendTimelines(redis, prefix, fps, event), emailTimelineView);
     run(server, createSmtpTransport(localSmtpConfig(server.port)), { onSettled });
     const { id } = await queue.enqueue({ payload, severityRank: 1 });
 

@@ -3,7 +3,7 @@ import type { SmsPayload } from '../src/digest';
 import { smsTimelineView } from '../src/timeline-view';
 
 const smsNotificationEvent = (task: TaskRecord<SmsPayload>, settled: Settled) => notificationEvent('sms', task, settled, smsTimelineView);
-const createSmsTimelineRecorder = (append: (fp: string, e: unknown) => Promise<unknown>) => createTimelineRecorder<SmsPayload>('sms', append, smsTimelineView);
+const createSmsTimelineRecorder = (append: (fps: string[], e: unknown) => Promise<unknown>) => createTimelineRecorder<SmsPayload>('sms', append, smsTimelineView);
 import { smsPayload } from './support/harness';
 
 const task = (phones: string[]): TaskRecord<SmsPayload> => ({
@@ -38,7 +38,7 @@ describe('SMS timeline events', () => {
 
   it('appends the event to every alert of the group, and nothing for a summary task', async () => {
     const appended: Array<[string, unknown]> = [];
-    const record = createSmsTimelineRecorder(async (fp, e) => appended.push([fp, e]));
+    const record = createSmsTimelineRecorder(async (fps, e) => appended.push(...fps.map((fp): [string, unknown] => [fp, e])));
     await record(task(['+8613912345678']), { status: 'completed', results: {} });
     expect(appended.map(([fp]) => fp)).toEqual(['f00dfeedbeef0001']);
     const digest = task(['+8613912345678']);

@@ -100,7 +100,7 @@ export function startReplica(opts: {
     ackLinks: opts.ackLinks,
   });
   const timeline: Replica['timeline'] = [];
-  const onSettled = createTimelineRecorder('chat', async (fingerprint, event) => timeline.push({ fingerprint, event }), chatTimelineView);
+  const onSettled = createTimelineRecorder('chat', async (fingerprints, event) => timeline.push(...fingerprints.map((fingerprint) => ({ fingerprint, event }))), chatTimelineView);
   const worker = new Worker<ChatPayload>({ queue, handler: channel, concurrency: opts.concurrency ?? 4, logger: opts.logger, metrics: queueMetrics, blockTimeoutMs: 1000, onSettled });
   worker.start();
   return {

@@ -1,10 +1,10 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { SmtpConfig } from '@alertgw/shared';
 import type { MailTransport, OutgoingMail, RejectedRecipient, TransportReceipt } from './types';
+import { buildMessage } from './build-message';
 import { classifySmtpError, isSlowDown, SLOW_DOWN_RETRY_MS } from '../classify-smtp-error';
 import { isOverShare, type ConnectionBudget } from './connection-budget';
 import { fitPoolTo } from './fit-pool';
@@ -154,7 +154,7 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
     gate,
     async send(mail: OutgoingMail, signal: AbortSignal): Promise<TransportReceipt> {
       signal.throwIfAborted();
-      const raw = await buildMessage(mail);
+      const raw = buildMessage(mail);
       const slowDownUntil = Date.now() + SLOW_DOWN_WINDOW_MS;
       for (;;) {
         const leave = await gate.enter(mail.priority ?? 0, signal);
@@ -197,32 +197,6 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
 
 const createPool = (options: SMTPPool.Options) => nodemailer.createTransport(options);
 type Transporter = ReturnType<typeof createPool>;
-
-/**
- * The message as one buffer, built before it takes a connection: nodemailer streaming it part by
- * part costs a socket write per small chunk (hundreds per alert mail), and this way the
- * connection is held only for the SMTP exchange. Quoted-printable is named, not detected:
- * nodemailer's detection counts every letter of the HTML with a global regex match, the largest
- * CPU cost of a mail in a storm, and alert mail is mostly ASCII.
- */
-function buildMessage(mail: OutgoingMail): Promise<Buffer> {
-  return new MailComposer({
-    from: mail.from,
-    to: mail.to,
-    cc: mail.cc,
-    subject: mail.subject,
-    html: mail.html,
-    text: mail.text,
-    messageId: mail.messageId,
-    inReplyTo: mail.inReplyTo,
-    references: mail.references,
-    headers: mail.headers,
-    attachments: mail.attachments,
-    textEncoding: 'quoted-printable',
-  })
-    .compile()
-    .build();
-}
 
 async function sendOnce(transporter: Transporter, mail: OutgoingMail, raw: Buffer): Promise<TransportReceipt> {
   try {

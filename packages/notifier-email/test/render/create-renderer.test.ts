@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GatewayError } from '@alertgw/shared';
 import { createRenderer } from '../../src/render/create-renderer';
+import { SAMPLE_ACK } from '../../src/render/sample-payload';
 import { fixtureNames, payloadFromFixture } from '../support/fixtures';
 
 describe('createRenderer (built-in templates)', () => {
@@ -78,6 +79,17 @@ describe('createRenderer (built-in templates)', () => {
     expect(html).not.toContain('host-50<');
     expect(html).toContain('and 70 more firing alerts not shown');
     expect(text).toContain('and 70 more alerts not shown');
+  });
+
+  it('writes only ASCII of its own (entities for · and …), so an ASCII group can go out unencoded', () => {
+    const p = payloadFromFixture('firing-one-alert-bearer.json');
+    p.alerts = Array.from({ length: 60 }, (_, i) => ({ ...p.alerts[0], fingerprint: String(i), labels: { ...p.alerts[0].labels, instance: `host-${i}` } }));
+    p.alerts[0].annotations = { summary: 'Disk full', runbook_url: 'https://wiki.example.com/disk' };
+    p.groupLabels = { alertname: 'DiskWillFillIn4h', cluster: 'prod-bj' };
+    const { html } = renderer.render(p, SAMPLE_ACK);
+    expect(html).toContain('&hellip; and 10 more firing alerts not shown');
+    expect(html).toContain(' &middot; ');
+    expect(html).toMatch(/^[\t\n\x20-\x7e]*$/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { appendTimeline } from '../alerts/append-timeline';
+import { appendTimelines } from '../alerts/append-timeline';
 import type { GatewayConfig } from '../config/types';
 import { createPreconditionCheck } from '../handling/escalation-check';
 import type { Logger } from '../log';
@@ -38,7 +38,7 @@ export interface ChannelWorkerOptions<P extends ChannelPayload> {
  */
 export function createChannelWorker<P extends ChannelPayload>(o: ChannelWorkerOptions<P>): Worker<P> {
   const prefix = o.config.redis.keyPrefix;
-  const recorder = createTimelineRecorder(o.name, (fp, event) => appendTimeline(o.redis, prefix, fp, event), o.timeline);
+  const recorder = createTimelineRecorder(o.name, (fps, event) => appendTimelines(o.redis, prefix, fps, event), o.timeline);
   return new Worker<P>({
     queue: o.queue,
     handler: o.handler,

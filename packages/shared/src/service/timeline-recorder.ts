@@ -7,8 +7,8 @@ export interface Settled {
   results: Record<string, RecipientResult>;
 }
 
-/** Appends one event to an alert's timeline (shared's appendTimeline bound to a Redis and prefix). */
-export type AppendTimeline = (fingerprint: string, event: Omit<TimelineEvent, 'at'>) => Promise<unknown>;
+/** Appends one event to the timelines of these alerts (shared's appendTimelines bound to a Redis and prefix). */
+export type AppendTimeline = (fingerprints: string[], event: Omit<TimelineEvent, 'at'>) => Promise<unknown>;
 
 /** How a channel shows its results on a timeline; every part is optional. */
 export interface TimelineView {
@@ -46,8 +46,8 @@ export function notificationEvent(channel: string, task: TaskRecord, settled: Se
 /**
  * The worker's onSettled hook of a channel: after every attempt that settled (done, retrying,
  * dead or merged), appends the `notification` event to the timeline of every alert of the
- * task's group, so what happened to a notification is visible on the alert itself. A task
- * without alerts (an SMS storm summary) writes nothing.
+ * task's group (one call for the group), so what happened to a notification is visible on the
+ * alert itself. A task without alerts (an SMS storm summary) writes nothing.
  */
 export function createTimelineRecorder<P extends { alerts?: Array<{ fingerprint?: string }> }>(
   channel: string,
@@ -58,6 +58,6 @@ export function createTimelineRecorder<P extends { alerts?: Array<{ fingerprint?
     const fingerprints = [...new Set((task.payload.alerts ?? []).map((a) => a.fingerprint).filter((fp): fp is string => Boolean(fp)))];
     if (fingerprints.length === 0) return;
     const event = notificationEvent(channel, task as TaskRecord, settled, view);
-    await Promise.all(fingerprints.map((fp) => append(fp, event)));
+    await append(fingerprints, event);
   };
 }

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { AlertKeys } from '../../src/alerts/alert-keys';
-import { appendTimeline } from '../../src/alerts/append-timeline';
+import { appendTimeline, appendTimelines } from '../../src/alerts/append-timeline';
 import { getAlert, listAlerts } from '../../src/alerts/read-alerts';
 import { upsertAlerts, type UpsertAlertsInput } from '../../src/alerts/upsert-alerts';
 import type { WebhookAlert } from '../../src/webhook/types';
@@ -179,6 +179,20 @@ describe('alert record store', () => {
     const got = await getAlert(redis, prefix, 'early');
     expect(got?.timeline.map((e) => e.type)).toEqual(['received', 'task-created', 'notification']);
     expect(await redis.pttl(keys.timeline('early'))).toBe(-1); // firing: kept like its record
+  });
+
+  it('appendTimelines appends one event to several alerts in one call, each as appendTimeline would', async () => {
+    await upsertAlerts(redis, input([alert('b1'), alert('b2', { status: 'resolved', endsAt: '2026-11-24T14:00:00Z' })]));
+    const event = { type: 'notification', channel: 'email', taskId: '9', at: '2026-11-24T15:00:00.000Z' };
+    expect(await appendTimelines(redis, prefix, ['b1', 'b-missing', 'b2'], event)).toEqual([true, false, true]);
+    for (const fp of ['b1', 'b2']) expect((await getAlert(redis, prefix, fp))?.timeline.at(-1)).toEqual(event);
+    expect(await redis.pttl(keys.timeline('b1'))).toBe(-1); // firing: kept like its record
+    expect(await redis.pttl(keys.timeline('b2'))).toBeGreaterThan(0); // resolved: the record's retention (60 s here)
+    expect(await redis.pttl(keys.timeline('b2'))).toBeLessThanOrEqual(60_000);
+    const grace = await redis.pttl(keys.timeline('b-missing'));
+    expect(grace).toBeGreaterThan(0);
+    expect(grace).toBeLessThanOrEqual(10 * 60_000);
+    expect(await appendTimelines(redis, prefix, [], event)).toEqual([]);
   });
 
   it('an event for an alert that never gets a record leaves nothing behind after the grace period', async () => {
