@@ -78,8 +78,9 @@ export function createApp(deps: AppDeps): IngestApp {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
-  app.use(healthRoutes({ redis: deps.redis, registry }));
+  // The webhook first: it is nearly every request, and no other route's path can match it.
   app.use(webhookRoute({ auth, accept, metrics, logger, bodyLimitBytes: config.ingest.bodyLimitBytes }));
+  app.use(healthRoutes({ redis: deps.redis, registry }));
   // One gate for the whole management API, before any of its routes: unknown paths under /api
   // answer 401 too, so nothing about the API shows without a token.
   const gate: Record<Role, ReturnType<typeof jwt.require>> = { viewer: jwt.require('viewer'), operator: jwt.require('operator') };

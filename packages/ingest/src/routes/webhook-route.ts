@@ -3,9 +3,10 @@ import { GatewayError, type Logger } from '@alertgw/shared';
 import { validateWebhook } from '../webhook';
 import type { AcceptDelivery } from '../accept-delivery';
 import type { AuthCheck } from '../auth';
-import { echo, sendError } from '../http-reply';
+import { echo, sendError, sendJson } from '../http-reply';
 import type { IngestMetrics, RejectReason } from '../ingest-metrics';
 import { outageLog } from '../outage-log';
+import { isPlainJson, readJsonBody } from './read-json-body';
 
 /** Seconds Alertmanager is asked to wait before retrying a 503 (it backs off on its own too). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -53,39 +54,19 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
     sendError(res, status, reason, message, extra);
   };
 
-  router.post(
-    '/webhook/alertmanager',
-    (req: Request, res: Response, next: NextFunction) => {
-      metrics.received.inc();
-      if (!deps.auth(req.headers.authorization)) {
-        res.setHeader('WWW-Authenticate', 'Bearer realm="alertgw", Basic realm="alertgw", charset="UTF-8"');
-        return reject(res, 401, 'unauthorized', 'missing or wrong credentials: send the configured Bearer token or Basic auth');
-      }
-      const type = req.is(['application/json', 'application/*+json']);
-      // type-is answers null when there is no body at all, false when the type is wrong.
-      if (type === null || req.headers['content-length'] === '0') return reject(res, 400, 'malformed_json', 'the body is empty');
-      if (type === false) {
-        const got = req.headers['content-type'];
-        return reject(
-          res,
-          415,
-          'unsupported_media_type',
-          `Content-Type must be application/json, got ${got ? `"${echo(got)}"` : 'none'}`,
-        );
-      }
-      next();
-    },
-    parseJson,
-    async (req: Request, res: Response) => {
-      const result = validateWebhook(req.body);
-      if (!result.ok) {
-        return reject(res, 400, 'invalid_schema', `the body is not an Alertmanager webhook (version 4): ${result.errors.length} problem(s)`, {
-          problems: result.errors,
-        });
-      }
-      try {
-        const summary = await deps.accept(result.value, (req as Request & { rawBody?: Buffer }).rawBody);
-        // One line per delivery: at 3 a.m. this is how to tell "never arrived" from "arrived, sent nowhere".
+  // The route's last step: schema, then Redis, then the answer (or 503/500).
+  const deliver = async (body: unknown, raw: Buffer | undefined, res: Response) => {
+    const result = validateWebhook(body);
+    if (!result.ok) {
+      return reject(res, 400, 'invalid_schema', `the body is not an Alertmanager webhook (version 4): ${result.errors.length} problem(s)`, {
+        problems: result.errors,
+      });
+    }
+    try {
+      const summary = await deps.accept(result.value, raw);
+      // One line per delivery: at 3 a.m. this is how to tell "never arrived" from "arrived, sent nowhere".
+      // (Checked first: building the line costs more than winston's own level check saves.)
+      if (logger.isInfoEnabled()) {
         logger.info('delivery accepted', {
           receiver: result.value.receiver,
           groupKey: result.value.groupKey,
@@ -95,25 +76,25 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
           created: summary.created,
           skipped: summary.skipped,
         });
-        res.status(200).json(summary);
-      } catch (err) {
-        if (err instanceof GatewayError && err.code === 'REDIS_UNAVAILABLE') {
-          res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-          metrics.rejected.inc({ reason: 'redis_unavailable' });
-          logUnavailable(err.message);
-          return sendError(res, 503, 'redis_unavailable', 'Redis did not confirm the write; the delivery was not accepted, retry later');
-        }
-        // Not unavailability: the same delivery would fail the same way again, so no 503. A 500 is
-        // still retried by Alertmanager, but it is logged as the bug it is and counted apart.
-        metrics.rejected.inc({ reason: 'internal' });
-        logger.error('delivery failed: not a Redis outage, a bug or data Redis refuses (please report)', { err });
-        sendError(res, 500, 'internal', 'internal error; the delivery was not accepted');
       }
-    },
-  );
+      sendJson(res, 200, summary);
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'REDIS_UNAVAILABLE') {
+        res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+        metrics.rejected.inc({ reason: 'redis_unavailable' });
+        logUnavailable(err.message);
+        return sendError(res, 503, 'redis_unavailable', 'Redis did not confirm the write; the delivery was not accepted, retry later');
+      }
+      // Not unavailability: the same delivery would fail the same way again, so no 503. A 500 is
+      // still retried by Alertmanager, but it is logged as the bug it is and counted apart.
+      metrics.rejected.inc({ reason: 'internal' });
+      logger.error('delivery failed: not a Redis outage, a bug or data Redis refuses (please report)', { err });
+      sendError(res, 500, 'internal', 'internal error; the delivery was not accepted');
+    }
+  };
 
-  // body-parser's errors: size, JSON syntax, encodings. Only reached from parseJson above.
-  router.use('/webhook/alertmanager', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  // Refusals while reading the body, from readJsonBody or body-parser (size, JSON syntax, encodings).
+  const bodyRefused = (err: unknown, res: Response, next: NextFunction) => {
     const type = (err as { type?: string }).type;
     switch (type) {
       case 'entity.too.large':
@@ -129,6 +110,44 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
       default:
         return next(err);
     }
-  });
+  };
+
+  router.post(
+    '/webhook/alertmanager',
+    (req: Request, res: Response, next: NextFunction) => {
+      metrics.received.inc();
+      if (!deps.auth(req.headers.authorization)) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="alertgw", Basic realm="alertgw", charset="UTF-8"');
+        return reject(res, 401, 'unauthorized', 'missing or wrong credentials: send the configured Bearer token or Basic auth');
+      }
+      const length = req.headers['content-length'];
+      // What Alertmanager sends (uncompressed UTF-8 JSON with a body) is read without body-parser.
+      if (isPlainJson(req) && length !== '0' && (length !== undefined || req.headers['transfer-encoding'] !== undefined)) {
+        readJsonBody(req, deps.bodyLimitBytes).then(
+          (body) => deliver(body.value, body.raw, res).catch(next),
+          (err: unknown) => bodyRefused(err, res, next),
+        );
+        return;
+      }
+      const type = req.is(['application/json', 'application/*+json']);
+      // type-is answers null when there is no body at all, false when the type is wrong.
+      if (type === null || length === '0') return reject(res, 400, 'malformed_json', 'the body is empty');
+      if (type === false) {
+        const got = req.headers['content-type'];
+        return reject(
+          res,
+          415,
+          'unsupported_media_type',
+          `Content-Type must be application/json, got ${got ? `"${echo(got)}"` : 'none'}`,
+        );
+      }
+      next();
+    },
+    parseJson,
+    (req: Request, res: Response) => deliver(req.body, (req as Request & { rawBody?: Buffer }).rawBody, res),
+  );
+
+  // body-parser's errors. Only reached from parseJson above.
+  router.use('/webhook/alertmanager', (err: unknown, _req: Request, res: Response, next: NextFunction) => bodyRefused(err, res, next));
   return router;
 }
