@@ -37,7 +37,7 @@ describe('POST /webhook/alertmanager', () => {
 
   it('reads a body with a UTF-8 BOM and leading blanks, and a chunked one, as the same delivery', async () => {
     const f = byName('firing-one-alert-bearer.json');
-    const headers = { ...f.headers, 'content-type': 'application/json; charset=UTF-8' };
+    const headers: Record<string, string> = { ...f.headers, 'content-type': 'application/json; charset=UTF-8' };
     delete headers['content-length'];
     const first = await request(ingest.url, 'POST', '/webhook/alertmanager', headers, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(' \r\n\t'), goJson(f.body)]));
     expect(first.status).toBe(200);
