@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { GatewayError, type Logger } from '@alertgw/shared';
 import { validateWebhook } from '../webhook';
 import type { AcceptDelivery } from '../accept-delivery';
@@ -18,7 +18,24 @@ export interface WebhookRouteDeps {
   metrics: IngestMetrics;
   logger: Logger;
   bodyLimitBytes: number;
+  /** What the app does to every request it answers (headers, latency metric), for `front` to do too. */
+  answering: (req: Request, res: Response, route: string) => void;
 }
+
+/** The webhook as express mounts it: `front` first in the app, `router` where the routes are. */
+export interface WebhookRoute {
+  /**
+   * Takes `POST /webhook/alertmanager` spelled exactly so (what Alertmanager sends) before the app's
+   * router walks its layers, which cost more than a delivery's validation; it answers with the
+   * app's common headers and latency metric (`answering`). Anything else goes on to `router`.
+   */
+  front: RequestHandler;
+  /** The same route for the other spellings express routes to it (trailing slash, other case). */
+  router: Router;
+}
+
+/** The exact path Alertmanager posts to; `front` takes it with or without a query string. */
+export const WEBHOOK_PATH = '/webhook/alertmanager';
 
 /**
  * POST /webhook/alertmanager: auth (401) → content type (415) → body within the limit
@@ -28,7 +45,7 @@ export interface WebhookRouteDeps {
  * never a 503 for what would fail identically again). Nothing touches Redis before the body
  * is fully valid, fingerprints included (FINGERPRINT_PATTERN).
  */
-export function webhookRoute(deps: WebhookRouteDeps): Router {
+export function webhookRoute(deps: WebhookRouteDeps): WebhookRoute {
   const router = express.Router();
   const { metrics, logger } = deps;
   const logUnavailable = outageLog((err: string, heldBack) =>
@@ -112,42 +129,40 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
     }
   };
 
-  router.post(
-    '/webhook/alertmanager',
-    (req: Request, res: Response, next: NextFunction) => {
-      metrics.received.inc();
-      if (!deps.auth(req.headers.authorization)) {
-        res.setHeader('WWW-Authenticate', 'Bearer realm="alertgw", Basic realm="alertgw", charset="UTF-8"');
-        return reject(res, 401, 'unauthorized', 'missing or wrong credentials: send the configured Bearer token or Basic auth');
-      }
-      const length = req.headers['content-length'];
-      // What Alertmanager sends (uncompressed UTF-8 JSON with a body) is read without body-parser.
-      if (isPlainJson(req) && length !== '0' && (length !== undefined || req.headers['transfer-encoding'] !== undefined)) {
-        readJsonBody(req, deps.bodyLimitBytes).then(
-          (body) => deliver(body.value, body.raw, res).catch(next),
-          (err: unknown) => bodyRefused(err, res, next),
-        );
-        return;
-      }
-      const type = req.is(['application/json', 'application/*+json']);
-      // type-is answers null when there is no body at all, false when the type is wrong.
-      if (type === null || length === '0') return reject(res, 400, 'malformed_json', 'the body is empty');
-      if (type === false) {
-        const got = req.headers['content-type'];
-        return reject(
-          res,
-          415,
-          'unsupported_media_type',
-          `Content-Type must be application/json, got ${got ? `"${echo(got)}"` : 'none'}`,
-        );
-      }
-      next();
-    },
-    parseJson,
-    (req: Request, res: Response) => deliver(req.body, (req as Request & { rawBody?: Buffer }).rawBody, res),
-  );
+  const handle = (req: Request, res: Response, next: NextFunction) => {
+    metrics.received.inc();
+    if (!deps.auth(req.headers.authorization)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="alertgw", Basic realm="alertgw", charset="UTF-8"');
+      return reject(res, 401, 'unauthorized', 'missing or wrong credentials: send the configured Bearer token or Basic auth');
+    }
+    const length = req.headers['content-length'];
+    // What Alertmanager sends (uncompressed UTF-8 JSON with a body) is read without body-parser.
+    if (isPlainJson(req) && length !== '0' && (length !== undefined || req.headers['transfer-encoding'] !== undefined)) {
+      readJsonBody(req, deps.bodyLimitBytes).then(
+        (body) => deliver(body.value, body.raw, res).catch(next),
+        (err: unknown) => bodyRefused(err, res, next),
+      );
+      return;
+    }
+    const type = req.is(['application/json', 'application/*+json']);
+    // type-is answers null when there is no body at all, false when the type is wrong.
+    if (type === null || length === '0') return reject(res, 400, 'malformed_json', 'the body is empty');
+    if (type === false) {
+      const got = req.headers['content-type'];
+      return reject(res, 415, 'unsupported_media_type', `Content-Type must be application/json, got ${got ? `"${echo(got)}"` : 'none'}`);
+    }
+    parseJson(req, res, (err?: unknown) => {
+      if (err) return bodyRefused(err, res, next);
+      deliver(req.body, (req as Request & { rawBody?: Buffer }).rawBody, res).catch(next);
+    });
+  };
+  router.post(WEBHOOK_PATH, handle);
 
-  // body-parser's errors. Only reached from parseJson above.
-  router.use('/webhook/alertmanager', (err: unknown, _req: Request, res: Response, next: NextFunction) => bodyRefused(err, res, next));
-  return router;
+  const front: RequestHandler = (req, res, next) => {
+    const url = req.url;
+    if (req.method !== 'POST' || !url.startsWith(WEBHOOK_PATH) || (url.length !== WEBHOOK_PATH.length && url[WEBHOOK_PATH.length] !== '?')) return next();
+    deps.answering(req, res, WEBHOOK_PATH);
+    handle(req, res, next);
+  };
+  return { front, router };
 }

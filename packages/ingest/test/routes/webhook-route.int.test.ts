@@ -50,6 +50,20 @@ describe('POST /webhook/alertmanager', () => {
     expect(pending[0].payload.alerts.map((a) => a.fingerprint)).toEqual(f.body.alerts.map((a: { fingerprint: string }) => a.fingerprint));
   });
 
+  it('answers every spelling express routes to the webhook alike: headers, metric, and one delivery', async () => {
+    const f = byName('firing-one-alert-bearer.json');
+    const paths = ['/webhook/alertmanager', '/webhook/alertmanager?from=am', '/webhook/alertmanager/', '/Webhook/AlertManager'];
+    const answers = [];
+    for (const path of paths) answers.push(await request(ingest.url, 'POST', path, f.headers, goJson(f.body)));
+    expect(answers.map((a) => [a.status, a.body.duplicate, a.headers['x-content-type-options'], a.headers['content-type']])).toEqual(
+      paths.map((_, i) => [200, i > 0, 'nosniff', 'application/json; charset=utf-8']),
+    );
+    expect((await request(ingest.url, 'GET', '/webhook/alertmanager', f.headers)).status).toBe(404);
+    const text = await ingest.registry.getSingleMetricAsString('alertgw_ingest_request_duration_seconds');
+    expect(text).toMatch(/_count\{route="\/webhook\/alertmanager",method="POST",code="200"\} 4/);
+    expect(await ingest.registry.getSingleMetricAsString('alertgw_ingest_deliveries_received_total')).toMatch(/ 4$/m);
+  });
+
   it('has the recorded deliveries to test with', () => {
     expect(fixtures.map((f) => f.name)).toEqual(Object.keys(EXPECTED));
   });
