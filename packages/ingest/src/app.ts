@@ -72,14 +72,16 @@ export function createApp(deps: AppDeps): IngestApp {
   app.disable('x-powered-by');
   // Nothing here is cacheable; hashing every answer for an ETag is wasted work.
   app.set('etag', false);
-  app.use(latency(metrics));
-  app.use((_req: Request, res: Response, next: NextFunction) => {
-    // Answers quote untrusted alert text (HTML in annotations): never let a browser sniff it as HTML.
-    res.setHeader('X-Content-Type-Options', 'nosniff');
+  const answering = commonAnswer(metrics);
+  const webhook = webhookRoute({ auth, accept, metrics, logger, bodyLimitBytes: config.ingest.bodyLimitBytes, answering });
+  // Nearly every request is a delivery: it skips the layers below (it does what they do itself).
+  app.use(webhook.front);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    answering(req, res);
     next();
   });
+  app.use(webhook.router);
   app.use(healthRoutes({ redis: deps.redis, registry }));
-  app.use(webhookRoute({ auth, accept, metrics, logger, bodyLimitBytes: config.ingest.bodyLimitBytes }));
   // One gate for the whole management API, before any of its routes: unknown paths under /api
   // answer 401 too, so nothing about the API shows without a token.
   const gate: Record<Role, ReturnType<typeof jwt.require>> = { viewer: jwt.require('viewer'), operator: jwt.require('operator') };
@@ -109,14 +111,21 @@ function roleFor(req: Request): Role {
   return 'operator';
 }
 
-/** Records every request's latency under its route pattern (bounded label values). */
-function latency(metrics: IngestMetrics) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const end = metrics.requestDuration.startTimer();
+/**
+ * What every answer gets: its latency recorded under its route pattern (bounded label values: the
+ * pattern express matched, else `route` when given, else "unmatched"), and a header that stops
+ * browsers from sniffing it: answers quote untrusted alert text (HTML in annotations).
+ */
+function commonAnswer(metrics: IngestMetrics) {
+  return (req: Request, res: Response, route?: string) => {
+    const start = performance.now();
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     res.once('finish', () => {
-      end({ route: req.route?.path ?? 'unmatched', method: req.method, code: String(res.statusCode) });
+      metrics.requestDuration.observe(
+        { route: req.route?.path ?? route ?? 'unmatched', method: req.method, code: String(res.statusCode) },
+        (performance.now() - start) / 1000,
+      );
     });
-    next();
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 /** Longest client-supplied text echoed in an error message. */
@@ -6,6 +7,16 @@ const MAX_ECHO = 120;
 /** Sends the one JSON error shape every endpoint uses: {error, message, ...extra}. */
 export function sendError(res: Response, status: number, error: string, message: string, extra: Record<string, unknown> = {}): void {
   res.status(status).json({ error, message, ...extra });
+}
+
+/**
+ * Sends `body` as JSON with `status`: what res.status().json() sends (same headers and bytes),
+ * without express's per-call work (content negotiation of the charset, freshness, ETag checks).
+ */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 /** Client text made safe to quote back: control characters dropped (no header or log injection), length capped. */

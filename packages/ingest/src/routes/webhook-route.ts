@@ -1,11 +1,12 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { GatewayError, type Logger } from '@alertgw/shared';
 import { validateWebhook } from '../webhook';
 import type { AcceptDelivery } from '../accept-delivery';
 import type { AuthCheck } from '../auth';
-import { echo, sendError } from '../http-reply';
+import { echo, sendError, sendJson } from '../http-reply';
 import type { IngestMetrics, RejectReason } from '../ingest-metrics';
 import { outageLog } from '../outage-log';
+import { isPlainJson, readJsonBody } from './read-json-body';
 
 /** Seconds Alertmanager is asked to wait before retrying a 503 (it backs off on its own too). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -17,7 +18,24 @@ export interface WebhookRouteDeps {
   metrics: IngestMetrics;
   logger: Logger;
   bodyLimitBytes: number;
+  /** What the app does to every request it answers (headers, latency metric), for `front` to do too. */
+  answering: (req: Request, res: Response, route: string) => void;
 }
+
+/** The webhook as express mounts it: `front` first in the app, `router` where the routes are. */
+export interface WebhookRoute {
+  /**
+   * Takes `POST /webhook/alertmanager` spelled exactly so (what Alertmanager sends) before the app's
+   * router walks its layers, which cost more than a delivery's validation; it answers with the
+   * app's common headers and latency metric (`answering`). Anything else goes on to `router`.
+   */
+  front: RequestHandler;
+  /** The same route for the other spellings express routes to it (trailing slash, other case). */
+  router: Router;
+}
+
+/** The exact path Alertmanager posts to; `front` takes it with or without a query string. */
+export const WEBHOOK_PATH = '/webhook/alertmanager';
 
 /**
  * POST /webhook/alertmanager: auth (401) → content type (415) → body within the limit
@@ -27,7 +45,7 @@ export interface WebhookRouteDeps {
  * never a 503 for what would fail identically again). Nothing touches Redis before the body
  * is fully valid, fingerprints included (FINGERPRINT_PATTERN).
  */
-export function webhookRoute(deps: WebhookRouteDeps): Router {
+export function webhookRoute(deps: WebhookRouteDeps): WebhookRoute {
   const router = express.Router();
   const { metrics, logger } = deps;
   const logUnavailable = outageLog((err: string, heldBack) =>
@@ -53,39 +71,19 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
     sendError(res, status, reason, message, extra);
   };
 
-  router.post(
-    '/webhook/alertmanager',
-    (req: Request, res: Response, next: NextFunction) => {
-      metrics.received.inc();
-      if (!deps.auth(req.headers.authorization)) {
-        res.setHeader('WWW-Authenticate', 'Bearer realm="alertgw", Basic realm="alertgw", charset="UTF-8"');
-        return reject(res, 401, 'unauthorized', 'missing or wrong credentials: send the configured Bearer token or Basic auth');
-      }
-      const type = req.is(['application/json', 'application/*+json']);
-      // type-is answers null when there is no body at all, false when the type is wrong.
-      if (type === null || req.headers['content-length'] === '0') return reject(res, 400, 'malformed_json', 'the body is empty');
-      if (type === false) {
-        const got = req.headers['content-type'];
-        return reject(
-          res,
-          415,
-          'unsupported_media_type',
-          `Content-Type must be application/json, got ${got ? `"${echo(got)}"` : 'none'}`,
-        );
-      }
-      next();
-    },
-    parseJson,
-    async (req: Request, res: Response) => {
-      const result = validateWebhook(req.body);
-      if (!result.ok) {
-        return reject(res, 400, 'invalid_schema', `the body is not an Alertmanager webhook (version 4): ${result.errors.length} problem(s)`, {
-          problems: result.errors,
-        });
-      }
-      try {
-        const summary = await deps.accept(result.value, (req as Request & { rawBody?: Buffer }).rawBody);
-        // One line per delivery: at 3 a.m. this is how to tell "never arrived" from "arrived, sent nowhere".
+  // The route's last step: schema, then Redis, then the answer (or 503/500).
+  const deliver = async (body: unknown, raw: Buffer | undefined, res: Response) => {
+    const result = validateWebhook(body);
+    if (!result.ok) {
+      return reject(res, 400, 'invalid_schema', `the body is not an Alertmanager webhook (version 4): ${result.errors.length} problem(s)`, {
+        problems: result.errors,
+      });
+    }
+    try {
+      const summary = await deps.accept(result.value, raw);
+      // One line per delivery: at 3 a.m. this is how to tell "never arrived" from "arrived, sent nowhere".
+      // (Checked first: building the line costs more than winston's own level check saves.)
+      if (logger.isInfoEnabled()) {
         logger.info('delivery accepted', {
           receiver: result.value.receiver,
           groupKey: result.value.groupKey,
@@ -95,25 +93,25 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
           created: summary.created,
           skipped: summary.skipped,
         });
-        res.status(200).json(summary);
-      } catch (err) {
-        if (err instanceof GatewayError && err.code === 'REDIS_UNAVAILABLE') {
-          res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-          metrics.rejected.inc({ reason: 'redis_unavailable' });
-          logUnavailable(err.message);
-          return sendError(res, 503, 'redis_unavailable', 'Redis did not confirm the write; the delivery was not accepted, retry later');
-        }
-        // Not unavailability: the same delivery would fail the same way again, so no 503. A 500 is
-        // still retried by Alertmanager, but it is logged as the bug it is and counted apart.
-        metrics.rejected.inc({ reason: 'internal' });
-        logger.error('delivery failed: not a Redis outage, a bug or data Redis refuses (please report)', { err });
-        sendError(res, 500, 'internal', 'internal error; the delivery was not accepted');
       }
-    },
-  );
+      sendJson(res, 200, summary);
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'REDIS_UNAVAILABLE') {
+        res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+        metrics.rejected.inc({ reason: 'redis_unavailable' });
+        logUnavailable(err.message);
+        return sendError(res, 503, 'redis_unavailable', 'Redis did not confirm the write; the delivery was not accepted, retry later');
+      }
+      // Not unavailability: the same delivery would fail the same way again, so no 503. A 500 is
+      // still retried by Alertmanager, but it is logged as the bug it is and counted apart.
+      metrics.rejected.inc({ reason: 'internal' });
+      logger.error('delivery failed: not a Redis outage, a bug or data Redis refuses (please report)', { err });
+      sendError(res, 500, 'internal', 'internal error; the delivery was not accepted');
+    }
+  };
 
-  // body-parser's errors: size, JSON syntax, encodings. Only reached from parseJson above.
-  router.use('/webhook/alertmanager', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  // Refusals while reading the body, from readJsonBody or body-parser (size, JSON syntax, encodings).
+  const bodyRefused = (err: unknown, res: Response, next: NextFunction) => {
     const type = (err as { type?: string }).type;
     switch (type) {
       case 'entity.too.large':
@@ -129,6 +127,42 @@ export function webhookRoute(deps: WebhookRouteDeps): Router {
       default:
         return next(err);
     }
-  });
-  return router;
+  };
+
+  const handle = (req: Request, res: Response, next: NextFunction) => {
+    metrics.received.inc();
+    if (!deps.auth(req.headers.authorization)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="alertgw", Basic realm="alertgw", charset="UTF-8"');
+      return reject(res, 401, 'unauthorized', 'missing or wrong credentials: send the configured Bearer token or Basic auth');
+    }
+    const length = req.headers['content-length'];
+    // What Alertmanager sends (uncompressed UTF-8 JSON with a body) is read without body-parser.
+    if (isPlainJson(req) && length !== '0' && (length !== undefined || req.headers['transfer-encoding'] !== undefined)) {
+      readJsonBody(req, deps.bodyLimitBytes).then(
+        (body) => deliver(body.value, body.raw, res).catch(next),
+        (err: unknown) => bodyRefused(err, res, next),
+      );
+      return;
+    }
+    const type = req.is(['application/json', 'application/*+json']);
+    // type-is answers null when there is no body at all, false when the type is wrong.
+    if (type === null || length === '0') return reject(res, 400, 'malformed_json', 'the body is empty');
+    if (type === false) {
+      const got = req.headers['content-type'];
+      return reject(res, 415, 'unsupported_media_type', `Content-Type must be application/json, got ${got ? `"${echo(got)}"` : 'none'}`);
+    }
+    parseJson(req, res, (err?: unknown) => {
+      if (err) return bodyRefused(err, res, next);
+      deliver(req.body, (req as Request & { rawBody?: Buffer }).rawBody, res).catch(next);
+    });
+  };
+  router.post(WEBHOOK_PATH, handle);
+
+  const front: RequestHandler = (req, res, next) => {
+    const url = req.url;
+    if (req.method !== 'POST' || !url.startsWith(WEBHOOK_PATH) || (url.length !== WEBHOOK_PATH.length && url[WEBHOOK_PATH.length] !== '?')) return next();
+    deps.answering(req, res, WEBHOOK_PATH);
+    handle(req, res, next);
+  };
+  return { front, router };
 }

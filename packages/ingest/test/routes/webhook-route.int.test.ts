@@ -35,6 +35,35 @@ describe('POST /webhook/alertmanager', () => {
 
   const post = (f: Fixture, agent?: http.Agent) => request(ingest.url, 'POST', '/webhook/alertmanager', f.headers, goJson(f.body), agent);
 
+  it('reads a body with a UTF-8 BOM and leading blanks, and a chunked one, as the same delivery', async () => {
+    const f = byName('firing-one-alert-bearer.json');
+    const headers: Record<string, string> = { ...f.headers, 'content-type': 'application/json; charset=UTF-8' };
+    delete headers['content-length'];
+    const first = await request(ingest.url, 'POST', '/webhook/alertmanager', headers, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(' \r\n\t'), goJson(f.body)]));
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ duplicate: false, created: { email: 1 } });
+    const again = await request(ingest.url, 'POST', '/webhook/alertmanager', { ...headers, 'transfer-encoding': 'chunked' }, goJson(f.body));
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ duplicate: true, deliveryKey: first.body.deliveryKey });
+    const pending = await ingest.queues.get('email')!.list('pending');
+    expect(pending).toHaveLength(1);
+    expect(pending[0].payload.alerts.map((a) => a.fingerprint)).toEqual(f.body.alerts.map((a: { fingerprint: string }) => a.fingerprint));
+  });
+
+  it('answers every spelling express routes to the webhook alike: headers, metric, and one delivery', async () => {
+    const f = byName('firing-one-alert-bearer.json');
+    const paths = ['/webhook/alertmanager', '/webhook/alertmanager?from=am', '/webhook/alertmanager/', '/Webhook/AlertManager'];
+    const answers = [];
+    for (const path of paths) answers.push(await request(ingest.url, 'POST', path, f.headers, goJson(f.body)));
+    expect(answers.map((a) => [a.status, a.body.duplicate, a.headers['x-content-type-options'], a.headers['content-type']])).toEqual(
+      paths.map((_, i) => [200, i > 0, 'nosniff', 'application/json; charset=utf-8']),
+    );
+    expect((await request(ingest.url, 'GET', '/webhook/alertmanager', f.headers)).status).toBe(404);
+    const text = await ingest.registry.getSingleMetricAsString('alertgw_ingest_request_duration_seconds');
+    expect(text).toMatch(/_count\{route="\/webhook\/alertmanager",method="POST",code="200"\} 4/);
+    expect(await ingest.registry.getSingleMetricAsString('alertgw_ingest_deliveries_received_total')).toMatch(/ 4$/m);
+  });
+
   it('has the recorded deliveries to test with', () => {
     expect(fixtures.map((f) => f.name)).toEqual(Object.keys(EXPECTED));
   });
@@ -175,6 +204,9 @@ describe('POST /webhook/alertmanager with bad input', () => {
     ['malformed JSON', () => [json, '{"receiver": "ops", "alerts": ['], 400, 'malformed_json', /not valid JSON/],
     ['an empty body', () => [{ ...json, 'content-length': '0' }, ''], 400, 'malformed_json', /body is empty/],
     ['a JSON string instead of an object', () => [json, '"hello"'], 400, 'malformed_json', /not valid JSON/],
+    ['blanks only', () => [json, ' \n '], 400, 'malformed_json', /not valid JSON/],
+    ['a chunked body over the limit (no length declared)', () => [{ ...json, 'transfer-encoding': 'chunked' }, JSON.stringify({ ...good().body, padding: 'x'.repeat(LIMIT) })], 413, 'too_large', /4096 bytes/],
+    ['a body over the limit, with charset', () => [{ ...json, 'content-type': 'application/json; charset=utf-8' }, 'x'.repeat(LIMIT + 1)], 413, 'too_large', /4096 bytes/],
   ];
 
   it.each(cases)('refuses %s', async (_what, make, status, error, message) => {

@@ -43,6 +43,24 @@ describe('validateWebhook', () => {
     expect(validateWebhook(body)).toEqual({ ok: true, value: body });
   });
 
+  test('checks dates on the calendar every time, with many dates seen before', () => {
+    const at = (day: number, second: number) => `2026-01-${String(day).padStart(2, '0')}T00:00:${String(second).padStart(2, '0')}.123456789Z`;
+    // More valid dates than are remembered, twice over, each then repeated as the next alert's start.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < 300; i++) {
+        const body = good();
+        body.alerts[0].startsAt = at(1 + (i % 28), i % 60);
+        body.alerts[0].endsAt = at(1 + ((i + 1) % 28), (i + 1) % 60);
+        expect(validateWebhook(body).ok).toBe(true);
+      }
+    }
+    for (const bad of ['2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:00:00', '2026-01-32T00:00:00Z']) {
+      const body = good();
+      body.alerts[0].startsAt = bad;
+      expect(problems(body)).toEqual([{ path: '/alerts/0/startsAt', message: 'must be an RFC 3339 date-time like 2024-01-31T12:00:00Z' }]);
+    }
+  });
+
   test('accepts an empty alert list and empty label sets', () => {
     const body = { ...good(), alerts: [], groupLabels: {}, commonLabels: {}, commonAnnotations: {} };
     expect(validateWebhook(body).ok).toBe(true);

@@ -8,6 +8,15 @@ import { estimateRegexpCost } from './regexp-cost';
  */
 export const MAX_REGEXP_COST = 5000;
 
+/**
+ * Answers remembered per compiled regexp, and the longest value remembered. Label values repeat
+ * from one delivery to the next (severity, cluster, team), and a call into re2-wasm costs
+ * microseconds (the string is copied into its heap) where a Map lookup costs nanoseconds. Bounded
+ * (~32 KB per regexp at most) so hostile values cannot grow it; when full the oldest answer goes.
+ */
+export const MEMO_ENTRIES = 128;
+export const MEMO_MAX_VALUE_LENGTH = 128;
+
 /** A compiled `=~` / `!~` value: matches a whole label value, as Alertmanager's matchers do. */
 export interface GoRegexp {
   /** The pattern as written in the matcher. */
@@ -61,7 +70,21 @@ export function compileGoRegexp(pattern: string): GoRegexp {
     if (!(err instanceof Re2CompileError)) throw err;
     throw explain(pattern, err);
   }
-  return { source: pattern, test: (value) => re2Engine.test(source, value) };
+  // Matching is a pure function of pattern and value, so a remembered answer is always right.
+  const memo = new Map<string, boolean>();
+  return {
+    source: pattern,
+    test(value) {
+      const known = memo.get(value);
+      if (known !== undefined) return known;
+      const answer = re2Engine.test(source, value);
+      if (value.length <= MEMO_MAX_VALUE_LENGTH) {
+        if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value as string);
+        memo.set(value, answer);
+      }
+      return answer;
+    },
+  };
 }
 
 // The error of the pattern on its own quotes the user's text, not our anchors; only when the

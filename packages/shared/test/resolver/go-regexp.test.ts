@@ -1,4 +1,4 @@
-import { compileGoRegexp, GoRegexpError } from '../../src/resolver/go-regexp';
+import { compileGoRegexp, GoRegexpError, MEMO_ENTRIES, MEMO_MAX_VALUE_LENGTH } from '../../src/resolver/go-regexp';
 
 // [Go pattern, value, does Go's regexp.MatchString("^(?:"+pattern+")$", value) say true?]
 // Checked against the real RE2 engine that compileGoRegexp runs.
@@ -104,6 +104,18 @@ const MATCHES: Array<[string, string, boolean]> = [
 describe('compileGoRegexp', () => {
   test.each(MATCHES)('%j on %j → %s', (pattern, value, expected) => {
     expect(compileGoRegexp(pattern).test(value)).toBe(expected);
+  });
+
+  test('remembered answers stay right, past the memo size and for values too long to remember', () => {
+    const re = compileGoRegexp('prod-[0-9]+');
+    const values = Array.from({ length: MEMO_ENTRIES * 2 + 5 }, (_, i) => (i % 3 === 0 ? `prod-${i}` : `dev-${i}`));
+    values.push(`prod-${'1'.repeat(MEMO_MAX_VALUE_LENGTH)}`, `prod-${'1'.repeat(MEMO_MAX_VALUE_LENGTH)}x`);
+    const expected = values.map((v) => /^prod-[0-9]+$/.test(v));
+    // Twice over, so the second pass answers partly from memory, partly after eviction.
+    for (let pass = 0; pass < 2; pass++) expect(values.map((v) => re.test(v))).toEqual(expected);
+    // Another regexp's memory is its own.
+    expect(compileGoRegexp('dev-[0-9]+').test('dev-1')).toBe(true);
+    expect(re.test('dev-1')).toBe(false);
   });
 
   test('keeps the pattern as written', () => {
