@@ -68,13 +68,19 @@ describe('TaskQueue against real Redis', () => {
     expect(await redis.zscore(q.keys.leaseDeadlines, id)).not.toBeNull();
   });
 
+  /** A task claimed by 'slow', whose lease ran out and 'fast' then claimed: both claims. */
+  const takenOver = async (q: TaskQueue<{ n: number }>) => {
+    const { id } = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });
+    const stale = (await q.claim('slow')).task!;
+    await waitFor(async () => (await redis.exists(q.keys.lock(id))) === 0, 5000, 'lock expiry');
+    const taker = (await q.claim('fast')).task!;
+    expect(taker.id).toBe(id);
+    return { id, stale, taker };
+  };
+
   it('refuses a stale worker: after its lease expired and another claimed, its ack and fail do nothing', async () => {
     const q = queue({ leaseMs: 150 });
-    const { id } = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });
-    const first = (await q.claim('slow')).task!;
-    await waitFor(async () => (await redis.exists(q.keys.lock(id))) === 0, 5000, 'lock expiry');
-    const second = (await q.claim('fast')).task!;
-    expect(second.id).toBe(id);
+    const { id, stale: first, taker: second } = await takenOver(q);
     expect(Number(second.token)).toBeGreaterThan(Number(first.token));
     expect(await q.ack(id, first.token, {})).toBe(false);
     expect(await q.fail(id, first.token, { error: 'x', retryable: true, delayMs: 0, results: {} })).toBe('lost');
@@ -193,11 +199,7 @@ describe('TaskQueue against real Redis', () => {
 
   it('an ack riding on a claim is refused once another claim took its lease, and the claim goes on', async () => {
     const q = queue({ leaseMs: 150 });
-    const { id } = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });
-    const stale = (await q.claim('slow')).task!;
-    await waitFor(async () => (await redis.exists(q.keys.lock(id))) === 0, 5000, 'lock expiry');
-    const taker = (await q.claim('fast')).task!;
-    expect(taker.id).toBe(id);
+    const { id, stale, taker } = await takenOver(q);
     const next = await q.enqueue({ payload: { n: 2 }, severityRank: 0 });
     // Queued in the same tick as the claim: it rides on it.
     const acked = q.ack(id, stale.token, { 'a@x': { status: 'delivered', at: 'now' } });
