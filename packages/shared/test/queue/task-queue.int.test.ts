@@ -68,13 +68,19 @@ describe('TaskQueue against real Redis', () => {
     expect(await redis.zscore(q.keys.leaseDeadlines, id)).not.toBeNull();
   });
 
+  /** A task claimed by 'slow', whose lease ran out and 'fast' then claimed: both claims. */
+  const takenOver = async (q: TaskQueue<{ n: number }>) => {
+    const { id } = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });
+    const stale = (await q.claim('slow')).task!;
+    await waitFor(async () => (await redis.exists(q.keys.lock(id))) === 0, 5000, 'lock expiry');
+    const taker = (await q.claim('fast')).task!;
+    expect(taker.id).toBe(id);
+    return { id, stale, taker };
+  };
+
   it('refuses a stale worker: after its lease expired and another claimed, its ack and fail do nothing', async () => {
     const q = queue({ leaseMs: 150 });
-    const { id } = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });
-    const first = (await q.claim('slow')).task!;
-    await waitFor(async () => (await redis.exists(q.keys.lock(id))) === 0, 5000, 'lock expiry');
-    const second = (await q.claim('fast')).task!;
-    expect(second.id).toBe(id);
+    const { id, stale: first, taker: second } = await takenOver(q);
     expect(Number(second.token)).toBeGreaterThan(Number(first.token));
     expect(await q.ack(id, first.token, {})).toBe(false);
     expect(await q.fail(id, first.token, { error: 'x', retryable: true, delayMs: 0, results: {} })).toBe('lost');
@@ -135,6 +141,89 @@ describe('TaskQueue against real Redis', () => {
     expect(acks).toEqual([true, false, true]);
     expect((await q.get(b.id))!.status).toBe('active');
     expect((await q.get(c.id))!.info).toEqual({ messageId: 'm' });
+  });
+
+  /** Counts the script calls `conn` sends from now on (one per round trip of the queue). */
+  const countScriptCalls = (conn: Redis) => {
+    const names: string[] = [];
+    const send = conn.sendCommand.bind(conn);
+    jest.spyOn(conn, 'sendCommand').mockImplementation((cmd, ...rest) => {
+      if (cmd.name === 'evalsha' || cmd.name === 'eval') names.push(cmd.name);
+      return send(cmd, ...rest);
+    });
+    return () => names.length;
+  };
+
+  it('acks made while a claim is on its way ride on the next claim, each fenced by its own token', async () => {
+    const conn = testRedis();
+    try {
+      const q = new TaskQueue<{ n: number }>({ redis: conn, prefix, name: 'email' });
+      for (let n = 0; n < 5; n++) await q.enqueue({ payload: { n }, severityRank: 0 });
+      const [a, b, c] = (await q.claimMany('w', 3)).tasks;
+      const calls = countScriptCalls(conn);
+      const first = q.claimMany('w', 1);
+      const acks = Promise.all([q.ack(a.id, a.token, {}), q.ack(b.id, 'stale-token', {}), q.ack(c.id, c.token, {}, { messageId: 'm' })]);
+      expect((await first).tasks).toHaveLength(1);
+      // Sent in the tick the first claim's reply came: the acks go with it.
+      const second = q.claimMany('w', 1);
+      expect(await acks).toEqual([true, false, true]);
+      expect((await second).tasks).toHaveLength(1);
+      expect(calls()).toBe(2);
+      expect((await q.get(a.id))!.status).toBe('completed');
+      expect((await q.get(b.id))!.status).toBe('active');
+      expect((await q.get(c.id))!.info).toEqual({ messageId: 'm' });
+      expect(await redis.zscore(q.keys.completed, c.id)).not.toBeNull();
+      expect(await redis.zscore(q.keys.leaseDeadlines, c.id)).toBeNull();
+    } finally {
+      conn.disconnect();
+    }
+  });
+
+  it('does not hold acks when no claim follows: they go alone at the end of the tick the claim came back', async () => {
+    const conn = testRedis();
+    try {
+      const q = new TaskQueue<{ n: number }>({ redis: conn, prefix, name: 'email' });
+      await q.enqueue({ payload: { n: 1 }, severityRank: 0 });
+      const t = (await q.claim('w')).task!;
+      const calls = countScriptCalls(conn);
+      const empty = q.claimMany('w', 5);
+      const acked = q.ack(t.id, t.token, {});
+      expect((await empty).tasks).toHaveLength(0);
+      expect(await acked).toBe(true);
+      expect(calls()).toBe(2);
+      expect((await q.get(t.id))!.status).toBe('completed');
+    } finally {
+      conn.disconnect();
+    }
+  });
+
+  it('an ack riding on a claim is refused once another claim took its lease, and the claim goes on', async () => {
+    const q = queue({ leaseMs: 150 });
+    const { id, stale, taker } = await takenOver(q);
+    const next = await q.enqueue({ payload: { n: 2 }, severityRank: 0 });
+    // Queued in the same tick as the claim: it rides on it.
+    const acked = q.ack(id, stale.token, { 'a@x': { status: 'delivered', at: 'now' } });
+    const claimed = await q.claimMany('slow', 5);
+    expect(await acked).toBe(false);
+    expect(claimed.tasks.map((t) => t.id)).toEqual([next.id]);
+    const now = (await q.get(id))!;
+    expect(now).toMatchObject({ status: 'active', token: taker.token, owner: 'fast', results: {} });
+    expect(await redis.get(q.keys.lock(id))).toBe(taker.token);
+    expect(await q.ack(id, taker.token, {})).toBe(true);
+  });
+
+  it('an ack riding on a claim goes first: its expired lease, which nobody took, completes instead of being reclaimed', async () => {
+    const q = queue({ leaseMs: 150 });
+    const { id } = await q.enqueue({ payload: { n: 1 }, severityRank: 0 });
+    const t = (await q.claim('paused')).task!;
+    await waitFor(async () => (await redis.exists(q.keys.lock(id))) === 0, 5000, 'lock expiry');
+    await waitFor(async () => Number(await redis.zscore(q.keys.leaseDeadlines, id)) < Number((await redis.time())[0]) * 1000, 5000, 'deadline passed');
+    const acked = q.ack(id, t.token, {});
+    const claimed = await q.claimMany('paused', 5);
+    expect(await acked).toBe(true);
+    expect(claimed.tasks).toHaveLength(0);
+    expect((await q.get(id))!.status).toBe('completed');
+    expect(await redis.hget(q.keys.task(id), 'stalls')).toBeNull();
   });
 
   it('backs off a retryable failure in the delayed set, then claims it again when due', async () => {

@@ -17,6 +17,8 @@
 local base = ARGV[1]
 local retention = tonumber(ARGV[2])
 local now = nowMs()
+-- Formatted once per call (Redis 7.0 formats each Lua number argument with "%.17g").
+local nowText = string.format('%d', now)
 local out = {}
 local done = {}
 local stamped = {}
@@ -29,14 +31,14 @@ for i = 3, #ARGV, 4 do
   else
     redis.call('DEL', lockKey)
     if ARGV[i + 3] ~= '' then
-      redis.call('HSET', taskKey, 'status', 'completed', 'results', ARGV[i + 2], 'finishedAt', now, 'updatedAt', now, 'info', ARGV[i + 3])
+      redis.call('HSET', taskKey, 'status', 'completed', 'results', ARGV[i + 2], 'finishedAt', nowText, 'updatedAt', nowText, 'info', ARGV[i + 3])
     else
-      redis.call('HSET', taskKey, 'status', 'completed', 'results', ARGV[i + 2], 'finishedAt', now, 'updatedAt', now)
+      redis.call('HSET', taskKey, 'status', 'completed', 'results', ARGV[i + 2], 'finishedAt', nowText, 'updatedAt', nowText)
     end
-    redis.call('PEXPIRE', taskKey, retention)
+    redis.call('PEXPIRE', taskKey, ARGV[2])
     releasePart(taskKey, now + retention)
     done[#done + 1] = id
-    stamped[#stamped + 1] = now
+    stamped[#stamped + 1] = nowText
     stamped[#stamped + 1] = id
     out[#out + 1] = 1
   end

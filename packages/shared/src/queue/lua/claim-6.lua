@@ -23,6 +23,10 @@
 local base = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
 local now = nowMs()
+-- Numbers go to redis.call as text made once per call, not once per task: Redis 7.0 formats
+-- every Lua number argument with snprintf("%.17g"), a large share of this script's time.
+local nowText = string.format('%d', now)
+local deadline = string.format('%d', now + leaseMs)
 
 -- Due delayed tasks go back to pending with their original score (severity + arrival).
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
@@ -32,7 +36,7 @@ for _, id in ipairs(due) do
   local score = redis.call('HGET', taskKey, 'score')
   if score then
     redis.call('ZADD', KEYS[1], score, id)
-    redis.call('HSET', taskKey, 'status', 'pending', 'updatedAt', now)
+    redis.call('HSET', taskKey, 'status', 'pending', 'updatedAt', nowText)
   end
 end
 
@@ -82,18 +86,19 @@ while reply[1] < max do
     local taskKey = base .. 'task:' .. id
     local values = redis.call('HMGET', taskKey, unpack(wanted))
     -- No hash (expired or deleted): the id is dropped, as nothing could be sent for it.
-    if values[1] and redis.call('SET', base .. 'lock:' .. id, token, 'NX', 'PX', leaseMs) then
-      local attempts = tonumber(values[2]) + 1
+    local tokenText = string.format('%d', token)
+    if values[1] and redis.call('SET', base .. 'lock:' .. id, tokenText, 'NX', 'PX', ARGV[2]) then
+      local attempts = string.format('%d', tonumber(values[2]) + 1)
       -- The shared part comes with the task, in this round trip ("" when it is gone).
       if partAt and values[partAt] then values[partAt] = redis.call('HGET', values[partAt], 'v') or '' end
-      redis.call('HSET', taskKey, 'attempts', attempts, 'status', 'active', 'token', token, 'owner', ARGV[3],
-        'claimedAt', now, 'updatedAt', now)
+      redis.call('HSET', taskKey, 'attempts', attempts, 'status', 'active', 'token', tokenText, 'owner', ARGV[3],
+        'claimedAt', nowText, 'updatedAt', nowText)
       values[1] = id
       values[2] = attempts
-      table.insert(values, 2, token)
+      table.insert(values, 2, tokenText)
       reply[1] = reply[1] + 1
       reply[#reply + 1] = values
-      leases[#leases + 1] = now + leaseMs
+      leases[#leases + 1] = deadline
       leases[#leases + 1] = id
     end
   end

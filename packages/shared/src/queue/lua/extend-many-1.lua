@@ -13,13 +13,14 @@
 --@include "includes/holds-lease.lua"
 local base = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
-local deadline = nowMs() + leaseMs
+-- Formatted once per call (Redis 7.0 formats each Lua number argument with "%.17g").
+local deadline = string.format('%d', nowMs() + leaseMs)
 local out = {}
 for i = 3, #ARGV, 2 do
   local id = ARGV[i]
   local lockKey = base .. 'lock:' .. id
   if holdsLease(lockKey, base .. 'task:' .. id, ARGV[i + 1]) then
-    redis.call('SET', lockKey, ARGV[i + 1], 'PX', leaseMs)
+    redis.call('SET', lockKey, ARGV[i + 1], 'PX', ARGV[2])
     redis.call('ZADD', KEYS[1], 'XX', deadline, id)
     out[#out + 1] = 1
   else
