@@ -6,7 +6,6 @@ import { luaScripts, type ScriptArg } from '../redis/lua-scripts';
 const SCRIPTS = luaScripts(path.join(__dirname, 'lua'), {
   enqueue: 'enqueue-5.lua',
   claim: 'claim-6.lua',
-  ackAndClaim: 'ack-claim-7.lua',
   extend: 'extend-3.lua',
   extendMany: 'extend-many-1.lua',
   ack: 'ack-2.lua',

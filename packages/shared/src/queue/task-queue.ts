@@ -79,11 +79,7 @@ const EXTEND_BATCH_MAX = 500;
 
 /** An ack waiting for this tick's flush. */
 interface QueuedAck {
-  id: string;
-  token: string;
-  results: string;
-  /** JSON, or "" for none. */
-  info: string;
+  args: [id: string, token: string, results: string, info: string];
   resolve: (completed: boolean) => void;
   reject: (err: unknown) => void;
 }
@@ -114,10 +110,6 @@ export class TaskQueue<P = unknown> {
   readonly retention: { completedMs: number; deadMs: number };
   private readonly call: ScriptCaller;
   private acks: QueuedAck[] = [];
-  /** A flush of `acks` is queued for the end of this tick. */
-  private flushQueued = false;
-  /** Claims sent and not yet answered: while there is one, acks wait to ride on the next. */
-  private claimsInFlight = 0;
 
   constructor(opts: TaskQueueOptions) {
     this.redis = opts.redis;
@@ -190,34 +182,11 @@ export class TaskQueue<P = unknown> {
    */
   async claimMany(workerId: string, max: number): Promise<ClaimBatch<P>> {
     const k = this.keys;
-    const claimKeys = [k.pending, k.delayed, k.leaseDeadlines, k.marker, k.fence, k.dead];
-    const claimArgs = [k.base, this.leaseMs, workerId, this.retention.deadMs, Math.max(1, Math.floor(max)), ...CLAIM_FIELDS];
-    // The acks waiting for a round trip ride on this claim (see ack()).
-    const acks = this.takeAcks();
-    this.claimsInFlight++;
-    let reply: unknown[];
-    try {
-      if (acks.length === 0) reply = (await this.call('claim', claimKeys, claimArgs)) as unknown[];
-      else {
-        const ackArgs = this.ackArgs(acks);
-        const [acked, claimed] = (await this.call('ackAndClaim', [...claimKeys, k.completed], [ackArgs.length, ...ackArgs, ...claimArgs])) as [unknown[], unknown[]];
-        settleAcks(acks, acked);
-        reply = claimed;
-      }
-    } catch (err) {
-      for (const a of acks) a.reject(err);
-      throw err;
-    } finally {
-      this.claimsInFlight--;
-      // Acks held for this claim's reply: sent with the next claim if the caller sends one in
-      // this tick, else on their own (see ack()).
-      if (this.acks.length > 0) this.flushSoon();
-    }
-    return this.parseClaimReply(reply, workerId);
-  }
-
-  /** The tasks of a claim reply (claim-6.lua), dead-lettering those that cannot be read. */
-  private async parseClaimReply(reply: unknown[], workerId: string): Promise<ClaimBatch<P>> {
+    const reply = (await this.call(
+      'claim',
+      [k.pending, k.delayed, k.leaseDeadlines, k.marker, k.fence, k.dead],
+      [k.base, this.leaseMs, workerId, this.retention.deadMs, Math.max(1, Math.floor(max)), ...CLAIM_FIELDS],
+    )) as unknown[];
     const now = String(reply[2]);
     const tasks: Array<ClaimedTask<P>> = [];
     const corrupt: Array<Record<string, string> & { error: string }> = [];
@@ -278,57 +247,34 @@ export class TaskQueue<P = unknown> {
   }
 
   /**
-   * Completes the task if `token` still holds it; false when the lease was lost. The acks of
-   * one tick go to Redis in one script call, at the end of the tick (see flushSoon), or with
-   * the next claim while one is on its way: a worker busy draining sends each claim as the
-   * previous one's reply arrives, so its acks wait at most for that reply and cost no round
-   * trip of their own. When that reply brings no next claim (an idle queue), they go alone
-   * at the end of its tick.
+   * Completes the task if `token` still holds it; false when the lease was lost. Acks made in
+   * the same tick go to Redis as one script call (see flushAcks).
    */
   ack(id: string, token: string, results: Record<string, RecipientResult>, info?: Record<string, unknown>): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.acks.push({ id, token, results: JSON.stringify(results), info: info ? JSON.stringify(info) : '', resolve, reject });
-      if (this.claimsInFlight === 0) this.flushSoon();
+      if (this.acks.length === 0) process.nextTick(() => this.flushAcks());
+      this.acks.push({ args: [id, token, JSON.stringify(results), info ? JSON.stringify(info) : ''], resolve, reject });
     });
   }
 
   /**
-   * Sends the queued acks on process.nextTick: it runs after the current promise jobs, so the
-   * tasks a claim started together (and that finish together) share one round trip, a claim
-   * sent in the same tick can still take them, and no ack waits for a timer.
+   * Sends the acks queued in this tick. nextTick runs after the current promise jobs, so the
+   * tasks a claim started together (and that finish together) share one round trip, and no
+   * ack waits for a timer.
    */
-  private flushSoon(): void {
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    process.nextTick(() => {
-      this.flushQueued = false;
-      // A claim sent meanwhile took them, or will take them when its reply comes.
-      if (this.claimsInFlight > 0) return;
-      for (let acks = this.takeAcks(); acks.length > 0; acks = this.takeAcks()) {
-        const k = this.keys;
-        this.call('ack', [k.leaseDeadlines, k.completed], this.ackArgs(acks)).then(
-          (reply) => settleAcks(acks, reply as unknown[]),
-          (err) => acks.forEach((a) => a.reject(err)),
-        );
-      }
-    });
-  }
-
-  /** Up to ACK_BATCH_MAX queued acks, oldest first, taken off the queue. */
-  private takeAcks(): QueuedAck[] {
-    if (this.acks.length <= ACK_BATCH_MAX) {
-      const all = this.acks;
-      this.acks = [];
-      return all;
+  private flushAcks(): void {
+    const k = this.keys;
+    const queued = this.acks;
+    this.acks = [];
+    for (let i = 0; i < queued.length; i += ACK_BATCH_MAX) {
+      const batch = queued.slice(i, i + ACK_BATCH_MAX);
+      const args: Array<string | number> = [k.base, this.retention.completedMs];
+      for (const a of batch) args.push(...a.args);
+      this.call('ack', [k.leaseDeadlines, k.completed], args).then(
+        (reply) => batch.forEach((a, j) => a.resolve(Number((reply as unknown[])[j]) === 1)),
+        (err) => batch.forEach((a) => a.reject(err)),
+      );
     }
-    return this.acks.splice(0, ACK_BATCH_MAX);
-  }
-
-  /** ack-2.lua's ARGV for `acks`. */
-  private ackArgs(acks: QueuedAck[]): Array<string | number> {
-    const args: Array<string | number> = [this.keys.base, this.retention.completedMs];
-    for (const a of acks) args.push(a.id, a.token, a.results, a.info);
-    return args;
   }
 
   /** Records a failed attempt: delayed by `delayMs` if retryable with attempts left, else dead. */
@@ -470,11 +416,6 @@ export class TaskQueue<P = unknown> {
       info,
     };
   }
-}
-
-/** Resolves each ack with its line of ack-2.lua's reply: 1 completed, 0 lease lost. */
-function settleAcks(acks: QueuedAck[], reply: unknown[]): void {
-  for (let i = 0; i < acks.length; i++) acks[i].resolve(Number(reply[i]) === 1);
 }
 
 /** A number field of a task hash; undefined when it is absent or empty. */
