@@ -45,7 +45,9 @@ async function main() {
 
   const env = { ...process.env, REDIS_URL: redis.url, CONFIG: configPath };
   const children = SERVICES.map((svc) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'packages', svc.name, 'dist/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // cwd ROOT: relative paths in the config (email.sinkDir, templates) mean what is printed below,
+    // wherever `node scripts/start.js` was started from.
+    const child = spawn(process.execPath, [path.join(ROOT, 'packages', svc.name, 'dist/main.js')], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const prefix = `\x1b[${svc.colour}m[${svc.name}]\x1b[0m `;
     for (const stream of [child.stdout, child.stderr]) {
       let buffered = '';
