@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { once } from 'node:events';
+import http from 'node:http';
 import { channelQueue, connectRedis, createLogger, loadConfig, type Logger, type NotificationPayload } from '@alertgw/shared';
 import { createApp } from './app';
 import { trackForClose } from './close-http-server';
@@ -19,6 +20,8 @@ const HANDLING_RETRY_MS = 2_000;
 const WORKERS_STOP_MS = 9_000;
 /** Pause before a worker that died on its own is started again, so a crash loop does not spin. */
 const WORKER_RESTART_MS = 1_000;
+/** Connections the kernel may queue for accept (see the listen call). */
+const LISTEN_BACKLOG = 4096;
 
 // The only place ingest reads env and argv, connects, listens and handles signals.
 async function main(): Promise<void> {
@@ -74,7 +77,13 @@ async function main(): Promise<void> {
   };
   const handlingStarted = startHandling();
 
-  const server = app.listen(config.ingest.listen.port, config.ingest.listen.host);
+  const server = http.createServer(app);
+  // Alertmanager flushes every group that is due at once, each POST on a connection of its own:
+  // hundreds of connects within milliseconds. Node's default accept backlog (511) overflows while
+  // the event loop is busy reading the bodies already in, and a dropped SYN is retried by the
+  // client's kernel only after a second: a storm's webhooks arrived up to 1 s late. The kernel
+  // caps this at net.core.somaxconn (4096 on current kernels).
+  server.listen({ port: config.ingest.listen.port, host: config.ingest.listen.host, backlog: LISTEN_BACKLOG });
   // Slow or stuck clients must not hold a request open for Node's 5-minute default.
   server.requestTimeout = 30_000;
   // Alertmanager's HTTP client (prometheus/common) keeps idle connections for 5 minutes. If
