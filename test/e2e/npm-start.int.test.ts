@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, startRedisProcess, waitFor, type RedisProcess } from '@alertgw/testkit';
 
@@ -52,14 +52,21 @@ describe('npm start (scripts/start.js, real processes)', () => {
     for (const svc of ['ingest', 'notifier-email', 'notifier-sms', 'notifier-chat']) await printed(new RegExp(`\\[${svc}\\].*${svc} (started|listening)`));
 
     const sample = readFileSync(path.join(ROOT, 'examples', 'sample-alert.json'));
-    const before = new Set(listMail(mailDir));
+    // Named after the Message-ID, which a fresh Redis gives again: a file from an earlier run
+    // may have this name, so "new" means written after the post.
+    const postedAt = Date.now() - 1000;
     const res = await fetch(webhook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: sample });
     expect(res.status).toBe(200);
     const mail = await waitFor(
-      () => listMail(mailDir).find((f) => f.endsWith('.eml') && !before.has(f) && readFileSync(path.join(mailDir, f), 'utf8').includes('HighCPU')),
+      () =>
+        listMail(mailDir).find(
+          (f) => f.endsWith('.eml') && statSync(path.join(mailDir, f)).mtimeMs >= postedAt && readFileSync(path.join(mailDir, f), 'utf8').includes('HighCPU'),
+        ),
       30_000,
       'the sample alert as a mail file in the printed directory',
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; npm start printed:\n${out}`);
+    });
     expect(mail).toMatch(/\.eml$/);
 
     const exited = new Promise<number | null>((resolve) => start!.once('exit', (code) => resolve(code)));
