@@ -1,6 +1,7 @@
 import { classifyError, redact, type ChatProviderConfig, type Logger, type RecipientResult, type RobotConfig } from '@alertgw/shared';
 import { classifyChatAnswer, providerCode } from './classify-chat-answer';
 import type { ChatMetrics } from './chat-metrics';
+import type { Dispatcher } from 'undici';
 import { postToRobot } from './post-to-robot';
 import { PROVIDERS } from './providers/index';
 import type { Mentions } from './providers/provider';
@@ -15,6 +16,8 @@ export interface DeliverDeps {
   maxAlertsPerMessage: number;
   /** notifier-chat's environment: where `${VAR}` references are resolved, at every send. */
   env: NodeJS.ProcessEnv;
+  /** How posts leave this host (robotRoute: direct, or through the egress proxy). */
+  dispatcher: Dispatcher;
   logger: Logger;
   metrics?: ChatMetrics;
   queueName: string;
@@ -52,7 +55,7 @@ export async function deliverToRobot(deps: DeliverDeps, robot: RobotConfig, view
     origin = safeOrigin(url);
     const secret = robot.secret ? resolveReference(robot.secret, `robot ${robot.name} secret`, deps.env) : undefined;
     const signed = provider.sign(url, rendered.body, secret, Date.now());
-    const reply = await postToRobot(provider, signed.url, signed.body, deps.providers[robot.type].timeoutMs, signal);
+    const reply = await postToRobot(provider, signed.url, signed.body, { timeoutMs: deps.providers[robot.type].timeoutMs, signal, dispatcher: deps.dispatcher });
     const refused = classifyChatAnswer(provider, reply);
     if (refused) throw refused;
     const code = providerCode(provider, 0);

@@ -2,6 +2,7 @@ import { ackLinkSettings, createAckLinkIssuer, runChannelService } from '@alertg
 import { createChatChannel, type ChatPayload } from './chat-channel';
 import { createChatMetrics } from './chat-metrics';
 import { createChatRenderer } from './render/chat-renderer';
+import { robotRoute } from './robot-dispatcher';
 import { robotsOf } from './robots/robot-directory';
 import { chatTimelineView } from './timeline-view';
 
@@ -13,6 +14,7 @@ void runChannelService<ChatPayload>({
   async handler({ config, logger, queue, redis, registry, metrics, directory }) {
     const renderer = createChatRenderer({ templatesDir: config.chat.templatesDir });
     const robots = robotsOf(directory);
+    const route = robotRoute(process.env);
     const { robots: known, source } = await robots.current();
     if (config.chat.dryRun || known.size === 0) {
       logger.warn(`dry-run: ${config.chat.dryRun ? 'chat.dryRun is set' : 'no robot configured'}; chat messages are built, logged and recorded, not sent`);
@@ -25,12 +27,13 @@ void runChannelService<ChatPayload>({
       logger,
       metrics: createChatMetrics(registry, metrics.configErrors),
       env: process.env,
+      dispatcher: route.dispatcher,
       ackLinks: createAckLinkIssuer(ackLinkSettings(config), redis),
       // A provider's throttle is waited out in full (DingTalk's 130101 lasts 10 minutes), even
       // past the queue's longest backoff: retrying sooner only meets the same refusal.
       maxRetryAfterMs: Math.max(config.queue.backoff.maxMs, 600_000),
     });
     // Robot names and types only: their URLs and secrets are resolved at each send, never logged.
-    return { handler, describe: { robots: [...known.values()].map((r) => `${r.name} (${r.type})`), robotsFrom: source, dryRun: config.chat.dryRun || known.size === 0 } };
+    return { handler, describe: { robots: [...known.values()].map((r) => `${r.name} (${r.type})`), robotsFrom: source, egress: route.describe, dryRun: config.chat.dryRun || known.size === 0 } };
   },
 });

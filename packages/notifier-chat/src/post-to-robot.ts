@@ -1,4 +1,5 @@
 import { GatewayError } from '@alertgw/shared';
+import { fetch, type Dispatcher } from 'undici';
 import type { RobotReply } from './classify-chat-answer';
 import { providerCode } from './classify-chat-answer';
 import type { ChatProvider } from './providers/provider';
@@ -7,7 +8,7 @@ import type { ChatProvider } from './providers/provider';
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** Seconds (Retry-After, Feishu's x-ogw-ratelimit-reset) to ms; undefined when absent or unreadable. */
-function retryAfterOf(headers: Headers): number | undefined {
+function retryAfterOf(headers: { get(name: string): string | null }): number | undefined {
   const raw = headers.get('retry-after') ?? headers.get('x-ogw-ratelimit-reset');
   const seconds = raw === null ? NaN : Number(raw);
   return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 3600) * 1000 : undefined;
@@ -16,13 +17,21 @@ function retryAfterOf(headers: Headers): number | undefined {
 /**
  * POSTs a JSON body to a robot webhook within `timeoutMs` (or until `signal` aborts) and reads
  * the provider's answer. A network failure or timeout is a transient GatewayError whose message
- * names the URL's origin only: the path and query carry the robot's token.
+ * names the URL's origin only: the path and query carry the robot's token. `dispatcher` is the
+ * way out (robotRoute: direct or through the egress proxy).
  */
-export async function postToRobot(provider: ChatProvider, url: string, body: Record<string, unknown>, timeoutMs: number, signal: AbortSignal): Promise<RobotReply> {
+export async function postToRobot(
+  provider: ChatProvider,
+  url: string,
+  body: Record<string, unknown>,
+  opts: { timeoutMs: number; signal: AbortSignal; dispatcher: Dispatcher },
+): Promise<RobotReply> {
+  const { timeoutMs, signal } = opts;
   const origin = new URL(url).origin;
-  let res: Response;
+  let res: Awaited<ReturnType<typeof fetch>>;
   try {
     res = await fetch(url, {
+      dispatcher: opts.dispatcher,
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: JSON.stringify(body),

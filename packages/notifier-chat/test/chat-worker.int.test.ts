@@ -1,3 +1,5 @@
+import http from 'node:http';
+import net from 'node:net';
 import type Redis from 'ioredis';
 import { AckTokenCodec, createAckLinkIssuer, TaskQueue, type RobotConfig, type TaskRecord } from '@alertgw/shared';
 import { captureLogs, deleteKeys, startFakeDingtalk, startFakeFeishu, startFakeWecom, testRedis, uniquePrefix, waitFor, type FakeRobotServer } from '@alertgw/testkit';
@@ -194,4 +196,76 @@ describe('notifier-chat on the shared worker: provider fakes + real Redis', () =
     expect(logged).toContain('DiskFull');
     expect(logged).not.toContain('13800000002');
   });
+
+  describe('through an egress proxy (HTTP_PROXY / HTTPS_PROXY, NO_PROXY), as a company network needs', () => {
+    let proxy: ConnectProxy;
+    beforeEach(async () => {
+      proxy = await startConnectProxy();
+    });
+    afterEach(() => proxy.close());
+
+    it('posts through the proxy named by HTTP_PROXY (a CONNECT tunnel to the robot), and directly to hosts NO_PROXY names', async () => {
+      start(1, { env: env({ HTTP_PROXY: proxy.url }) });
+      const id = await enqueue(chatPayload(['ops-wecom']));
+      expect((await settled(id, 'completed')).results['ops-wecom']).toMatchObject({ status: 'delivered' });
+      expect(proxy.tunnels).toEqual([new URL(wecom.url).host]);
+      expect(wecom.accepted(WECOM_KEY)).toHaveLength(1);
+
+      await Promise.all(replicas.map((r) => r.close()));
+      replicas = [];
+      start(1, { env: env({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }) });
+      const direct = await enqueue(chatPayload(['ops-wecom'], { alertname: 'Direct' }));
+      expect((await settled(direct, 'completed')).results['ops-wecom']).toMatchObject({ status: 'delivered' });
+      expect(proxy.tunnels).toHaveLength(1);
+      expect(wecom.accepted(WECOM_KEY)).toHaveLength(2);
+    });
+
+    it('a proxy that is down is a retryable network failure naming the robot\'s origin only', async () => {
+      await proxy.close();
+      start(1, { env: env({ HTTP_PROXY: proxy.url }) });
+      const id = await enqueue(chatPayload(['ops-wecom']));
+      const retried = await waitFor(async () => (await queue.get(id))?.results['ops-wecom']?.status === 'retry' ? (await queue.get(id))! : null, 10_000, 'a retry');
+      expect(retried.results['ops-wecom']!.message).toBe(`wecom robot at ${new URL(wecom.url).origin}: request failed`);
+      expect(wecom.accepted(WECOM_KEY)).toHaveLength(0);
+    });
+  });
 });
+
+/** A forward proxy for https-style tunnels (CONNECT host:port), recording each tunnel's target. */
+interface ConnectProxy {
+  url: string;
+  tunnels: string[];
+  close(): Promise<void>;
+}
+
+async function startConnectProxy(): Promise<ConnectProxy> {
+  const tunnels: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((_req, res) => res.writeHead(405).end());
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    tunnels.push(req.url ?? '');
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+      s.on('close', () => sockets.delete(s));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    tunnels,
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      })),
+  };
+}
