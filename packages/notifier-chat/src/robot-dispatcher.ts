@@ -12,10 +12,12 @@ const first = (env: NodeJS.ProcessEnv, ...names: string[]) => names.map((n) => [
 
 /**
  * Robot webhooks are on the public internet, and a gateway inside a company network often reaches
- * it only through an egress proxy. Posts go through HTTPS_PROXY (https URLs) or HTTP_PROXY, except
- * to hosts NO_PROXY names, read from notifier-chat's environment as curl and the SMS notifier
- * (Tencent's SDK) read them; with none set they go direct. One dispatcher per process: its
- * connections are kept alive from one message to the next.
+ * it only through an egress proxy. Posts to https URLs go through HTTPS_PROXY, and through
+ * HTTP_PROXY when that is unset (undici's rule: one proxy for all is the common setup; Go and curl
+ * would go direct there); posts to http URLs through HTTP_PROXY; never to the hosts NO_PROXY names
+ * (names and domains, not CIDR ranges). Read from notifier-chat's environment; with none set,
+ * posts go direct. One dispatcher per process: its connections are kept alive from one message to
+ * the next.
  */
 export function robotRoute(env: NodeJS.ProcessEnv): RobotRoute {
   const https = first(env, 'https_proxy', 'HTTPS_PROXY');
@@ -24,6 +26,6 @@ export function robotRoute(env: NodeJS.ProcessEnv): RobotRoute {
   if (!https && !http) return { dispatcher: new Agent(), describe: 'direct' };
   // Empty strings, not undefined: undici would otherwise read process.env itself.
   const dispatcher = new EnvHttpProxyAgent({ httpsProxy: https?.[1] ?? '', httpProxy: http?.[1] ?? '', noProxy: noProxy?.[1] ?? '' });
-  const via = [https?.[0].toUpperCase(), http?.[0].toUpperCase()].filter(Boolean).join(', ');
+  const via = https ? [https[0].toUpperCase(), http?.[0].toUpperCase()].filter(Boolean).join(', ') : `${http![0].toUpperCase()} (https too: HTTPS_PROXY unset)`;
   return { dispatcher, describe: `${via}${noProxy ? ', except NO_PROXY' : ''}` };
 }

@@ -6,6 +6,10 @@
  * severity rank, then arrival), and new bodies are read between turns, so a critical delivery
  * that arrives behind a backlog is stored next. Idle, a turn costs one setImmediate.
  *
+ * No delivery waits for ever behind more urgent ones: one that has waited `maxWaitMs` goes next
+ * whatever its rank (oldest first), so a steady stream of critical deliveries slows the others
+ * down but cannot starve them into Alertmanager's timeout.
+ *
  * Only the start is ordered: once a delivery's script is on its way to Redis, the next one starts
  * without waiting for the answer, so Redis round trips still overlap. Redis runs the scripts in
  * the order they were sent, so they too are stored most urgent first.
@@ -13,19 +17,29 @@
 export interface UrgentFirst {
   /** Resolves when it is this delivery's turn to be stored. */
   turn(rank: number): Promise<void>;
-  /** Deliveries waiting for their turn (a gauge: non-zero only while ingest is behind). */
+  /** Deliveries waiting for their turn (non-zero only while ingest is behind). */
   readonly waiting: number;
 }
+
+/** Longest a delivery waits behind more urgent ones before it goes next anyway. */
+export const MAX_WAIT_MS = 1_000;
 
 interface Waiter {
   rank: number;
   seq: number;
+  since: number;
+  started: boolean;
   go: () => void;
 }
 
-export function createUrgentFirst(): UrgentFirst {
-  // A binary heap by (rank, seq): a storm can hold a thousand waiters, and each turn takes one.
+export function createUrgentFirst(opts: { maxWaitMs?: number } = {}): UrgentFirst {
+  const maxWaitMs = opts.maxWaitMs ?? MAX_WAIT_MS;
+  // A binary heap by (rank, seq) for the most urgent, and the arrival order for the longest
+  // waiting; a waiter started through one is skipped when the other reaches it.
   const heap: Waiter[] = [];
+  let byArrival: Waiter[] = [];
+  let arrivalHead = 0;
+  let waiting = 0;
   let seq = 0;
   let scheduled = false;
 
@@ -59,12 +73,38 @@ export function createUrgentFirst(): UrgentFirst {
     }
     return top;
   };
+  /** The longest-waiting waiter not started yet, if any. */
+  const oldest = (): Waiter | undefined => {
+    while (arrivalHead < byArrival.length && byArrival[arrivalHead]!.started) arrivalHead++;
+    if (arrivalHead > 1024 && arrivalHead * 2 > byArrival.length) {
+      byArrival = byArrival.slice(arrivalHead);
+      arrivalHead = 0;
+    }
+    return byArrival[arrivalHead];
+  };
+  const urgent = (): Waiter | undefined => {
+    let w = pop();
+    while (w?.started) w = pop();
+    return w;
+  };
   // setImmediate runs after the loop has polled for I/O: the bodies that arrived meanwhile are
-  // in the heap before the next one is chosen.
+  // waiting before the next one is chosen.
   const next = () => {
     scheduled = false;
-    pop()?.go();
-    if (heap.length > 0) schedule();
+    const old = oldest();
+    const w = old && performance.now() - old.since >= maxWaitMs ? old : urgent();
+    if (w) {
+      w.started = true;
+      waiting--;
+      w.go();
+    }
+    if (waiting > 0) schedule();
+    else {
+      // Nobody waits: drop what only the other view still held.
+      heap.length = 0;
+      byArrival = [];
+      arrivalHead = 0;
+    }
   };
   const schedule = () => {
     if (scheduled) return;
@@ -75,12 +115,15 @@ export function createUrgentFirst(): UrgentFirst {
   return {
     turn(rank) {
       return new Promise<void>((go) => {
-        push({ rank, seq: seq++, go });
+        const w: Waiter = { rank, seq: seq++, since: performance.now(), started: false, go };
+        push(w);
+        byArrival.push(w);
+        waiting++;
         schedule();
       });
     },
     get waiting() {
-      return heap.length;
+      return waiting;
     },
   };
 }

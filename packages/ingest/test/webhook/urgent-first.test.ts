@@ -51,3 +51,35 @@ describe('createUrgentFirst: deliveries waiting for the CPU are stored most urge
     expect(order).toHaveLength(201);
   });
 });
+
+describe('createUrgentFirst: nobody waits for ever', () => {
+  it('a delivery that waited maxWaitMs goes next even while more urgent ones keep arriving', async () => {
+    const urgent = createUrgentFirst({ maxWaitMs: 50 });
+    const order: string[] = [];
+    let stop = false;
+    // One critical delivery arrives every turn, for as long as it takes.
+    const stream = (i: number): void => {
+      if (stop) return;
+      void urgent.turn(0).then(() => {
+        order.push(`crit-${i}`);
+        work(1);
+        stream(i + 1);
+      });
+    };
+    const started = performance.now();
+    const info = urgent.turn(3).then(() => order.push('info'));
+    stream(0);
+    await info;
+    const waited = performance.now() - started;
+    stop = true;
+    expect(order.filter((o) => o.startsWith('crit')).length).toBeGreaterThan(10);
+    // Started at its deadline (give or take a turn), not after the stream.
+    expect(waited).toBeGreaterThanOrEqual(49);
+    expect(waited).toBeLessThan(1_000);
+    await waitForIdle(urgent);
+  });
+});
+
+async function waitForIdle(urgent: { waiting: number }): Promise<void> {
+  while (urgent.waiting > 0) await new Promise((r) => setImmediate(r));
+}

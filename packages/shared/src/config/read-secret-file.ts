@@ -23,7 +23,9 @@ export function readSecretFile(file: string): SecretFileRead {
     if (!stat.isFile()) return { ok: false, reason: 'is not a regular file' };
     if (stat.size > SECRET_FILE_MAX_BYTES) return { ok: false, reason: `is larger than ${SECRET_FILE_MAX_BYTES / 1024} KiB` };
     const buf = Buffer.alloc(stat.size);
-    const n = readSync(fd, buf, 0, buf.length, 0);
+    // A network or FUSE mount may answer in parts: read until the size fstat gave, or the end.
+    let n = 0;
+    for (let got = -1; n < buf.length && got !== 0; n += got) got = readSync(fd, buf, n, buf.length - n, n);
     return { ok: true, value: trimLineBreaks(buf.toString('utf8', 0, n)) };
   } catch (err) {
     return { ok: false, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
