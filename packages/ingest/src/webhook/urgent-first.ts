@@ -21,8 +21,12 @@ export interface UrgentFirst {
   readonly waiting: number;
 }
 
-/** Longest a delivery waits behind more urgent ones before it goes next anyway. */
-export const MAX_WAIT_MS = 1_000;
+/**
+ * Longest a delivery waits behind more urgent ones before it goes next anyway. Alertmanager gives
+ * a notification group_interval, and at least 10 s, before it gives up on it (notify.MinTimeout):
+ * well inside that, and long enough that a storm's backlog (about a second here) stays in order.
+ */
+export const MAX_WAIT_MS = 5_000;
 
 interface Waiter {
   rank: number;
