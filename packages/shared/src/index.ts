@@ -74,7 +74,7 @@ export { matches } from './resolver/matcher';
 export type { Matcher, MatchType } from './resolver/matcher';
 export { checkRoutes } from './resolver/check-routes';
 export type { RouteProblem } from './resolver/check-routes';
-export { AlertKeys, appendTimeline, appendTimelines, getAlert, listAlerts, MAX_PAGE, MAX_INDEXED_SEVERITIES, MAX_TIMELINE, upsertAlerts, upsertCall } from './alerts/index';
+export { AlertKeys, appendTimelines, getAlert, listAlerts, MAX_PAGE, MAX_INDEXED_SEVERITIES, MAX_TIMELINE, upsertAlerts, upsertCall } from './alerts/index';
 export type { AlertPage, AlertQuery, AlertRecord, TimelineEvent, TaskRef, UpsertAlertsInput } from './alerts/index';
 export { createOpsServer, startOpsServer } from './ops-server';
 export type { OpsServerOptions } from './ops-server';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { appendTimeline } from '@alertgw/shared';
+import { appendTimelines } from '@alertgw/shared';
 import { testAlertMessage } from '../../src/test-alert';
 import { TEST_TOKEN } from '../support/cli';
 import { useCliWithIngest } from '../support/ingest';
@@ -35,8 +35,8 @@ describe('alertctl output of hostile text (real ingest, real Redis)', () => {
     });
     expect(res.status).toBe(200);
     const fp = message.alerts[0].fingerprint;
-    await appendTimeline(t.redis, t.setup.prefix, fp, { at: new Date().toISOString(), type: 'comment', by: `mallory${HOSTILE}`, comment: HOSTILE });
-    await appendTimeline(t.redis, t.setup.prefix, fp, { at: new Date().toISOString(), type: 'ack', by: HOSTILE, comment: HOSTILE });
+    await appendTimelines(t.redis, t.setup.prefix, [fp], { at: new Date().toISOString(), type: 'comment', by: `mallory${HOSTILE}`, comment: HOSTILE });
+    await appendTimelines(t.redis, t.setup.prefix, [fp], { at: new Date().toISOString(), type: 'ack', by: HOSTILE, comment: HOSTILE });
 
     const text = await t.setup.run(['timeline', fp]);
     expect(text.code).toBe(0);

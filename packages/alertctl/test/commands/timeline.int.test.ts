@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { deleteKeys, testRedis } from '@alertgw/testkit';
-import { appendTimeline, upsertAlerts } from '@alertgw/shared';
+import { appendTimelines, upsertAlerts } from '@alertgw/shared';
 import { cliSetup, type CliSetup } from '../support/cli';
 
 describe('alertctl timeline (real Redis)', () => {
@@ -30,7 +30,7 @@ describe('alertctl timeline (real Redis)', () => {
       tasks: [{ channel: 'email', taskId: '7', duplicate: false }, { channel: 'sms', taskId: '3', duplicate: false }],
       now: new Date('2026-11-28T03:00:30Z'),
     });
-    await appendTimeline(redis, setup.prefix, fp, {
+    await appendTimelines(redis, setup.prefix, [fp], {
       at: '2026-11-28T03:00:31.000Z',
       type: 'notification',
       channel: 'email',
@@ -41,7 +41,7 @@ describe('alertctl timeline (real Redis)', () => {
       rejected: [],
       results: { 'alice@example.com': { status: 'delivered', at: '2026-11-28T03:00:31.000Z', response: '250 OK' } },
     });
-    await appendTimeline(redis, setup.prefix, fp, {
+    await appendTimelines(redis, setup.prefix, [fp], {
       at: '2026-11-28T03:00:32.000Z',
       type: 'notification',
       channel: 'sms',
@@ -50,7 +50,7 @@ describe('alertctl timeline (real Redis)', () => {
       attempts: 1,
       results: { '+8613800000001': { status: 'failed', at: '2026-11-28T03:00:32.000Z', code: 'FailedOperation.PhoneNumberInBlacklist' } },
     });
-    await appendTimeline(redis, setup.prefix, fp, { at: '2026-11-28T03:05:00.000Z', type: 'ack', by: 'alice', comment: 'on it' });
+    await appendTimelines(redis, setup.prefix, [fp], { at: '2026-11-28T03:05:00.000Z', type: 'ack', by: 'alice', comment: 'on it' });
     await upsertAlerts(redis, { ...common, alerts: [alert('resolved')], deliveryKey: 'dk2', tasks: [], now: new Date('2026-11-28T03:10:30Z') });
   });
   afterEach(async () => {

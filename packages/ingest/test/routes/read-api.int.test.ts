@@ -1,4 +1,4 @@
-import { appendTimeline } from '@alertgw/shared';
+import { appendTimelines } from '@alertgw/shared';
 import { bearer, goJson, loadFixtures, request, startIngest, type Ingest } from '../support/harness';
 
 describe('read API', () => {
@@ -122,7 +122,7 @@ describe('read API', () => {
     expect(task.body.info).toEqual({ dryRun: [{ ...request, PhoneNumberSet: ['+86138****0001', '+86138****0002'] }] });
     expect(task.body.token).toBeUndefined();
 
-    await appendTimeline(ingest.redis, ingest.prefix, '240b9da27838c7f6', {
+    await appendTimelines(ingest.redis, ingest.prefix, ['240b9da27838c7f6'], {
       at: new Date().toISOString(),
       type: 'notification',
       channel: 'sms',

@@ -29,14 +29,3 @@ export async function appendTimelines(
   ])) as unknown[];
   return reply.map((r) => Number(r) === 1);
 }
-
-/** Appends an event to one alert's timeline; false when the alert had no record yet (see appendTimelines). */
-export async function appendTimeline(
-  redis: RedisClient,
-  prefix: string,
-  fingerprint: string,
-  event: Omit<TimelineEvent, 'at'> & { at?: string },
-): Promise<boolean> {
-  const [appended] = await appendTimelines(redis, prefix, [fingerprint], event);
-  return appended;
-}

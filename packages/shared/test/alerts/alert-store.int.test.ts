@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { deleteKeys, testRedis, uniquePrefix, waitFor } from '@alertgw/testkit';
 import { AlertKeys } from '../../src/alerts/alert-keys';
-import { appendTimeline, appendTimelines } from '../../src/alerts/append-timeline';
+import { appendTimelines } from '../../src/alerts/append-timeline';
 import { getAlert, listAlerts } from '../../src/alerts/read-alerts';
 import { upsertAlerts, type UpsertAlertsInput } from '../../src/alerts/upsert-alerts';
 import type { WebhookAlert } from '../../src/webhook/types';
@@ -161,9 +161,9 @@ describe('alert record store', () => {
     expect(got?.timeline.at(-2)).toMatchObject({ type: 'received', deliveryKey: 'd5' });
   });
 
-  it('appendTimeline adds to an existing record', async () => {
+  it('appendTimelines adds to an existing record', async () => {
     await upsertAlerts(redis, input([alert('a1', { status: 'resolved', endsAt: '2026-11-24T14:00:00Z' })]));
-    expect(await appendTimeline(redis, prefix, 'a1', { type: 'notification', channel: 'email', taskId: '7' })).toBe(true);
+    expect(await appendTimelines(redis, prefix, ['a1'], { type: 'notification', channel: 'email', taskId: '7' })).toEqual([true]);
     const got = await getAlert(redis, prefix, 'a1');
     expect(got?.timeline.map((e) => e.type)).toEqual(['received', 'task-created', 'notification']);
     expect(await redis.pttl(keys.timeline('a1'))).toBeGreaterThan(0);
@@ -171,7 +171,7 @@ describe('alert record store', () => {
 
   it('a notification that beats ingest\'s record write is kept, and reads back in time order', async () => {
     // The notifier finished before ingest's second round trip wrote the record.
-    expect(await appendTimeline(redis, prefix, 'early', { type: 'notification', channel: 'sms', taskId: '7' })).toBe(false);
+    expect(await appendTimelines(redis, prefix, ['early'], { type: 'notification', channel: 'sms', taskId: '7' })).toEqual([false]);
     const grace = await redis.pttl(keys.timeline('early'));
     expect(grace).toBeGreaterThan(0);
     expect(grace).toBeLessThanOrEqual(10 * 60_000);
@@ -181,7 +181,7 @@ describe('alert record store', () => {
     expect(await redis.pttl(keys.timeline('early'))).toBe(-1); // firing: kept like its record
   });
 
-  it('appendTimelines appends one event to several alerts in one call, each as appendTimeline would', async () => {
+  it('appendTimelines appends one event to several alerts in one call, each as appendTimelines would', async () => {
     await upsertAlerts(redis, input([alert('b1'), alert('b2', { status: 'resolved', endsAt: '2026-11-24T14:00:00Z' })]));
     const event = { type: 'notification', channel: 'email', taskId: '9', at: '2026-11-24T15:00:00.000Z' };
     expect(await appendTimelines(redis, prefix, ['b1', 'b-missing', 'b2'], event)).toEqual([true, false, true]);
@@ -196,7 +196,7 @@ describe('alert record store', () => {
   });
 
   it('an event for an alert that never gets a record leaves nothing behind after the grace period', async () => {
-    await appendTimeline(redis, prefix, 'never', { type: 'notification' });
+    await appendTimelines(redis, prefix, ['never'], { type: 'notification' });
     expect(await redis.exists(keys.record('never'))).toBe(0);
     expect(await redis.pttl(keys.timeline('never'))).toBeGreaterThan(0);
   });
