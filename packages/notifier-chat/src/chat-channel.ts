@@ -24,7 +24,6 @@ import { mentionsFor } from './mentions';
 import type { ChatRenderer } from './render/chat-renderer';
 import { chatViewOf, digestChatView, type ChatBrief } from './render/chat-view';
 import type { Dispatcher } from 'undici';
-import { robotRoute } from './robot-dispatcher';
 import type { RobotDirectory } from './robots/robot-directory';
 
 /** Marks a chat task as the summary of one robot's digest generation. */
@@ -46,8 +45,8 @@ export interface ChatChannelDeps {
   logger: Logger;
   metrics?: ChatMetrics;
   env?: NodeJS.ProcessEnv;
-  /** How robot posts leave this host; default: robotRoute(env). */
-  dispatcher?: Dispatcher;
+  /** How robot posts leave this host (robotRoute of the same environment). */
+  dispatcher: Dispatcher;
   maxRetryAfterMs?: number;
   /** Signs ack links into messages; absent when ack links are off (no ingest.publicUrl or key). */
   ackLinks?: AckLinkIssuer;
@@ -75,15 +74,13 @@ export function robotLimits(config: ChatConfig, type: RobotType): BudgetLimit[] 
  */
 export function createChatChannel(deps: ChatChannelDeps): ChannelHandler<ChatPayload> {
   const { config, queue, logger, metrics } = deps;
-  const env = deps.env ?? process.env;
-  const dispatcher = deps.dispatcher ?? robotRoute(env).dispatcher;
   const budget = createSendBudget({ redis: queue.redis, keys: queue.keys, limits: robotLimits(config, 'dingtalk') });
   const deliverDeps = (dryRun: boolean): DeliverDeps => ({
     renderer: deps.renderer,
     providers: config.providers,
     maxAlertsPerMessage: config.maxAlertsPerMessage,
-    env,
-    dispatcher,
+    env: deps.env ?? process.env,
+    dispatcher: deps.dispatcher,
     logger,
     metrics,
     queueName: queue.name,

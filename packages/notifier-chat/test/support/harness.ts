@@ -5,6 +5,7 @@ import { testRedis } from '@alertgw/testkit';
 import { createChatChannel, type ChatPayload } from '../../src/chat-channel';
 import { createChatMetrics, type ChatMetrics } from '../../src/chat-metrics';
 import { createChatRenderer } from '../../src/render/chat-renderer';
+import { robotRoute } from '../../src/robot-dispatcher';
 import type { RobotDirectory } from '../../src/robots/robot-directory';
 import { chatTimelineView } from '../../src/timeline-view';
 
@@ -96,6 +97,7 @@ export function startReplica(opts: {
     logger: opts.logger,
     metrics,
     env: opts.env,
+    dispatcher: robotRoute(opts.env).dispatcher,
     maxRetryAfterMs: backoff.maxMs,
     ackLinks: opts.ackLinks,
   });
