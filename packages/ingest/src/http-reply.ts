@@ -5,8 +5,8 @@ import type { NextFunction, Request, Response } from 'express';
 const MAX_ECHO = 120;
 
 /** Sends the one JSON error shape every endpoint uses: {error, message, ...extra}. */
-export function sendError(res: Response, status: number, error: string, message: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).json({ error, message, ...extra });
+export function sendError(res: ServerResponse, status: number, error: string, message: string, extra: Record<string, unknown> = {}): void {
+  sendJson(res, status, { error, message, ...extra });
 }
 
 /**
