@@ -113,6 +113,7 @@ export type { ConnectRedisOptions, ServiceRedis } from './service/connect-redis'
 export { runChannelService, SHUTDOWN_GRACE_MS } from './service/run-channel-service';
 export { createChannelWorker } from './service/channel-worker';
 export { readSecretFile, SECRET_FILE_MAX_BYTES } from './config/read-secret-file';
+export { rememberAnswers } from './remember-answers';
 export { sendTimeDirectory, SendTimeDirectory } from './service/send-time-directory';
 export type { DirectoryAt } from './service/send-time-directory';
 export type { ChannelPayload, ChannelWorkerOptions } from './service/channel-worker';

@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats';
-import { ajvProblems, type WebhookMessage } from '@alertgw/shared';
+import { ajvProblems, rememberAnswers, type WebhookMessage } from '@alertgw/shared';
 import { WEBHOOK_SCHEMA } from './schema';
 
 /** A problem in a webhook body: JSON pointer ("/alerts/0/labels/severity"; "/" = the body) and message. */
@@ -12,9 +12,15 @@ export interface WebhookProblem {
 /** At most this many problems are reported, so a hostile body cannot make a huge answer. */
 export const MAX_REPORTED_PROBLEMS = 100;
 
+/**
+ * Date-times remembered (the schema caps one at 64 characters): ~10 KB at most. Every delivery
+ * repeats its alerts' startsAt and the "no end" endsAt, and the full check takes three regexps.
+ */
+const DATE_TIMES_REMEMBERED = 128;
+
 // Compiled once at load: compiling costs milliseconds, validating microseconds.
 const ajv = new Ajv({ allErrors: true, strict: true });
-ajv.addFormat('date-time', rememberValid(fullDateTime()));
+ajv.addFormat('date-time', rememberAnswers(fullDateTime(), { entries: DATE_TIMES_REMEMBERED, maxLength: 64 }));
 const check = ajv.compile<WebhookMessage>(WEBHOOK_SCHEMA);
 
 /** ajv-formats' `date-time` check, as addFormats(ajv, ['date-time']) would install it. */
@@ -22,27 +28,6 @@ function fullDateTime(): (value: string) => boolean {
   const format = fullFormats['date-time'];
   if (typeof format !== 'object' || format instanceof RegExp || typeof format.validate !== 'function') throw new Error('ajv-formats changed its date-time format');
   return format.validate as (value: string) => boolean;
-}
-
-/** Valid date-times remembered (the schema caps one at 64 characters): ~10 KB at most. */
-const DATE_TIMES_REMEMBERED = 128;
-
-/**
- * ajv-formats' full RFC 3339 check (calendar and clock included) that remembers the values it
- * passed: every delivery repeats its alerts' startsAt and the "no end" endsAt, and the check takes
- * three regexps. Bounded; when full the oldest value goes.
- */
-function rememberValid(check: (value: string) => boolean): (value: string) => boolean {
-  const valid = new Set<string>();
-  return (value) => {
-    if (valid.has(value)) return true;
-    if (!check(value)) return false;
-    if (value.length <= 64) {
-      if (valid.size >= DATE_TIMES_REMEMBERED) valid.delete(valid.values().next().value as string);
-      valid.add(value);
-    }
-    return true;
-  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Re2CompileError, re2Engine } from './re2-engine';
+import { rememberAnswers } from '../remember-answers';
 import { estimateRegexpCost } from './regexp-cost';
 
 /**
@@ -70,20 +71,10 @@ export function compileGoRegexp(pattern: string): GoRegexp {
     if (!(err instanceof Re2CompileError)) throw err;
     throw explain(pattern, err);
   }
-  // Matching is a pure function of pattern and value, so a remembered answer is always right.
-  const memo = new Map<string, boolean>();
   return {
     source: pattern,
-    test(value) {
-      const known = memo.get(value);
-      if (known !== undefined) return known;
-      const answer = re2Engine.test(source, value);
-      if (value.length <= MEMO_MAX_VALUE_LENGTH) {
-        if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value as string);
-        memo.set(value, answer);
-      }
-      return answer;
-    },
+    // Matching is a pure function of pattern and value.
+    test: rememberAnswers((value) => re2Engine.test(source, value), { entries: MEMO_ENTRIES, maxLength: MEMO_MAX_VALUE_LENGTH }),
   };
 }
 
