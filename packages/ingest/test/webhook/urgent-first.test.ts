@@ -58,8 +58,9 @@ describe('createUrgentFirst: nobody waits for ever', () => {
     const order: string[] = [];
     let stop = false;
     // One critical delivery arrives every turn, for as long as it takes.
+    // It ends after 2 s by itself, so a starving implementation fails below instead of hanging.
     const stream = (i: number): void => {
-      if (stop) return;
+      if (stop || performance.now() - started > 2_000) return;
       void urgent.turn(0).then(() => {
         order.push(`crit-${i}`);
         work(1);
