@@ -29,86 +29,41 @@ export interface UrgentFirst {
 export const MAX_WAIT_MS = 5_000;
 
 interface Waiter {
-  rank: number;
-  seq: number;
   since: number;
-  started: boolean;
   go: () => void;
 }
 
 export function createUrgentFirst(opts: { maxWaitMs?: number } = {}): UrgentFirst {
   const maxWaitMs = opts.maxWaitMs ?? MAX_WAIT_MS;
-  // A binary heap by (rank, seq) for the most urgent, and the arrival order for the longest
-  // waiting; a waiter started through one is skipped when the other reaches it.
-  const heap: Waiter[] = [];
-  let byArrival: Waiter[] = [];
-  let arrivalHead = 0;
+  // One FIFO per severity rank (a handful of ranks): the most urgent is the head of the lowest
+  // rank's queue, the longest waiting the oldest of the heads.
+  const byRank = new Map<number, Waiter[]>();
   let waiting = 0;
-  let seq = 0;
   let scheduled = false;
 
-  const before = (a: Waiter, b: Waiter) => a.rank < b.rank || (a.rank === b.rank && a.seq < b.seq);
-  const push = (w: Waiter) => {
-    heap.push(w);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
+  /** The queue whose head goes next: the oldest head once it waited maxWaitMs, else the lowest rank's. */
+  const nextQueue = (): [number, Waiter[]] | undefined => {
+    let urgent: [number, Waiter[]] | undefined;
+    let oldest: [number, Waiter[]] | undefined;
+    for (const entry of byRank) {
+      if (!urgent || entry[0] < urgent[0]) urgent = entry;
+      if (!oldest || entry[1][0]!.since < oldest[1][0]!.since) oldest = entry;
     }
-  };
-  const pop = (): Waiter | undefined => {
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
-      }
-    }
-    return top;
-  };
-  /** The longest-waiting waiter not started yet, if any. */
-  const oldest = (): Waiter | undefined => {
-    while (arrivalHead < byArrival.length && byArrival[arrivalHead]!.started) arrivalHead++;
-    if (arrivalHead > 1024 && arrivalHead * 2 > byArrival.length) {
-      byArrival = byArrival.slice(arrivalHead);
-      arrivalHead = 0;
-    }
-    return byArrival[arrivalHead];
-  };
-  const urgent = (): Waiter | undefined => {
-    let w = pop();
-    while (w?.started) w = pop();
-    return w;
+    return oldest && performance.now() - oldest[1][0]!.since >= maxWaitMs ? oldest : urgent;
   };
   // setImmediate runs after the loop has polled for I/O: the bodies that arrived meanwhile are
   // waiting before the next one is chosen.
   const next = () => {
     scheduled = false;
-    const old = oldest();
-    const w = old && performance.now() - old.since >= maxWaitMs ? old : urgent();
-    if (w) {
-      w.started = true;
+    const picked = nextQueue();
+    if (picked) {
+      const [rank, queue] = picked;
+      const w = queue.shift()!;
+      if (queue.length === 0) byRank.delete(rank);
       waiting--;
       w.go();
     }
     if (waiting > 0) schedule();
-    else {
-      // Nobody waits: drop what only the other view still held.
-      heap.length = 0;
-      byArrival = [];
-      arrivalHead = 0;
-    }
   };
   const schedule = () => {
     if (scheduled) return;
@@ -119,9 +74,10 @@ export function createUrgentFirst(opts: { maxWaitMs?: number } = {}): UrgentFirs
   return {
     turn(rank) {
       return new Promise<void>((go) => {
-        const w: Waiter = { rank, seq: seq++, since: performance.now(), started: false, go };
-        push(w);
-        byArrival.push(w);
+        const queue = byRank.get(rank);
+        const w = { since: performance.now(), go };
+        if (queue) queue.push(w);
+        else byRank.set(rank, [w]);
         waiting++;
         schedule();
       });
