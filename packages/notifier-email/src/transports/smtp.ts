@@ -10,6 +10,7 @@ import { isOverShare, type ConnectionBudget } from './connection-budget';
 import { fitPoolTo } from './fit-pool';
 import { connectWithPermit } from './permit-socket';
 import { SendGate } from './send-gate';
+import { pipelinePool } from './smtp-pipelining';
 
 interface NodemailerRecipientError extends Error {
   recipient?: string;
@@ -195,7 +196,12 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
   };
 }
 
-const createPool = (options: SMTPPool.Options) => nodemailer.createTransport(options);
+/** A nodemailer pool whose connections pipeline each mail's commands (see pipelinePool). */
+function createPool(options: SMTPPool.Options) {
+  const transporter = nodemailer.createTransport(options);
+  pipelinePool(transporter);
+  return transporter;
+}
 type Transporter = ReturnType<typeof createPool>;
 
 async function sendOnce(transporter: Transporter, mail: OutgoingMail, raw: Buffer): Promise<TransportReceipt> {

@@ -23,9 +23,13 @@ export function smtpError(responseCode: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode });
 }
 
+/** What an onMailFrom hook returns to leave MAIL FROM unanswered (the client's socket timeout decides). */
+export const NO_REPLY = Symbol('no reply');
+
 /** Behaviour hooks: return an error to refuse, undefined to accept. */
 export interface TestSmtpOptions {
   port?: number;
+  onMailFrom?: (address: string) => Error | undefined | typeof NO_REPLY;
   onRcpt?: (address: string, session: SMTPServerSession) => Error | undefined;
   /** Called per DATA, with the 0-based count of DATA commands seen so far. */
   onData?: (n: number) => Error | undefined;
@@ -40,6 +44,8 @@ export interface TestSmtpOptions {
   maxConnections?: number;
   /** Milliseconds the server takes to accept each mail (a relay's own work). */
   dataDelayMs?: number;
+  /** Leave PIPELINING (RFC 2920) out of the EHLO reply, as servers without it do. */
+  hidePipelining?: boolean;
 }
 
 /** A real smtp-server on a local port that records and parses everything it accepts. */
@@ -49,6 +55,8 @@ export interface TestSmtpServer {
   /** Every RCPT TO the server saw, accepted or not. */
   rcptSeen: string[];
   authFailures: number;
+  /** Every chunk the server read from its clients, in order (latin1): what arrived together. */
+  reads: string[];
   /** Most connections open at once (counted at TCP accept, as a relay counts them). */
   readonly maxConcurrent: number;
   /** Connections refused with 421 because of `maxConnections`. */
@@ -69,6 +77,7 @@ export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestS
   const port = opts.port ?? (await freePort());
   const mails: ReceivedMail[] = [];
   const rcptSeen: string[] = [];
+  const reads: string[] = [];
   let dataCount = 0;
   let authFailures = 0;
   let open = 0;
@@ -85,6 +94,7 @@ export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestS
     ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
     ...(opts.implicitTls ? { secure: true } : {}),
     size: 10 * 1024 * 1024,
+    ...(opts.hidePipelining ? { hidePIPELINING: true } : {}),
     onConnect(session, cb) {
       if (!overLimit.delete(`${session.remoteAddress}:${session.remotePort}`)) return cb();
       refused421 += 1;
@@ -94,6 +104,10 @@ export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestS
       if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return cb(null, { user: auth.username });
       authFailures += 1;
       return cb(smtpError(535, '5.7.8 Authentication credentials invalid'));
+    },
+    onMailFrom(address, _session, cb) {
+      const answer = opts.onMailFrom?.(address.address);
+      if (answer !== NO_REPLY) cb(answer ?? null);
     },
     onRcptTo(address, session, cb) {
       rcptSeen.push(address.address);
@@ -141,6 +155,7 @@ export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestS
     const key = `${socket.remoteAddress}:${socket.remotePort}`;
     if (opts.maxConnections !== undefined && open > opts.maxConnections) overLimit.add(key);
     else maxConcurrent = Math.max(maxConcurrent, open);
+    socket.on('data', (chunk: Buffer) => reads.push(chunk.toString('latin1')));
     socket.once('close', () => {
       open -= 1;
       overLimit.delete(key);
@@ -150,6 +165,7 @@ export async function startSmtpServer(opts: TestSmtpOptions = {}): Promise<TestS
     port,
     mails,
     rcptSeen,
+    reads,
     get authFailures() {
       return authFailures;
     },

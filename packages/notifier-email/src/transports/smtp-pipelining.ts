@@ -1,0 +1,216 @@
+import type { Socket } from 'node:net';
+import type { Transform } from 'node:stream';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import DataStream from 'nodemailer/lib/smtp-connection/data-stream';
+
+type EnvelopeCallback = (err: Error | null, info?: unknown) => void;
+type ReplyAction = (reply: string) => void;
+
+interface EnvelopeState {
+  to: string[];
+  rcptQueue: string[];
+  accepted: string[];
+  rejected: string[];
+  rejectedErrors: Error[];
+}
+
+/**
+ * What this module uses of nodemailer's SMTPConnection (lib/smtp-connection/index.js, 7.x).
+ * All of it is internal to nodemailer, so pipelineSupported() checks it before anything is
+ * installed, and test/transports/smtp-pipelining.int.test.ts pins the behaviour.
+ */
+interface ConnectionInternals {
+  options: { lmtp?: boolean };
+  _socket: Socket | false;
+  _destroyed: boolean;
+  _supportedExtensions: string[];
+  /** One handler per reply the server still owes, in command order. */
+  _responseActions: ReplyAction[];
+  _envelope: EnvelopeState;
+  _usingSmtpUtf8?: boolean;
+  _setEnvelope(envelope: unknown, callback: EnvelopeCallback): void;
+  _createSendStream(callback: EnvelopeCallback): Transform;
+  _sendCommand(line: string): void;
+  _getDsnRcptToArgs(): string;
+  _actionMAIL(reply: string, callback: EnvelopeCallback): void;
+  _actionDATA(reply: string, callback: EnvelopeCallback): void;
+  _actionSMTPStream(reply: string, callback: EnvelopeCallback): void;
+  _formatError(message: string, code: string, response: string | false, command: string): Error & { recipient?: string };
+  close(): void;
+}
+
+/** What this module uses of nodemailer's pool (lib/smtp-pool/index.js) and its PoolResource. */
+interface PoolInternals {
+  _createConnection(): ResourceInternals;
+}
+interface ResourceInternals {
+  connect(callback: (err?: Error | null, ok?: boolean) => void): void;
+  connection?: ConnectionInternals;
+}
+
+const CONNECTION_METHODS = ['_setEnvelope', '_createSendStream', '_sendCommand', '_getDsnRcptToArgs', '_actionMAIL', '_actionDATA', '_actionSMTPStream', '_formatError'] as const;
+
+/** Whether this nodemailer has the internals pipelinePool hooks (else its pool works unchanged, one command at a time). */
+export function pipelineSupported(pool: unknown): boolean {
+  const proto = SMTPConnection.prototype as unknown as Record<string, unknown>;
+  return typeof (pool as Partial<PoolInternals>)._createConnection === 'function' && CONNECTION_METHODS.every((m) => typeof proto[m] === 'function');
+}
+
+/**
+ * Makes every connection this nodemailer pool opens from now on send a mail in two writes and
+ * two round trips instead of five and four. On a server that advertises PIPELINING (RFC 2920),
+ * MAIL FROM, every RCPT TO and DATA go in one write; on every server, the message and its
+ * final dot go in one write once DATA was accepted. nodemailer still does everything else
+ * (connect, greeting, EHLO, STARTTLS, AUTH, pooling, timeouts, errors) and builds the MAIL FROM
+ * line, so its checks and parameters (SMTPUTF8, SIZE, DSN, REQUIRETLS) apply unchanged.
+ * Only this pool's own connections change (own properties on each instance, set when it has
+ * connected), never nodemailer's classes. Returns false, changing nothing, when this
+ * nodemailer lacks the internals used.
+ */
+export function pipelinePool(transporter: { transporter: unknown }): boolean {
+  const pool = transporter.transporter as PoolInternals;
+  if (!pipelineSupported(pool)) return false;
+  const createConnection = pool._createConnection;
+  pool._createConnection = function (this: PoolInternals) {
+    const resource = createConnection.call(this);
+    const connect = resource.connect;
+    // PoolResource.send() connects through this.connect(), then sends on this.connection.
+    resource.connect = function (this: ResourceInternals, callback) {
+      connect.call(this, (err, ok) => {
+        if (!err && this.connection) pipelineConnection(this.connection);
+        callback(err, ok);
+      });
+    };
+    return resource;
+  };
+  return true;
+}
+
+function pipelineConnection(connection: ConnectionInternals): void {
+  const setEnvelope = connection._setEnvelope;
+  connection._setEnvelope = function (this: ConnectionInternals, envelope, callback) {
+    if (this.options.lmtp || !this._supportedExtensions.includes('PIPELINING')) return setEnvelope.call(this, envelope, callback);
+    sendEnvelopePipelined(this, setEnvelope, envelope, callback);
+  };
+  connection._createSendStream = function (this: ConnectionInternals, callback) {
+    return sendStreamInOneWrite(this, callback);
+  };
+}
+
+/**
+ * nodemailer's _setEnvelope checks the addresses and composes MAIL FROM; the line it would
+ * write and the reply handler it queued (which sends the RCPTs only after MAIL's reply) are
+ * taken back, and MAIL FROM, RCPT TO for each recipient and DATA go in one write. The replies
+ * come back in command order (RFC 2920 §3.1) and are matched to the queued handlers in turn:
+ * - MAIL refused: the mail fails with nodemailer's own MAIL FROM error (the connection is then
+ *   closed by the pool, so the RCPTs' and DATA's 503s are never read as anything);
+ * - 421 to any command: the server is closing the channel (RFC 5321 §3.8), so the mail fails at
+ *   once with that reply, classified "slow down" like a 421 anywhere else;
+ * - some recipients refused: recorded as nodemailer records them (rejected, rejectedErrors);
+ * - every recipient refused: nodemailer's "all recipients were rejected" error after DATA's
+ *   reply; if the server still answered DATA with 354, a lone dot ends the empty message
+ *   first (RFC 2920 §3.1), so nothing goes to nobody and the server is left in step;
+ * - otherwise DATA's reply goes to nodemailer's own DATA handler (354 to the message, else
+ *   its "Data command failed" error).
+ */
+function sendEnvelopePipelined(connection: ConnectionInternals, setEnvelope: ConnectionInternals['_setEnvelope'], envelope: unknown, callback: EnvelopeCallback): void {
+  const held: string[] = [];
+  const queued = connection._responseActions.length;
+  connection._sendCommand = (line: string) => void held.push(line);
+  try {
+    setEnvelope.call(connection, envelope, callback);
+  } finally {
+    delete (connection as Partial<ConnectionInternals>)._sendCommand;
+  }
+  // Refused before MAIL FROM (no recipients, an invalid address): nodemailer has called back.
+  if (held.length === 0) return;
+  if (held.length !== 1 || connection._responseActions.length !== queued + 1) {
+    // Not the _setEnvelope this was written for: let nodemailer carry on one command at a time.
+    for (const line of held) connection._sendCommand(line);
+    return;
+  }
+  connection._responseActions.pop();
+
+  const env = connection._envelope;
+  const recipients = env.rcptQueue.splice(0);
+  const rcptArgs = connection._getDsnRcptToArgs();
+  let decided = false;
+  let lastRcptReply = '';
+  const decide = (err: Error | null, info?: unknown) => {
+    decided = true;
+    callback(err, info);
+  };
+  const serverClosing = (reply: string, command: string) => {
+    if (!reply.startsWith('421')) return false;
+    decide(connection._formatError('Server terminates connection', 'EENVELOPE', reply, command));
+    return true;
+  };
+
+  connection._responseActions.push((reply) => {
+    if (reply.charAt(0) === '2') return;
+    decided = true;
+    connection._actionMAIL(reply, callback);
+  });
+  for (const recipient of recipients) {
+    connection._responseActions.push((reply) => {
+      if (decided || serverClosing(reply, 'RCPT TO')) return;
+      lastRcptReply = reply;
+      recordRecipientReply(connection, recipient, reply);
+    });
+  }
+  connection._responseActions.push((reply) => {
+    if (decided) return;
+    if (env.rejected.length < env.to.length) {
+      decided = true;
+      return connection._actionDATA(reply, callback);
+    }
+    const err = Object.assign(connection._formatError("Can't send mail - all recipients were rejected", 'EENVELOPE', lastRcptReply, 'RCPT TO'), {
+      rejected: env.rejected,
+      rejectedErrors: env.rejectedErrors,
+    });
+    if (/^[23]/.test(reply)) {
+      connection._responseActions.push(() => decide(err));
+      writeOnce(connection, '.\r\n');
+      return;
+    }
+    decide(err);
+  });
+
+  writeOnce(connection, `${[held[0], ...recipients.map((r) => `RCPT TO:<${r}>${rcptArgs}`), 'DATA'].join('\r\n')}\r\n`);
+}
+
+/** One RCPT TO reply, recorded as nodemailer's _actionRCPT records it. */
+function recordRecipientReply(connection: ConnectionInternals, recipient: string, reply: string): void {
+  const env = connection._envelope;
+  if (reply.charAt(0) === '2') {
+    env.accepted.push(recipient);
+    return;
+  }
+  const idnRefused = connection._usingSmtpUtf8 && /^553 /.test(reply) && /[\x80-\uFFFF]/.test(recipient);
+  const err = connection._formatError(idnRefused ? 'Internationalized mailbox name not allowed' : 'Recipient command failed', 'EENVELOPE', reply, 'RCPT TO');
+  err.recipient = recipient;
+  env.rejected.push(recipient);
+  env.rejectedErrors.push(err);
+}
+
+/**
+ * nodemailer's DATA stream (dot-stuffing, CRLF line ends, the final dot), written to the socket
+ * in one write when the message has ended, where nodemailer pipes it: a write per chunk and
+ * another for the final dot.
+ */
+function sendStreamInOneWrite(connection: ConnectionInternals, callback: EnvelopeCallback): Transform {
+  const stream = new DataStream();
+  connection._responseActions.push((reply) => connection._actionSMTPStream(reply, callback));
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.once('end', () => writeOnce(connection, Buffer.concat(chunks)));
+  return stream;
+}
+
+/** One write to the server, with the checks nodemailer's _sendCommand makes first. */
+function writeOnce(connection: ConnectionInternals, data: string | Buffer): void {
+  const socket = connection._socket;
+  if (connection._destroyed || !socket) return;
+  if (socket.destroyed) return connection.close();
+  socket.write(typeof data === 'string' ? Buffer.from(data, 'utf-8') : data);
+}
