@@ -87,10 +87,24 @@ export function pipelinePool(transporter: { transporter: unknown }): boolean {
 }
 
 function pipelineConnection(connection: ConnectionInternals): void {
-  const setEnvelope = connection._setEnvelope;
+  const { _setEnvelope: setEnvelope, _sendCommand: sendCommand } = connection;
+  // Where sendEnvelopePipelined holds back the MAIL FROM line nodemailer writes (a property set
+  // once: adding and deleting one per mail would turn the connection into a slow dictionary object).
+  let held: string[] | null = null;
+  connection._sendCommand = function (this: ConnectionInternals, line: string, ...rest: unknown[]) {
+    if (held) held.push(line);
+    else (sendCommand as (...args: unknown[]) => void).call(this, line, ...rest);
+  };
   connection._setEnvelope = function (this: ConnectionInternals, envelope, callback) {
     if (this.options.lmtp || !this._supportedExtensions.includes('PIPELINING')) return setEnvelope.call(this, envelope, callback);
-    sendEnvelopePipelined(this, setEnvelope, envelope, callback);
+    const lines: string[] = (held = []);
+    const queued = this._responseActions.length;
+    try {
+      setEnvelope.call(this, envelope, callback);
+    } finally {
+      held = null;
+    }
+    sendEnvelopePipelined(this, lines, this._responseActions.length - queued, callback);
   };
   connection._createSendStream = function (this: ConnectionInternals, callback) {
     return sendStreamInOneWrite(this, callback);
@@ -113,18 +127,10 @@ function pipelineConnection(connection: ConnectionInternals): void {
  * - otherwise DATA's reply goes to nodemailer's own DATA handler (354 to the message, else
  *   its "Data command failed" error).
  */
-function sendEnvelopePipelined(connection: ConnectionInternals, setEnvelope: ConnectionInternals['_setEnvelope'], envelope: unknown, callback: EnvelopeCallback): void {
-  const held: string[] = [];
-  const queued = connection._responseActions.length;
-  connection._sendCommand = (line: string) => void held.push(line);
-  try {
-    setEnvelope.call(connection, envelope, callback);
-  } finally {
-    delete (connection as Partial<ConnectionInternals>)._sendCommand;
-  }
+function sendEnvelopePipelined(connection: ConnectionInternals, held: string[], handlersQueued: number, callback: EnvelopeCallback): void {
   // Refused before MAIL FROM (no recipients, an invalid address): nodemailer has called back.
   if (held.length === 0) return;
-  if (held.length !== 1 || connection._responseActions.length !== queued + 1) {
+  if (held.length !== 1 || handlersQueued !== 1) {
     // Not the _setEnvelope this was written for: let nodemailer carry on one command at a time.
     for (const line of held) connection._sendCommand(line);
     return;
