@@ -4,7 +4,8 @@
 // concurrent connections from one client address and answers 421 to the ones beyond (counted
 // at TCP accept, as a relay counts them), and takes `delayMs` to accept each message.
 // It tells the parent over IPC: {port} when listening; on 'stats', every mail (ms epoch of its
-// acceptance, subject), the 421s sent and the most concurrent connections one client held.
+// acceptance, subject), the 421s sent, the most concurrent connections one client held, and the
+// reads from client sockets (what arrived together: ~ the client's writes, one per round trip).
 
 const { SMTPServer } = require('smtp-server');
 
@@ -19,6 +20,7 @@ const overLimit = new Set();
 const mails = [];
 let refused421 = 0;
 let maxConcurrent = 0;
+let reads = 0;
 
 const SUBJECT = /^Subject:[ \t]*([^\r\n]*)/im;
 
@@ -58,6 +60,7 @@ server.server.on('connection', (socket) => {
   if (now > maxPerClient) overLimit.add(`${address}:${socket.remotePort}`);
   else maxConcurrent = Math.max(maxConcurrent, now);
   const port = socket.remotePort;
+  socket.on('data', () => reads++);
   socket.once('close', () => {
     open.set(address, open.get(address) - 1);
     overLimit.delete(`${address}:${port}`);
@@ -67,11 +70,12 @@ server.server.on('connection', (socket) => {
 server.listen(0, '127.0.0.1', () => process.send({ port: server.server.address().port }));
 
 process.on('message', (m) => {
-  if (m === 'stats') process.send({ mails, refused421, maxConcurrent });
+  if (m === 'stats') process.send({ mails, refused421, maxConcurrent, reads });
   else if (m === 'reset') {
     mails.length = 0;
     refused421 = 0;
     maxConcurrent = 0;
+    reads = 0;
   } else if (m === 'stop') server.close(() => process.exit(0));
 });
 process.on('disconnect', () => process.exit(0));

@@ -315,7 +315,7 @@ async function main() {
           const stats = await relay.ask('stats');
           // Read before acceptedTimes lists the tasks: these are alertgw's commands alone.
           const calls = await redisCalls();
-          figures = { ...mailFigures(stats.mails, t0), refused421: stats.refused421, maxConcurrent: stats.maxConcurrent };
+          figures = { ...mailFigures(stats.mails, t0), refused421: stats.refused421, maxConcurrent: stats.maxConcurrent, relayReadsPerMail: +(stats.reads / Math.max(1, stats.mails.length)).toFixed(2) };
           figures.mailsPerS = figures.mails / Math.max(0.001, figures.lastMailS - figures.firstMailS);
           if (channel) figures.redisCallsPerMail = Object.fromEntries(Object.entries(calls).map(([c, n]) => [c, Number((n / Math.max(1, figures.mails)).toFixed(1))]));
           if (channel) Object.assign(figures, await acceptedTimes(new shared.TaskQueue({ redis, prefix, name: 'email' }), t0, stats.mails));
@@ -359,7 +359,7 @@ function print(run, r, limit) {
     console.log(
       `${run.padEnd(3)} ${r.mails} mails (${r.groups} groups); last critical ${s(r.lastCriticalS)} (limit ${limit.critical.toFixed(2)} + 0.5: ${ok(r.lastCriticalS, limit.critical + 0.5)}), ` +
         `last mail ${s(r.lastMailS)} (1.3 × ${limit.all.toFixed(2)}: ${ok(r.lastMailS, 1.3 * limit.all)}), ${r.mailsPerS.toFixed(0)} mails/s, ` +
-        `421s ${r.refused421}, most concurrent ${r.maxConcurrent}`,
+        `421s ${r.refused421}, most concurrent ${r.maxConcurrent}, relay reads per mail ${r.relayReadsPerMail}`,
     );
     const accepted = r.lastAcceptedS === undefined ? '' : `; ingest accepted the first webhook at ${s(r.firstAcceptedS)}, the last critical at ${s(r.lastCriticalAcceptedS)}, the last at ${s(r.lastAcceptedS)}`;
     const own = r.criticalAcceptToMailMs ? `; critical group accepted → mailed: median ${r.criticalAcceptToMailMs.p50} ms, max ${r.criticalAcceptToMailMs.max} ms` : '';

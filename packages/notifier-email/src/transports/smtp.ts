@@ -61,8 +61,8 @@ export function smtpPoolOptions(config: SmtpConfig, name?: string): SMTPPool.Opt
     maxConnections: config.pool.maxConnections,
     ...(config.pool.rateLimit > 0 ? { rateLimit: config.pool.rateLimit, rateDelta: config.pool.rateDeltaMs } : {}),
     ...(name ? { name } : {}),
-    // nodemailer writes the body and the final "." as separate small segments; with Nagle's
-    // algorithm the second waits for the server's delayed ACK, ~40 ms per mail per connection.
+    // With Nagle's algorithm a small segment waits while earlier ones are unacknowledged (up to
+    // the server's delayed ACK, ~40 ms): the tail of each message after its full-size segments.
     getSocket: connectWithoutNagle(config),
     // nodemailer's own logger would print addresses and server chatter to stdout.
     logger: false,
