@@ -121,9 +121,10 @@ function pipelineConnection(connection: ConnectionInternals): void {
  * - 421 to any command: the server is closing the channel (RFC 5321 §3.8), so the mail fails at
  *   once with that reply, classified "slow down" like a 421 anywhere else;
  * - some recipients refused: recorded as nodemailer records them (rejected, rejectedErrors);
- * - every recipient refused: nodemailer's "all recipients were rejected" error after DATA's
- *   reply; if the server still answered DATA with 354, a lone dot ends the empty message
- *   first (RFC 2920 §3.1), so nothing goes to nobody and the server is left in step;
+ * - every recipient refused: nodemailer's "all recipients were rejected" error (which the
+ *   transport reports as refused recipients) once DATA's reply is in; if the server still
+ *   answered DATA with 354, a lone dot ends the empty message first and the error follows the
+ *   dot's reply (RFC 2920 §3.1), so nothing goes to nobody and the server is left in step;
  * - otherwise DATA's reply goes to nodemailer's own DATA handler (354 to the message, else
  *   its "Data command failed" error).
  */
