@@ -12,7 +12,11 @@
 // connections from one client, 421 beyond that, 20 ms per message.
 //
 //   npm run build && node bench/storm/run.js [--runs A,B2,B4,S,S0] [--groups 1000] [--json out.json]
-//     [--email-concurrency 8] [--pool 5] [--total 10] [--timeout 120]
+//     [--email-concurrency 8] [--pool 5] [--total 10] [--timeout 120] [--warm 1000]
+//
+// --warm N: before an email run's measured storm, alertgw's processes (started just before, as
+// after a deploy) first mail a storm of N other groups through an Alertmanager of their own, as a
+// gateway that has been up for a while has; without it they meet the storm with a cold JIT.
 //
 // Redis: a private redis-server on a free port. Prints, per run, the time from posting the alerts
 // to the last critical group's mail and to the last mail, mails/s, CPU seconds of Alertmanager and
@@ -43,7 +47,7 @@ const CLK_TCK = 100;
 const PHONES = ['+8613800000001', '+8613800000002'];
 
 function parseArgs(argv) {
-  const opts = { runs: ['A', 'B2', 'B4', 'S', 'S0'], groups: 1000, json: null, emailConcurrency: 8, pool: 5, total: 10, timeout: 120 };
+  const opts = { runs: ['A', 'B2', 'B4', 'S', 'S0'], groups: 1000, json: null, emailConcurrency: 8, pool: 5, total: 10, timeout: 120, warm: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -54,8 +58,9 @@ function parseArgs(argv) {
     else if (a === '--pool') opts.pool = Number(v());
     else if (a === '--total') opts.total = Number(v());
     else if (a === '--timeout') opts.timeout = Number(v());
+    else if (a === '--warm') opts.warm = Number(v());
     else if (a === '--help' || a === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 21).join('\n'));
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 25).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -63,7 +68,7 @@ function parseArgs(argv) {
 }
 
 /** The storm: `groups` groups of 10 alerts, severities 10/30/60 %, in a fixed shuffled order. */
-function stormAlerts(groups) {
+function stormAlerts(groups, name = 'Storm') {
   const kinds = [];
   for (let g = 0; g < groups; g++) {
     const pct = (g * 100) / groups;
@@ -80,7 +85,7 @@ function stormAlerts(groups) {
   // flush a new group at once instead of after group_wait.
   return kinds.flatMap(([tag, severity], g) =>
     Array.from({ length: 10 }, (_, k) => ({
-      labels: { alertname: `Storm${tag}${String(g).padStart(4, '0')}`, severity, instance: `host-${k}.example`, team: 'storm' },
+      labels: { alertname: `${name}${tag}${String(g).padStart(4, '0')}`, severity, instance: `host-${k}.example`, team: 'storm' },
       annotations: { summary: `storm alert ${k} of group ${g}`, description: 'bench/storm' },
     })),
   );
@@ -198,7 +203,7 @@ function mailFigures(mails, t0) {
  * the notifiers decide.
  */
 async function acceptedTimes(queue, t0, mails) {
-  const tasks = await queue.list('completed', { limit: 100_000 });
+  const tasks = (await queue.list('completed', { limit: 100_000 })).filter((t) => t.createdAt >= t0);
   const last = (list) => (list.length ? (Math.max(...list.map((t) => t.createdAt)) - t0) / 1000 : NaN);
   const mailedAt = new Map(mails.map((m) => [SEVERITY.exec(m.subject)?.[0], m.at]));
   const critical = tasks.filter((t) => t.severityRank === 0);
@@ -237,6 +242,7 @@ async function main() {
   const results = { opts, limit, runs: {} };
   console.log(`storm: ${opts.groups} groups × 10 alerts (${critGroups} critical), group_wait ${GROUP_WAIT_S}s; relay: ${RELAY.maxPerClient} connections per client, ${RELAY.delayMs} ms per mail`);
   console.log(`physical limit: last critical mail ${limit.critical.toFixed(2)} s, last mail ${limit.all.toFixed(2)} s; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (opts.warm > 0) console.log(`email runs: alertgw warmed by a first storm of ${opts.warm} other groups (--warm)`);
 
   try {
     for (const run of opts.runs) {
@@ -272,7 +278,9 @@ async function main() {
           await Promise.all(readiness.map(ready)).catch((err) => {
             throw new Error(`${err.message}: see the logs in ${dir} (STORM_KEEP_LOGS=1 keeps them)`);
           });
-          am = await startAlertmanager(dir, { webhook_configs: [{ url: `http://127.0.0.1:${ingestPort}/webhook/alertmanager`, send_resolved: false, http_config: { authorization: { type: 'Bearer', credentials: TOKEN } } }] }, shared.freePort);
+          const webhook = { webhook_configs: [{ url: `http://127.0.0.1:${ingestPort}/webhook/alertmanager`, send_resolved: false, http_config: { authorization: { type: 'Bearer', credentials: TOKEN } } }] };
+          if (opts.warm > 0 && channel === 'email') await warmUp(dir, webhook, opts, relay, shared.freePort);
+          am = await startAlertmanager(dir, webhook, shared.freePort);
         } else {
           am = await startAlertmanager(
             dir,
@@ -345,6 +353,24 @@ async function main() {
     await redisServer.stop();
   }
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/**
+ * A first storm of other groups (`Warm…`) through an Alertmanager of its own, mailed in full;
+ * then that Alertmanager goes and the relay forgets it, so the measured storm starts alone.
+ */
+async function warmUp(dir, receiver, opts, relay, freePort) {
+  const warmDir = fs.mkdtempSync(path.join(dir, 'warm-'));
+  const am = await startAlertmanager(warmDir, receiver, freePort);
+  try {
+    const res = await fetch(`${am.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(stormAlerts(opts.warm, 'Warm')) });
+    if (res.status !== 200) throw new Error(`Alertmanager refused the warm-up alerts: ${res.status}`);
+    await waitFor(async () => (await relay.ask('stats')).mails.length >= opts.warm, opts.timeout * 1000, `${opts.warm} warm-up mails`);
+  } finally {
+    am.child.kill('SIGTERM');
+    if (am.child.exitCode === null) await new Promise((r) => am.child.once('exit', r));
+  }
+  relay.reset();
 }
 
 function print(run, r, limit) {
