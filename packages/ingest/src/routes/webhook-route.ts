@@ -175,7 +175,13 @@ export function webhookRoute(deps: WebhookRouteDeps): WebhookRoute {
     if (req.method !== 'POST' || !url.startsWith(WEBHOOK_PATH) || (url.length !== WEBHOOK_PATH.length && url[WEBHOOK_PATH.length] !== '?')) return false;
     if (!isPlainJsonWithBody(req)) return false;
     deps.answering(req, res, WEBHOOK_PATH);
-    if (authorized(req, res)) readPlain(req, res, (err) => deps.failed(err, req, res));
+    const next = (err: unknown) => deps.failed(err, req, res);
+    // Outside express nothing else would catch a throw: it would end the process, not answer a 500.
+    try {
+      if (authorized(req, res)) readPlain(req, res, next);
+    } catch (err) {
+      next(err);
+    }
     return true;
   };
   return { front, router };
