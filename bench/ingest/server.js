@@ -9,6 +9,7 @@
 
 const cluster = require('node:cluster');
 const { once } = require('node:events');
+const http = require('node:http');
 const path = require('node:path');
 const express = require('express');
 const { benchConfig } = require('./bench-config');
@@ -36,15 +37,16 @@ function ingestApp() {
   const channels = Object.keys(config.channels).filter((c) => config.channels[c].enabled);
   const queues = new Map(channels.map((name) => [name, new shared.TaskQueue({ redis, prefix: spec.prefix, name })]));
   const logger = shared.createLogger({ service: 'bench-ingest', level: 'error' });
-  const { app } = createApp({ config, redis, queues, resolver: shared.createResolver(config, channels), logger });
-  return { app, redis, queues };
+  const { serve } = createApp({ config, redis, queues, resolver: shared.createResolver(config, channels), logger });
+  return { serve, redis, queues };
 }
 
 /** Runs one server in this process; `report` sends its port, then answers 'cpu' and 'stats'. */
 async function serve(report) {
-  const built = spec.kind === 'ingest' ? ingestApp() : { app: bareApp() };
+  const built = spec.kind === 'ingest' ? ingestApp() : { serve: bareApp() };
   if (built.redis) await once(built.redis, 'ready');
-  const server = built.app.listen(0, '127.0.0.1');
+  // As main.ts serves ingest (the bare express app is its own request listener).
+  const server = http.createServer(built.serve).listen(0, '127.0.0.1');
   await once(server, 'listening');
   report({ port: server.address().port });
   let cpu = process.cpuUsage();

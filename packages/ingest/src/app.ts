@@ -1,3 +1,4 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { ackLinkSettings, createRegistry, GatewayError, isRedisUnavailable, registerQueueDepthGauge } from '@alertgw/shared';
 import type { GatewayConfig, Logger, NotificationPayload, RedisClient, TaskQueue } from '@alertgw/shared';
@@ -35,6 +36,12 @@ export interface AppDeps {
 
 /** The app and what tests and main.ts may want to look at. */
 export interface IngestApp {
+  /**
+   * What to serve: node:http's request listener (`http.createServer(serve)`). It answers
+   * Alertmanager's deliveries itself and hands every other request to `app`.
+   */
+  serve: RequestListener;
+  /** The express app: every endpoint, the webhook included, but served alone it takes the slower way for deliveries. */
   app: Express;
   registry: Registry;
   metrics: IngestMetrics;
@@ -73,9 +80,23 @@ export function createApp(deps: AppDeps): IngestApp {
   // Nothing here is cacheable; hashing every answer for an ETag is wasted work.
   app.set('etag', false);
   const answering = commonAnswer(metrics);
-  const webhook = webhookRoute({ auth, accept, metrics, logger, bodyLimitBytes: config.ingest.bodyLimitBytes, answering });
-  // Nearly every request is a delivery: it skips the layers below (it does what they do itself).
-  app.use(webhook.front);
+  const answerError = errorHandler(logger);
+  const webhook = webhookRoute({
+    auth,
+    accept,
+    metrics,
+    logger,
+    bodyLimitBytes: config.ingest.bodyLimitBytes,
+    answering,
+    // As express would: the error handler answers; if it cannot (the answer had begun), the connection is cut.
+    failed: (err, req, res) => {
+      try {
+        answerError(err, req, res, () => {});
+      } catch {
+        req.socket.destroy();
+      }
+    },
+  });
   app.use((req: Request, res: Response, next: NextFunction) => {
     answering(req, res);
     next();
@@ -100,8 +121,12 @@ export function createApp(deps: AppDeps): IngestApp {
     else logger.warn('ack links are off: notifications carry no ack link until ingest.publicUrl (and ingest.ackLinks.key) is set');
   }
   app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
-  app.use(errorHandler(logger));
-  return { app, registry, metrics };
+  app.use(answerError);
+  // Nearly every request is a delivery: it is served before express (it does what the app's layers do itself).
+  const serve: RequestListener = (req, res) => {
+    if (!webhook.front(req, res)) app(req, res);
+  };
+  return { serve, app, registry, metrics };
 }
 
 /** Reading needs the viewer role; acting and managing the operator role. A route test only reads. */
@@ -117,7 +142,7 @@ function roleFor(req: Request): Role {
  * browsers from sniffing it: answers quote untrusted alert text (HTML in annotations).
  */
 function commonAnswer(metrics: IngestMetrics) {
-  return (req: Request, res: Response, route?: string) => {
+  return (req: IncomingMessage & { route?: { path: string } }, res: ServerResponse, route?: string) => {
     const start = performance.now();
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.once('finish', () => {
@@ -131,7 +156,7 @@ function commonAnswer(metrics: IngestMetrics) {
 
 /** Where errors stop: GatewayError codes map to HTTP statuses, Redis trouble to 503, the rest to 500 (logged). */
 function errorHandler(logger: Logger) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  return (err: unknown, _req: IncomingMessage, res: ServerResponse, _next: NextFunction) => {
     if (err instanceof GatewayError && err.code === 'BAD_REQUEST') {
       const problems = err.details?.problems;
       return sendError(res, 400, 'bad_request', err.message, Array.isArray(problems) ? { problems } : {});

@@ -1,10 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IngestConfig } from '@alertgw/shared';
 
 /** Checks an Authorization header; true when it carries a configured credential (or none are configured). */
 export type AuthCheck = ((authorization: string | undefined) => boolean) & { readonly enabled: boolean };
 
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+// One-shot hash (no Hash object): this runs on every delivery.
+const digest = (s: string): Buffer => hash('sha256', s, 'buffer');
 
 /**
  * Builds the check for what Alertmanager's `http_config` sends: `Authorization: Bearer <token>`

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { WebhookMessage } from '@alertgw/shared';
 
 /**
@@ -12,5 +12,6 @@ export function deliveryKey(msg: WebhookMessage): string {
   // the RFC 3339 times, the free-text fingerprint is length-prefixed, and the outer array
   // is JSON. (Cheaper than JSON-encoding every tuple; this runs on every delivery.)
   const alerts = msg.alerts.map((a) => `${a.fingerprint.length}:${a.fingerprint}\u0000${a.status}\u0000${a.startsAt}\u0000${a.endsAt}`).sort();
-  return createHash('sha256').update(JSON.stringify([msg.receiver, msg.groupKey, msg.status, alerts])).digest('hex');
+  // One-shot hash: no Hash object per delivery.
+  return hash('sha256', JSON.stringify([msg.receiver, msg.groupKey, msg.status, alerts]), 'hex');
 }

@@ -15,11 +15,24 @@ export function deliveryPart(prefix: string, msg: WebhookMessage, json: Pick<Del
   const byQueue: Record<string, unknown> = {};
   for (const t of tasks) byQueue[t.channel] = ownPayload(t.payload, msg);
   common[BY_QUEUE] = byQueue;
-  const head = JSON.stringify(common);
-  const alerts = json.alerts();
-  const text = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"alerts":`), Buffer.isBuffer(alerts) ? alerts : Buffer.from(alerts), Buffer.from('}')]);
-  return { key: new PartKeys(prefix).part(newPartId()), value: packJson(text) };
+  return { key: new PartKeys(prefix).part(newPartId()), value: packJson(withAlerts(JSON.stringify(common), json.alerts())) };
 }
+
+/** `head` (a JSON object's text) with `"alerts":` and `alerts` added as its last member, written into one buffer. */
+function withAlerts(head: string, alerts: string | Buffer): Buffer {
+  const headBytes = Buffer.byteLength(head) - 1;
+  const alertsBytes = Buffer.isBuffer(alerts) ? alerts.length : Buffer.byteLength(alerts);
+  const text = Buffer.allocUnsafe(headBytes + ALERTS_MEMBER.length + alertsBytes + 1);
+  // The head's closing brace (one byte) is overwritten by the alerts member.
+  let at = text.write(head) - 1;
+  at += text.write(ALERTS_MEMBER, at, 'latin1');
+  at += Buffer.isBuffer(alerts) ? alerts.copy(text, at) : text.write(alerts, at);
+  text[at] = CLOSING_BRACE;
+  return text;
+}
+
+const ALERTS_MEMBER = ',"alerts":';
+const CLOSING_BRACE = 0x7d;
 
 /**
  * What is one channel's own beside the delivery's common fields: its own fields, and its alerts

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     // The command connection above logs the outage once.
   });
   const handling = createHandlingRuntime({ config, redis, subscriber, queues, logger });
-  const { app } = createApp({ config, redis, queues, resolver: handling.resolver, logger, handling });
+  const { serve } = createApp({ config, redis, queues, resolver: handling.resolver, logger, handling });
   let stopping = false;
   // Webhooks are served at once with the config's directory; the live one, acks and the
   // handling Worker follow as soon as Redis answers (retried, so ingest heals without a restart).
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   };
   const handlingStarted = startHandling();
 
-  const server = http.createServer(app);
+  const server = http.createServer(serve);
   // Alertmanager flushes every group that is due at once, each POST on a connection of its own:
   // hundreds of connects within milliseconds. Node's default accept backlog (511) overflows while
   // the event loop is busy reading the bodies already in, and a dropped SYN is retried by the

@@ -1,4 +1,5 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { GatewayError, type Logger } from '@alertgw/shared';
 import { validateWebhook } from '../webhook';
 import type { AcceptDelivery } from '../accept-delivery';
@@ -19,18 +20,23 @@ export interface WebhookRouteDeps {
   logger: Logger;
   bodyLimitBytes: number;
   /** What the app does to every request it answers (headers, latency metric), for `front` to do too. */
-  answering: (req: Request, res: Response, route: string) => void;
+  answering: (req: IncomingMessage, res: ServerResponse, route: string) => void;
+  /** The app's answer to an error no step of the route answered (express's error handler for `router`). */
+  failed: (err: unknown, req: IncomingMessage, res: ServerResponse) => void;
 }
 
-/** The webhook as express mounts it: `front` first in the app, `router` where the routes are. */
+/** The webhook, served in two places: `front` before express, `router` inside it. */
 export interface WebhookRoute {
   /**
-   * Takes `POST /webhook/alertmanager` spelled exactly so (what Alertmanager sends) before the app's
-   * router walks its layers, which cost more than a delivery's validation; it answers with the
-   * app's common headers and latency metric (`answering`). Anything else goes on to `router`.
+   * Serves what Alertmanager sends, from node:http's request listener before express sees the
+   * request (express's dispatch, its req/res prototypes and router layers cost more than a
+   * delivery's validation): `POST /webhook/alertmanager` spelled exactly so, with a plain UTF-8
+   * JSON body (isPlainJson). It answers with the app's common headers and latency metric
+   * (`answering`) and its errors (`failed`), and returns true; for anything else it does nothing
+   * and returns false, and express serves the request.
    */
-  front: RequestHandler;
-  /** The same route for the other spellings express routes to it (trailing slash, other case). */
+  front: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The same route inside express: the other spellings (trailing slash, other case) and bodies (gzip, other charsets). */
   router: Router;
 }
 
@@ -65,14 +71,14 @@ export function webhookRoute(deps: WebhookRouteDeps): WebhookRoute {
     },
   });
 
-  const reject = (res: Response, status: number, reason: RejectReason, message: string, extra?: Record<string, unknown>) => {
+  const reject = (res: ServerResponse, status: number, reason: RejectReason, message: string, extra?: Record<string, unknown>) => {
     metrics.rejected.inc({ reason });
     logger.warn('webhook delivery rejected', { reason, status, message });
     sendError(res, status, reason, message, extra);
   };
 
   // The route's last step: schema, then Redis, then the answer (or 503/500).
-  const deliver = async (body: unknown, raw: Buffer | undefined, res: Response) => {
+  const deliver = async (body: unknown, raw: Buffer | undefined, res: ServerResponse) => {
     const result = validateWebhook(body);
     if (!result.ok) {
       return reject(res, 400, 'invalid_schema', `the body is not an Alertmanager webhook (version 4): ${result.errors.length} problem(s)`, {
@@ -111,7 +117,7 @@ export function webhookRoute(deps: WebhookRouteDeps): WebhookRoute {
   };
 
   // Refusals while reading the body, from readJsonBody or body-parser (size, JSON syntax, encodings).
-  const bodyRefused = (err: unknown, res: Response, next: NextFunction) => {
+  const bodyRefused = (err: unknown, res: ServerResponse, next: (err: unknown) => void) => {
     const type = (err as { type?: string }).type;
     switch (type) {
       case 'entity.too.large':
@@ -129,21 +135,27 @@ export function webhookRoute(deps: WebhookRouteDeps): WebhookRoute {
     }
   };
 
-  const handle = (req: Request, res: Response, next: NextFunction) => {
+  // Auth first (401), for both ways in.
+  const authorized = (req: IncomingMessage, res: ServerResponse): boolean => {
     metrics.received.inc();
-    if (!deps.auth(req.headers.authorization)) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="alertgw", Basic realm="alertgw", charset="UTF-8"');
-      return reject(res, 401, 'unauthorized', 'missing or wrong credentials: send the configured Bearer token or Basic auth');
-    }
+    if (deps.auth(req.headers.authorization)) return true;
+    res.setHeader('WWW-Authenticate', 'Bearer realm="alertgw", Basic realm="alertgw", charset="UTF-8"');
+    reject(res, 401, 'unauthorized', 'missing or wrong credentials: send the configured Bearer token or Basic auth');
+    return false;
+  };
+
+  // What Alertmanager sends (uncompressed UTF-8 JSON with a body) is read without body-parser.
+  const readPlain = (req: IncomingMessage, res: ServerResponse, next: (err: unknown) => void) => {
+    readJsonBody(req, deps.bodyLimitBytes).then(
+      (body) => deliver(body.value, body.raw, res).catch(next),
+      (err: unknown) => bodyRefused(err, res, next),
+    );
+  };
+
+  const handle = (req: Request, res: Response, next: NextFunction) => {
+    if (!authorized(req, res)) return;
+    if (isPlainJsonWithBody(req)) return readPlain(req, res, next);
     const length = req.headers['content-length'];
-    // What Alertmanager sends (uncompressed UTF-8 JSON with a body) is read without body-parser.
-    if (isPlainJson(req) && length !== '0' && (length !== undefined || req.headers['transfer-encoding'] !== undefined)) {
-      readJsonBody(req, deps.bodyLimitBytes).then(
-        (body) => deliver(body.value, body.raw, res).catch(next),
-        (err: unknown) => bodyRefused(err, res, next),
-      );
-      return;
-    }
     const type = req.is(['application/json', 'application/*+json']);
     // type-is answers null when there is no body at all, false when the type is wrong.
     if (type === null || length === '0') return reject(res, 400, 'malformed_json', 'the body is empty');
@@ -158,11 +170,25 @@ export function webhookRoute(deps: WebhookRouteDeps): WebhookRoute {
   };
   router.post(WEBHOOK_PATH, handle);
 
-  const front: RequestHandler = (req, res, next) => {
-    const url = req.url;
-    if (req.method !== 'POST' || !url.startsWith(WEBHOOK_PATH) || (url.length !== WEBHOOK_PATH.length && url[WEBHOOK_PATH.length] !== '?')) return next();
+  const front = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url!;
+    if (req.method !== 'POST' || !url.startsWith(WEBHOOK_PATH) || (url.length !== WEBHOOK_PATH.length && url[WEBHOOK_PATH.length] !== '?')) return false;
+    if (!isPlainJsonWithBody(req)) return false;
     deps.answering(req, res, WEBHOOK_PATH);
-    handle(req, res, next);
+    const next = (err: unknown) => deps.failed(err, req, res);
+    // Outside express nothing else would catch a throw: it would end the process, not answer a 500.
+    try {
+      if (authorized(req, res)) readPlain(req, res, next);
+    } catch (err) {
+      next(err);
+    }
+    return true;
   };
   return { front, router };
+}
+
+/** A plain UTF-8 JSON body (isPlainJson) that is there: a declared non-zero length, or chunked. */
+function isPlainJsonWithBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return isPlainJson(req) && length !== '0' && (length !== undefined || req.headers['transfer-encoding'] !== undefined);
 }

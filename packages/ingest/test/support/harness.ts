@@ -116,9 +116,10 @@ export async function startIngest(
     await handling.start();
   }
   const resolver = handling?.resolver ?? createResolver(config, channels);
-  const { app, registry } = createApp({ config, redis, queues, resolver, logger, handling });
+  const { serve, registry } = createApp({ config, redis, queues, resolver, logger, handling });
 
-  const server = app.listen(0, '127.0.0.1');
+  // As main.ts serves it: deliveries before express, the rest through it.
+  const server = http.createServer(serve).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const scanner = new Redis(opts.redisUrl ?? testRedisUrl(), { maxRetriesPerRequest: 1, lazyConnect: true });

@@ -162,6 +162,20 @@ describe('validateWebhook', () => {
     expect(got).toHaveLength(2);
   });
 
+  test('counts a length limit in characters, not UTF-16 units: astral characters right at the limit pass, one more fails', () => {
+    // '😀' is one character but two UTF-16 units: at the limit the value is twice as long in units.
+    const atLimit = good();
+    atLimit.alerts[0].labels.instance = '😀'.repeat(WEBHOOK_LIMITS.maxLabelValueLength);
+    atLimit.alerts[0].labels['𠀀'.repeat(WEBHOOK_LIMITS.maxNameLength)] = 'v';
+    expect(validateWebhook(atLimit)).toEqual({ ok: true, value: atLimit });
+
+    const over = good();
+    over.alerts[0].labels.instance = '😀'.repeat(WEBHOOK_LIMITS.maxLabelValueLength + 1);
+    expect(problems(over)).toEqual([
+      { path: '/alerts/0/labels/instance', message: `must NOT have more than ${WEBHOOK_LIMITS.maxLabelValueLength} characters` },
+    ]);
+  });
+
   test('annotations may be longer than label values', () => {
     const body = good();
     body.alerts[0].annotations.description = 'd'.repeat(WEBHOOK_LIMITS.maxLabelValueLength * 2);
