@@ -203,7 +203,10 @@ function mailFigures(mails, t0) {
  * the notifiers decide.
  */
 async function acceptedTimes(queue, t0, mails) {
-  const tasks = (await queue.list('completed', { limit: 100_000 })).filter((t) => t.createdAt >= t0);
+  const listed = [];
+  // list() gives at most 1,000 a page, oldest first; a warm-up's tasks come before the storm's.
+  for (let page; (page = await queue.list('completed', { offset: listed.length, limit: 1000 })).length > 0; ) listed.push(...page);
+  const tasks = listed.filter((t) => t.createdAt >= t0);
   const last = (list) => (list.length ? (Math.max(...list.map((t) => t.createdAt)) - t0) / 1000 : NaN);
   const mailedAt = new Map(mails.map((m) => [SEVERITY.exec(m.subject)?.[0], m.at]));
   const critical = tasks.filter((t) => t.severityRank === 0);

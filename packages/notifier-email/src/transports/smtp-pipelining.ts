@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import type { Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import DataStream from 'nodemailer/lib/smtp-connection/data-stream';
+import { dataSection } from './data-section';
 
 type EnvelopeCallback = (err: Error | null, info?: unknown) => void;
 type ReplyAction = (reply: string) => void;
@@ -87,7 +87,7 @@ export function pipelinePool(transporter: { transporter: unknown }): boolean {
 }
 
 function pipelineConnection(connection: ConnectionInternals): void {
-  const { _setEnvelope: setEnvelope, _sendCommand: sendCommand } = connection;
+  const { _setEnvelope: setEnvelope, _sendCommand: sendCommand, _createSendStream: createSendStream } = connection;
   // Where sendEnvelopePipelined holds back the MAIL FROM line nodemailer writes (a property set
   // once: adding and deleting one per mail would turn the connection into a slow dictionary object).
   let held: string[] | null = null;
@@ -107,6 +107,7 @@ function pipelineConnection(connection: ConnectionInternals): void {
     sendEnvelopePipelined(this, lines, this._responseActions.length - queued, callback);
   };
   connection._createSendStream = function (this: ConnectionInternals, callback) {
+    if (this.options.lmtp) return createSendStream.call(this, callback);
     return sendStreamInOneWrite(this, callback);
   };
 }
@@ -201,16 +202,32 @@ function recordRecipientReply(connection: ConnectionInternals, recipient: string
 }
 
 /**
- * nodemailer's DATA stream (dot-stuffing, CRLF line ends, the final dot), written to the socket
- * in one write when the message has ended, where nodemailer pipes it: a write per chunk and
- * another for the final dot.
+ * The stream nodemailer writes the message into after DATA's 354: the whole message, made into
+ * its DATA section (dot-stuffed, CRLF, the final dot) by dataSection, goes in one write when the
+ * message has ended, where nodemailer's DataStream is piped into the socket: a write per chunk
+ * and another for the final dot. Like DataStream it counts the bytes in and out (nodemailer
+ * reports outByteCount as the message's size).
  */
 function sendStreamInOneWrite(connection: ConnectionInternals, callback: EnvelopeCallback): Transform {
-  const stream = new DataStream();
   connection._responseActions.push((reply) => connection._actionSMTPStream(reply, callback));
   const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  stream.once('end', () => writeOnce(connection, Buffer.concat(chunks)));
+  const stream = Object.assign(
+    new Transform({
+      transform(chunk: Buffer | string, _encoding, done) {
+        chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        done();
+      },
+      flush(done) {
+        const message = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        const section = dataSection(message);
+        stream.inByteCount = message.length;
+        stream.outByteCount = section.length;
+        writeOnce(connection, section);
+        done();
+      },
+    }),
+    { inByteCount: 0, outByteCount: 0 },
+  );
   return stream;
 }
 
