@@ -290,15 +290,20 @@ async function main() {
     await located.stop();
   }
 
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  // The middle value; of an even count, the mean of the two middle ones.
+  const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
   const ratio = median(results.rounds.map((r) => r.ratio));
   results.ratio = ratio;
   const cpuRatio = median(
     results.rounds.map((r) => r.bare.serverCpuMicrosPerReq / (r.ingest.serverCpuMicrosPerReq + r.ingest.redisCpuMicrosPerReq)),
   );
   results.cpuRatio = Number(cpuRatio.toFixed(3));
-  const cpuPerDelivery = median(results.rounds.map((r) => r.ingest.serverCpuMicrosPerReq + r.ingest.redisCpuMicrosPerReq));
-  const redisPerDelivery = median(results.rounds.map((r) => r.ingest.redisCpuMicrosPerReq));
+  const cpuPerDelivery = Math.round(median(results.rounds.map((r) => r.ingest.serverCpuMicrosPerReq + r.ingest.redisCpuMicrosPerReq)));
+  const redisPerDelivery = Math.round(median(results.rounds.map((r) => r.ingest.redisCpuMicrosPerReq)));
   const serverPerDelivery = cpuPerDelivery - redisPerDelivery;
   const { bare, ingest } = results.runs;
   results.targets = {

@@ -270,11 +270,11 @@ async function main() {
             STORM_TENCENT_ID: tencent.hello.secretId,
             STORM_TENCENT_KEY: tencent.hello.secretKey,
           };
-          procs.push(startProcess('ingest', process.execPath, [MAIN.ingest], { ...env, STORM_OPS_PORT: '0' }, dir));
+          const prof = process.env.STORM_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STORM_CPU_PROF}`] : [];
+          procs.push(startProcess('ingest', process.execPath, [...prof, MAIN.ingest], { ...env, STORM_OPS_PORT: '0' }, dir));
           const readiness = [`http://127.0.0.1:${ingestPort}/readyz`];
           for (let i = 0; i < replicas; i++) {
             const opsPort = await shared.freePort();
-            const prof = process.env.STORM_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STORM_CPU_PROF}`] : [];
             procs.push(startProcess(`${channel}-${i}`, process.execPath, [...prof, MAIN[channel]], { ...env, STORM_OPS_PORT: String(opsPort) }, dir));
             readiness.push(`http://127.0.0.1:${opsPort}/readyz`);
           }
