@@ -73,7 +73,7 @@ export function createEmailChannel(opts: EmailChannelOptions): ChannelHandler<No
       const cc = uniqueAddresses(p.cc ?? [], new Set(to.map(lower)));
       const ccNow = ccAlreadySent(task.results ?? {}) ? [] : cc;
 
-      const thread = threadHeaders({ taskId: task.id, deliveryKey: p.deliveryKey, groupKey: p.groupKey, from: opts.from });
+      const thread = threadHeaders({ taskId: task.id, createdAt: task.createdAt, deliveryKey: p.deliveryKey, groupKey: p.groupKey, from: opts.from });
       const compose = (rendered: { subject: string; html: string; text: string }, envelopeTo: string[]): OutgoingMail => ({
         from: opts.from,
         to,

@@ -21,14 +21,16 @@ export function fromDomain(from: string): string {
 /**
  * Deterministic thread headers without any stored state. The Message-ID depends only on the task
  * (the same on every attempt, so a retry of a mail is recognisably the same mail), and includes
- * a hash of the delivery key so ids do not repeat if Redis is emptied and task ids restart.
+ * a hash of the delivery key and the task's creation time so ids do not repeat if Redis is
+ * emptied and task ids restart, even for the same delivery sent again (mail servers and clients
+ * drop a message whose Message-ID they have seen; the local sink would overwrite its file).
  * Every mail of a group points at one root id derived from sha256(groupKey), so clients that
  * thread by References show one thread per alert group even though the root is never sent.
  */
-export function threadHeaders(input: { taskId: string; deliveryKey: string; groupKey: string; from: string }): ThreadHeaders {
+export function threadHeaders(input: { taskId: string; createdAt: number; deliveryKey: string; groupKey: string; from: string }): ThreadHeaders {
   const domain = fromDomain(input.from);
   const id = input.taskId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
-  const messageId = `<alertgw.${id}.${sha256(`${input.deliveryKey}\n${input.taskId}`).slice(0, 16)}@${domain}>`;
+  const messageId = `<alertgw.${id}.${sha256(`${input.deliveryKey}\n${input.taskId}\n${input.createdAt}`).slice(0, 16)}@${domain}>`;
   const root = `<alertgw.group.${sha256(input.groupKey).slice(0, 32)}@${domain}>`;
   return { messageId, inReplyTo: root, references: root };
 }

@@ -87,8 +87,10 @@ describe('email channel against a real SMTP server', () => {
   it('uses the same Message-ID on every attempt and a shared thread root per group', async () => {
     const channel = createEmailChannel({ transport, renderer, from: FROM });
     const payload = payloadFromFixture('firing-one-alert-bearer.json');
-    await channel.send(claimedTask(payload, { id: '8' }), ['alice@example.com'], signal);
-    await channel.send(claimedTask(payload, { id: '8', attempts: 2 }), ['alice@example.com'], signal);
+    // A retry is the same task: same id, same creation time.
+    const createdAt = Date.now();
+    await channel.send(claimedTask(payload, { id: '8', createdAt }), ['alice@example.com'], signal);
+    await channel.send(claimedTask(payload, { id: '8', attempts: 2, createdAt }), ['alice@example.com'], signal);
     await channel.send(claimedTask({ ...payload, status: 'resolved', deliveryKey: 'other' }, { id: '9' }), ['alice@example.com'], signal);
     const mails = await server.waitForMails(3);
     expect(mails[0].parsed.messageId).toBe(mails[1].parsed.messageId);

@@ -1,6 +1,6 @@
 import { fromDomain, threadHeaders } from '../src/threading';
 
-const base = { taskId: '42', deliveryKey: 'd1', groupKey: '{}:{alertname="HighCPU"}', from: 'Alert Gateway <alerts@Example.COM>' };
+const base = { taskId: '42', createdAt: 1764500000000, deliveryKey: 'd1', groupKey: '{}:{alertname="HighCPU"}', from: 'Alert Gateway <alerts@Example.COM>' };
 
 describe('threadHeaders', () => {
   it('is deterministic per task and independent of attempts', () => {
@@ -20,6 +20,10 @@ describe('threadHeaders', () => {
 
   it('does not repeat a Message-ID when task ids restart with another delivery', () => {
     expect(threadHeaders({ ...base, deliveryKey: 'd9' }).messageId).not.toBe(threadHeaders(base).messageId);
+  });
+
+  it('does not repeat a Message-ID when task ids restart with the same delivery, created anew', () => {
+    expect(threadHeaders({ ...base, createdAt: base.createdAt + 1 }).messageId).not.toBe(threadHeaders(base).messageId);
   });
 
   it('keeps odd task ids out of the header syntax', () => {

@@ -3,7 +3,7 @@ import type { ClaimedTask, NotificationPayload, RecipientResult } from '@alertgw
 /** A task as the worker would hand it to send(), for channel-level tests. */
 export function claimedTask(
   payload: NotificationPayload,
-  opts: { id?: string; results?: Record<string, RecipientResult>; attempts?: number } = {},
+  opts: { id?: string; results?: Record<string, RecipientResult>; attempts?: number; createdAt?: number } = {},
 ): ClaimedTask<NotificationPayload> {
   return {
     id: opts.id ?? '1',
@@ -14,7 +14,7 @@ export function claimedTask(
     attempts: opts.attempts ?? 1,
     maxAttempts: 5,
     results: opts.results ?? {},
-    createdAt: Date.now(),
+    createdAt: opts.createdAt ?? Date.now(),
     updatedAt: Date.now(),
     token: 'token',
   };
