@@ -19,7 +19,7 @@
   KEYS[4] idx:severity-overflow ZSET fingerprint -> first seen ms, records with no severity index
   KEYS[5] idx:expiry-severity   HASH fingerprint -> severity of a resolved record (for the sweep)
 
-  ARGV[1] the tasks the delivery created or found, JSON [[channel, task id, duplicate (1/0)], ...]:
+  ARGV[1] the tasks the delivery created or found, JSON: a list of [channel, task id, duplicate (1/0)]:
   each becomes a `task-created` event (accept-delivery-n.lua, which calls this script as a
   function, makes it from its enqueues and passes it as that list itself, a Lua table: no JSON),
   ARGV[2] key base ("{p}:alerts:"), ARGV[3] now ms, ARGV[4] now ISO,
