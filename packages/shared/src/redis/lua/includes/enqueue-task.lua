@@ -20,8 +20,9 @@ local function enqueueTask(q, t)
 
   local now = nowMs()
   local seq = redis.call('INCR', q.seq)
-  local id = tostring(seq)
-  -- %.0f keeps every digit: tostring() would print 14 significant digits and lose the order.
+  -- string.format, not tostring(): tostring prints 14 significant digits (it would lose the
+  -- order of a score) and costs more.
+  local id = string.format('%d', seq)
   local score = string.format('%.0f', t.rank * t.rankBase + seq)
   local nowText = string.format('%.0f', now)
 
@@ -31,7 +32,7 @@ local function enqueueTask(q, t)
   local due = t.delay > 0 and string.format('%.0f', now + t.delay)
   local part = t.part and t.part ~= '' and t.part
   local fields = {
-    'id', id, 'queue', t.name, 'payload', t.payload, 'rank', tostring(t.rank), 'score', score,
+    'id', id, 'queue', t.name, 'payload', t.payload, 'rank', string.format('%d', t.rank), 'score', score,
     'attempts', '0', 'maxAttempts', t.maxAttempts, 'results', '{}',
     'createdAt', nowText, 'updatedAt', nowText, 'dedupKey', t.dedupKey, 'status', due and 'delayed' or 'pending' }
   local n = #fields
