@@ -85,13 +85,18 @@ async function capture(root, warmup, deliveries) {
 /** Sends `bytes` and resolves once Redis answered all of it (an ECHO sent after it came back). */
 function replay(socket, bytes) {
   const marker = `replay-done-${Math.random().toString(36).slice(2)}`;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let tail = '';
     const onData = (buf) => {
       const text = buf.toString('latin1');
-      // Replies are arrays of ids and counts: an error line is the script failing.
+      // Replies are arrays of ids and counts: an error line is the script failing (rejected, so
+      // that main() still stops the server).
       const err = /^-.*$/m.exec(text);
-      if (err) throw new Error(`the replayed accept failed: ${err[0]}`);
+      if (err) {
+        socket.off('data', onData);
+        reject(new Error(`the replayed accept failed: ${err[0]}`));
+        return;
+      }
       tail = (tail + text).slice(-marker.length - 8);
       if (tail.includes(marker)) {
         socket.off('data', onData);
