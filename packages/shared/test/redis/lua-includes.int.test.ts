@@ -33,6 +33,14 @@ describe('the Lua scripts and their includes', () => {
     }
   });
 
+  test('no block comment nests [[ (the Lua bundled with upstream Redis, e.g. the redis:7.4-alpine image, refuses to compile it; Debian\'s accepts it)', () => {
+    const scripts = luaFiles(PACKAGES).filter((f) => path.dirname(f) !== LUA_INCLUDES_DIR);
+    for (const file of scripts) {
+      const nested = [...readScript(file).matchAll(/--\[\[([\s\S]*?)\]\]/g)].filter((m) => m[1].includes('[['));
+      expect({ file: path.relative(PACKAGES, file), nested: nested.map((m) => m[0].slice(0, 80)) }).toEqual({ file: path.relative(PACKAGES, file), nested: [] });
+    }
+  });
+
   test('an include only defines local functions of their arguments (hoisted to the top, it cannot see a script\'s KEYS or ARGV)', () => {
     const includes = readdirSync(LUA_INCLUDES_DIR).filter((f) => f.endsWith('.lua'));
     expect(includes.length).toBeGreaterThan(4);

@@ -12,16 +12,19 @@
 
   Returns {id, duplicate (0|1)}
 ]]
+-- A local, not the global: ~8 calls per task, every accept enqueues one per channel.
+local rcall = redis.call
 local function enqueueTask(q, t)
   if t.dedupTtl > 0 then
-    local seen = redis.call('GET', q.dedup)
+    local seen = rcall('GET', q.dedup)
     if seen then return {seen, 1} end
   end
 
   local now = nowMs()
-  local seq = redis.call('INCR', q.seq)
-  local id = tostring(seq)
-  -- %.0f keeps every digit: tostring() would print 14 significant digits and lose the order.
+  local seq = rcall('INCR', q.seq)
+  -- string.format, not tostring(): tostring prints 14 significant digits (it would lose the
+  -- order of a score) and costs more.
+  local id = string.format('%d', seq)
   local score = string.format('%.0f', t.rank * t.rankBase + seq)
   local nowText = string.format('%.0f', now)
 
@@ -31,7 +34,7 @@ local function enqueueTask(q, t)
   local due = t.delay > 0 and string.format('%.0f', now + t.delay)
   local part = t.part and t.part ~= '' and t.part
   local fields = {
-    'id', id, 'queue', t.name, 'payload', t.payload, 'rank', tostring(t.rank), 'score', score,
+    'id', id, 'queue', t.name, 'payload', t.payload, 'rank', string.format('%d', t.rank), 'score', score,
     'attempts', '0', 'maxAttempts', t.maxAttempts, 'results', '{}',
     'createdAt', nowText, 'updatedAt', nowText, 'dedupKey', t.dedupKey, 'status', due and 'delayed' or 'pending' }
   local n = #fields
@@ -40,21 +43,21 @@ local function enqueueTask(q, t)
     n = n + 2
   end
   if part then fields[n + 1], fields[n + 2] = 'part', part end
-  redis.call('HSET', taskKey, unpack(fields))
+  rcall('HSET', taskKey, unpack(fields))
 
   if part then
     holdPart(part)
-    if t.partValue and t.partValue ~= '' then redis.call('HSETNX', part, 'v', t.partValue) end
+    if t.partValue and t.partValue ~= '' then rcall('HSETNX', part, 'v', t.partValue) end
   end
 
   if due then
-    redis.call('ZADD', q.delayed, due, id)
+    rcall('ZADD', q.delayed, due, id)
   else
-    redis.call('ZADD', q.pending, score, id)
+    rcall('ZADD', q.pending, score, id)
   end
   -- A delayed task wakes a worker too, so it shortens its block to the new due time.
-  redis.call('ZADD', q.marker, '0', '0')
+  rcall('ZADD', q.marker, '0', '0')
 
-  if t.dedupTtl > 0 then redis.call('SET', q.dedup, id, 'PX', string.format('%d', t.dedupTtl)) end
+  if t.dedupTtl > 0 then rcall('SET', q.dedup, id, 'PX', string.format('%d', t.dedupTtl)) end
   return {id, 0}
 end

@@ -20,7 +20,8 @@
 -- first holder can find an expiry to remove (while refs > 0 the part has none), so the others
 -- skip the PERSIST; a count at or below 0 before (it never should be) persists it all the same.
 local function holdPart(part)
-  if redis.call('HINCRBY', part, 'refs', 1) <= 1 then redis.call('PERSIST', part) end
+  -- '1' as text: Redis formats a Lua number argument with %.17g.
+  if redis.call('HINCRBY', part, 'refs', '1') <= 1 then redis.call('PERSIST', part) end
 end
 
 -- The task hash at taskKey was just given the expiry expiresAt (ms): its part follows it, a
