@@ -62,12 +62,6 @@ export interface ClaimBatch<P> {
   nextWakeInMs: number | null;
 }
 
-/**
- * Task-hash fields claim returns (besides id, token and attempts, which it sets): the rest
- * of a TaskRecord. Fewer fields than HGETALL mean a smaller reply to build and parse.
- * claimedFields() reads them by position, in this order.
- */
-const CLAIM_FIELDS = ['queue', 'payload', 'rank', 'maxAttempts', 'results', 'lastError', 'createdAt', 'dueAt', 'finishedAt', 'dedupKey', 'info', 'part'];
 
 /** Most acks sent in one script call (bounds the argument list and the script's run time). */
 const ACK_BATCH_MAX = 100;
@@ -183,7 +177,7 @@ export class TaskQueue<P = unknown> {
     const reply = (await this.call(
       'claim',
       [k.pending, k.delayed, k.leaseDeadlines, k.marker, k.fence, k.dead],
-      [k.base, this.leaseMs, workerId, this.retention.deadMs, Math.max(1, Math.floor(max)), ...CLAIM_FIELDS],
+      [k.base, this.leaseMs, workerId, this.retention.deadMs, Math.max(1, Math.floor(max))],
     )) as unknown[];
     const now = String(reply[2]);
     const tasks: Array<ClaimedTask<P>> = [];
@@ -192,7 +186,7 @@ export class TaskQueue<P = unknown> {
       const values = reply[i] as Array<string | null>;
       const fields = claimedFields(values, workerId, now);
       // The claim returned the part's stored value in place of its key (the last field).
-      const part = text(values[14]);
+      const part = text(values[6]);
       try {
         tasks.push(this.parseTask(fields, part) as ClaimedTask<P>);
       } catch (err) {
@@ -403,31 +397,33 @@ export class TaskQueue<P = unknown> {
 }
 
 /**
- * A claimed task's hash fields from its claim reply ({id, token, attempts, ...CLAIM_FIELDS}),
- * as one object literal: the same shape for every task, which V8 reads fast (fields added
- * one by one by name would make each record a dictionary). What the claim itself just wrote
- * (status, owner, updatedAt) is not read back from the hash; `part` is left out (its value
- * came in its place, see claimMany).
+ * A claimed task's hash fields from its entry in the claim reply (see claim-6.lua: one text of
+ * the short fields, then payload, results, lastError, dedupKey, info, part), as one object
+ * literal: the same shape for every task, which V8 reads fast (fields added one by one by name
+ * would make each record a dictionary). What the claim itself just wrote (status, owner,
+ * updatedAt) is not read back from the hash; `part` is left out (its value came in its place).
  */
 function claimedFields(v: Array<string | null>, owner: string, now: string): Record<string, string> {
+  // "id token attempts rank maxAttempts createdAt dueAt finishedAt queue"; the name is the rest.
+  const n = String(v[0]).split(' ');
   const fields = {
-    id: String(v[0]),
-    token: String(v[1]),
-    attempts: String(v[2]),
+    id: n[0],
+    token: n[1],
+    attempts: n[2],
     status: 'active',
     owner,
     updatedAt: now,
-    queue: text(v[3]),
-    payload: text(v[4]),
-    rank: text(v[5]),
-    maxAttempts: text(v[6]),
-    results: text(v[7]),
-    lastError: text(v[8]),
-    createdAt: text(v[9]),
-    dueAt: text(v[10]),
-    finishedAt: text(v[11]),
-    dedupKey: text(v[12]),
-    info: text(v[13]),
+    queue: given(n.length === 9 ? n[8] : n.slice(8).join(' ')),
+    payload: text(v[1]),
+    rank: given(n[3]),
+    maxAttempts: given(n[4]),
+    results: text(v[2]),
+    lastError: text(v[3]),
+    createdAt: given(n[5]),
+    dueAt: given(n[6]),
+    finishedAt: given(n[7]),
+    dedupKey: text(v[4]),
+    info: text(v[5]),
   };
   // Absent fields are undefined, which parseTask reads as a hash without them.
   return fields as Record<string, string>;
@@ -436,6 +432,11 @@ function claimedFields(v: Array<string | null>, owner: string, now: string): Rec
 /** A reply value as text; undefined for a field the hash does not have. */
 function text(v: string | number | null | undefined): string | undefined {
   return v === null || v === undefined ? undefined : String(v);
+}
+
+/** A field from the claim's text of short fields: "" there stands for a field the hash lacks. */
+function given(v: string): string | undefined {
+  return v === '' ? undefined : v;
 }
 
 /** A number field of a task hash; undefined when it is absent or empty. */
