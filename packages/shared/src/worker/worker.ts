@@ -281,7 +281,9 @@ export class Worker<P> {
     // more urgent than some still waiting from an earlier one (FIFO among equal ranks).
     let at = this.waiting.length;
     while (at > 0 && this.waiting[at - 1].task.severityRank > task.severityRank) at--;
-    this.waiting.splice(at, 0, held);
+    // At the end (the usual case) a push: splice would allocate its empty answer per task.
+    if (at === this.waiting.length) this.waiting.push(held);
+    else this.waiting.splice(at, 0, held);
     this.leases.hold(held);
   }
 
