@@ -302,6 +302,8 @@ function cpuProfiler(dir, spec) {
   return {
     async start() {
       await post('Profiler.enable');
+      // 100 µs samples: the default 1 ms gives too few to rank per-task functions.
+      await post('Profiler.setSamplingInterval', { interval: 100 });
       await post('Profiler.start');
     },
     async stop() {

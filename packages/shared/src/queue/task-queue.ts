@@ -62,14 +62,6 @@ export interface ClaimBatch<P> {
   nextWakeInMs: number | null;
 }
 
-/**
- * Task-hash fields claim returns (besides id, token and attempts, which it sets): the rest
- * of a TaskRecord. Fewer fields than HGETALL mean a smaller reply to build and parse.
- */
-const CLAIM_FIELDS = ['queue', 'payload', 'rank', 'maxAttempts', 'results', 'lastError', 'createdAt', 'dueAt', 'finishedAt', 'dedupKey', 'info', 'part'];
-
-/** Where `part` sits in CLAIM_FIELDS. */
-const PART_AT = CLAIM_FIELDS.indexOf('part');
 
 /** Most acks sent in one script call (bounds the argument list and the script's run time). */
 const ACK_BATCH_MAX = 100;
@@ -185,30 +177,16 @@ export class TaskQueue<P = unknown> {
     const reply = (await this.call(
       'claim',
       [k.pending, k.delayed, k.leaseDeadlines, k.marker, k.fence, k.dead],
-      [k.base, this.leaseMs, workerId, this.retention.deadMs, Math.max(1, Math.floor(max)), ...CLAIM_FIELDS],
+      [k.base, this.leaseMs, workerId, this.retention.deadMs, Math.max(1, Math.floor(max))],
     )) as unknown[];
     const now = String(reply[2]);
     const tasks: Array<ClaimedTask<P>> = [];
     const corrupt: Array<Record<string, string> & { error: string }> = [];
     for (let i = 3; i < reply.length; i++) {
-      const values = reply[i] as Array<string | number | null>;
-      // What the claim itself just wrote is not read back from the hash.
-      const fields: Record<string, string> = {
-        id: String(values[0]),
-        token: String(values[1]),
-        attempts: String(values[2]),
-        status: 'active',
-        owner: workerId,
-        updatedAt: now,
-      };
-      for (let j = 0; j < CLAIM_FIELDS.length; j++) {
-        const v = values[j + 3];
-        if (j !== PART_AT && v !== null && v !== undefined) fields[CLAIM_FIELDS[j]] = String(v);
-      }
-      // The claim returned the part's stored value in place of its key. Kept out of `fields`
-      // rather than deleted from it: a delete turns the object into a slow dictionary.
-      const stored = values[PART_AT + 3];
-      const part = stored === null || stored === undefined ? undefined : String(stored);
+      const values = reply[i] as Array<string | null>;
+      const fields = claimedFields(values, workerId, now);
+      // The claim returned the part's stored value in place of its key (the last field).
+      const part = text(values[6]);
       try {
         tasks.push(this.parseTask(fields, part) as ClaimedTask<P>);
       } catch (err) {
@@ -416,6 +394,49 @@ export class TaskQueue<P = unknown> {
       info,
     };
   }
+}
+
+/**
+ * A claimed task's hash fields from its entry in the claim reply (see claim-6.lua: one text of
+ * the short fields, then payload, results, lastError, dedupKey, info, part), as one object
+ * literal: the same shape for every task, which V8 reads fast (fields added one by one by name
+ * would make each record a dictionary). What the claim itself just wrote (status, owner,
+ * updatedAt) is not read back from the hash; `part` is left out (its value came in its place).
+ */
+function claimedFields(v: Array<string | null>, owner: string, now: string): Record<string, string> {
+  // "id token attempts rank maxAttempts createdAt dueAt finishedAt queue"; the name is the rest.
+  const n = String(v[0]).split(' ');
+  const fields = {
+    id: n[0],
+    token: n[1],
+    attempts: n[2],
+    status: 'active',
+    owner,
+    updatedAt: now,
+    queue: given(n.length === 9 ? n[8] : n.slice(8).join(' ')),
+    payload: text(v[1]),
+    rank: given(n[3]),
+    maxAttempts: given(n[4]),
+    results: text(v[2]),
+    lastError: text(v[3]),
+    createdAt: given(n[5]),
+    dueAt: given(n[6]),
+    finishedAt: given(n[7]),
+    dedupKey: text(v[4]),
+    info: text(v[5]),
+  };
+  // Absent fields are undefined, which parseTask reads as a hash without them.
+  return fields as Record<string, string>;
+}
+
+/** A reply value as text; undefined for a field the hash does not have. */
+function text(v: string | number | null | undefined): string | undefined {
+  return v === null || v === undefined ? undefined : String(v);
+}
+
+/** A field from the claim's text of short fields: "" there stands for a field the hash lacks. */
+function given(v: string): string | undefined {
+  return v === '' ? undefined : v;
 }
 
 /** A number field of a task hash; undefined when it is absent or empty. */

@@ -1,26 +1,27 @@
 import type { Logger } from '../log';
 import type { TaskQueue } from '../queue/task-queue';
 
-/** One lease a worker holds, and what to do when it turns out to be lost. */
-interface HeldLease {
-  id: string;
-  onLost: () => void;
+/** One lease a worker holds: its task's id and the fencing token of this claim. */
+export interface HeldLease {
+  readonly task: { readonly id: string; readonly token: string };
 }
 
 /**
  * Renews every lease a worker holds with one timer and one script call per tick (a third of
  * the lease), instead of one timer and one call per task: starting and settling a task then
  * costs no timer, and a wide worker sends one command per tick. Calls `onLost` for a lease
- * whose token no longer holds it, so its work can be aborted.
+ * whose token no longer holds it, so its work can be aborted. It keeps the caller's own
+ * entry (no wrapper object or callback per task: this runs for every claimed task).
  */
-export class LeaseKeeper {
+export class LeaseKeeper<L extends HeldLease> {
   /** By fencing token, unique per claim: a task lost and claimed again is two entries, not one. */
-  private readonly held = new Map<string, HeldLease>();
+  private readonly held = new Map<string, L>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly queue: TaskQueue<unknown>,
     private readonly log: Logger,
+    private readonly onLost: (lease: L) => void,
   ) {}
 
   /** Starts the renewal ticks; a tick with nothing held sends nothing, so an idle worker stays quiet. */
@@ -37,9 +38,9 @@ export class LeaseKeeper {
     this.timer = null;
   }
 
-  /** Keeps renewing the lease of `id` held with `token` until drop(token). */
-  hold(id: string, token: string, onLost: () => void): void {
-    this.held.set(token, { id, onLost });
+  /** Keeps renewing the lease of `lease.task` until drop(lease.task.token). */
+  hold(lease: L): void {
+    this.held.set(lease.task.token, lease);
   }
 
   /**
@@ -52,14 +53,14 @@ export class LeaseKeeper {
 
   private renew(): void {
     if (this.held.size === 0) return;
-    const batch = [...this.held].map(([token, lease]) => ({ id: lease.id, token, lease }));
-    this.queue.extendMany(batch).then(
+    const batch = [...this.held.values()];
+    this.queue.extendMany(batch.map((lease) => lease.task)).then(
       (ok) => {
-        batch.forEach(({ token, lease }, i) => {
+        batch.forEach((lease, i) => {
           // Dropped meanwhile (settled or given back): its lock is gone on purpose.
-          if (ok[i] || this.held.get(token) !== lease) return;
-          this.held.delete(token);
-          lease.onLost();
+          if (ok[i] || this.held.get(lease.task.token) !== lease) return;
+          this.held.delete(lease.task.token);
+          this.onLost(lease);
         });
       },
       // Not a loss: Redis may be back before the lease runs out, and the next tick tries again.

@@ -46,15 +46,22 @@ const CLOSE_CLAIM_WAIT_MS = 1000;
 /** Longest close() waits, after the grace, for the releases and aborted sends of the tasks still running. */
 const CLOSE_RELEASE_WAIT_MS = 1000;
 
-/** A claimed task, from its claim until its outcome is written or it is given back. */
+/**
+ * A claimed task, from its claim until its outcome is written or it is given back. One plain
+ * object per task, no closures or promises of its own: this is made for every task.
+ */
 interface Held<P> {
   task: ClaimedTask<P>;
   abort: AbortController;
   /** Set when the lease turned out lost: nothing more may be written for this claim. */
   lost: boolean;
-  /** Resolves when the task has left this worker. */
-  done: Promise<void>;
-  leave: () => void;
+  /** Holds one of the `concurrency` send slots (from startTask until its send() is over). */
+  sending: boolean;
+  /** Set when the task has left this worker. */
+  left: boolean;
+  /** Resolves when the task has left; made only when close() waits for it (see hasLeft). */
+  leaving?: Promise<void>;
+  onLeft?: () => void;
 }
 
 /** A claim sent to Redis, not yet taken in. */
@@ -84,7 +91,7 @@ export class Worker<P> {
   private readonly blockTimeoutMs: number;
   private readonly onSettled?: WorkerOptions<P>['onSettled'];
   private readonly gate?: TaskGate<P>;
-  private readonly leases: LeaseKeeper;
+  private readonly leases: LeaseKeeper<Held<P>>;
   /** The shutdown, once close() was called. */
   private closed?: Promise<void>;
   /** Every claimed task not yet settled: waiting for a slot, sending, or writing its outcome. */
@@ -108,7 +115,7 @@ export class Worker<P> {
     this.blockTimeoutMs = opts.blockTimeoutMs ?? 5000;
     this.onSettled = opts.onSettled;
     this.gate = opts.gate;
-    this.leases = new LeaseKeeper(opts.queue as TaskQueue<unknown>, this.log);
+    this.leases = new LeaseKeeper<Held<P>>(opts.queue as TaskQueue<unknown>, this.log, (held) => this.onLeaseLost(held));
   }
 
   /** Starts the claim loop in the background. */
@@ -150,7 +157,7 @@ export class Worker<P> {
     this.waiting = [];
     // Unstarted tasks leave at once; their releases go on while the running ones finish.
     const releases = unstarted.map((held) => this.giveBack(held, false));
-    const all = () => Promise.all([...this.active.values()].map((a) => a.done));
+    const all = () => Promise.all([...this.active.values()].map(hasLeft));
     if (!(await settlesBy(all(), deadline))) {
       for (const held of this.active.values()) {
         releases.push(this.giveBack(held, true));
@@ -172,7 +179,7 @@ export class Worker<P> {
     this.leases.drop(task.token);
     // An unstarted task leaves now, not when Redis answers: a hung Redis must not hold the close.
     // A started one leaves when its send() returns (the abort in close() makes it return).
-    if (!started) held.leave();
+    if (!started) this.leave(held);
     const released = await this.queue.release(task.id, task.token).catch(() => false);
     const message = started ? 'released in-flight task on shutdown' : 'released unstarted task on shutdown';
     this.log.warn(message, { queue: this.queue.name, taskId: task.id, released });
@@ -268,27 +275,27 @@ export class Worker<P> {
   /** Takes a claimed task in: its lease is renewed from now on, and it waits for a send slot. */
   private hold(task: ClaimedTask<P>): void {
     this.metrics?.claims.inc({ queue: this.queue.name });
-    let resolve!: () => void;
-    const held: Held<P> = {
-      task,
-      abort: new AbortController(),
-      lost: false,
-      done: new Promise<void>((r) => (resolve = r)),
-      leave: () => {
-        // A lost lease can bring the same id back to this worker: forget only our own entry.
-        if (this.active.get(task.id) === held) this.active.delete(task.id);
-        this.leases.drop(task.token);
-        resolve();
-        this.wakeLoop();
-      },
-    };
+    const held: Held<P> = { task, abort: new AbortController(), lost: false, sending: false, left: false, leaving: undefined, onLeft: undefined };
     this.active.set(task.id, held);
     // Most urgent first: each batch comes in severity order, but a later claim can bring a task
     // more urgent than some still waiting from an earlier one (FIFO among equal ranks).
     let at = this.waiting.length;
     while (at > 0 && this.waiting[at - 1].task.severityRank > task.severityRank) at--;
-    this.waiting.splice(at, 0, held);
-    this.leases.hold(task.id, task.token, () => this.onLeaseLost(held));
+    // At the end (the usual case) a push: splice would allocate its empty answer per task.
+    if (at === this.waiting.length) this.waiting.push(held);
+    else this.waiting.splice(at, 0, held);
+    this.leases.hold(held);
+  }
+
+  /** The task leaves this worker: no longer counted, renewed, or waited for by close(). */
+  private leave(held: Held<P>): void {
+    const { task } = held;
+    // A lost lease can bring the same id back to this worker: forget only our own entry.
+    if (this.active.get(task.id) === held) this.active.delete(task.id);
+    this.leases.drop(task.token);
+    held.left = true;
+    held.onLeft?.();
+    this.wakeLoop();
   }
 
   /** Starts waiting tasks while send slots are free (not while closing: close() gives those back). */
@@ -306,31 +313,33 @@ export class Worker<P> {
     if (i >= 0) {
       // It never started: nothing to abort, it just leaves.
       this.waiting.splice(i, 1);
-      held.leave();
+      this.leave(held);
       return;
     }
     held.abort.abort(new GatewayError('LEASE_LOST', `lease on task ${held.task.id} lost`));
   }
 
   private startTask(held: Held<P>): void {
-    let sending = true;
-    const freeSlot = () => {
-      if (!sending) return;
-      sending = false;
-      this.sending--;
-      this.fillSlots();
-      this.wakeLoop();
-    };
+    held.sending = true;
     this.sending++;
-    this.runTask(held, freeSlot)
-      .finally(() => {
-        freeSlot();
-        held.leave();
-      })
-      .catch((err) =>
+    this.runTask(held).then(
+      () => this.leave(held),
+      (err: unknown) => {
+        this.freeSlot(held);
+        this.leave(held);
         // Redis failed while writing the outcome: the lease runs out and the task is claimed again.
-        this.log.error('could not write task outcome', { queue: this.queue.name, taskId: held.task.id, err }),
-      );
+        this.log.error('could not write task outcome', { queue: this.queue.name, taskId: held.task.id, err });
+      },
+    );
+  }
+
+  /** Gives the task's send slot to the next waiting task (once per task). */
+  private freeSlot(held: Held<P>): void {
+    if (!held.sending) return;
+    held.sending = false;
+    this.sending--;
+    this.fillSlots();
+    this.wakeLoop();
   }
 
   private wakeLoop(): void {
@@ -339,7 +348,7 @@ export class Worker<P> {
     wake?.();
   }
 
-  private async runTask(held: Held<P>, freeSlot: () => void): Promise<void> {
+  private async runTask(held: Held<P>): Promise<void> {
     const { abort } = held;
     let task = held.task;
     let settled: Settlement;
@@ -363,7 +372,7 @@ export class Worker<P> {
     } finally {
       // The send is over: its slot takes the next task while this outcome is written, so the
       // next claim travels with this ack instead of one round trip after it.
-      freeSlot();
+      this.freeSlot(held);
     }
     if (held.lost) return;
     // The settle script ends the lease: a renewal running after it must not count as a loss.
@@ -424,6 +433,13 @@ export class Worker<P> {
     const list = (task.payload as { recipients?: Array<{ address: string }> }).recipients ?? [];
     return [...new Set(list.map((r) => r.address))];
   }
+}
+
+/** Resolves when `held` has left its worker; made only for close(), not for every task. */
+function hasLeft(held: { left: boolean; leaving?: Promise<void>; onLeft?: () => void }): Promise<void> {
+  if (held.left) return Promise.resolve();
+  held.leaving ??= new Promise<void>((resolve) => (held.onLeft = resolve));
+  return held.leaving;
 }
 
 /** Waits for `work` until the clock reaches `deadline` (ms epoch); true when it settled in time. */

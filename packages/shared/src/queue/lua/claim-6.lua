@@ -8,12 +8,15 @@
   KEYS[5] fence (counter of tokens)  KEYS[6] dead
 
   ARGV[1] key base ("{p}:email:"), ARGV[2] lease ms, ARGV[3] worker id,
-  ARGV[4] dead retention ms (0 = keep), ARGV[5] most tasks to claim,
-  ARGV[6..] names of the task-hash fields to return; for `part`, the value of the task's
-  shared part is returned instead of its key ("" when the part is missing)
+  ARGV[4] dead retention ms (0 = keep), ARGV[5] most tasks to claim
 
-  Returns {count, nextWakeMs, nowMs, {id, token, attempts, value of ARGV[6], ...}, ...}:
-  one entry per claimed task, most urgent first. When fewer than asked were claimed,
+  Returns {count, nextWakeMs, nowMs, task, task, ...}, one task per claimed task, most
+  urgent first, each {numbers, payload, results, lastError, dedupKey, info, part}:
+  `numbers` is one text "id token attempts rank maxAttempts createdAt dueAt finishedAt queue"
+  (space-separated, "" for a field the hash lacks; the queue name is the rest of the text),
+  because every reply value costs a string to build here and another to parse in Node, and
+  these are all short; `part` is the value of the task's shared part, not its key ("" when
+  the part is missing; nil when the task names none). When fewer than asked were claimed,
   nextWakeMs is the earliest delayed due time or lease deadline (-1 when there is none);
   nowMs is Redis' clock, so callers need not trust theirs.
 ]]
@@ -66,12 +69,6 @@ for _, id in ipairs(expired) do
 end
 
 local max = tonumber(ARGV[5])
-local wanted = {'id', 'attempts'}
-local partAt
-for i = 6, #ARGV do
-  wanted[#wanted + 1] = ARGV[i]
-  if ARGV[i] == 'part' then partAt = #wanted end
-end
 
 local reply = {0, -1, now}
 local leases = {}
@@ -84,20 +81,21 @@ while reply[1] < max do
     local id = popped[i]
     token = token + 1
     local taskKey = base .. 'task:' .. id
-    local values = redis.call('HMGET', taskKey, unpack(wanted))
+    local v = redis.call('HMGET', taskKey, 'id', 'attempts', 'rank', 'maxAttempts', 'createdAt', 'dueAt', 'finishedAt',
+      'queue', 'payload', 'results', 'lastError', 'dedupKey', 'info', 'part')
     -- No hash (expired or deleted): the id is dropped, as nothing could be sent for it.
     local tokenText = string.format('%d', token)
-    if values[1] and redis.call('SET', base .. 'lock:' .. id, tokenText, 'NX', 'PX', ARGV[2]) then
-      local attempts = string.format('%d', tonumber(values[2]) + 1)
+    if v[1] and redis.call('SET', base .. 'lock:' .. id, tokenText, 'NX', 'PX', ARGV[2]) then
+      local attempts = string.format('%d', tonumber(v[2]) + 1)
       -- The shared part comes with the task, in this round trip ("" when it is gone).
-      if partAt and values[partAt] then values[partAt] = redis.call('HGET', values[partAt], 'v') or '' end
+      local part = v[14] and (redis.call('HGET', v[14], 'v') or '')
       redis.call('HSET', taskKey, 'attempts', attempts, 'status', 'active', 'token', tokenText, 'owner', ARGV[3],
         'claimedAt', nowText, 'updatedAt', nowText)
-      values[1] = id
-      values[2] = attempts
-      table.insert(values, 2, tokenText)
+      -- One concatenation (a chain of .. is one VM step); HMGET's nil (a missing field) is false.
+      local numbers = id .. ' ' .. tokenText .. ' ' .. attempts .. ' ' .. (v[3] or '') .. ' ' .. (v[4] or '') .. ' ' ..
+        (v[5] or '') .. ' ' .. (v[6] or '') .. ' ' .. (v[7] or '') .. ' ' .. (v[8] or '')
       reply[1] = reply[1] + 1
-      reply[#reply + 1] = values
+      reply[#reply + 1] = {numbers, v[9], v[10], v[11], v[12], v[13], part}
       leases[#leases + 1] = deadline
       leases[#leases + 1] = id
     end
