@@ -182,11 +182,11 @@ export class TaskQueue<P = unknown> {
     const now = String(reply[2]);
     const tasks: Array<ClaimedTask<P>> = [];
     const corrupt: Array<Record<string, string> & { error: string }> = [];
-    for (let i = 3; i < reply.length; i++) {
-      const values = reply[i] as Array<string | null>;
-      const fields = claimedFields(values, workerId, now);
+    // 7 values per task, one flat reply (claim-6.lua).
+    for (let i = 3; i + 6 < reply.length; i += 7) {
+      const fields = claimedFields(reply as Array<string | null>, i, workerId, now);
       // The claim returned the part's stored value in place of its key (the last field).
-      const part = text(values[6]);
+      const part = text(reply[i + 6] as string | null);
       try {
         tasks.push(this.parseTask(fields, part) as ClaimedTask<P>);
       } catch (err) {
@@ -397,15 +397,15 @@ export class TaskQueue<P = unknown> {
 }
 
 /**
- * A claimed task's hash fields from its entry in the claim reply (see claim-6.lua: one text of
- * the short fields, then payload, results, lastError, dedupKey, info, part), as one object
- * literal: the same shape for every task, which V8 reads fast (fields added one by one by name
+ * A claimed task's hash fields from its 7 values in the flat claim reply, from index `at` (see
+ * claim-6.lua: one text of the short fields, then payload, results, lastError, dedupKey, info,
+ * part), as one object literal: the same shape for every task, which V8 reads fast (fields added one by one by name
  * would make each record a dictionary). What the claim itself just wrote (status, owner,
  * updatedAt) is not read back from the hash; `part` is left out (its value came in its place).
  */
-function claimedFields(v: Array<string | null>, owner: string, now: string): Record<string, string> {
+function claimedFields(v: Array<string | null>, at: number, owner: string, now: string): Record<string, string> {
   // "id token attempts rank maxAttempts createdAt dueAt finishedAt queue"; the name is the rest.
-  const n = String(v[0]).split(' ');
+  const n = String(v[at]).split(' ');
   const fields = {
     id: n[0],
     token: n[1],
@@ -414,16 +414,16 @@ function claimedFields(v: Array<string | null>, owner: string, now: string): Rec
     owner,
     updatedAt: now,
     queue: given(n.length === 9 ? n[8] : n.slice(8).join(' ')),
-    payload: text(v[1]),
+    payload: text(v[at + 1]),
     rank: given(n[3]),
     maxAttempts: given(n[4]),
-    results: text(v[2]),
-    lastError: text(v[3]),
+    results: text(v[at + 2]),
+    lastError: text(v[at + 3]),
     createdAt: given(n[5]),
     dueAt: given(n[6]),
     finishedAt: given(n[7]),
-    dedupKey: text(v[4]),
-    info: text(v[5]),
+    dedupKey: text(v[at + 4]),
+    info: text(v[at + 5]),
   };
   // Absent fields are undefined, which parseTask reads as a hash without them.
   return fields as Record<string, string>;

@@ -10,8 +10,10 @@
   ARGV[1] key base ("{p}:email:"), ARGV[2] lease ms, ARGV[3] worker id,
   ARGV[4] dead retention ms (0 = keep), ARGV[5] most tasks to claim
 
-  Returns {count, nextWakeMs, nowMs, task, task, ...}, one task per claimed task, most
-  urgent first, each {numbers, payload, results, lastError, dedupKey, info, part}:
+  Returns {count, nextWakeMs, nowMs, then 7 values per claimed task}, most urgent first, the
+  values of a task being numbers, payload, results, lastError, dedupKey, info, part (nil for
+  a field the hash lacks). Flat, not one array per task: Redis checks every table of a reply
+  for its 7 special fields (err, ok, double, ...), a cost per task that a flat reply pays once.
   `numbers` is one text "id token attempts rank maxAttempts createdAt dueAt finishedAt queue"
   (space-separated, "" for a field the hash lacks; the queue name is the rest of the text),
   because every reply value costs a string to build here and another to parse in Node, and
@@ -95,7 +97,15 @@ while reply[1] < max do
       local numbers = id .. ' ' .. tokenText .. ' ' .. attempts .. ' ' .. (v[3] or '') .. ' ' .. (v[4] or '') .. ' ' ..
         (v[5] or '') .. ' ' .. (v[6] or '') .. ' ' .. (v[7] or '') .. ' ' .. (v[8] or '')
       reply[1] = reply[1] + 1
-      reply[#reply + 1] = {numbers, v[9], v[10], v[11], v[12], v[13], part}
+      -- false, not nil, for a missing field: a nil would end the reply there (it becomes a nil reply).
+      local n = #reply
+      reply[n + 1] = numbers
+      reply[n + 2] = v[9] or false
+      reply[n + 3] = v[10] or false
+      reply[n + 4] = v[11] or false
+      reply[n + 5] = v[12] or false
+      reply[n + 6] = v[13] or false
+      reply[n + 7] = part or false
       leases[#leases + 1] = deadline
       leases[#leases + 1] = id
     end
