@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import ejs from 'ejs';
 import { buildAlertGroupView as buildMailView, GatewayError, type AlertGroupView as MailView, type GroupAckLinks, type NotificationPayload } from '@alertgw/shared';
+import { escapeHtml } from './escape-html';
 import { SAMPLE_ACK, SAMPLE_PAYLOAD } from './sample-payload';
 import { cleanSubject, defaultSubject } from './subject';
 
@@ -90,7 +91,7 @@ export function createRenderer(options: RendererOptions = {}): MailRenderer {
 
   const html = pick('html.ejs');
   const text = pick('text.ejs');
-  const htmlFn = compile(html.source, html.path, (v) => ejs.escapeXML(v));
+  const htmlFn = compile(html.source, html.path, escapeHtml);
   const textFn = compile(text.source, text.path, escapeText);
   const subjectSource =
     options.subjectTemplate !== undefined && options.subjectTemplate !== ''

@@ -6,9 +6,22 @@ const MAX_LINE = 998;
 /** RFC 2045 §6.8: base64 lines of at most 76 characters. */
 const BASE64_LINE = 76;
 
-// Printable ASCII, tab and LF: text that can go as 7bit once LF becomes CRLF. A CR is left out,
-// so a bare CR can never reach the wire (it would take the base64 path).
-const NOT_7BIT = /[^\t\n\x20-\x7e]/;
+// Printable ASCII, tab and LF only: text that can go as 7bit once LF becomes CRLF. A CR is left
+// out, so a bare CR can never reach the wire (it would take the base64 path). Anchored, so the
+// regex runs one match over the text instead of trying a search from every position.
+const ALL_7BIT = /^[\t\n\x20-\x7e]*$/;
+
+/** Whether no line of `content` (split at LF) is longer than 998 octets; native searches for the LFs. */
+function linesFit(content: string): boolean {
+  let lineStart = 0;
+  for (;;) {
+    const lf = content.indexOf('\n', lineStart);
+    const lineEnd = lf === -1 ? content.length : lf;
+    if (lineEnd - lineStart > MAX_LINE) return false;
+    if (lf === -1) return true;
+    lineStart = lf + 1;
+  }
+}
 
 /**
  * One text part (headers and body) ready for the MIME tree, in the cheapest encoding that is
@@ -20,10 +33,7 @@ const NOT_7BIT = /[^\t\n\x20-\x7e]/;
  */
 export function encodeTextPart(content: string, contentType: string): string {
   const head = `Content-Type: ${contentType}; charset=utf-8\r\nContent-Transfer-Encoding: `;
-  if (!NOT_7BIT.test(content)) {
-    const lines = content.split('\n');
-    if (lines.every((line) => line.length <= MAX_LINE)) return `${head}7bit\r\n\r\n${lines.join('\r\n')}`;
-  }
+  if (ALL_7BIT.test(content) && linesFit(content)) return `${head}7bit\r\n\r\n${content.replaceAll('\n', '\r\n')}`;
   return `${head}base64\r\n\r\n${base64Lines(content)}`;
 }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { buildMessage, encodeTextPart } from '../../src/transports/build-message';
 import type { OutgoingMail } from '../../src/transports/types';
@@ -39,6 +40,24 @@ describe('encodeTextPart', () => {
     }
     // Exactly 998 octets is still a valid line.
     expect(encodingOf(encodeTextPart('y'.repeat(998), 'text/plain'))).toBe('7bit');
+  });
+
+  it('for any text: 7bit exactly when every character is printable ASCII, tab or LF and every line fits; the text back either way', () => {
+    const char = fc.constantFrom('a', ' ', '\t', '\n', '\r', '.', '\u0000', '\u007f', '~', 'é', '服');
+    const text = fc.oneof(
+      fc.string({ unit: char, maxLength: 40 }),
+      fc.tuple(fc.integer({ min: 990, max: 1005 }), fc.string({ unit: char, maxLength: 4 })).map(([n, tail]) => 'x'.repeat(n) + tail),
+    );
+    fc.assert(
+      fc.property(text, (content) => {
+        const part = encodeTextPart(content, 'text/plain');
+        const fits = /^[\t\n\x20-\x7e]*$/.test(content) && content.split('\n').every((line) => line.length <= 998);
+        expect(encodingOf(part)).toBe(fits ? '7bit' : 'base64');
+        const body = bodyOf(part);
+        expect(fits ? body.split('\r\n').join('\n') : Buffer.from(body.split('\r\n').join(''), 'base64').toString('utf8')).toBe(content);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
