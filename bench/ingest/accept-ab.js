@@ -15,8 +15,7 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
-const { once } = require('node:events');
-const { benchConfig } = require('./bench-config');
+const { acceptStep } = require('./bench-config');
 
 const BATCH = 50;
 
@@ -36,24 +35,7 @@ function parseArgs(argv) {
 
 /** One side: a build's accept step on its own private Redis. */
 async function side(root, label) {
-  const req = (p) => require(path.join(root, p));
-  const shared = req('packages/shared/dist/index.js');
-  const ingest = req('packages/ingest/dist/index.js');
-  const Redis = req('node_modules/ioredis');
-  const located = await shared.startPrivateRedis();
-  const prefix = 'ab';
-  const config = benchConfig(shared, { redisUrl: located.url, prefix, bodyLimitBytes: 1_048_576 });
-  const redis = new Redis(located.url, ingest.ingestRedisOptions());
-  await once(redis, 'ready');
-  const channels = Object.keys(config.channels).filter((c) => config.channels[c].enabled);
-  const accept = ingest.createAcceptDelivery({
-    redis,
-    config,
-    queues: new Map(channels.map((name) => [name, new shared.TaskQueue({ redis, prefix, name })])),
-    resolver: shared.createResolver(config, channels),
-    metrics: ingest.createIngestMetrics(shared.createRegistry()),
-    logger: shared.createLogger({ service: 'accept-ab', level: 'error' }),
-  });
+  const { accept, redis, located, Redis } = await acceptStep(root, { prefix: 'ab', service: 'accept-ab' });
   const probe = new Redis(located.url);
   const redisCpu = async () => {
     const info = await probe.info('cpu');

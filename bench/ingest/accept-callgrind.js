@@ -18,7 +18,7 @@ const os = require('node:os');
 const net = require('node:net');
 const { once } = require('node:events');
 const { spawn, execFileSync } = require('node:child_process');
-const { benchConfig } = require('./bench-config');
+const { acceptStep } = require('./bench-config');
 
 function parseArgs(argv) {
   const opts = { root: path.resolve(__dirname, '..', '..'), deliveries: 500, warmup: 100, redisServer: 'redis-server' };
@@ -35,15 +35,7 @@ function parseArgs(argv) {
 
 /** The bytes the build at `root` sends for warmup + measured deliveries, as two buffers. */
 async function capture(root, warmup, deliveries) {
-  const req = (p) => require(path.join(root, p));
-  const shared = req('packages/shared/dist/index.js');
-  const ingest = req('packages/ingest/dist/index.js');
-  const Redis = req('node_modules/ioredis');
-  const located = await shared.startPrivateRedis();
-  const prefix = 'cg';
-  const config = benchConfig(shared, { redisUrl: located.url, prefix, bodyLimitBytes: 1_048_576 });
-  const redis = new Redis(located.url, ingest.ingestRedisOptions());
-  await once(redis, 'ready');
+  const { accept, redis, located } = await acceptStep(root, { prefix: 'cg', service: 'accept-callgrind' });
   let sent = [];
   const send = redis.sendCommand.bind(redis);
   redis.sendCommand = (cmd, ...rest) => {
@@ -52,15 +44,6 @@ async function capture(root, warmup, deliveries) {
     sent.push(cmd.toWritable());
     return send(cmd, ...rest);
   };
-  const channels = Object.keys(config.channels).filter((c) => config.channels[c].enabled);
-  const accept = ingest.createAcceptDelivery({
-    redis,
-    config,
-    queues: new Map(channels.map((name) => [name, new shared.TaskQueue({ redis, prefix, name })])),
-    resolver: shared.createResolver(config, channels),
-    metrics: ingest.createIngestMetrics(shared.createRegistry()),
-    logger: shared.createLogger({ service: 'accept-callgrind', level: 'error' }),
-  });
   const { body } = JSON.parse(fs.readFileSync(path.join(__dirname, 'body-10-alerts.json'), 'utf8'));
   const groupKey = body.groupKey;
   const run = async (from, count) => {

@@ -32,4 +32,32 @@ function benchConfig(shared, { redisUrl, prefix, bodyLimitBytes }) {
   );
 }
 
-module.exports = { benchConfig };
+/**
+ * A build's accept step (createAcceptDelivery) on a private redis-server of its own, set up as
+ * ingest sets it up, with the bench's config: `root` is a checkout (built), `service` names the
+ * logger. `redis` is the accept's connection, `located` the server (stop it when done).
+ */
+async function acceptStep(root, { prefix, service }) {
+  const path = require('node:path');
+  const { once } = require('node:events');
+  const req = (p) => require(path.join(root, p));
+  const shared = req('packages/shared/dist/index.js');
+  const ingest = req('packages/ingest/dist/index.js');
+  const Redis = req('node_modules/ioredis');
+  const located = await shared.startPrivateRedis();
+  const config = benchConfig(shared, { redisUrl: located.url, prefix, bodyLimitBytes: 1_048_576 });
+  const redis = new Redis(located.url, ingest.ingestRedisOptions());
+  await once(redis, 'ready');
+  const channels = Object.keys(config.channels).filter((c) => config.channels[c].enabled);
+  const accept = ingest.createAcceptDelivery({
+    redis,
+    config,
+    queues: new Map(channels.map((name) => [name, new shared.TaskQueue({ redis, prefix, name })])),
+    resolver: shared.createResolver(config, channels),
+    metrics: ingest.createIngestMetrics(shared.createRegistry()),
+    logger: shared.createLogger({ service, level: 'error' }),
+  });
+  return { accept, redis, located, Redis };
+}
+
+module.exports = { benchConfig, acceptStep };
