@@ -2,6 +2,8 @@
 'use strict';
 // Alert storm benchmark: a real Alertmanager receives, at once, `--groups` alert groups of 10
 // alerts (10% critical, 30% warning, 60% info; group_wait 1 s) and notifies
+//   W   through its webhook to a receiver that answers at once: what Alertmanager alone needs
+//       to hand the storm over, the floor under every other run (not run unless named);
 //   A   through its own email_configs, straight to the relay;
 //   B2  through its webhook to alertgw (ingest + 2 email notifiers, compiled processes);
 //   B4  the same with 4 email notifiers;
@@ -239,6 +241,7 @@ async function main() {
   };
   const relay = await forkHelper('relay.js', RELAY);
   const tencent = await forkHelper('tencent.js', { delayMs: SMS_DELAY_MS });
+  const receiver = await forkHelper('receiver.js', {});
   const alerts = stormAlerts(opts.groups);
   const critGroups = Math.round(opts.groups / 10);
   const limit = { critical: GROUP_WAIT_S + (critGroups * RELAY.delayMs) / 1000 / RELAY.maxPerClient, all: GROUP_WAIT_S + (opts.groups * RELAY.delayMs) / 1000 / RELAY.maxPerClient };
@@ -253,12 +256,15 @@ async function main() {
       const prefix = `storm-${run.toLowerCase()}-${randomBytes(3).toString('hex')}`;
       relay.reset();
       tencent.reset();
+      receiver.reset();
       const procs = [];
       let am;
       try {
         const replicas = Number(run.slice(1)) || 2;
-        const channel = run === 'A' ? null : run.startsWith('S') ? 'sms' : 'email';
-        if (channel) {
+        const channel = run === 'A' || run === 'W' ? null : run.startsWith('S') ? 'sms' : 'email';
+        if (run === 'W') {
+          am = await startAlertmanager(dir, { webhook_configs: [{ url: `http://127.0.0.1:${receiver.hello.port}/`, send_resolved: false }] }, shared.freePort);
+        } else if (channel) {
           const ingestPort = await shared.freePort();
           const budget = run === 'S0' ? { maxPerWindow: 100_000, windowMs: 600_000 } : { maxPerWindow: 5, windowMs: 600_000 };
           fs.writeFileSync(path.join(dir, 'config.yaml'), gatewayYaml({ prefix, ingestPort, relayPort: relay.hello.port, sms: tencent.hello.sms, channel, opts, budget }));
@@ -321,6 +327,12 @@ async function main() {
           }
           const lastS = deliveries.length ? (Math.max(...deliveries.map((d) => d.at)) - t0) / 1000 : NaN;
           figures = { tasks: counts, smsSent: deliveries.length, sendSmsCalls: calls, perPhone, mergedPerPhone: merged, lastSmsS: lastS, delayed: counts.delayed };
+        } else if (run === 'W') {
+          await waitFor(async () => (await receiver.ask('stats')).deliveries.length >= opts.groups, opts.timeout * 1000, `${opts.groups} webhooks`);
+          const { deliveries } = await receiver.ask('stats');
+          // The same figures as a run's mails, read off the webhooks as they arrived.
+          figures = { ...mailFigures(deliveries, t0), refused421: 0, maxConcurrent: NaN, relayReadsPerMail: NaN };
+          figures.mailsPerS = figures.mails / Math.max(0.001, figures.lastMailS - figures.firstMailS);
         } else {
           await waitFor(async () => (await relay.ask('stats')).mails.length >= opts.groups, opts.timeout * 1000, `${opts.groups} mails`).catch((e) => console.log(`  ${e.message}`));
           const stats = await relay.ask('stats');
@@ -352,6 +364,7 @@ async function main() {
   } finally {
     relay.stop();
     tencent.stop();
+    receiver.stop();
     redis.disconnect();
     await redisServer.stop();
   }
@@ -381,7 +394,9 @@ function print(run, r, limit) {
   const cpu = Object.entries(r.cpu)
     .map(([n, v]) => `${n} ${v}`)
     .join(', ');
-  if (r.smsSent !== undefined) {
+  if (run === 'W') {
+    console.log(`${run.padEnd(3)} ${r.mails} webhooks to a receiver answering at once; last critical ${s(r.lastCriticalS)}, last ${s(r.lastMailS)}, first ${s(r.firstMailS)}, ${r.mailsPerS.toFixed(0)} webhooks/s: Alertmanager alone`);
+  } else if (r.smsSent !== undefined) {
     console.log(`${run.padEnd(3)} SMS sent ${r.smsSent} in ${r.sendSmsCalls} calls, per phone ${JSON.stringify(r.perPhone)}, merged ${JSON.stringify(r.mergedPerPhone)}; last SMS ${s(r.lastSmsS)}; tasks ${JSON.stringify(r.tasks)}`);
   } else {
     const ok = (v, max) => (v <= max ? 'OK' : 'MISSED');
