@@ -80,6 +80,16 @@ async function main() {
   else if (config.robots.length === 0) say('chat: no robots configured, so nothing goes to chat (notifier-chat runs dry); add some: README "Chat robots", or `npm run cli -- robot set`');
   else say(`chat: robots ${config.robots.map((r) => `${r.name} (${r.type})`).join(', ')}; their webhook URLs and secrets are read from this environment when sending`);
 
+  // "listening" is not "ready": a service answers /readyz only once Redis answers it too, and a
+  // webhook posted before ingest's connection is up gets 503 (retry later). So say when to post.
+  const opsUrl = (listen) => `http://${listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host}:${listen.port}/readyz`;
+  const readiness = [['ingest', opsUrl(config.ingest.listen)], ...[['notifier-email', config.email], ['notifier-sms', config.sms], ['notifier-chat', config.chat]].filter(([, c]) => Number(c.listen.port) > 0).map(([name, c]) => [name, opsUrl(c.listen)])];
+  waitUntilReady(readiness, READY_WITHIN_MS).then((late) => {
+    if (stopping) return;
+    if (late.length === 0) say('ready: every service answers /readyz; post the sample alert (try: above)');
+    else say(`not ready after ${READY_WITHIN_MS / 1000} s: ${late.join(', ')} (see their log lines above)`);
+  });
+
   let stopping = false;
   function stop(code) {
     if (stopping) return;
@@ -96,6 +106,21 @@ async function main() {
   }
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
+}
+
+/** How long `npm start` waits for every service's /readyz before saying which is not ready. */
+const READY_WITHIN_MS = 60_000;
+
+/** Polls each [name, /readyz URL] until it answers 200; resolves with the names still not ready at the deadline. */
+async function waitUntilReady(services, withinMs) {
+  const deadline = Date.now() + withinMs;
+  let waiting = services;
+  while (waiting.length > 0 && Date.now() < deadline) {
+    const answers = await Promise.all(waiting.map(([, url]) => fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)));
+    waiting = waiting.filter((_, i) => !answers[i]);
+    if (waiting.length > 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  return waiting.map(([name]) => name);
 }
 
 main().catch((err) => {

@@ -50,6 +50,8 @@ describe('npm start (scripts/start.js, real processes)', () => {
     expect(mailDir).toBe(path.join(ROOT, 'var', 'mail'));
     // Every service says it started before the stack is ready to use.
     for (const svc of ['ingest', 'notifier-email', 'notifier-sms', 'notifier-chat']) await printed(new RegExp(`\\[${svc}\\].*${svc} (started|listening)`));
+    // And npm start says when they all answer /readyz (Redis included): a webhook before that may get 503.
+    await printed(/\[start\].* ready: every service answers \/readyz/);
 
     const sample = readFileSync(path.join(ROOT, 'examples', 'sample-alert.json'));
     // Named after the Message-ID, which a fresh Redis gives again: a file from an earlier run
