@@ -32,6 +32,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { stringify } = require('yaml');
+const { startCpuTimeline } = require('./cpu-timeline');
 
 const ROOT = path.join(__dirname, '..', '..');
 const SHARED = path.join(ROOT, 'packages', 'shared', 'dist', 'index.js');
@@ -259,6 +260,7 @@ async function main() {
       receiver.reset();
       const procs = [];
       let am;
+      let timeline;
       try {
         const replicas = Number(run.slice(1)) || 2;
         const channel = run === 'A' || run === 'W' ? null : run.startsWith('S') ? 'sms' : 'email';
@@ -301,6 +303,8 @@ async function main() {
         const cpuBefore = all.map((p) => cpuSeconds(p.pid));
         const redisBefore = await redisCpu();
         await redis.config('RESETSTAT');
+        const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))[1]);
+        timeline = startCpuTimeline({ ...Object.fromEntries(all.map((p) => [p.name, p.pid])), redis: redisPid, relay: relay.child.pid, bench: process.pid });
         const t0 = Date.now();
         const res = await fetch(`${am.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
         if (res.status !== 200) throw new Error(`Alertmanager refused the alerts: ${res.status} ${await res.text()}`);
@@ -343,6 +347,11 @@ async function main() {
           if (channel) figures.redisCallsPerMail = Object.fromEntries(Object.entries(calls).map(([c, n]) => [c, Number((n / Math.max(1, figures.mails)).toFixed(1))]));
           if (channel) Object.assign(figures, await acceptedTimes(new shared.TaskQueue({ redis, prefix, name: 'email' }), t0, stats.mails));
         }
+        timeline.stop();
+        // Who had the cores while the critical groups were handed over: from the first webhook
+        // (its acceptance; W: its arrival) to the last critical mail (W: webhook).
+        const firstS = figures.firstAcceptedS ?? figures.firstMailS;
+        if (Number.isFinite(firstS) && Number.isFinite(figures.lastCriticalS)) figures.criticalWindowCpu = timeline.window(t0 + firstS * 1000, t0 + figures.lastCriticalS * 1000);
         const cpuAfter = all.map((p) => cpuSeconds(p.pid));
         const cpu = Object.fromEntries(all.map((p, i) => [p.name, Number((cpuAfter[i] - cpuBefore[i]).toFixed(2))]));
         const redisCpuS = Number(((await redisCpu()) - redisBefore).toFixed(2));
@@ -353,6 +362,7 @@ async function main() {
         results.runs[run] = { ...figures, postedS, cpu, redisCpuS, gatewayCpu, load };
         print(run, results.runs[run], limit);
       } finally {
+        timeline?.stop();
         if (am) am.child.kill('SIGTERM');
         for (const p of procs) p.child.kill('SIGTERM');
         await Promise.all([am, ...procs].filter(Boolean).map((p) => (p.child.exitCode === null ? new Promise((r) => p.child.once('exit', r)) : null)));
@@ -414,6 +424,11 @@ function print(run, r, limit) {
       const all = Object.values(r.redisCallsPerMail).reduce((sum, n) => sum + n, 0).toFixed(0);
       console.log(`    notifier CPU per mail ${r.notifierCpuPerMailMs} ms; Redis per mail (ingest + notifiers): ${r.redisCallsPerMail.evalsha ?? 0} script calls, ${all} commands in all (${top})`);
     }
+  }
+  if (r.criticalWindowCpu) {
+    const w = r.criticalWindowCpu;
+    const who = Object.entries(w.perProcess).map(([n, v]) => `${n} ${v}`).join(', ');
+    console.log(`    first webhook → last critical (${w.seconds} s): the machine busy ${w.cores} of ${w.ofCores} cores (${w.machine} CPU s: ${who})`);
   }
   console.log(`    CPU s: ${cpu}, redis ${r.redisCpuS}${r.gatewayCpu ? `; alertgw total ${r.gatewayCpu}` : ''}; alerts posted in ${r.postedS.toFixed(2)} s; load ${r.load.join(' ')}`);
 }
