@@ -59,4 +59,7 @@ function startCpuTimeline(pids) {
   };
 }
 
-module.exports = { startCpuTimeline };
+/** utime + stime of a process, in seconds (NaN once it has gone). */
+const cpuSeconds = (pid) => processTicks(pid) / CLK_TCK;
+
+module.exports = { startCpuTimeline, cpuSeconds };

@@ -32,7 +32,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { stringify } = require('yaml');
-const { startCpuTimeline } = require('./cpu-timeline');
+const { startCpuTimeline, cpuSeconds } = require('./cpu-timeline');
 
 const ROOT = path.join(__dirname, '..', '..');
 const SHARED = path.join(ROOT, 'packages', 'shared', 'dist', 'index.js');
@@ -46,7 +46,6 @@ const GROUP_WAIT_S = 1;
 const RELAY = { maxPerClient: 10, delayMs: 20 };
 const SMS_DELAY_MS = 50;
 const TOKEN = `storm-${randomBytes(12).toString('hex')}`;
-const CLK_TCK = 100;
 const PHONES = ['+8613800000001', '+8613800000002'];
 
 function parseArgs(argv) {
@@ -107,17 +106,6 @@ function forkHelper(file, spec) {
       resolve({ hello, child, ask, reset: () => child.send('reset'), stop: () => child.kill() });
     });
   });
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
 }
 
 function startProcess(name, command, args, env, logDir) {
