@@ -9,7 +9,8 @@
  *                                 receiver, groupKey, firstSeen, lastSeen (ISO),
  *                                 lastDelivery (idempotency key of the last delivery)
  *   tl:<fingerprint>       LIST   timeline, one JSON event {at, type, ...} per entry, oldest
- *                                 first, capped to the newest MAX_TIMELINE entries
+ *                                 first; readers read its newest MAX_TIMELINE entries,
+ *                                 writers trim it back to those once it holds 30 more
  *   idx:all                ZSET   fingerprint → first-seen ms (newest first in the list API;
  *                                 a fixed score, so an alert seen again costs no index write)
  *   idx:status:<status>    ZSET   same, per status (firing, resolved)

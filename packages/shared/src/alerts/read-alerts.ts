@@ -1,7 +1,7 @@
 import type { RedisClient } from '../queue/task-queue';
 import type { AlertStatus, LabelSet } from '../webhook/types';
 import { AlertKeys } from './alert-keys';
-import { MAX_SEVERITY_LENGTH } from './upsert-alerts';
+import { MAX_SEVERITY_LENGTH, MAX_TIMELINE } from './upsert-alerts';
 import type { AlertRecord, TimelineEvent } from './types';
 
 /** Filters and page of a record listing. */
@@ -44,14 +44,18 @@ const KNOWN = new Set([
   'generatorURL', 'receiver', 'groupKey', 'firstSeen', 'lastSeen', 'lastDelivery',
 ]);
 
-/** One alert's record and its timeline (oldest event first), or null when unknown or expired. */
+/**
+ * One alert's record and its timeline (oldest event first, at most its newest `maxTimeline`
+ * entries: writers trim the list only every few appends), or null when unknown or expired.
+ */
 export async function getAlert(
   redis: RedisClient,
   prefix: string,
   fingerprint: string,
+  { maxTimeline = MAX_TIMELINE }: { maxTimeline?: number } = {},
 ): Promise<{ alert: AlertRecord; timeline: TimelineEvent[] } | null> {
   const keys = new AlertKeys(prefix);
-  const replies = (await redis.pipeline().hgetall(keys.record(fingerprint)).lrange(keys.timeline(fingerprint), 0, -1).exec()) ?? [];
+  const replies = (await redis.pipeline().hgetall(keys.record(fingerprint)).lrange(keys.timeline(fingerprint), -Math.max(1, Math.floor(maxTimeline)), -1).exec()) ?? [];
   for (const [err] of replies) if (err) throw err;
   const fields = replies[0][1] as Record<string, string>;
   // An empty fingerprint is a (hostile) fingerprint too; only a missing hash means no record.

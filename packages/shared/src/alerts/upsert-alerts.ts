@@ -6,7 +6,7 @@ import { AlertKeys } from './alert-keys';
 import { ALERT_SCRIPTS } from './alert-scripts';
 import type { TimelineEvent } from './types';
 
-/** Timeline entries kept per alert; older ones are dropped first. */
+/** Timeline entries readers see per alert, the newest; writers drop older ones every few appends (includes/timeline.lua). */
 export const MAX_TIMELINE = 200;
 
 /** Severity values longer than this are cut before they are stored or become part of an index key. */

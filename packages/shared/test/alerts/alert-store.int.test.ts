@@ -156,9 +156,27 @@ describe('alert record store', () => {
 
   it('caps the timeline to the newest entries', async () => {
     for (let i = 0; i < 6; i++) await upsertAlerts(redis, input([alert('a1')], { deliveryKey: `d${i}`, maxTimeline: 4 }));
-    const got = await getAlert(redis, prefix, 'a1');
+    const got = await getAlert(redis, prefix, 'a1', { maxTimeline: 4 });
     expect(got?.timeline).toHaveLength(4);
     expect(got?.timeline.at(-2)).toMatchObject({ type: 'received', deliveryKey: 'd5' });
+  });
+
+  it('shows exactly the newest entries while the list is trimmed only every few appends', async () => {
+    // Each delivery appends 2 entries (received, task-created): the list passes 4 + 30 at the
+    // 18th and is cut back to 4 then; readers see the same 4 before and after every cut.
+    const lengths: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      await upsertAlerts(redis, input([alert('a1')], { deliveryKey: `d${i}`, maxTimeline: 4 }));
+      const got = await getAlert(redis, prefix, 'a1', { maxTimeline: 4 });
+      const want = i === 0 ? ['d0'] : [`d${i - 1}`, `d${i}`];
+      expect(got?.timeline.filter((e) => e.type === 'received').map((e) => e.deliveryKey)).toEqual(want);
+      expect(got?.timeline).toHaveLength(Math.min(4, 2 * (i + 1)));
+      lengths.push(await redis.llen(keys.timeline('a1')));
+    }
+    expect(Math.max(...lengths)).toBe(34);
+    expect(lengths[17]).toBe(4);
+    expect(lengths[33]).toBe(4);
+    expect(lengths.at(-1)).toBe(16);
   });
 
   it('appendTimelines adds to an existing record', async () => {
