@@ -44,4 +44,29 @@ describe('a delivery stores its alerts once', () => {
     expect(parts).toHaveLength(1);
     expect(await ingest.redis.hget(parts[0], 'refs')).toBe('2');
   });
+
+  // SMS carries the critical alerts only: its section of the part holds them as the bytes that
+  // came in (not serialized again), whatever their spacing, escapes and CJK text.
+  it.each([
+    ['as Alertmanager writes it', (body: unknown) => goJson(body)],
+    ['pretty-printed', (body: unknown) => Buffer.from(JSON.stringify(body, null, 2))],
+  ])('a channel carrying some of the alerts claims exactly those (%s)', async (_name, encode) => {
+    const body = structuredClone(fixture.body) as { groupKey: string; alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> };
+    body.groupKey = `${body.groupKey}-subset-${_name}`;
+    body.alerts[0].annotations.summary = '磁盘 <b>"满"</b> \\ 🔥';
+    body.alerts[1].labels.severity = 'warning';
+    const res = await request(ingest.url, 'POST', '/webhook/alertmanager', { 'content-type': 'application/json', authorization: 'Bearer test-token-123' }, encode(body));
+    expect(res.status).toBe(200);
+    const claim = async (channel: string) => (await ingest.queues.get(channel)!.claimMany('test', 1)).tasks[0].payload;
+    expect((await claim('email')).alerts).toEqual(body.alerts);
+    const sms = await claim('sms');
+    expect(sms.alerts).toEqual(body.alerts.filter((a) => a.labels.severity === 'critical'));
+    expect(sms.alerts).toHaveLength(body.alerts.length - 1);
+    // Members in the same order as when each section was serialized whole (the alerts keep the part's place).
+    expect(Object.keys(sms)).toEqual([
+      ...['receiver', 'groupKey', 'externalURL', 'groupLabels', 'commonLabels', 'commonAnnotations', 'truncatedAlerts', 'alerts'],
+      ...['channel', 'status', 'severity', 'recipients', 'deliveryKey', 'receivedAt'],
+    ]);
+  });
 });
+

@@ -9,6 +9,8 @@ import type { WebhookMessage } from './types';
 export interface DeliveryJson {
   /** The whole `alerts` array. */
   alerts(): string | Buffer;
+  /** `alerts[i]`. */
+  alert(i: number): string | Buffer;
   /** `alerts[i].labels`. */
   labels(i: number): string | Buffer;
   /** `alerts[i].annotations`. */
@@ -26,12 +28,14 @@ export function deliveryJson(msg: WebhookMessage, raw?: Buffer): DeliveryJson {
     const cut = (span: Span | undefined, fallback: () => string) => (span ? raw.subarray(span[0], span[1]) : fallback());
     return {
       alerts: () => (alertsJson ??= raw.subarray(spans.alerts[0], spans.alerts[1])),
+      alert: (i) => cut(spans.items[i], () => JSON.stringify(msg.alerts[i])),
       labels: (i) => cut(spans.labels[i], () => JSON.stringify(msg.alerts[i].labels)),
       annotations: (i) => cut(spans.annotations[i], () => JSON.stringify(msg.alerts[i].annotations)),
     };
   }
   return {
     alerts: () => (alertsJson ??= JSON.stringify(msg.alerts)),
+    alert: (i) => JSON.stringify(msg.alerts[i]),
     labels: (i) => JSON.stringify(msg.alerts[i].labels),
     annotations: (i) => JSON.stringify(msg.alerts[i].annotations),
   };
