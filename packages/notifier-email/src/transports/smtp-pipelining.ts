@@ -227,18 +227,22 @@ function following(connection: ConnectionInternals, resource: ResourceInternals,
   state.turn = mail.turn;
   const entry = { mail, contentSent: false };
   state.inFlight.push(entry);
-  return () =>
+  return () => {
+    let written = false;
     connection.send(mail.envelope, mail.raw, (err, info) => {
       const at = state.inFlight.indexOf(entry);
       if (at < 0) return; // already failed by the connection's end
       state.inFlight.splice(at, 1);
       resource.messages++;
       // As nodemailer's pool does after a failed mail: nothing later on this connection can
-      // then be read against the wrong command.
-      if (err) connection.close();
+      // then be read against the wrong command. Not when nodemailer refused the envelope
+      // before writing it (still in the message before's write): that message awaits its reply.
+      if (err && written) connection.close();
       mail.done(err, info);
       if (!err && resource.available) resource.emit('available');
     });
+    written = true;
+  };
 }
 
 /**

@@ -123,6 +123,19 @@ describe('the next mail’s commands behind a message’s dot (RFC 2920 §3.1), 
     );
   });
 
+  it('the next mail refused by nodemailer before anything is written (no recipient): the mail before it is unharmed', async () => {
+    await withServer({}, async (server) => {
+      const none = { ...mail(2), to: [], envelopeTo: [] };
+      const out = await sendAll(server, [mail(1), none, mail(3)]);
+      expect(out[0]).toEqual({ ok: [A, B], rejected: [] });
+      expect(out[1]).toMatchObject({ error: { cause: { code: 'EENVELOPE' } } });
+      expect(out[2]).toEqual({ ok: [A, B], rejected: [] });
+      expect(ids(server)).toEqual(['<chain-1@alertgw>', '<chain-3@alertgw>']);
+      // One connection throughout: the refusal did not close the one mail 1 was on.
+      expect(server.reads.filter((r) => r.startsWith('EHLO'))).toHaveLength(1);
+    });
+  });
+
   it('the dot before it refused: that mail fails, the next goes back and is delivered once (on a new connection)', async () => {
     await withServer({ onData: (n) => (n === 0 ? smtpError(554, '5.6.0 Content rejected') : undefined) }, async (server) => {
       const out = await sendAll(server, [mail(1), mail(2), mail(3)]);
