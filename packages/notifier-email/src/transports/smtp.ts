@@ -159,7 +159,8 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
   };
   const pool = () => {
     if (!transporter) {
-      transporter = createPool(poolOptions, nextMail);
+      // nodemailer's rate limit counts the mails its pool hands out: with one set, every mail goes through the pool.
+      transporter = createPool(poolOptions, config.pool.rateLimit > 0 ? undefined : nextMail);
       fitPool();
     }
     return transporter;

@@ -28,8 +28,8 @@ function mail(n: number, priority = 2): OutgoingMail {
 type Outcome = { ok: string[]; rejected: unknown[] } | { error: { code?: string; cause?: { code?: unknown; responseCode?: unknown; command?: unknown } } };
 
 /** Sends `count` mails at once over a one-connection transport: the first goes alone, the others wait at the gate. */
-async function sendAll(server: TestSmtpServer, mails: OutgoingMail[]): Promise<Outcome[]> {
-  const transport = createSmtpTransport(localSmtpConfig(server.port, { pool: { maxConnections: 1, rateDeltaMs: 1000, rateLimit: 0 } }));
+async function sendAll(server: TestSmtpServer, mails: OutgoingMail[], rateLimit = 0): Promise<Outcome[]> {
+  const transport = createSmtpTransport(localSmtpConfig(server.port, { pool: { maxConnections: 1, rateDeltaMs: 1000, rateLimit } }));
   try {
     return await Promise.all(
       mails.map((m) =>
@@ -85,6 +85,14 @@ describe('the next mail’s commands behind a message’s dot (RFC 2920 §3.1), 
     // nodemailer's MIME boundaries are random: compared by place.
     const boundaries = (raw: string) => raw.replace(/_NmP-[0-9a-f]+-Part_/g, 'BOUNDARY');
     expect(plain.raw.map(boundaries)).toEqual(chained.raw.map(boundaries));
+  });
+
+  it('with nodemailer’s rate limit set (pool.rateLimit), every mail goes through the pool that counts them', async () => {
+    await withServer({}, async (server) => {
+      const out = await sendAll(server, [mail(1), mail(2), mail(3)], 100);
+      expect(out).toEqual([1, 2, 3].map(() => ({ ok: [A, B], rejected: [] })));
+      expect(server.reads.filter((r) => /\r\n\.\r\nMAIL FROM/.test(r))).toEqual([]);
+    });
   });
 
   it('the most urgent waiting mail goes behind the dot first', async () => {
