@@ -34,7 +34,8 @@ const path = require('node:path');
 const { stringify } = require('yaml');
 const { startCpuTimeline, cpuSeconds } = require('./cpu-timeline');
 
-const ROOT = path.join(__dirname, '..', '..');
+// STORM_ROOT: run another checkout's compiled services (e.g. the base of an A/B) with this bench.
+const ROOT = process.env.STORM_ROOT ?? path.join(__dirname, '..', '..');
 const SHARED = path.join(ROOT, 'packages', 'shared', 'dist', 'index.js');
 const MAIN = {
   ingest: path.join(ROOT, 'packages', 'ingest', 'dist', 'main.js'),
@@ -43,7 +44,8 @@ const MAIN = {
 };
 const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
 const GROUP_WAIT_S = 1;
-const RELAY = { maxPerClient: 10, delayMs: 20 };
+// STORM_RELAY_TRACE=1: the relay also records when each command arrived and each reply went (see relayTrace).
+const RELAY = { maxPerClient: 10, delayMs: 20, trace: process.env.STORM_RELAY_TRACE === '1' };
 const SMS_DELAY_MS = 50;
 const TOKEN = `storm-${randomBytes(12).toString('hex')}`;
 const PHONES = ['+8613800000001', '+8613800000002'];
@@ -333,6 +335,7 @@ async function main() {
           figures = { ...mailFigures(stats.mails, t0), refused421: stats.refused421, maxConcurrent: stats.maxConcurrent, relayReadsPerMail: +(stats.reads / Math.max(1, stats.mails.length)).toFixed(2) };
           figures.mailsPerS = figures.mails / Math.max(0.001, figures.lastMailS - figures.firstMailS);
           if (channel) figures.redisCallsPerMail = Object.fromEntries(Object.entries(calls).map(([c, n]) => [c, Number((n / Math.max(1, figures.mails)).toFixed(1))]));
+          if (stats.traces) figures.relayTrace = relayTrace(stats.traces);
           if (channel) Object.assign(figures, await acceptedTimes(new shared.TaskQueue({ redis, prefix, name: 'email' }), t0, stats.mails));
         }
         timeline.stop();
@@ -387,6 +390,40 @@ async function warmUp(dir, receiver, opts, relay, freePort) {
   relay.reset();
 }
 
+/**
+ * Where the relay's connections spent the storm (STORM_RELAY_TRACE=1), per mail on a connection:
+ * `head` MAIL read → 354 sent (the relay reading MAIL, RCPT and DATA), `toDot` 354 sent → the
+ * message and its dot read (the client's first turn: a round trip plus its own delay), `relay`
+ * dot read → 250 sent (the relay's 20 ms), `toNext` 250 sent → the next MAIL read on that
+ * connection (the client's second turn: a round trip, or no mail ready). ms: median, p90, mean,
+ * and the sum over the connections of each part.
+ */
+function relayTrace(traces) {
+  const parts = { head: [], toDot: [], relay: [], toNext: [] };
+  for (const events of traces) {
+    const at = (i, kind) => (events[i]?.[0] === kind ? events[i][1] : NaN);
+    for (let i = 0; i < events.length; i++) {
+      if (events[i][0] !== 'mail') continue;
+      const [mail, data, end, ok] = [at(i, 'mail'), at(i + 1, 'data'), at(i + 2, 'end'), at(i + 3, 'ok')];
+      if (![data, end, ok].every(Number.isFinite)) continue;
+      parts.head.push(data - mail);
+      parts.toDot.push(end - data);
+      parts.relay.push(ok - end);
+      const next = at(i + 4, 'mail');
+      if (Number.isFinite(next)) parts.toNext.push(next - ok);
+    }
+  }
+  const stat = (list) => {
+    const sorted = [...list].sort((a, b) => a - b);
+    const q = (p) => Number((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN).toFixed(2));
+    const sum = list.reduce((s, x) => s + x, 0);
+    return { n: list.length, p50: q(0.5), p90: q(0.9), mean: Number((sum / Math.max(1, list.length)).toFixed(2)), sumS: Number((sum / 1000).toFixed(2)) };
+  };
+  const out = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, stat(v)]));
+  out.toNextOver10ms = parts.toNext.filter((x) => x > 10).length;
+  return out;
+}
+
 function print(run, r, limit) {
   const s = (x) => (Number.isFinite(x) ? `${x.toFixed(2)} s` : '—');
   const cpu = Object.entries(r.cpu)
@@ -417,6 +454,11 @@ function print(run, r, limit) {
     const w = r.criticalWindowCpu;
     const who = Object.entries(w.perProcess).map(([n, v]) => `${n} ${v}`).join(', ');
     console.log(`    first webhook → last critical (${w.seconds} s): the machine busy ${w.cores} of ${w.ofCores} cores (${w.machine} CPU s: ${who})`);
+  }
+  if (r.relayTrace) {
+    const t = r.relayTrace;
+    const f = (k) => `${k} ${t[k].p50}/${t[k].p90}/${t[k].mean} ms (Σ ${t[k].sumS} s)`;
+    console.log(`    relay per mail (median/p90/mean): ${['head', 'toDot', 'relay', 'toNext'].map(f).join(', ')}; 250 → next MAIL over 10 ms: ${t.toNextOver10ms} of ${t.toNext.n}`);
   }
   console.log(`    CPU s: ${cpu}, redis ${r.redisCpuS}${r.gatewayCpu ? `; alertgw total ${r.gatewayCpu}` : ''}; alerts posted in ${r.postedS.toFixed(2)} s; load ${r.load.join(' ')}`);
 }

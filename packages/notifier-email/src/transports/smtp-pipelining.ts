@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { Transform } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
@@ -37,15 +38,60 @@ interface ConnectionInternals {
   _actionSMTPStream(reply: string, callback: EnvelopeCallback): void;
   _formatError(message: string, code: string, response: string | false, command: string): Error & { recipient?: string };
   close(): void;
+  send(envelope: { from: string; to: string[] }, message: Buffer, done: EnvelopeCallback): void;
+  once(event: 'end', listener: () => void): void;
 }
 
 /** What this module uses of nodemailer's pool (lib/smtp-pool/index.js) and its PoolResource. */
 interface PoolInternals {
   _createConnection(): ResourceInternals;
 }
-interface ResourceInternals {
+interface ResourceInternals extends EventEmitter {
   connect(callback: (err?: Error | null, ok?: boolean) => void): void;
+  send(mail: { data?: Record<string, unknown> }, callback: EnvelopeCallback): void;
   connection?: ConnectionInternals;
+  /** Whether the pool may give this connection a mail ('available' says it became so). */
+  available: boolean;
+  /** Mails sent on this connection: at options.maxMessages the pool closes it after a mail. */
+  messages: number;
+  options: { maxMessages?: number };
+}
+
+/** The sendMail() option that tells a connection which gate turn the mail holds (see NextMail). */
+export const TURN_OPTION = 'alertgwTurn';
+
+/**
+ * A mail to send on a connection right behind the message before it: its MAIL FROM, RCPT TO
+ * and DATA go in the same write as that message and its dot (RFC 2920 §3.1: a message's
+ * content may be the first command of a group), so the server has the next mail's commands
+ * when it has answered the last one.
+ */
+export interface FollowingMail {
+  envelope: { from: string; to: string[] };
+  raw: Buffer;
+  /** The gate turn the mail holds now, for the mail after it. */
+  turn: unknown;
+  /**
+   * How the connection's send of it ended (SMTPConnection.send's callback). A `notSent`
+   * error (isNotSent): the connection ended before any of its message went out.
+   */
+  done(err: Error | null, info?: unknown): void;
+}
+
+/** The mail that goes behind the one holding `turn`, if one waits; its turn is then the new mail's. */
+export type NextMail = (turn: unknown) => FollowingMail | undefined;
+
+/** A mail that went back untouched: the connection ended before any of its message was sent. */
+export function isNotSent(err: unknown): boolean {
+  return (err as { notSent?: unknown } | null)?.notSent === true;
+}
+
+/** A connection's mails that followed another (and the turn of the mail on it now). */
+interface ChainState {
+  nextMail?: NextMail;
+  turn: unknown;
+  /** In order: the envelope sent, the message perhaps too, no final reply yet. */
+  inFlight: Array<{ mail: FollowingMail; contentSent: boolean }>;
 }
 
 const CONNECTION_METHODS = ['_setEnvelope', '_createSendStream', '_sendCommand', '_getDsnRcptToArgs', '_actionMAIL', '_actionDATA', '_actionSMTPStream', '_formatError'] as const;
@@ -66,27 +112,58 @@ export function pipelineSupported(pool: unknown): boolean {
  * Only this pool's own connections change (own properties on each instance, set when it has
  * connected), never nodemailer's classes. Returns false, changing nothing, when this
  * nodemailer lacks the internals used.
+ *
+ * With `nextMail`, on a server with PIPELINING a message's final dot also carries the next
+ * waiting mail's MAIL FROM, RCPT TO and DATA (RFC 2920 §3.1), so while mails wait a
+ * connection needs one round trip per mail, not two: the server has the next mail's commands
+ * when it has answered the dot, instead of the client reading that answer, handing the
+ * connection to the next mail through the pool (two setImmediate turns behind whatever else
+ * the process is doing) and writing them then. The next mail is sent with nodemailer's own
+ * SMTPConnection.send (the same envelope checks and replies); it is not the pool's, so the
+ * pool does not see the connection free until no such mail is on it. Its message goes only
+ * after its own DATA is answered 354, so if the connection ends before that (a refused dot
+ * before it, a 421, a dropped socket) nothing of it was sent and it goes back to its sender
+ * (isNotSent) to be sent again, never twice. sendMail's `alertgwTurn` option (TURN_OPTION)
+ * names the gate turn the mail holds, which nextMail passes on.
  */
-export function pipelinePool(transporter: { transporter: unknown }): boolean {
+export function pipelinePool(transporter: { transporter: unknown }, nextMail?: NextMail): boolean {
   const pool = transporter.transporter as PoolInternals;
   if (!pipelineSupported(pool)) return false;
   const createConnection = pool._createConnection;
   pool._createConnection = function (this: PoolInternals) {
     const resource = createConnection.call(this);
+    const state: ChainState = { nextMail, turn: undefined, inFlight: [] };
     const connect = resource.connect;
     // PoolResource.send() connects through this.connect(), then sends on this.connection.
     resource.connect = function (this: ResourceInternals, callback) {
       connect.call(this, (err, ok) => {
-        if (!err && this.connection) pipelineConnection(this.connection);
+        if (!err && this.connection) pipelineConnection(this.connection, resource, state);
         callback(err, ok);
       });
     };
+    if (nextMail) {
+      const send = resource.send;
+      resource.send = function (this: ResourceInternals, mail, callback) {
+        state.turn = mail.data?.[TURN_OPTION];
+        send.call(this, mail, callback);
+      };
+      // While mails that followed another are on it, the connection is not the pool's to give.
+      let available = resource.available;
+      Object.defineProperty(resource, 'available', {
+        configurable: true,
+        enumerable: true,
+        get: () => available && state.inFlight.length === 0,
+        set: (value: boolean) => {
+          available = value;
+        },
+      });
+    }
     return resource;
   };
   return true;
 }
 
-function pipelineConnection(connection: ConnectionInternals): void {
+function pipelineConnection(connection: ConnectionInternals, resource: ResourceInternals, state: ChainState): void {
   const { _setEnvelope: setEnvelope, _sendCommand: sendCommand, _createSendStream: createSendStream } = connection;
   // Where sendEnvelopePipelined holds back the MAIL FROM line nodemailer writes (a property set
   // once: adding and deleting one per mail would turn the connection into a slow dictionary object).
@@ -108,7 +185,63 @@ function pipelineConnection(connection: ConnectionInternals): void {
   };
   connection._createSendStream = function (this: ConnectionInternals, callback) {
     if (this.options.lmtp) return createSendStream.call(this, callback);
-    return sendStreamInOneWrite(this, callback);
+    return sendStreamInOneWrite(this, callback, () => following(this, resource, state));
+  };
+  // The connection ended with mails that followed another on it: those whose message had not
+  // gone out go back (their sender sends them again), the others failed as any mail whose
+  // connection ended after its message.
+  connection.once('end', () => {
+    for (const { mail, contentSent } of state.inFlight.splice(0)) {
+      const err = connection._formatError(contentSent ? 'Connection closed unexpectedly' : 'Connection closed before the mail was sent', 'ECONNECTION', false, 'CONN');
+      mail.done(contentSent ? err : Object.assign(err, { notSent: true }));
+    }
+  });
+}
+
+/**
+ * Called as a message is about to go out with its final dot: marks it sent if it is one that
+ * followed another, and starts the next mail behind it when one waits and the connection may
+ * take it (PIPELINING, within the pool's messages per connection). Returns the function that
+ * writes the next mail's commands (into the same write, corked), or undefined.
+ */
+function following(connection: ConnectionInternals, resource: ResourceInternals, state: ChainState): (() => void) | undefined {
+  const current = state.inFlight.find((f) => !f.contentSent);
+  if (current) current.contentSent = true;
+  const turn = state.turn;
+  state.turn = undefined;
+  // Mails on this connection not yet counted in resource.messages, this one included. At a
+  // mail the pool sent, the pool closes the connection once messages reach maxMessages: the
+  // next mail must not be in flight then, nor go over the limit (a relay's own, perhaps).
+  const uncounted = state.inFlight.length + (current ? 0 : 1);
+  if (
+    !state.nextMail ||
+    turn === undefined ||
+    connection._destroyed ||
+    !connection._supportedExtensions.includes('PIPELINING') ||
+    resource.messages + uncounted >= (resource.options.maxMessages ?? 0)
+  ) {
+    return undefined;
+  }
+  const mail = state.nextMail(turn);
+  if (!mail) return undefined;
+  state.turn = mail.turn;
+  const entry = { mail, contentSent: false };
+  state.inFlight.push(entry);
+  return () => {
+    let written = false;
+    connection.send(mail.envelope, mail.raw, (err, info) => {
+      const at = state.inFlight.indexOf(entry);
+      if (at < 0) return; // already failed by the connection's end
+      state.inFlight.splice(at, 1);
+      resource.messages++;
+      // As nodemailer's pool does after a failed mail: nothing later on this connection can
+      // then be read against the wrong command. Not when nodemailer refused the envelope
+      // before writing it (still in the message before's write): that message awaits its reply.
+      if (err && written) connection.close();
+      mail.done(err, info);
+      if (!err && resource.available) resource.emit('available');
+    });
+    written = true;
   };
 }
 
@@ -208,7 +341,7 @@ function recordRecipientReply(connection: ConnectionInternals, recipient: string
  * and another for the final dot. Like DataStream it counts the bytes in and out (nodemailer
  * reports outByteCount as the message's size).
  */
-function sendStreamInOneWrite(connection: ConnectionInternals, callback: EnvelopeCallback): Transform {
+function sendStreamInOneWrite(connection: ConnectionInternals, callback: EnvelopeCallback, next: () => (() => void) | undefined): Transform {
   connection._responseActions.push((reply) => connection._actionSMTPStream(reply, callback));
   const chunks: Buffer[] = [];
   const stream = Object.assign(
@@ -222,7 +355,16 @@ function sendStreamInOneWrite(connection: ConnectionInternals, callback: Envelop
         const section = dataSection(message);
         stream.inByteCount = message.length;
         stream.outByteCount = section.length;
-        writeOnce(connection, section);
+        const sendNext = next();
+        if (!sendNext) writeOnce(connection, section);
+        else {
+          // The next mail's MAIL FROM, RCPT TO and DATA join this write (cork: one writev).
+          const socket = connection._socket;
+          if (socket) socket.cork();
+          writeOnce(connection, section);
+          sendNext();
+          if (socket) socket.uncork();
+        }
         done();
       },
     }),

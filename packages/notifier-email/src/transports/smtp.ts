@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
+import MimeNode from 'nodemailer/lib/mime-node';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { SmtpConfig } from '@alertgw/shared';
 import type { MailTransport, OutgoingMail, RejectedRecipient, TransportReceipt } from './types';
@@ -10,7 +11,7 @@ import { isOverShare, type ConnectionBudget } from './connection-budget';
 import { fitPoolTo } from './fit-pool';
 import { connectWithPermit } from './permit-socket';
 import { SendGate } from './send-gate';
-import { pipelinePool } from './smtp-pipelining';
+import { isNotSent, pipelinePool, TURN_OPTION, type FollowingMail, type NextMail } from './smtp-pipelining';
 
 interface NodemailerRecipientError extends Error {
   recipient?: string;
@@ -101,6 +102,24 @@ const SLOW_DOWN_WINDOW_MS = 60_000;
 /** How soon a mail whose new connection found the replica at its share goes again (on a connection it has). */
 const OVER_SHARE_RETRY_MS = 20;
 
+/**
+ * A mail waiting at the gate, as a connection takes it to send right behind the message before
+ * it (see NextMail): then `sent` is set, and the mail's send() waits for it instead of sending.
+ */
+interface WaitingMail {
+  envelope: { from: string; to: string[] };
+  raw: Buffer;
+  sent?: Promise<SentInfo>;
+}
+
+/** What nodemailer's SMTPConnection.send gives a sent mail (a subset of sendMail's info). */
+interface SentInfo {
+  accepted?: unknown[];
+  rejected?: unknown[];
+  rejectedErrors?: NodemailerRecipientError[];
+  response?: string;
+}
+
 /** With a shared budget, a pool idle this long closes its connections, so other replicas can have them. */
 const IDLE_RELEASE_MS = 1_000;
 
@@ -121,13 +140,27 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
   const poolOptions: SMTPPool.Options = { ...smtpPoolOptions(config, opts.name), maxConnections: size };
   if (budget) poolOptions.getSocket = connectWithPermit(budget, connectWithoutNagle(config));
   const gate = new SendGate(size);
+  // A connection finishing a mail takes the next from the gate, most urgent first, with its turn.
+  const nextMail: NextMail = (turn) => {
+    const passed = gate.passOn(turn as () => void);
+    if (!passed) return undefined;
+    const waiting = passed.payload as WaitingMail;
+    let done!: FollowingMail['done'];
+    waiting.sent = new Promise<SentInfo>((resolve, reject) => {
+      done = (err, info) => (err ? reject(err) : resolve(info as SentInfo));
+    });
+    // Its send() awaits it as soon as its turn resolves; a failure before then is not unhandled.
+    waiting.sent.catch(() => undefined);
+    return { envelope: waiting.envelope, raw: waiting.raw, turn: passed.leave, done };
+  };
   let transporter: Transporter | null = null;
   const fitPool = () => {
     if (transporter) fitPoolTo(transporter, gate.allowed);
   };
   const pool = () => {
     if (!transporter) {
-      transporter = createPool(poolOptions);
+      // nodemailer's rate limit counts the mails its pool hands out: with one set, every mail goes through the pool.
+      transporter = createPool(poolOptions, config.pool.rateLimit > 0 ? undefined : nextMail);
       fitPool();
     }
     return transporter;
@@ -156,29 +189,34 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
     async send(mail: OutgoingMail, signal: AbortSignal): Promise<TransportReceipt> {
       signal.throwIfAborted();
       const raw = buildMessage(mail);
+      const waiting: WaitingMail = { envelope: envelopeOf(mail), raw };
       const slowDownUntil = Date.now() + SLOW_DOWN_WINDOW_MS;
       for (;;) {
-        const leave = await gate.enter(mail.priority ?? 0, signal);
+        waiting.sent = undefined;
+        const leave = await gate.enter(mail.priority ?? 0, signal, waiting);
         let pause = SLOW_DOWN_RETRY_MS;
         try {
-          signal.throwIfAborted();
-          const receipt = await sendOnce(pool(), mail, raw);
+          // Taken by a connection (see nextMail): it is on its way, the abort comes too late.
+          const receipt = waiting.sent ? await sentReceipt(mail, waiting.sent) : (signal.throwIfAborted(), await sendOnce(pool(), mail, raw, leave));
           gate.succeeded();
           fitPool();
           return receipt;
         } catch (err) {
           const overShare = isOverShare(err);
-          if (!(overShare || isSlowDown(err)) || signal.aborted || Date.now() > slowDownUntil) throw err;
+          const wentBack = isNotSent(err);
+          if (!(overShare || wentBack || isSlowDown(err)) || signal.aborted || Date.now() > slowDownUntil) throw wentBack ? classifySmtpError(err) : err;
           // Lower the concurrency before this turn is handed on. Over its share, the mail goes on
-          // one of the replica's open connections as soon as one is free.
-          if (overShare) pause = OVER_SHARE_RETRY_MS;
+          // one of the replica's open connections as soon as one is free; one that went back
+          // (its connection ended before its message went out) goes again at once.
+          if (wentBack) pause = 0;
+          else if (overShare) pause = OVER_SHARE_RETRY_MS;
           else gate.slowDown();
           fitPool();
         } finally {
           leave();
           whenIdle();
         }
-        await sleep(pause * (0.5 + Math.random()), undefined, { signal });
+        if (pause > 0) await sleep(pause * (0.5 + Math.random()), undefined, { signal });
       }
     },
     async verify() {
@@ -196,25 +234,42 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
   };
 }
 
-/** A nodemailer pool whose connections pipeline each mail's commands (see pipelinePool). */
-function createPool(options: SMTPPool.Options) {
+/**
+ * A nodemailer pool whose connections pipeline each mail's commands, and send the next mail
+ * behind each message when `nextMail` has one (see pipelinePool).
+ */
+function createPool(options: SMTPPool.Options, nextMail?: NextMail) {
   const transporter = nodemailer.createTransport(options);
-  pipelinePool(transporter);
+  pipelinePool(transporter, nextMail);
   return transporter;
 }
 type Transporter = ReturnType<typeof createPool>;
 
-async function sendOnce(transporter: Transporter, mail: OutgoingMail, raw: Buffer): Promise<TransportReceipt> {
+/** The envelope as nodemailer makes it of sendMail's `envelope` option (addresses parsed out of "Name <address>"). */
+function envelopeOf(mail: OutgoingMail): { from: string; to: string[] } {
+  // The same value sendMail gets (its types want a string; nodemailer parses a list as well).
+  const { from, to } = new MimeNode().setEnvelope({ from: mail.from, to: mail.envelopeTo } as unknown as Parameters<MimeNode['setEnvelope']>[0]).getEnvelope();
+  return { from: from || '', to };
+}
+
+/** `turn`: the gate turn the mail holds, so its connection can pass it on to the next mail. */
+async function sendOnce(transporter: Transporter, mail: OutgoingMail, raw: Buffer, turn: () => void): Promise<TransportReceipt> {
+  return sentReceipt(mail, transporter.sendMail({ envelope: { from: mail.from, to: mail.envelopeTo }, raw, messageId: mail.messageId, [TURN_OPTION]: turn } as Parameters<Transporter['sendMail']>[0]));
+}
+
+/** The receipt of a mail sent (by the pool, or on a connection behind another), or its failure classified. */
+async function sentReceipt(mail: OutgoingMail, sent: Promise<SentInfo>): Promise<TransportReceipt> {
   try {
-    const info = await transporter.sendMail({ envelope: { from: mail.from, to: mail.envelopeTo }, raw, messageId: mail.messageId });
-    const extra = info as typeof info & { rejectedErrors?: NodemailerRecipientError[] };
+    const info = await sent;
     return {
       messageId: mail.messageId,
       response: info.response ?? '',
       accepted: (info.accepted ?? []).map(String),
-      rejected: rejectedFrom(extra.rejectedErrors, (info.rejected ?? []).map(String)),
+      rejected: rejectedFrom(info.rejectedErrors, (info.rejected ?? []).map(String)),
     };
   } catch (err) {
+    // A mail that went back is the send loop's to send again.
+    if (isNotSent(err)) throw err;
     const e = err as NodemailerRecipientError & { code?: string; rejected?: string[]; rejectedErrors?: NodemailerRecipientError[] };
     // All recipients refused at RCPT TO: still a per-recipient answer, not a transport failure.
     if (e.code === 'EENVELOPE' && Array.isArray(e.rejected) && e.rejected.length) {

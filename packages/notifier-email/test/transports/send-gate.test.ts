@@ -49,6 +49,44 @@ describe('SendGate', () => {
     expect(gate.allowed).toBe(8);
   });
 
+  it('passOn: a turn goes straight to the most urgent waiting mail, with its payload, and the old turn ends without freeing one', async () => {
+    const gate = new SendGate(2);
+    const a = await gate.enter(2);
+    const b = await gate.enter(2);
+    const info = gate.enter(2, undefined, 'info');
+    const critical = gate.enter(0, undefined, 'critical');
+    const passed = gate.passOn(a);
+    expect(passed?.payload).toBe('critical');
+    expect(await critical).toBe(passed?.leave);
+    expect(gate.active).toBe(2);
+    // The turn passed on is over: leaving it frees nothing, and it cannot be passed again.
+    a();
+    expect(gate.active).toBe(2);
+    expect(gate.queued).toBe(1);
+    expect(gate.passOn(a)).toBeUndefined();
+    // A turn that left normally frees its place for the next waiter.
+    b();
+    expect(await info).toEqual(expect.any(Function));
+    expect(gate.active).toBe(2);
+  });
+
+  it('passOn hands nothing over when nobody waits, when the first waiter gave no payload, or when fewer may run now', async () => {
+    const gate = new SendGate(2);
+    const a = await gate.enter(0);
+    expect(gate.passOn(a)).toBeUndefined();
+    const b = await gate.enter(0);
+    const plain = gate.enter(0);
+    expect(gate.passOn(a)).toBeUndefined();
+    b();
+    await plain;
+    void gate.enter(0, undefined, 'waiting');
+    // After a 421 the limit is 1 with 2 running: the ending mail's turn is to end, not go on.
+    gate.slowDown(1_000);
+    expect(gate.allowed).toBe(1);
+    expect(gate.passOn(a)).toBeUndefined();
+    expect(gate.queued).toBe(1);
+  });
+
   it('drops a waiter whose send was aborted', async () => {
     const gate = new SendGate(1);
     const leave = await gate.enter(0);
