@@ -190,9 +190,7 @@ export class TaskQueue<P = unknown> {
       // The claim returned the part's stored value in place of its key (the last field).
       const part = text(reply[i + 6] as string | null);
       try {
-        const task = this.parseTask(fields, part) as ClaimedTask<P>;
-        task.partKey = fields.part ?? null;
-        tasks.push(task);
+        tasks.push(this.parseTask(fields, part, fields.part ?? null) as ClaimedTask<P>);
       } catch (err) {
         if (!(err instanceof GatewayError && err.code === 'TASK_CORRUPT')) throw err;
         corrupt.push({ ...fields, error: err.message });
@@ -365,9 +363,10 @@ export class TaskQueue<P = unknown> {
    * Parses a task hash into a record; `part` is the stored value of its shared part, when it
    * names one ("" when that part is gone). A field that is not JSON, or a part that is gone, is
    * a bug or a foreign write, not bad input and not a missing task: TASK_CORRUPT, which the API
-   * answers 500 and logs.
+   * answers 500 and logs. `partKey` is for a claim (ClaimedTask.partKey): set in the literal,
+   * not added afterwards, which would give every claimed task a second map and a property store.
    */
-  parseTask(f: Record<string, string>, part?: string): TaskRecord<P> {
+  parseTask(f: Record<string, string>, part?: string, partKey?: string | null): TaskRecord<P> {
     let payload: P;
     let results: Record<string, RecipientResult>;
     let info: Record<string, unknown> | undefined;
@@ -398,7 +397,8 @@ export class TaskQueue<P = unknown> {
       owner: f.owner || undefined,
       dedupKey: f.dedupKey || undefined,
       info,
-    };
+      partKey,
+    } as TaskRecord<P>;
   }
 }
 
