@@ -71,7 +71,7 @@ const EXTEND_BATCH_MAX = 500;
 
 /** An ack waiting for this tick's flush. */
 interface QueuedAck {
-  args: [id: string, token: string, results: string, info: string];
+  args: [id: string, token: string, results: string, info: string, part: string];
   resolve: (completed: boolean) => void;
   reject: (err: unknown) => void;
 }
@@ -144,6 +144,8 @@ export class TaskQueue<P = unknown> {
     const ttl = dedupKey ? (input.dedupTtlMs ?? 600_000) : 0;
     const k = this.keys;
     if (input.part && !input.part.key.startsWith(`${k.tag}:`)) throw new RangeError(`a task's part must sit under its queue's hash tag ${k.tag}`);
+    // The claim returns the part's key inside a space-separated text (claim-6.lua).
+    if (input.part?.key.includes(' ')) throw new RangeError("a task's part key must not contain a space");
     return [
       [k.seq, k.pending, k.delayed, k.marker, k.dedup(dedupKey || '-')],
       [
@@ -188,7 +190,7 @@ export class TaskQueue<P = unknown> {
       // The claim returned the part's stored value in place of its key (the last field).
       const part = text(reply[i + 6] as string | null);
       try {
-        tasks.push(this.parseTask(fields, part) as ClaimedTask<P>);
+        tasks.push(this.parseTask(fields, part, fields.part ?? null) as ClaimedTask<P>);
       } catch (err) {
         if (!(err instanceof GatewayError && err.code === 'TASK_CORRUPT')) throw err;
         corrupt.push({ ...fields, error: err.message });
@@ -226,12 +228,14 @@ export class TaskQueue<P = unknown> {
 
   /**
    * Completes the task if `token` still holds it; false when the lease was lost. Acks made in
-   * the same tick go to Redis as one script call (see flushAcks).
+   * the same tick go to Redis as one script call (see flushAcks). `partKey` is the task's
+   * ClaimedTask.partKey (null: it names no part); left out, the script reads it.
    */
-  ack(id: string, token: string, results: Record<string, RecipientResult>, info?: Record<string, unknown>): Promise<boolean> {
+  ack(id: string, token: string, results: Record<string, RecipientResult>, info?: Record<string, unknown>, partKey?: string | null): Promise<boolean> {
     return new Promise((resolve, reject) => {
       if (this.acks.length === 0) process.nextTick(() => this.flushAcks());
-      this.acks.push({ args: [id, token, JSON.stringify(results), info ? JSON.stringify(info) : ''], resolve, reject });
+      const part = partKey === undefined ? '' : partKey === null ? '-' : partKey;
+      this.acks.push({ args: [id, token, JSON.stringify(results), info ? JSON.stringify(info) : '', part], resolve, reject });
     });
   }
 
@@ -359,9 +363,10 @@ export class TaskQueue<P = unknown> {
    * Parses a task hash into a record; `part` is the stored value of its shared part, when it
    * names one ("" when that part is gone). A field that is not JSON, or a part that is gone, is
    * a bug or a foreign write, not bad input and not a missing task: TASK_CORRUPT, which the API
-   * answers 500 and logs.
+   * answers 500 and logs. `partKey` is for a claim (ClaimedTask.partKey): set in the literal,
+   * not added afterwards, which would give every claimed task a second map and a property store.
    */
-  parseTask(f: Record<string, string>, part?: string): TaskRecord<P> {
+  parseTask(f: Record<string, string>, part?: string, partKey?: string | null): TaskRecord<P> {
     let payload: P;
     let results: Record<string, RecipientResult>;
     let info: Record<string, unknown> | undefined;
@@ -392,7 +397,8 @@ export class TaskQueue<P = unknown> {
       owner: f.owner || undefined,
       dedupKey: f.dedupKey || undefined,
       info,
-    };
+      partKey,
+    } as TaskRecord<P>;
   }
 }
 
@@ -401,10 +407,10 @@ export class TaskQueue<P = unknown> {
  * claim-6.lua: one text of the short fields, then payload, results, lastError, dedupKey, info,
  * part), as one object literal: the same shape for every task, which V8 reads fast (fields added one by one by name
  * would make each record a dictionary). What the claim itself just wrote (status, owner,
- * updatedAt) is not read back from the hash; `part` is left out (its value came in its place).
+ * updatedAt) is not read back from the hash; `part` is the part's key (its value came last).
  */
 function claimedFields(v: Array<string | null>, at: number, owner: string, now: string): Record<string, string> {
-  // "id token attempts rank maxAttempts createdAt dueAt finishedAt queue"; the name is the rest.
+  // "id token attempts rank maxAttempts createdAt dueAt finishedAt partKey queue"; the name is the rest.
   const n = String(v[at]).split(' ');
   const fields = {
     id: n[0],
@@ -413,7 +419,7 @@ function claimedFields(v: Array<string | null>, at: number, owner: string, now: 
     status: 'active',
     owner,
     updatedAt: now,
-    queue: given(n.length === 9 ? n[8] : n.slice(8).join(' ')),
+    queue: given(n.length === 10 ? n[9] : n.slice(9).join(' ')),
     payload: text(v[at + 1]),
     rank: given(n[3]),
     maxAttempts: given(n[4]),
@@ -424,6 +430,7 @@ function claimedFields(v: Array<string | null>, at: number, owner: string, now: 
     finishedAt: given(n[7]),
     dedupKey: text(v[at + 4]),
     info: text(v[at + 5]),
+    part: given(n[8]),
   };
   // Absent fields are undefined, which parseTask reads as a hash without them.
   return fields as Record<string, string>;

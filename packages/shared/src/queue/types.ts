@@ -49,6 +49,11 @@ export interface TaskRecord<P = unknown> {
 /** A task held by a worker: the record plus the lease's fencing token. */
 export interface ClaimedTask<P = unknown> extends TaskRecord<P> {
   token: string;
+  /**
+   * Key of the shared part the task names, null when it names none, as its claim read it
+   * (a task's part never changes): the ack passes it on instead of reading it again.
+   */
+  partKey?: string | null;
 }
 
 /** What a channel's send() returns: one result per recipient it tried. */

@@ -51,7 +51,7 @@ async function writeAgain<P>(
 }
 
 function writeOnce<P>(queue: TaskQueue<P>, task: ClaimedTask<P>, s: ReturnType<typeof settleOutcome>): Promise<TaskStatus | 'refused'> {
-  if (s.kind === 'ack') return queue.ack(task.id, task.token, s.results, s.info).then((done) => (done ? 'completed' : 'refused'));
+  if (s.kind === 'ack') return queue.ack(task.id, task.token, s.results, s.info, task.partKey).then((done) => (done ? 'completed' : 'refused'));
   return queue.fail(task.id, task.token, { ...s }).then((r) => (r === 'lost' ? 'refused' : r));
 }
 

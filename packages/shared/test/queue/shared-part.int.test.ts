@@ -91,6 +91,53 @@ describe('shared payload parts', () => {
     expect((await email.get(e.id))!.payload.alerts).toEqual(['a1', 'a2']);
   });
 
+  it("a claim says which part its task names, and an ack given that key releases it as one that reads it from the hash", async () => {
+    const { email, sms, p, e, s } = await claimedPair();
+    expect(e.partKey).toBe(p.key);
+    expect(s.partKey).toBe(p.key);
+
+    // The worker's path: the ack passes the key its claim returned (no HGET of the task hash).
+    expect(await email.ack(e.id, e.token, {}, undefined, e.partKey)).toBe(true);
+    expect(await refs(p.key)).toBe(1);
+    expect(await redis.pttl(p.key)).toBe(-1);
+    expect(await sms.ack(s.id, s.token, {}, undefined, s.partKey)).toBe(true);
+    expect(await refs(p.key)).toBe(0);
+    expect(await expiresAt(p.key)).toBeGreaterThanOrEqual(await expiresAt(sms.keys.task(s.id)));
+    expect(await expiresAt(p.key)).toBeGreaterThanOrEqual(await expiresAt(email.keys.task(e.id)));
+  });
+
+  it('a stale token passing the part key is refused and leaves the part held', async () => {
+    const { email, p, e } = await claimedPair();
+    expect(await email.ack(e.id, 'stale-token', {}, undefined, e.partKey)).toBe(false);
+    expect(await refs(p.key)).toBe(2);
+    expect(await redis.pttl(p.key)).toBe(-1);
+    expect(await redis.hget(email.keys.task(e.id), 'status')).toBe('active');
+  });
+
+  it('a task reclaimed after its lease expired, or replayed from the dead letters, names the same part on each claim', async () => {
+    const email = new TaskQueue<Payload>({ redis, prefix, name: 'email', leaseMs: 50, retention: { completedMs, deadMs } });
+    const p = part();
+    const { id } = await email.enqueue({ payload: { channel: 'email' } as Payload, part: p, severityRank: 0 });
+    const [first] = (await email.claimMany('w1', 1)).tasks;
+    await redis.del(email.keys.lock(id));
+    // The lease ran out with its holder gone: the next claim takes the task back.
+    await redis.zadd(email.keys.leaseDeadlines, 0, id);
+    const [second] = (await email.claimMany('w2', 1)).tasks;
+    expect(second.id).toBe(id);
+    expect(second.partKey).toBe(p.key);
+    expect(await email.ack(id, first.token, {}, undefined, first.partKey)).toBe(false);
+    expect(await email.fail(id, second.token, { error: 'boom', retryable: false, delayMs: 0, results: {} })).toBe('dead');
+    expect(await refs(p.key)).toBe(0);
+
+    expect(await email.replayDead([id])).toBe(1);
+    const [third] = (await email.claimMany('w3', 1)).tasks;
+    expect(third.partKey).toBe(p.key);
+    expect(await refs(p.key)).toBe(1);
+    expect(await email.ack(id, third.token, {}, undefined, third.partKey)).toBe(true);
+    expect(await refs(p.key)).toBe(0);
+    expect(await expiresAt(p.key)).toBeGreaterThanOrEqual(await expiresAt(email.keys.task(id)));
+  });
+
   it('outlives a dead letter for as long as it is kept, and a replay claims it whole again', async () => {
     const { email, sms, p, e, s } = await claimedPair();
     expect(await email.ack(e.id, e.token, {})).toBe(true);
@@ -139,6 +186,11 @@ describe('shared payload parts', () => {
 
   it('refuses a part outside the queue hash tag (it would sit in another cluster slot)', () => {
     expect(() => queue('email').enqueueCall({ payload: {} as Payload, severityRank: 0, part: { key: '{other}:parts:x' } })).toThrow(RangeError);
+  });
+
+  it('refuses a part key with a space (the claim returns it inside a space-separated text)', () => {
+    const key = `${new PartKeys(prefix).part(newPartId())} x`;
+    expect(() => queue('email').enqueueCall({ payload: {} as Payload, severityRank: 0, part: { key } })).toThrow(RangeError);
   });
 
   it('packs JSON so that only packed text is unpacked', () => {

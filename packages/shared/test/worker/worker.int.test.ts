@@ -4,6 +4,8 @@ import { Registry } from 'prom-client';
 import { GatewayError } from '../../src/errors';
 import { createLogger } from '../../src/log';
 import { createQueueMetrics } from '../../src/metrics';
+import { PartKeys } from '../../src/queue/keys';
+import { newPartId, packJson } from '../../src/queue/shared-part';
 import { TaskQueue } from '../../src/queue/task-queue';
 import type { ChannelHandler, RecipientResult } from '../../src/queue/types';
 import { startPrivateRedis, type LocatedRedis } from '../../src/redis/locate-redis';
@@ -36,6 +38,29 @@ describe('Worker against real Redis', () => {
   });
   afterAll(async () => {
     await redis.quit();
+  });
+
+  it("acks a task naming a shared part with the part its claim read: the part expires after the last of its tasks", async () => {
+    const queue = new TaskQueue<Payload>({ redis, prefix, name: 'email', retention: { completedMs: 60_000, deadMs: 120_000 } });
+    const key = new PartKeys(prefix).part(newPartId());
+    const sent: Array<string | null | undefined> = [];
+    const handler: ChannelHandler<Payload> = {
+      async send(task, pending) {
+        sent.push(task.partKey);
+        return { results: Object.fromEntries(pending.map((a) => [a, { status: 'delivered' as const, at: at() }])) };
+      },
+    };
+    const a = await queue.enqueue({ payload: payload('a@x'), payloadJson: '{}', part: { key, value: packJson(JSON.stringify(payload('a@x'))) }, severityRank: 0 });
+    const b = await queue.enqueue({ payload: payload('b@x'), payloadJson: JSON.stringify(payload('b@x')), part: { key }, severityRank: 0 });
+    const c = await queue.enqueue({ payload: payload('c@x'), severityRank: 0 });
+    expect(Number(await redis.hget(key, 'refs'))).toBe(2);
+    start(new Worker({ queue, handler, concurrency: 4 }));
+    await waitFor(async () => (await queue.counts()).completed === 3, 10_000, 'three completions');
+    expect(sent.sort()).toEqual([key, key, null].sort());
+    expect(Number(await redis.hget(key, 'refs'))).toBe(0);
+    const partExpires = Number(await redis.call('PEXPIRETIME', key));
+    for (const { id } of [a, b]) expect(partExpires).toBeGreaterThanOrEqual(Number(await redis.call('PEXPIRETIME', queue.keys.task(id))));
+    expect(await redis.pttl(queue.keys.task(c.id))).toBeGreaterThan(0);
   });
 
   it('retries only the recipients that asked for it, then completes', async () => {

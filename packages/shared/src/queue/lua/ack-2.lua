@@ -5,7 +5,11 @@
 
   KEYS[1] leases  KEYS[2] completed
   ARGV[1] key base ("{p}:email:"), ARGV[2] completed retention ms,
-  then 4 values per task: id, token, results JSON, info JSON ("" = none)
+  then 5 values per task: id, token, results JSON, info JSON ("" = none), and the task's
+  shared part as its claim read it: the part's key, "-" when the task names none, "" when the
+  caller does not know (the script reads it from the task hash). A task's part is written once,
+  when the hash is made, and the token check below proves this is the hash that claim read, so
+  the claim's answer saves an HGET per task.
 
   Returns one value per task, in order: 1 when completed, 0 when the token no longer
   holds the lease (another claim took it over; an expired lease nobody took is still held).
@@ -22,7 +26,7 @@ local nowText = string.format('%d', now)
 local out = {}
 local done = {}
 local stamped = {}
-for i = 3, #ARGV, 4 do
+for i = 3, #ARGV, 5 do
   local id = ARGV[i]
   local lockKey = base .. 'lock:' .. id
   local taskKey = base .. 'task:' .. id
@@ -36,7 +40,12 @@ for i = 3, #ARGV, 4 do
       redis.call('HSET', taskKey, 'status', 'completed', 'results', ARGV[i + 2], 'finishedAt', nowText, 'updatedAt', nowText)
     end
     redis.call('PEXPIRE', taskKey, ARGV[2])
-    releasePart(taskKey, now + retention)
+    local part = ARGV[i + 4]
+    if part == '' then
+      releasePart(taskKey, now + retention)
+    elseif part ~= '-' then
+      releaseNamedPart(part, now + retention)
+    end
     done[#done + 1] = id
     stamped[#stamped + 1] = nowText
     stamped[#stamped + 1] = id

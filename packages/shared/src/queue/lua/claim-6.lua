@@ -14,8 +14,9 @@
   values of a task being numbers, payload, results, lastError, dedupKey, info, part (nil for
   a field the hash lacks). Flat, not one array per task: Redis checks every table of a reply
   for its 7 special fields (err, ok, double, ...), a cost per task that a flat reply pays once.
-  `numbers` is one text "id token attempts rank maxAttempts createdAt dueAt finishedAt queue"
-  (space-separated, "" for a field the hash lacks; the queue name is the rest of the text),
+  `numbers` is one text "id token attempts rank maxAttempts createdAt dueAt finishedAt partKey
+  queue" (space-separated, "" for a field the hash lacks; the queue name is the rest of the
+  text; the part's key goes back to the ack, which then need not read it),
   because every reply value costs a string to build here and another to parse in Node, and
   these are all short; `part` is the value of the task's shared part, not its key ("" when
   the part is missing; nil when the task names none). When fewer than asked were claimed,
@@ -95,7 +96,7 @@ while reply[1] < max do
         'claimedAt', nowText, 'updatedAt', nowText)
       -- One concatenation (a chain of .. is one VM step); HMGET's nil (a missing field) is false.
       local numbers = id .. ' ' .. tokenText .. ' ' .. attempts .. ' ' .. (v[3] or '') .. ' ' .. (v[4] or '') .. ' ' ..
-        (v[5] or '') .. ' ' .. (v[6] or '') .. ' ' .. (v[7] or '') .. ' ' .. (v[8] or '')
+        (v[5] or '') .. ' ' .. (v[6] or '') .. ' ' .. (v[7] or '') .. ' ' .. (v[14] or '') .. ' ' .. (v[8] or '')
       reply[1] = reply[1] + 1
       -- false, not nil, for a missing field: a nil would end the reply there (it becomes a nil reply).
       local n = #reply

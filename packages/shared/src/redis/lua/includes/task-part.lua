@@ -24,14 +24,12 @@ local function holdPart(part)
   if redis.call('HINCRBY', part, 'refs', '1') <= 1 then redis.call('PERSIST', part) end
 end
 
--- The task hash at taskKey was just given the expiry expiresAt (ms): its part follows it, a
+-- A task hash naming `part` was just given the expiry expiresAt (ms): the part follows it, a
 -- second later (PEXPIRE counts from the script's frozen clock, expiresAt from TIME: they can
 -- differ by a millisecond or so).
-local function releasePart(taskKey, expiresAt)
-  local part = redis.call('HGET', taskKey, 'part')
-  if not part then return end
+local function releaseNamedPart(part, expiresAt)
   expiresAt = expiresAt + 1000
-  local refs = redis.call('HINCRBY', part, 'refs', -1)
+  local refs = redis.call('HINCRBY', part, 'refs', '-1')
   local untilMs = tonumber(redis.call('HGET', part, 'until') or '0')
   if expiresAt > untilMs then
     untilMs = expiresAt
@@ -39,6 +37,12 @@ local function releasePart(taskKey, expiresAt)
   end
   -- PEXPIRE, relative to the same clock: the ACL (redis/acl-rules.ts) grants no PEXPIREAT.
   if refs <= 0 then redis.call('PEXPIRE', part, string.format('%.0f', math.max(1, untilMs - nowMs()))) end
+end
+
+-- The same, reading which part the task hash names (nothing to do when it names none).
+local function releasePart(taskKey, expiresAt)
+  local part = redis.call('HGET', taskKey, 'part')
+  if part then releaseNamedPart(part, expiresAt) end
 end
 
 -- A task hash that had an expiry is made permanent again (replay): it names its part again.
