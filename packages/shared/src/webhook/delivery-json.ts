@@ -24,7 +24,7 @@ export interface DeliveryJson {
 export function deliveryJson(msg: WebhookMessage, raw?: Buffer): DeliveryJson {
   const spans = raw ? findRawAlertSpans(raw) : undefined;
   let alertsJson: string | Buffer | undefined;
-  if (raw && spans && spans.count === msg.alerts.length) {
+  if (raw && spans && spans.items.length === msg.alerts.length) {
     const cut = (span: Span | undefined, fallback: () => string) => (span ? raw.subarray(span[0], span[1]) : fallback());
     return {
       alerts: () => (alertsJson ??= raw.subarray(spans.alerts[0], spans.alerts[1])),

@@ -15,8 +15,6 @@ export type Span = readonly [start: number, end: number];
 
 export interface RawAlertSpans {
   alerts: Span;
-  /** Elements of the alerts array. */
-  count: number;
   /** Each element of the alerts array that is an object (every one, in a valid delivery), in order. */
   items: Span[];
   /** Per alert, in order; undefined where the alert had no such key. */
@@ -64,7 +62,7 @@ export function findRawAlertSpans(raw: Uint8Array): RawAlertSpans | undefined {
       else if ((key === 'labels' || key === 'annotations') && isObject.length === 3 && open) {
         field = { name: key, start: valueStart(buf, i + 1) };
         // A repeated key replaces the earlier value, even when the new one is not an object.
-        (key === 'labels' ? open.labels : open.annotations)[open.count - 1] = undefined;
+        (key === 'labels' ? open.labels : open.annotations)[open.items.length - 1] = undefined;
       }
       key = undefined;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
@@ -72,19 +70,16 @@ export function findRawAlertSpans(raw: Uint8Array): RawAlertSpans | undefined {
       expectKey = c === OPEN_OBJECT;
       const depth = isObject.length;
       // A repeated `alerts` key starts over: JSON.parse keeps the last one.
-      if (depth === 2 && i === alertsKeyAt && c === OPEN_ARRAY) open = { alerts: [i, i], count: 0, items: [], labels: [], annotations: [] };
-      else if (depth === 3 && open && c === OPEN_OBJECT) {
-        open.count++;
-        open.items.push([i, i]);
-      }
+      if (depth === 2 && i === alertsKeyAt && c === OPEN_ARRAY) open = { alerts: [i, i], items: [], labels: [], annotations: [] };
+      else if (depth === 3 && open && c === OPEN_OBJECT) open.items.push([i, i]);
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       isObject.pop();
       expectKey = false;
       const depth = isObject.length;
       // An alert object closes: its span ends here.
-      if (depth === 2 && open && c === CLOSE_OBJECT) open.items[open.count - 1] = [open.items[open.count - 1]![0], i + 1];
+      if (depth === 2 && open && c === CLOSE_OBJECT) open.items[open.items.length - 1] = [open.items[open.items.length - 1]![0], i + 1];
       if (field && depth === 3 && open) {
-        if (buf[field.start] === OPEN_OBJECT) (field.name === 'labels' ? open.labels : open.annotations)[open.count - 1] = [field.start, i + 1];
+        if (buf[field.start] === OPEN_OBJECT) (field.name === 'labels' ? open.labels : open.annotations)[open.items.length - 1] = [field.start, i + 1];
         field = undefined;
       } else if (depth < 3) {
         field = undefined;

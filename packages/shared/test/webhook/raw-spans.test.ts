@@ -10,7 +10,7 @@ function expectSpansMatch(text: string, spans: RawAlertSpans | undefined): void 
   expect(spans).toBeDefined();
   const slice = (s: readonly [number, number]) => JSON.parse(raw.toString('utf8', s[0], s[1]));
   expect(slice(spans!.alerts)).toEqual(parsed.alerts);
-  expect(spans!.count).toBe(parsed.alerts.length);
+  expect(spans!.items.length).toBe(parsed.alerts.length);
   expect(spans!.items.map(slice)).toEqual(parsed.alerts);
   parsed.alerts.forEach((alert: Record<string, unknown>, i: number) => {
     for (const name of ['labels', 'annotations'] as const) {
