@@ -107,7 +107,7 @@ const OVER_SHARE_RETRY_MS = 20;
  * it (see NextMail): then `sent` is set, and the mail's send() waits for it instead of sending.
  */
 interface WaitingMail {
-  envelope: { from: string; to: string[] };
+  mail: OutgoingMail;
   raw: Buffer;
   sent?: Promise<SentInfo>;
 }
@@ -151,7 +151,8 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
     });
     // Its send() awaits it as soon as its turn resolves; a failure before then is not unhandled.
     waiting.sent.catch(() => undefined);
-    return { envelope: waiting.envelope, raw: waiting.raw, turn: passed.leave, done };
+    // Parsed only for a mail that goes this way: one sent by the pool has sendMail parse it.
+    return { envelope: envelopeOf(waiting.mail), raw: waiting.raw, turn: passed.leave, done };
   };
   let transporter: Transporter | null = null;
   const fitPool = () => {
@@ -189,7 +190,7 @@ export function createSmtpTransport(config: SmtpConfig, opts: SmtpTransportOptio
     async send(mail: OutgoingMail, signal: AbortSignal): Promise<TransportReceipt> {
       signal.throwIfAborted();
       const raw = buildMessage(mail);
-      const waiting: WaitingMail = { envelope: envelopeOf(mail), raw };
+      const waiting: WaitingMail = { mail, raw };
       const slowDownUntil = Date.now() + SLOW_DOWN_WINDOW_MS;
       for (;;) {
         waiting.sent = undefined;
